@@ -1,0 +1,69 @@
+// The staging cluster: the same shape as homelab on its own subnet, upgraded first: three dual-purpose Talos nodes behind an API VIP, Cilium, OIDC via Zitadel.
+import { defineCluster } from "@kubeforge/config";
+
+const DEMO_AGE_RECIPIENT = "age16gcuf2qq6vnu6sd55y8q5h2tyt04ph3fklz2pdfnkeknrwz6paksd30vx8"; // demo only: see demo-keys/README.md
+
+export default defineCluster({
+  name: "staging",
+  environment: "staging",
+  talos: { version: "v1.13.9", installDisk: "/dev/sda" },
+  kubernetes: { version: "v1.35.2" },
+  network: {
+    nodeCidr: "192.168.2.0/24",
+    gateway: "192.168.2.1",
+    nameservers: ["192.168.2.1", "1.1.1.1"],
+    ntpServers: ["time.cloudflare.com"],
+    podCidr: "10.245.0.0/16",
+    serviceCidr: "10.96.0.0/12",
+  },
+  api: { vip: "192.168.2.100", provider: "talos" },
+  nodes: [
+    { hostname: "stg-1", address: "192.168.2.101", interface: "eth0" },
+    { hostname: "stg-2", address: "192.168.2.102", interface: "eth0" },
+    { hostname: "stg-3", address: "192.168.2.103", interface: "eth0" },
+  ],
+  cilium: { kubeProxyReplacement: true, hubble: true },
+  oidc: {
+    issuerUrl: "https://auth.homelab.local",
+    clientId: "kubernetes",
+    usernameClaim: "email",
+    groupsClaim: "groups",
+    bindings: [
+      { group: "admins@homelab.local", clusterRole: "cluster-admin" },
+      { group: "developers@homelab.local", clusterRole: "edit", namespace: "apps" },
+      { group: "viewers@homelab.local", clusterRole: "view" },
+    ],
+  },
+  storageClasses: [
+    { name: "cubefs-replicated", default: true, replicas: 3 },
+    { name: "cubefs-retain", replicas: 3, reclaimPolicy: "Retain", volumeBindingMode: "WaitForFirstConsumer" },
+  ],
+  namespaces: [
+    {
+      name: "apps",
+      podSecurity: "restricted",
+      quota: { requestsCpu: "4", requestsMemory: "8Gi", limitsCpu: "8", limitsMemory: "16Gi" },
+      allow: { egressToInternet: true, ingressFromNamespaces: ["monitoring"] },
+    },
+    {
+      name: "monitoring",
+      podSecurity: "privileged",
+      podSecurityReason: "node-exporter mounts host paths and uses the host network",
+      quota: {
+        requestsCpu: "4",
+        requestsMemory: "8Gi",
+        limitsCpu: "8",
+        limitsMemory: "16Gi",
+        requestsStorage: "200Gi",
+      },
+      allow: { egressToKubeApi: true, egressToNamespaces: ["apps"], ingressFromCidrs: ["192.168.2.0/24"] },
+    },
+  ],
+  priorityClasses: [
+    { name: "staging-critical", value: 1_000_000, description: "Platform components the cluster needs to run." },
+    { name: "staging-default", value: 1000, globalDefault: true, description: "Default for workloads." },
+    { name: "staging-batch", value: 100, preemptionPolicy: "Never", description: "Jobs that may wait." },
+  ],
+  flux: { url: "ssh://git@github.com/homelab/kubeforge.git", branch: "main" },
+  sops: { ageRecipients: [DEMO_AGE_RECIPIENT] },
+});

@@ -1,0 +1,33 @@
+import type { ConfigIssue } from "../errors.js";
+import type { Cluster } from "../schema/cluster.js";
+import { checkAddresses, checkCidrs, checkServiceCidrSize } from "./network.js";
+import { checkControlPlaneCount, checkNodeNames, checkUniqueNodes } from "./nodes.js";
+import {
+  checkNamespaces,
+  checkPriorityClasses,
+  checkStorageClasses,
+  checkVersions,
+  warnPodSecurity,
+} from "./platform.js";
+
+const ERROR_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [
+  checkVersions,
+  checkCidrs,
+  checkServiceCidrSize,
+  checkAddresses,
+  checkUniqueNodes,
+  checkNodeNames,
+  checkControlPlaneCount,
+  checkNamespaces,
+  checkStorageClasses,
+  checkPriorityClasses,
+];
+
+const WARNING_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [warnPodSecurity];
+
+export function runChecks(cluster: Cluster): { errors: ConfigIssue[]; warnings: ConfigIssue[] } {
+  return {
+    errors: ERROR_CHECKS.flatMap((check) => check(cluster)),
+    warnings: WARNING_CHECKS.flatMap((check) => check(cluster)),
+  };
+}

@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { dns1123Subdomain, duration } from "./primitives.js";
+
+export const storageClassSchema = z
+  .strictObject({
+    name: dns1123Subdomain,
+    default: z.boolean().default(false).describe("Marks the cluster's default StorageClass (exactly one may be)."),
+    replicas: z.number().int().min(1).max(5).default(3).describe("Data replicas CubeFS keeps."),
+    reclaimPolicy: z.enum(["Delete", "Retain"]).default("Delete"),
+    volumeBindingMode: z.enum(["Immediate", "WaitForFirstConsumer"]).default("Immediate"),
+    allowVolumeExpansion: z.boolean().default(true),
+  })
+  .describe("A CubeFS-backed StorageClass.");
+
+export const priorityClassSchema = z
+  .strictObject({
+    name: dns1123Subdomain,
+    value: z
+      .number()
+      .int()
+      .max(1_000_000_000, { message: "must be at most 1000000000 (higher values are reserved for system classes)" }),
+    description: z.string().default(""),
+    globalDefault: z.boolean().default(false),
+    preemptionPolicy: z.enum(["PreemptLowerPriority", "Never"]).default("PreemptLowerPriority"),
+  })
+  .describe("A PriorityClass.");
+
+export const fluxSchema = z
+  .strictObject({
+    url: z.string().regex(/^(https|ssh):\/\//, { message: "must be an https:// or ssh:// Git URL" }),
+    branch: z.string().min(1).default("main"),
+    path: z
+      .string()
+      .regex(/^\.\/[^\s]*[^/]$|^\.\/$/, {
+        message: "must be a relative path starting with ./, e.g. ./clusters/homelab/flux",
+      })
+      .optional()
+      .describe("Path Flux reconciles; defaults to ./clusters/<name>/flux."),
+    interval: duration.default("10m"),
+    secretRef: z.string().optional().describe("Secret with Git credentials (private repositories)."),
+  })
+  .describe("Where Flux pulls this cluster's tree from.");
+
+export const sopsSchema = z
+  .strictObject({
+    ageRecipients: z
+      .array(z.string().regex(/^age1[02-9ac-hj-np-z]{58}$/, { message: "must be an age X25519 public key (age1…)" }))
+      .min(1)
+      .describe("age public keys every secret is encrypted to."),
+    decryptionSecret: z.string().default("sops-age").describe("Secret in flux-system holding the age private key."),
+  })
+  .describe("SOPS settings for the cluster's secrets.");
+
+export type StorageClass = z.infer<typeof storageClassSchema>;
+export type PriorityClass = z.infer<typeof priorityClassSchema>;
+export type Flux = z.infer<typeof fluxSchema>;
+export type Sops = z.infer<typeof sopsSchema>;

@@ -1,0 +1,33 @@
+// Loads a cluster definition, renders its tree and writes it. Rendering finishes before any write,
+// so a definition that fails validation or rendering leaves the previous output intact.
+import path from "node:path";
+import { type ConfigIssue, loadCluster } from "@kubeforge/config";
+import { renderTree } from "./render/tree.js";
+import { type WriteTreeResult, writeTree } from "./writer/write-tree.js";
+
+export interface BuildClusterOptions {
+  /** Path of cluster.ts / cluster.yaml. */
+  readonly cluster: string;
+  /** Output folder; defaults to `flux/` beside the definition. */
+  readonly out?: string;
+  readonly dryRun?: boolean;
+}
+
+export interface BuildClusterResult extends WriteTreeResult {
+  readonly name: string;
+  readonly out: string;
+  readonly objects: number;
+  readonly warnings: readonly ConfigIssue[];
+}
+
+export async function buildCluster(options: BuildClusterOptions): Promise<BuildClusterResult> {
+  const { cluster, file, warnings } = await loadCluster(options.cluster);
+  const out = path.resolve(options.out ?? path.join(path.dirname(file), "flux"));
+  const source = `${path.basename(path.dirname(file))}/${path.basename(file)}`;
+  const files = renderTree(cluster, { source });
+  const objects = files
+    .filter((entry) => !entry.path.endsWith("kustomization.yaml"))
+    .reduce((count, entry) => count + (entry.content.match(/^---$/gm)?.length ?? 0), 0);
+  const result = await writeTree(out, files, { dryRun: options.dryRun });
+  return { ...result, name: cluster.name, out, objects, warnings };
+}

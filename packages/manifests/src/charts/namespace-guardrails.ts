@@ -1,0 +1,143 @@
+// Per-namespace guardrails: ResourceQuota, LimitRange and default-deny NetworkPolicies with the model's allowances.
+import type { Cluster, Namespace } from "@kubeforge/config";
+import { Chart } from "cdk8s";
+import { k8s } from "cdk8s-plus-33";
+import type { Construct } from "constructs";
+import { MANAGED_BY } from "./labels.js";
+
+const q = (value: string) => k8s.Quantity.fromString(value);
+const namespaceSelector = (name: string) => ({ matchLabels: { "kubernetes.io/metadata.name": name } });
+
+export interface NamespaceGuardrailsProps {
+  readonly cluster: Cluster;
+  readonly namespace: Namespace;
+}
+
+export class NamespaceGuardrailsChart extends Chart {
+  constructor(scope: Construct, id: string, { cluster, namespace }: NamespaceGuardrailsProps) {
+    super(scope, id, { disableResourceNameHashes: true, namespace: namespace.name });
+    const metadata = (name: string) => ({ name, namespace: namespace.name, labels: { ...MANAGED_BY } });
+    const { quota, limits } = namespace;
+
+    new k8s.KubeResourceQuota(this, "quota", {
+      metadata: metadata("default-quota"),
+      spec: {
+        hard: {
+          "requests.cpu": q(quota.requestsCpu),
+          "requests.memory": q(quota.requestsMemory),
+          "limits.cpu": q(quota.limitsCpu),
+          "limits.memory": q(quota.limitsMemory),
+          pods: q(String(quota.pods)),
+          persistentvolumeclaims: q(String(quota.persistentVolumeClaims)),
+          "requests.storage": q(quota.requestsStorage),
+        },
+      },
+    });
+
+    new k8s.KubeLimitRange(this, "limits", {
+      metadata: metadata("default-limits"),
+      spec: {
+        limits: [
+          {
+            type: "Container",
+            defaultRequest: { cpu: q(limits.defaultRequestCpu), memory: q(limits.defaultRequestMemory) },
+            default: { cpu: q(limits.defaultLimitCpu), memory: q(limits.defaultLimitMemory) },
+            ...(limits.maxCpu || limits.maxMemory
+              ? {
+                  max: {
+                    ...(limits.maxCpu ? { cpu: q(limits.maxCpu) } : {}),
+                    ...(limits.maxMemory ? { memory: q(limits.maxMemory) } : {}),
+                  },
+                }
+              : {}),
+          },
+        ],
+      },
+    });
+
+    new k8s.KubeNetworkPolicy(this, "default-deny", {
+      metadata: metadata("default-deny"),
+      spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+    });
+
+    new k8s.KubeNetworkPolicy(this, "allow-dns", {
+      metadata: metadata("allow-dns"),
+      spec: {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            to: [
+              {
+                namespaceSelector: namespaceSelector("kube-system"),
+                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+              },
+            ],
+            ports: [
+              { protocol: "UDP", port: k8s.IntOrString.fromNumber(53) },
+              { protocol: "TCP", port: k8s.IntOrString.fromNumber(53) },
+            ],
+          },
+        ],
+      },
+    });
+
+    new k8s.KubeNetworkPolicy(this, "allow-same-namespace", {
+      metadata: metadata("allow-same-namespace"),
+      spec: {
+        podSelector: {},
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [{ from: [{ podSelector: {} }] }],
+        egress: [{ to: [{ podSelector: {} }] }],
+      },
+    });
+
+    this.renderAllowances(cluster, namespace, metadata);
+  }
+
+  private renderAllowances(cluster: Cluster, namespace: Namespace, metadata: (name: string) => k8s.ObjectMeta): void {
+    const { allow } = namespace;
+    const ingress = [
+      ...allow.ingressFromNamespaces.map((name) => ({ from: [{ namespaceSelector: namespaceSelector(name) }] })),
+      ...allow.ingressFromCidrs.map((cidr) => ({ from: [{ ipBlock: { cidr } }] })),
+    ];
+    const egress = [
+      ...allow.egressToNamespaces.map((name) => ({ to: [{ namespaceSelector: namespaceSelector(name) }] })),
+      ...(allow.egressToInternet
+        ? [
+            {
+              to: [
+                {
+                  ipBlock: { cidr: "0.0.0.0/0", except: [cluster.network.podCidr, cluster.network.serviceCidr] },
+                },
+              ],
+            },
+          ]
+        : []),
+      // The API server runs on the host network of every control-plane node and behind the VIP; Cilium
+      // matches these ipBlocks only with policyCIDRMatchMode=nodes, which the Cilium values set.
+      ...(allow.egressToKubeApi
+        ? [
+            {
+              to: [...cluster.nodes.map((node) => node.address), cluster.api.vip].map((address) => ({
+                ipBlock: { cidr: `${address}/${address.includes(":") ? 128 : 32}` },
+              })),
+              ports: [{ protocol: "TCP", port: k8s.IntOrString.fromNumber(cluster.api.port) }],
+            },
+          ]
+        : []),
+    ];
+    if (ingress.length > 0) {
+      new k8s.KubeNetworkPolicy(this, "allow-ingress", {
+        metadata: metadata("allow-declared-ingress"),
+        spec: { podSelector: {}, policyTypes: ["Ingress"], ingress },
+      });
+    }
+    if (egress.length > 0) {
+      new k8s.KubeNetworkPolicy(this, "allow-egress", {
+        metadata: metadata("allow-declared-egress"),
+        spec: { podSelector: {}, policyTypes: ["Egress"], egress },
+      });
+    }
+  }
+}

@@ -1,0 +1,87 @@
+// kubeforge-manifests: renders a cluster's Flux tree. The only place in this package that prints or exits.
+import { parseArgs } from "node:util";
+import { ConfigError, formatIssue } from "@kubeforge/config";
+import { buildCluster } from "./build.js";
+import { WriteConflictError } from "./writer/errors.js";
+
+const USAGE = `Usage: kubeforge-manifests build [options]
+
+Renders a cluster definition into the folder Flux reconciles.
+
+Options:
+  --cluster <file>  cluster definition (cluster.ts, cluster.yaml or cluster.json) [default: cluster.ts]
+  --out <dir>       output folder [default: flux/ beside the definition]
+  --check           change nothing; exit 1 if the folder is not up to date
+  --json            print the result as JSON
+  -q, --quiet       print nothing on success
+  -h, --help        show this help
+
+Exit codes: 0 success, 1 invalid definition / conflict / out of date, 2 usage error, 70 internal error.`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const command = positionals[0] ?? "build";
+  if (command !== "build" || positionals.length > 1) throw new UsageError(`unknown command: ${positionals.join(" ")}`);
+
+  const result = await buildCluster({ cluster: values.cluster ?? "cluster.ts", out: values.out, dryRun: values.check });
+  for (const warning of result.warnings) process.stderr.write(`warning: ${formatIssue(warning, values.cluster)}\n`);
+  const stale = values.check && (result.written.length > 0 || result.removed.length > 0);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ ...result, upToDate: !stale }, null, 2)}\n`);
+  } else if (values.check && stale) {
+    process.stderr.write(
+      `${result.out} is out of date (${result.written.length} to write, ${result.removed.length} to remove): run \`pnpm turbo build\`\n`,
+    );
+  } else if (!values.quiet) {
+    const verb = values.check
+      ? "is up to date"
+      : `written (${result.written.length} changed, ${result.removed.length} removed)`;
+    process.stdout.write(`${result.name}: ${result.objects} objects in ${result.out} ${verb}\n`);
+  }
+  return stale ? 1 : 0;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      cluster: { type: "string" },
+      out: { type: "string" },
+      check: { type: "boolean" },
+      json: { type: "boolean" },
+      quiet: { type: "boolean", short: "q" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`error: ${error.message}\n\n${USAGE}\n`);
+      process.exit(2);
+    }
+    if (error instanceof ConfigError || error instanceof WriteConflictError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      process.exit(1);
+    }
+    process.stderr.write(
+      `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(70);
+  },
+);
