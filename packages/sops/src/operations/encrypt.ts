@@ -64,29 +64,55 @@ function samePlaintext(a: readonly TreeMap[], b: readonly TreeMap[], format: Sop
   return Buffer.from(left).equals(Buffer.from(right));
 }
 
-/** Encrypts a plaintext document to age recipients, as sops 3.13 writes it. */
-export async function encryptText(plaintext: string | Uint8Array, options: EncryptTextOptions): Promise<string> {
-  const { format, file } = options;
-  const branches = parsePlaintext(plaintext, format, file);
-  const rules = effectiveRules(format, rulesOf(options));
-  checkRules(rules, "the encryption options");
-  const recipients = [...new Set(options.recipients.map((r) => r.trim()).filter(Boolean))];
+export interface SealNewOptions extends StoreOptions {
+  readonly format: SopsFormat;
+  /** Recipients per key group; several groups split the data key with Shamir. */
+  readonly recipientGroups: ReadonlyArray<readonly string[]>;
+  readonly shamirThreshold?: number;
+  readonly rules: EncryptionRules;
+  readonly previous?: string | Uint8Array;
+  readonly identities?: readonly string[];
+  readonly file?: string;
+  readonly now?: Date;
+}
 
-  if (options.previous !== undefined) {
+/**
+ * Encrypts parsed plaintext. With `previous` (an existing encryption of the same document) it returns
+ * `previous` unchanged when the plaintext, recipients and rules are the same, and otherwise keeps its
+ * data key and the IVs of unchanged values so only changed values get new ciphertext.
+ */
+export async function sealNewDocument(branches: readonly TreeMap[], options: SealNewOptions): Promise<string> {
+  const { format } = options;
+  const rules = effectiveRules(format, options.rules);
+  checkRules(rules, "the encryption options");
+  const groups = options.recipientGroups.map((g) => [...new Set(g.map((r) => r.trim()).filter(Boolean))]).filter((g) => g.length);
+  if (options.previous !== undefined && groups.length === 1) {
+    const recipients = groups[0]!;
     const identities = options.identities ?? (await loadAgeIdentities());
-    const previous = await openDocument(options.previous, { format, identities, file, ignoreMac: false }).catch(() => undefined);
+    const previous = await openDocument(options.previous, { format, identities, file: options.file }).catch(() => undefined);
     if (previous && previous.metadata.keyGroups.length === 1) {
       const old = new Set(ageRecipients(previous.metadata));
       const sameKeys = old.size === recipients.length && recipients.every((r) => old.has(r));
       const hasOthers = Object.keys(previous.metadata.keyGroups[0]!.others).length > 0;
       if (sameKeys && !hasOthers && sameRules(effectiveRules(format, previous.metadata), rules)) {
-        if (samePlaintext(previous.branches, branches, format)) return options.previous;
-        // Same keys: keep the data key, its wrapped copies and the IVs of unchanged values (minimal diff).
+        if (samePlaintext(previous.branches, branches, format)) return Buffer.from(options.previous).toString("utf8");
         return sealDocument(branches, { ...options, rules, keyGroups: previous.metadata.keyGroups, cipher: previous.cipher });
       }
     }
   }
   const dataKey = randomBytes(32);
-  const keyGroups = await wrapForGroups(dataKey, [recipients]);
-  return sealDocument(branches, { ...options, rules, keyGroups, cipher: new ValueCipher(dataKey) });
+  const keyGroups = await wrapForGroups(dataKey, groups, { shamirThreshold: options.shamirThreshold });
+  return sealDocument(branches, {
+    ...options,
+    rules,
+    keyGroups,
+    useKeyGroups: groups.length > 1,
+    cipher: new ValueCipher(dataKey),
+  });
+}
+
+/** Encrypts a plaintext document to age recipients, as sops 3.13 writes it. */
+export async function encryptText(plaintext: string | Uint8Array, options: EncryptTextOptions): Promise<string> {
+  const branches = parsePlaintext(plaintext, options.format, options.file);
+  return sealNewDocument(branches, { ...options, recipientGroups: [options.recipients], rules: rulesOf(options) });
 }
