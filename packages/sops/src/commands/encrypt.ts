@@ -22,7 +22,7 @@ export async function encryptFile(options: EncryptFileOptions): Promise<string> 
   const plaintext = await readInputFile(options.file);
   const config = await configOf(options);
   const rule = ruleOf(config, options);
-  const flagRules = options.rules ?? {};
+  const flagRules = Object.fromEntries(Object.entries(options.rules ?? {}).filter(([, v]) => v)) as EncryptionRules;
   const hasFlagSelection = SELECTION.some((key) => flagRules[key]);
   const rules: EncryptionRules = {
     ...(hasFlagSelection ? {} : Object.fromEntries(SELECTION.filter((k) => rule?.[k]).map((k) => [k, rule![k]]))),
