@@ -38,3 +38,46 @@ describe("every vector, opened with its recorded data key", () => {
     }
   });
 });
+
+describe("tampered vectors are refused", () => {
+  const vector = ageVectors.find((v) => v.file === "flux-kustomize-controller/global-secret.yaml")!;
+  const identities = parseIdentities(readFileSync(keyFileOf(vector), "utf8"));
+  const text = readVector(vector);
+
+  it("an unencrypted value covered by the MAC", async () => {
+    const tampered = text.replace("namespace: default", "namespace: defaulT");
+    expect(tampered).not.toBe(text);
+    await expect(openDocument(tampered, { format: "yaml", identities })).rejects.toMatchObject({ code: "E_SOPS_MAC_MISMATCH" });
+    const lenient = await openDocument(tampered, { format: "yaml", identities, ignoreMac: true });
+    expect(lenient.macMatches).toBe(false);
+  });
+
+  it("one byte of an encrypted value", async () => {
+    const match = /key: ENC\[AES256_GCM,data:(.)/.exec(text)!;
+    const tampered = text.replace(match[0], match[0].slice(0, -1) + (match[1] === "A" ? "B" : "A"));
+    await expect(openDocument(tampered, { format: "yaml", identities })).rejects.toMatchObject({
+      code: "E_SOPS_DECRYPT",
+      path: "stringData.key",
+    });
+  });
+
+  it("lastmodified (the MAC's AAD) and a missing MAC", async () => {
+    const moved = text.replace(/lastmodified: "?(\d{4})/, (m, y) => m.replace(y, String(Number(y) + 1)));
+    await expect(openDocument(moved, { format: "yaml", identities })).rejects.toMatchObject({ code: "E_SOPS_MAC_MISMATCH" });
+    const noMac = text.replace(/\n\s+mac: ENC\[[^\]]+\]/, "");
+    await expect(openDocument(noMac, { format: "yaml", identities })).rejects.toThrow(/File has no MAC/);
+  });
+
+  it("a renamed key (its AAD)", async () => {
+    const renamed = text.replace("  key: ENC", "  kee: ENC");
+    expect(renamed).not.toBe(text);
+    await expect(openDocument(renamed, { format: "yaml", identities })).rejects.toMatchObject({
+      code: "E_SOPS_DECRYPT",
+    });
+  });
+
+  it("PGP-only files name the limitation", async () => {
+    const pgp = vectors.find((v) => v.file === "flux-kustomize-controller/algorithms-pgp.yaml")!;
+    await expect(openDocument(readVector(pgp), { format: "yaml", identities })).rejects.toThrow(/PGP is not supported; re-encrypt to age/);
+  });
+});
