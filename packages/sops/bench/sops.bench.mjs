@@ -10,7 +10,12 @@ import { decryptText, encryptText, openDocument } from "../dist/index.js";
 
 const identity = "AGE-SECRET-KEY-153V5ZHHEHDN3DCKTZYFKPPSDMY7TEEJ72RHNHDP0EAWJ4PM9F8YS4SLFH5";
 const recipient = "age10gvvl3fmucc0g6r093m2xmt6a724npw3usfmgr7rss0cvmsrjpqszasyvn";
-const options = { format: "yaml", recipients: [recipient], identities: [identity], encryptedRegex: "^(data|stringData)$" };
+const options = {
+  format: "yaml",
+  recipients: [recipient],
+  identities: [identity],
+  encryptedRegex: "^(data|stringData)$",
+};
 
 const keys = Array.from({ length: 20 }, (_, i) => `    key${String(i).padStart(2, "0")}: value-${i}-${"x".repeat(24)}`);
 const secret = `apiVersion: v1\nkind: Secret\nmetadata:\n    name: bench\n    namespace: apps\ntype: Opaque\nstringData:\n${keys.join("\n")}\n`;
@@ -53,7 +58,12 @@ try {
   const sample = await timeIt("age -d, one call per file (50 calls)", 50, (i) => {
     execFileSync("age", ["--decrypt", "-i", keyFile], { input: stanzas[i % 50] });
   });
-  ageCli = { ...sample, label: "age CLI, one call per file (extrapolated from 50)", count: 1000, ms: sample.perOp * 1000 };
+  ageCli = {
+    ...sample,
+    label: "age CLI, one call per file (extrapolated from 50)",
+    count: 1000,
+    ms: sample.perOp * 1000,
+  };
 } catch (error) {
   console.error(`age CLI not usable (${error.message}); install the Debian package \`age\``);
   process.exitCode = 1;
@@ -63,7 +73,9 @@ try {
 
 console.log("kubeforge-sops benchmark (node %s, %s)\n", process.version, os.cpus()[0]?.model ?? "cpu");
 for (const r of [roundTrip, encrypt1000, decrypt1000, ageCli].filter(Boolean)) {
-  console.log(`${r.label.padEnd(52)} ${String(r.count).padStart(5)} ops  ${fmt(r.ms).padStart(9)} ms  ${fmt(r.perOp).padStart(7)} ms/op`);
+  console.log(
+    `${r.label.padEnd(52)} ${String(r.count).padStart(5)} ops  ${fmt(r.ms).padStart(9)} ms  ${fmt(r.perOp).padStart(7)} ms/op`,
+  );
 }
 if (ageCli) {
   console.log(`\n1,000 files: age CLI per file / kubeforge-sops decrypt = ${(ageCli.ms / decrypt1000.ms).toFixed(1)}x`);

@@ -28,7 +28,8 @@ describe("kubeforge-sops decrypt on every shared age vector", () => {
 describe("kubeforge-sops", () => {
   let dir: string;
   const env = () => ({ SOPS_AGE_KEY: alice.identity });
-  const secret = "apiVersion: v1\nkind: Secret\nmetadata:\n    name: demo\nstringData:\n    one: first\n    two: second\n";
+  const secret =
+    "apiVersion: v1\nkind: Secret\nmetadata:\n    name: demo\nstringData:\n    one: first\n    two: second\n";
 
   beforeEach(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-cli-"));
@@ -130,13 +131,18 @@ describe("kubeforge-sops", () => {
     expect(readFileSync(out, "utf8")).toContain('"password": "ENC[AES256_GCM');
     const yaml = runCli(["decrypt", "--output-type", "yaml", out], { env: env() });
     expect(yaml.stdout.toString()).toBe("db:\n    password: hunter2\n    port: 5432\n");
-    expect(runCli(["decrypt", "--extract", '["db"]["password"]', out], { env: env() }).stdout.toString()).toBe("hunter2");
+    expect(runCli(["decrypt", "--extract", '["db"]["password"]', out], { env: env() }).stdout.toString()).toBe(
+      "hunter2",
+    );
     const missing = runCli(["decrypt", "--extract", '["db"]["user"]', out], { env: env() });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('component "user" not found');
     // re-encrypting unchanged plaintext to the same --output keeps it byte for byte
     const before = readFileSync(out, "utf8");
-    runCli(["encrypt", "--input-type", "json", "--age", alice.recipient, "--output", out, file], { env: env(), cwd: os.tmpdir() });
+    runCli(["encrypt", "--input-type", "json", "--age", alice.recipient, "--output", out, file], {
+      env: env(),
+      cwd: os.tmpdir(),
+    });
     expect(readFileSync(out, "utf8")).toBe(before);
   });
 

@@ -149,7 +149,10 @@ async function main(argv: string[]): Promise<number> {
     case "encrypt": {
       const text = await encryptFile({
         ...common,
-        age: values.age?.split(",").map((s) => s.trim()).filter(Boolean),
+        age: values.age
+          ?.split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
         rules: {
           encryptedRegex: values["encrypted-regex"],
           unencryptedRegex: values["unencrypted-regex"],
@@ -204,7 +207,9 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`error: ${error.message}\n`);
       process.exit(error.code === "E_SOPS_IO" && /cannot write/.test(error.reason) ? 3 : EXIT_CODES[error.code]);
     }
-    process.stderr.write(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(70);
   },
 );

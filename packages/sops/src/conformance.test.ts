@@ -47,7 +47,9 @@ describe("tampered vectors are refused", () => {
   it("an unencrypted value covered by the MAC", async () => {
     const tampered = text.replace("namespace: default", "namespace: defaulT");
     expect(tampered).not.toBe(text);
-    await expect(openDocument(tampered, { format: "yaml", identities })).rejects.toMatchObject({ code: "E_SOPS_MAC_MISMATCH" });
+    await expect(openDocument(tampered, { format: "yaml", identities })).rejects.toMatchObject({
+      code: "E_SOPS_MAC_MISMATCH",
+    });
     const lenient = await openDocument(tampered, { format: "yaml", identities, ignoreMac: true });
     expect(lenient.macMatches).toBe(false);
   });
@@ -63,7 +65,9 @@ describe("tampered vectors are refused", () => {
 
   it("lastmodified (the MAC's AAD) and a missing MAC", async () => {
     const moved = text.replace(/lastmodified: "?(\d{4})/, (m, y) => m.replace(y, String(Number(y) + 1)));
-    await expect(openDocument(moved, { format: "yaml", identities })).rejects.toMatchObject({ code: "E_SOPS_MAC_MISMATCH" });
+    await expect(openDocument(moved, { format: "yaml", identities })).rejects.toMatchObject({
+      code: "E_SOPS_MAC_MISMATCH",
+    });
     const noMac = text.replace(/\n\s+mac: ENC\[[^\]]+\]/, "");
     await expect(openDocument(noMac, { format: "yaml", identities })).rejects.toThrow(/File has no MAC/);
   });
@@ -78,6 +82,8 @@ describe("tampered vectors are refused", () => {
 
   it("PGP-only files name the limitation", async () => {
     const pgp = vectors.find((v) => v.file === "flux-kustomize-controller/algorithms-pgp.yaml")!;
-    await expect(openDocument(readVector(pgp), { format: "yaml", identities })).rejects.toThrow(/PGP is not supported; re-encrypt to age/);
+    await expect(openDocument(readVector(pgp), { format: "yaml", identities })).rejects.toThrow(
+      /PGP is not supported; re-encrypt to age/,
+    );
   });
 });

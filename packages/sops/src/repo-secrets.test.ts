@@ -18,7 +18,9 @@ describe("repository .sops.yaml", () => {
     expect(secrets).toMatchObject({ encryptedRegex: "^(data|stringData)$", ageGroups: [[demoRecipient]] });
     const talos = matchCreationRule(config, path.join(repoRoot, "clusters/staging/talos/secrets.sops.yaml"));
     expect(talos).toEqual({ pathRegex: expect.any(String), ageGroups: [[demoRecipient]] });
-    expect(() => matchCreationRule(config, path.join(repoRoot, "clusters/homelab/cluster.ts"))).toThrow(/no matching creation rules/);
+    expect(() => matchCreationRule(config, path.join(repoRoot, "clusters/homelab/cluster.ts"))).toThrow(
+      /no matching creation rules/,
+    );
   });
 
   it.each(["homelab", "staging"])("clusters/%s demo Secret decrypts with the demo key", async (cluster) => {
@@ -31,7 +33,7 @@ describe("repository .sops.yaml", () => {
       metadata: { name: "demo-credentials", namespace: "apps" },
       stringData: { username: "demo-user" },
     });
-    expect(content).toContain("metadata:\n    name: demo-credentials\n    namespace: apps\n");
+    expect(content).toContain("metadata:\n  name: demo-credentials\n  namespace: apps\n");
     expect(findPlaintextSecrets([{ path: file, content }])).toEqual([]);
   });
 });

@@ -31,8 +31,12 @@ describe(".sops.yaml", () => {
   });
 
   it("matches path_regex against the path relative to the config folder; first match wins", () => {
-    expect(matchCreationRule(config, "clusters/homelab/secrets/a.sops.yaml", "/repo")?.ageGroups).toEqual([["age1aaa", "age1bbb"]]);
-    expect(matchCreationRule(config, "/repo/clusters/homelab/secrets/a.sops.yaml")?.encryptedRegex).toBe("^(data|stringData)$");
+    expect(matchCreationRule(config, "clusters/homelab/secrets/a.sops.yaml", "/repo")?.ageGroups).toEqual([
+      ["age1aaa", "age1bbb"],
+    ]);
+    expect(matchCreationRule(config, "/repo/clusters/homelab/secrets/a.sops.yaml")?.encryptedRegex).toBe(
+      "^(data|stringData)$",
+    );
     expect(matchCreationRule(config, "x.env", "/repo/apps")?.ageGroups).toEqual([["age1ccc"]]);
     expect(matchCreationRule(config, "other.yaml", "/repo")?.ageGroups).toEqual([["age1ddd"]]);
   });
@@ -44,7 +48,9 @@ describe(".sops.yaml", () => {
   });
 
   it("refuses pgp rules and invalid YAML", () => {
-    expect(() => parseSopsConfig("creation_rules:\n  - pgp: ABCDEF\n", "/r/.sops.yaml")).toThrow(/PGP is not supported/);
+    expect(() => parseSopsConfig("creation_rules:\n  - pgp: ABCDEF\n", "/r/.sops.yaml")).toThrow(
+      /PGP is not supported/,
+    );
     expect(() => parseSopsConfig("creation_rules: [", "/r/.sops.yaml")).toThrow(/\/r\/.sops.yaml: invalid YAML/);
   });
 
@@ -54,6 +60,8 @@ describe(".sops.yaml", () => {
     mkdirSync(path.join(root, "a/b"), { recursive: true });
     const found = await findSopsConfig({ cwd: path.join(root, "a/b"), env: {} });
     expect(found?.file).toBe(path.join(root, ".sops.yaml"));
-    expect(await findSopsConfig({ cwd: path.join(root, "a"), env: { SOPS_CONFIG: path.join(root, ".sops.yaml") } })).toBeDefined();
+    expect(
+      await findSopsConfig({ cwd: path.join(root, "a"), env: { SOPS_CONFIG: path.join(root, ".sops.yaml") } }),
+    ).toBeDefined();
   });
 });

@@ -3,8 +3,8 @@ import { formatFloatF, formatFloatYaml } from "../go-format.js";
 import { SopsTime, TreeMap, treeToPlain } from "../tree.js";
 import { flattenMetadata, unflattenMetadata } from "./flatten.js";
 import { emitJson, parseJson } from "./json.js";
-import { mustQuoteString, resolvePlainScalar } from "./yaml-scalars.js";
 import { parseYaml } from "./yaml.js";
+import { mustQuoteString, resolvePlainScalar } from "./yaml-scalars.js";
 
 describe("Go number formatting", () => {
   it.each([
@@ -44,7 +44,8 @@ describe("yaml.v3 scalar resolution", () => {
   });
 
   it("quotes strings go-yaml would quote", () => {
-    for (const text of ["yes", "on", "123", "1.5", "true", "", "null", "2024-01-01", "1:20"]) expect(mustQuoteString(text)).toBe(true);
+    for (const text of ["yes", "on", "123", "1.5", "true", "", "null", "2024-01-01", "1:20"])
+      expect(mustQuoteString(text)).toBe(true);
     for (const text of ["hello", "v1", "ENC[AES256_GCM,data:x]"]) expect(mustQuoteString(text)).toBe(false);
   });
 
@@ -75,7 +76,12 @@ describe("JSON store", () => {
 
 describe("flattened metadata (dotenv, INI)", () => {
   it("round-trips", () => {
-    const meta = { age: [{ enc: "a\nb", recipient: "age1x" }], key_groups: [{ age: [{ enc: "e" }] }], lastmodified: "t", mac_only_encrypted: true };
+    const meta = {
+      age: [{ enc: "a\nb", recipient: "age1x" }],
+      key_groups: [{ age: [{ enc: "e" }] }],
+      lastmodified: "t",
+      mac_only_encrypted: true,
+    };
     const flat = flattenMetadata(meta);
     expect(flat).toContainEqual(["age__list_0__map_enc", "a\nb"]);
     expect(flat).toContainEqual(["key_groups__list_0__map_age__list_0__map_enc", "e"]);

@@ -1,7 +1,7 @@
 // YAML store: the npm `yaml` AST (order and comments kept) to the sops tree and back, written the way
 // go-yaml v3 writes it (indent 4, sequences indented, double quotes for strings that would change type).
 import {
-  Alias,
+  type Alias,
   Document,
   isAlias,
   isMap,
@@ -34,7 +34,8 @@ function pathText(path: readonly string[]): string {
 }
 
 function scalarToLeaf(node: Scalar, path: readonly string[]): Leaf {
-  const text = node.source !== undefined && typeof node.value !== "string" ? String(node.source) : String(node.value ?? "");
+  const text =
+    node.source !== undefined && typeof node.value !== "string" ? String(node.source) : String(node.value ?? "");
   const quoted = node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE";
   const block = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
   try {
@@ -49,7 +50,8 @@ function scalarToLeaf(node: Scalar, path: readonly string[]): Leaf {
 function convert(node: unknown, doc: AnyDoc, path: string[], seen: Set<unknown>): TreeValue {
   if (isAlias(node)) {
     const target = (node as Alias).resolve(doc);
-    if (!target || seen.has(target)) throw new SopsError("E_SOPS_PARSE", "alias is undefined or recursive", { path: pathText(path) });
+    if (!target || seen.has(target))
+      throw new SopsError("E_SOPS_PARSE", "alias is undefined or recursive", { path: pathText(path) });
     seen.add(target);
     const value = convert(target, doc, path, seen);
     seen.delete(target);
@@ -85,10 +87,14 @@ function convertMap(node: YAMLMap, doc: AnyDoc, path: string[], seen: Set<unknow
     }
     const key = scalarToLeaf(keyNode, path);
     if (typeof key !== "string") {
-      throw new SopsError("E_SOPS_PARSE", `Tree contains a non-string key: ${String(keyNode.source ?? keyNode.value)}`, {
-        path: pathText(path),
-        hint: "quote the key",
-      });
+      throw new SopsError(
+        "E_SOPS_PARSE",
+        `Tree contains a non-string key: ${String(keyNode.source ?? keyNode.value)}`,
+        {
+          path: pathText(path),
+          hint: "quote the key",
+        },
+      );
     }
     items.push(...commentLines(keyNode.commentBefore));
     if (keyNode.comment) items.push(...commentLines(keyNode.comment, true));
@@ -112,7 +118,10 @@ export function parseYaml(text: string): TreeMap[] {
     const error = doc.errors[0];
     if (error) {
       const line = error.linePos?.[0];
-      throw new SopsError("E_SOPS_PARSE", `invalid YAML${line ? ` at line ${line.line}, column ${line.col}` : ""}: ${error.message.split("\n")[0]}`);
+      throw new SopsError(
+        "E_SOPS_PARSE",
+        `invalid YAML${line ? ` at line ${line.line}, column ${line.col}` : ""}: ${error.message.split("\n")[0]}`,
+      );
     }
     const contents = doc.contents as unknown;
     const head = commentLines(doc.commentBefore);

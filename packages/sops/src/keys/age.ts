@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { Decrypter, Encrypter, armor, identityToRecipient } from "age-encryption";
+import { armor, Decrypter, Encrypter, identityToRecipient } from "age-encryption";
 import { SopsError } from "../errors.js";
 
 /** Wraps the data key for one age recipient, armored with a trailing newline (as sops stores it). */
@@ -59,7 +59,8 @@ export async function recipientOf(identity: string): Promise<string> {
 export function defaultKeysFile(env: NodeJS.ProcessEnv = process.env): string {
   if (env.XDG_CONFIG_HOME) return path.join(env.XDG_CONFIG_HOME, "sops", "age", "keys.txt");
   const home = env.HOME ?? os.homedir();
-  if (process.platform === "darwin") return path.join(home, "Library", "Application Support", "sops", "age", "keys.txt");
+  if (process.platform === "darwin")
+    return path.join(home, "Library", "Application Support", "sops", "age", "keys.txt");
   if (process.platform === "win32") return path.join(env.AppData ?? home, "sops", "age", "keys.txt");
   return path.join(home, ".config", "sops", "age", "keys.txt");
 }
@@ -95,7 +96,9 @@ export async function loadAgeIdentities(env: NodeJS.ProcessEnv = process.env): P
       const { stdout } = await promisify(execFile)("sh", ["-c", env.SOPS_AGE_KEY_CMD], { env });
       found.push(...parseIdentities(stdout));
     } catch (error) {
-      throw new SopsError("E_SOPS_NO_IDENTITY", `SOPS_AGE_KEY_CMD failed: ${(error as Error).message}`, { cause: error });
+      throw new SopsError("E_SOPS_NO_IDENTITY", `SOPS_AGE_KEY_CMD failed: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
   const defaults = await readOptional(defaultKeysFile(env));
