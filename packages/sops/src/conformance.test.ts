@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ageVectors, expectedOf, keyFileOf, readVector, vectors } from "../test/shared.js";
 import { ValueCipher } from "./cipher.js";
-import { parseDocument } from "./formats/index.js";
+import { emitEncryptedDocument, parseDocument } from "./formats/index.js";
 import { parseIdentities } from "./keys/age.js";
 import { readMetadata } from "./metadata.js";
 import { openDocument } from "./operations/open.js";
@@ -85,5 +85,26 @@ describe("tampered vectors are refused", () => {
     await expect(openDocument(readVector(pgp), { format: "yaml", identities })).rejects.toThrow(
       /PGP is not supported; re-encrypt to age/,
     );
+  });
+});
+
+describe("our writer reproduces files written by Go sops byte for byte", () => {
+  // sops ≥3.7 YAML (older ones used yaml.v2 quoting), dotenv, and 3.13 INI/JSON (older JSON lacked the final newline)
+  const same = vectors.filter(
+    (v) =>
+      (v.format === "yaml" && !/^3\.[3-6]\./.test(v.sops_version)) ||
+      v.format === "dotenv" ||
+      (v.format !== "binary" && v.sops_version.startsWith("3.13") && !v.file.includes("format-2")),
+  );
+
+  it("covers YAML, dotenv, INI and JSON", () => {
+    expect(new Set(same.map((v) => v.format))).toEqual(new Set(["yaml", "dotenv", "ini", "json"]));
+  });
+
+  it.each(same.map((v) => [v.file, v] as const))("%s", (_name, vector) => {
+    const text = readVector(vector);
+    const { branches, metadata } = parseDocument(text, vector.format, { encrypted: true });
+    const yamlIndent = /^ {2}[a-z]/m.test(text) && !/^ {4}[a-z]/m.test(text) ? 2 : 4;
+    expect(emitEncryptedDocument(branches, metadata!, vector.format, { yamlIndent })).toBe(text);
   });
 });

@@ -6,7 +6,8 @@ import { emitDotenv, parseDotenv } from "./dotenv.js";
 import { flattenMetadata, unflattenMetadata } from "./flatten.js";
 import { emitIni, parseIni } from "./ini.js";
 import { emitJson, parseJson } from "./json.js";
-import { emitYaml, parseYaml } from "./yaml.js";
+import { parseYaml } from "./yaml.js";
+import { emitYaml } from "./yaml-emit.js";
 
 export type SopsFormat = "yaml" | "json" | "dotenv" | "ini" | "binary";
 export const SOPS_FORMATS: readonly SopsFormat[] = ["yaml", "json", "dotenv", "ini", "binary"];

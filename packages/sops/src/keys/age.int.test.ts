@@ -62,7 +62,7 @@ describe("the age CLI and kubeforge-sops open each other's data-key stanzas", ()
     const opened = await openDocument(text, { format: "yaml", identities: [bob.identity] });
     const fromCli = ageEncrypt(opened.cipher.dataKey, alice.recipient);
     const oldEnc = opened.metadata.keyGroups[0]!.age[0]!.enc;
-    const indented = (armor: string) => armor.trimEnd().split("\n").join("\n              ");
+    const indented = (armor: string) => armor.trimEnd().split("\n").join("\n            ");
     const swapped = text.replace(indented(oldEnc), indented(fromCli)).replace(bob.recipient, alice.recipient);
     expect(swapped).not.toBe(text);
     expect(await decryptText(swapped, { format: "yaml", identities: [alice.identity] })).toBe("a: secret\n");

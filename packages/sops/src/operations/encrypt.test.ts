@@ -106,7 +106,7 @@ describe("encrypt → decrypt round trips", () => {
     });
     const sops = encrypted.slice(encrypted.indexOf("sops:"));
     expect(sops).toMatch(
-      /^sops:\n {4}age:\n {8}- enc: \|\n {12,14}-----BEGIN AGE ENCRYPTED FILE-----\n( {12,14}[A-Za-z0-9+/=]{1,64}\n)+ {12,14}-----END AGE ENCRYPTED FILE-----\n {10}recipient: age1377/,
+      /^sops:\n {4}age:\n {8}- enc: \|\n {12}-----BEGIN AGE ENCRYPTED FILE-----\n( {12}[A-Za-z0-9+/=]{1,64}\n)+ {12}-----END AGE ENCRYPTED FILE-----\n {10}recipient: age1377/,
     );
     expect(sops).toContain(`recipient: ${alice.recipient}`);
     expect(sops).toContain('    lastmodified: "2026-01-02T03:04:05Z"\n    mac: ENC[AES256_GCM,');
