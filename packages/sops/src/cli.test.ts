@@ -169,6 +169,16 @@ describe("kubeforge-sops", () => {
     expect(failing.code).toBe(201);
   });
 
+  it("edit creates a missing file from the creation rules", () => {
+    const file = path.join(dir, "new.env");
+    const editor = write("writer.sh", '#!/bin/sh\nprintf "TOKEN=abc\\n" > "$1"\n');
+    chmodSync(editor, 0o755);
+    const created = runCli(["edit", "new.env"], { cwd: dir, env: { ...env(), EDITOR: editor } });
+    expect(created.stderr).toBe("");
+    expect(readFileSync(file, "utf8")).toMatch(/^TOKEN=ENC\[AES256_GCM/);
+    expect(runCli(["decrypt", file], { env: env() }).stdout.toString()).toBe("TOKEN=abc\n");
+  });
+
   it("updatekeys re-wraps for the rule's recipients; rotate changes the data key", () => {
     const file = write("app.env", "A=1\n");
     runCli(["encrypt", "-i", file], { cwd: dir, env: env() });
