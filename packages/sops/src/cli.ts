@@ -11,7 +11,7 @@ import { SOPS_FORMATS, type SopsFormat } from "./formats/index.js";
 import { writeFileAtomic } from "./io.js";
 import { SOPS_VERSION } from "./metadata.js";
 
-export const USAGE = `Usage: kubeforge-sops <command> [options] <file>
+const USAGE = `Usage: kubeforge-sops <command> [options] <file>
 
 SOPS for age keys in pure TypeScript; reads and writes the files Go sops 3.13 and Flux use.
 
