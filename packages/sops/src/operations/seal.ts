@@ -78,5 +78,3 @@ export async function wrapForGroups(
     }),
   );
 }
-
-export { ValueCipher };
