@@ -1,0 +1,36 @@
+// Runs `kubectl kustomize` (kustomize v5 built into kubectl) the way Flux's kustomize-controller builds a path.
+import { execa } from "execa";
+import { ValidateError } from "../errors.js";
+
+export type KustomizeResult = { readonly ok: true; readonly output: string } | { readonly ok: false; readonly message: string };
+
+/** Builds the kustomization in `dir`. */
+export type KustomizeBuild = (dir: string) => Promise<KustomizeResult>;
+
+export interface KubectlKustomizeOptions {
+  /** kubectl binary. @default "kubectl" */
+  readonly kubectl?: string;
+}
+
+/** A KustomizeBuild that shells out to `kubectl kustomize --load-restrictor LoadRestrictionsNone` (as Flux does). */
+export function kubectlKustomize(options: KubectlKustomizeOptions = {}): KustomizeBuild {
+  const kubectl = options.kubectl ?? "kubectl";
+  return async (dir) => {
+    try {
+      const result = await execa(kubectl, ["kustomize", "--load-restrictor", "LoadRestrictionsNone", dir], {
+        reject: false,
+        stripFinalNewline: true,
+      });
+      if (result.exitCode === 0) return { ok: true, output: result.stdout };
+      const message = (result.stderr || result.stdout).trim().split("\n")[0] ?? "";
+      return { ok: false, message: message.replace(/^Error: /, "") };
+    } catch (cause) {
+      throw new ValidateError(
+        "E_KUSTOMIZE_MISSING",
+        `cannot run \`${kubectl} kustomize\`: ${(cause as Error).message}`,
+        "install kubectl (it includes kustomize), or pass --no-kustomize to skip the build check",
+        { cause },
+      );
+    }
+  };
+}
