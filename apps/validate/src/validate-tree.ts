@@ -72,7 +72,7 @@ async function readModel(file: string, displayBase: string): Promise<{ cluster?:
         severity: "error" as const,
         file: path.relative(displayBase, file),
         path: issue.path,
-        message: formatIssue({ path: "", message: issue.message }),
+        message: formatIssue({ path: "", message: issue.message.split("\n")[0] ?? issue.message }),
         hint: ("hint" in issue && issue.hint) || "fix the cluster definition; policies that need the model were run without it",
       })),
     };
@@ -103,7 +103,9 @@ export async function validateTree(options: ValidateTreeOptions): Promise<Valida
     required: options.config !== undefined,
   });
   const loaded = await loadDocuments(layout.fluxDir, { displayBase });
-  const documents = loaded.documents.filter((document) => !isKustomizeConfig(document));
+  const documents = loaded.documents.filter(
+    (document) => !isKustomizeConfig(document) && path.basename(document.absolutePath) !== "validate.yaml",
+  );
   const model =
     options.loadModel !== false && layout.modelFile ? await readModel(layout.modelFile, displayBase) : { findings: [] };
   const fluxPaths = documents.filter(isFluxKustomization).map((document) => String(spec(document).path ?? ""));

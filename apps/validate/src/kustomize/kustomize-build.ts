@@ -12,6 +12,14 @@ export interface KubectlKustomizeOptions {
   readonly kubectl?: string;
 }
 
+/** The useful part of kubectl's error output: the `err="…"` text of its structured log line, shortened. */
+export function summarizeKustomizeError(output: string): string {
+  const first = output.trim().split("\n")[0] ?? "";
+  const structured = /err="(.*)"\s*$/.exec(first)?.[1];
+  const message = (structured ?? first).replace(/^Error: /, "").replace(/\\"/g, '"');
+  return message.length > 300 ? `${message.slice(0, 297)}...` : message;
+}
+
 /** A KustomizeBuild that shells out to `kubectl kustomize --load-restrictor LoadRestrictionsNone` (as Flux does). */
 export function kubectlKustomize(options: KubectlKustomizeOptions = {}): KustomizeBuild {
   const kubectl = options.kubectl ?? "kubectl";
@@ -22,8 +30,7 @@ export function kubectlKustomize(options: KubectlKustomizeOptions = {}): Kustomi
         stripFinalNewline: true,
       });
       if (result.exitCode === 0) return { ok: true, output: result.stdout };
-      const message = (result.stderr || result.stdout).trim().split("\n")[0] ?? "";
-      return { ok: false, message: message.replace(/^Error: /, "") };
+      return { ok: false, message: summarizeKustomizeError(result.stderr || result.stdout) };
     } catch (cause) {
       throw new ValidateError(
         "E_KUSTOMIZE_MISSING",

@@ -32,7 +32,7 @@ function describeError(error: ErrorObject): { path: (string | number)[]; message
         hint: "add the field",
       };
     case "type":
-      return { path, message: `must be ${String(params.type)}`, hint: "change the value's type (quote numbers meant as strings)" };
+      return { path, message: `must be ${String(params.type)}`, hint: `write a ${String(params.type)} here` };
     case "enum":
       return {
         path,

@@ -31,7 +31,7 @@ export async function listYamlFiles(dir: string): Promise<string[]> {
 /** Parses one file's text; `file` is the path shown in reports. */
 export function parseManifestText(text: string, options: { file: string; absolutePath: string }): LoadedDocuments {
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   const documents: ManifestDocument[] = [];
   const findings: Finding[] = [];
   const all = Array.isArray(parsed) ? parsed : [];
