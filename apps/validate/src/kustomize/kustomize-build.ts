@@ -16,7 +16,10 @@ export interface KubectlKustomizeOptions {
 export function summarizeKustomizeError(output: string): string {
   const first = output.trim().split("\n")[0] ?? "";
   const structured = /err="(.*)"\s*$/.exec(first)?.[1];
-  const message = (structured ?? first).replace(/^Error: /, "").replace(/\\"/g, '"');
+  const message = (structured ?? first)
+    .replace(/^Error: /, "")
+    .replace(/\\"/g, '"')
+    .replace(/^accumulating resources: accumulation err='(.*?)': must build at directory.*$/, "$1");
   return message.length > 300 ? `${message.slice(0, 297)}...` : message;
 }
 
@@ -29,6 +32,7 @@ export function kubectlKustomize(options: KubectlKustomizeOptions = {}): Kustomi
         reject: false,
         stripFinalNewline: true,
       });
+      if (result.failed && result.exitCode === undefined) throw result;
       if (result.exitCode === 0) return { ok: true, output: result.stdout };
       return { ok: false, message: summarizeKustomizeError(result.stderr || result.stdout) };
     } catch (cause) {
