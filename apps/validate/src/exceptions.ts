@@ -15,10 +15,10 @@ interface InlineException {
   readonly reason: string;
 }
 
-/** Parses the annotation value: `rule: reason`, several separated by `;` or new lines. */
+/** Parses the annotation value: `rule: reason`, several separated by new lines or `; other-rule:`. */
 export function parseIgnoreAnnotation(value: string): { rule: string; reason: string }[] {
   return value
-    .split(/[;\n]/)
+    .split(/\n|;\s*(?=[a-z][a-z0-9-]*\s*:)/)
     .map((part) => part.trim())
     .filter(Boolean)
     .map((part) => {

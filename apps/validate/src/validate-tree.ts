@@ -83,8 +83,18 @@ function isKustomizeConfig(document: ManifestDocument): boolean {
   return String(document.object.apiVersion ?? "").startsWith("kustomize.config.k8s.io/");
 }
 
+let sharedRegistry: Promise<SchemaRegistry> | undefined;
+
+/** Built-in and bundled schemas, read and compiled once per process. */
+function bundledRegistry(): Promise<SchemaRegistry> {
+  sharedRegistry ??= Promise.all([readKubernetesSchemas(), readBundledCrdSchemas()]).then(
+    ([kubernetes, crds]) => new SchemaRegistry({ kubernetes, crds }),
+  );
+  return sharedRegistry;
+}
+
 async function buildRegistry(documents: readonly ManifestDocument[], config: ValidateConfig): Promise<SchemaRegistry> {
-  const registry = new SchemaRegistry({ kubernetes: await readKubernetesSchemas(), crds: await readBundledCrdSchemas() });
+  const registry = (await bundledRegistry()).fork();
   for (const file of config.crds) {
     const loaded = parseManifestText(await readFile(file, "utf8"), { file, absolutePath: file });
     for (const document of loaded.documents) for (const crd of crdVersionSchemas(document.object)) registry.addCrd(crd);

@@ -4,7 +4,7 @@ import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import { type Finding, sortFindings } from "../finding.js";
 import { resolveLayout } from "../tree/cluster-layout.js";
 import { loadDocuments } from "../tree/load-documents.js";
-import { checkDrift, objectApi } from "./drift.js";
+import { checkDrift, driftApis } from "./drift.js";
 import { checkFluxReady } from "./flux-status.js";
 
 export interface CheckLiveOptions {
@@ -21,7 +21,7 @@ export async function checkLive(options: CheckLiveOptions): Promise<Finding[]> {
   const declared = documents.filter(
     (document) => !String(document.object.apiVersion ?? "").startsWith("kustomize.config.k8s.io/"),
   );
-  const drift = await checkDrift(objectApi(options.kubeConfig), declared);
+  const drift = await checkDrift(driftApis(options.kubeConfig), declared);
   const flux = await checkFluxReady(options.kubeConfig.makeApiClient(CustomObjectsApi));
   return [...sortFindings(drift), ...flux];
 }

@@ -1,10 +1,11 @@
 // Drift: objects the tree declares that are missing from the cluster or whose declared fields differ.
-import { type KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
+import { CustomObjectsApi, type KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
 import type { Finding } from "../finding.js";
 import { findingAt } from "../rules/rule.js";
 import { describeObject, type ManifestDocument, objectRef } from "../tree/manifest-document.js";
 import { compareDeclared } from "./compare-declared.js";
 import { apiStatus, toApiError } from "./kube-client.js";
+import { toWireShape } from "./wire-shape.js";
 
 const MAX_DIFFERENCES_PER_OBJECT = 5;
 
@@ -14,20 +15,54 @@ function show(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-/** Compares each declared object with the cluster through `api` (one GET per object). */
-export async function checkDrift(api: KubernetesObjectApi, documents: readonly ManifestDocument[]): Promise<Finding[]> {
+export interface DriftApis {
+  readonly objects: KubernetesObjectApi;
+  readonly custom: CustomObjectsApi;
+}
+
+class NotServedError extends Error {}
+
+/**
+ * GETs one object in its JSON shape. Core (`v1`) kinds go through the typed object API; every other group goes
+ * through the custom-objects API after discovery, because the typed API drops the fields of kinds it has no
+ * model for (custom resources).
+ */
+async function readLive(apis: DriftApis, ref: ReturnType<typeof objectRef>): Promise<unknown> {
+  const metadata = { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) };
+  if (!ref.apiVersion.includes("/")) {
+    return toWireShape(await apis.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata }));
+  }
+  const resource = await apis.objects.resource(ref.apiVersion, ref.kind);
+  if (!resource) throw new NotServedError();
+  const [group = "", version = ""] = ref.apiVersion.split("/");
+  if (resource.namespaced) {
+    const namespace = ref.namespace ?? "default";
+    return apis.custom.getNamespacedCustomObject({ group, version, namespace, plural: resource.name, name: ref.name });
+  }
+  return apis.custom.getClusterCustomObject({ group, version, plural: resource.name, name: ref.name });
+}
+
+/** Compares each declared object with the cluster (one GET per object, plus discovery once per group). */
+export async function checkDrift(apis: DriftApis, documents: readonly ManifestDocument[]): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const document of documents) {
     const ref = objectRef(document);
     if (!ref.apiVersion || !ref.kind || !ref.name) continue;
     let live: unknown;
     try {
-      live = await api.read({
-        apiVersion: ref.apiVersion,
-        kind: ref.kind,
-        metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) },
-      });
+      live = await readLive(apis, ref);
     } catch (error) {
+      if (error instanceof NotServedError || /Unrecognized API version and kind|Failed to fetch resource metadata/.test(String(error))) {
+        findings.push(
+          findingAt(document, {
+            rule: "drift",
+            path: ["apiVersion"],
+            message: `the cluster does not serve ${ref.apiVersion} ${ref.kind}`,
+            hint: "install the CRD (or the controller that ships it) before this object",
+          }),
+        );
+        continue;
+      }
       if (apiStatus(error) === 404) {
         findings.push(
           findingAt(document, {
@@ -39,22 +74,9 @@ export async function checkDrift(api: KubernetesObjectApi, documents: readonly M
         );
         continue;
       }
-      if (error instanceof Error && /Unrecognized API version and kind/.test(error.message)) {
-        findings.push(
-          findingAt(document, {
-            rule: "drift",
-            path: ["apiVersion"],
-            message: `the cluster does not serve ${ref.apiVersion} ${ref.kind}`,
-            hint: "install the CRD (or the controller that ships it) before this object",
-          }),
-        );
-        continue;
-      }
       throw toApiError(error, `reading ${describeObject(document)}`);
     }
-    // Typed kinds come back as client-node model instances; compare in the wire (JSON) shape.
-    const wire = JSON.parse(JSON.stringify(live)) as unknown;
-    const differences = compareDeclared(document.object, wire, { isSecret: ref.kind === "Secret" });
+    const differences = compareDeclared(document.object, live, { isSecret: ref.kind === "Secret" });
     for (const difference of differences.slice(0, MAX_DIFFERENCES_PER_OBJECT)) {
       findings.push(
         findingAt(document, {
@@ -69,6 +91,6 @@ export async function checkDrift(api: KubernetesObjectApi, documents: readonly M
   return findings;
 }
 
-export function objectApi(config: KubeConfig): KubernetesObjectApi {
-  return KubernetesObjectApi.makeApiClient(config);
+export function driftApis(config: KubeConfig): DriftApis {
+  return { objects: KubernetesObjectApi.makeApiClient(config), custom: config.makeApiClient(CustomObjectsApi) };
 }

@@ -18,14 +18,26 @@ export interface SchemaSource {
 
 export type SchemaOrigin = "kubernetes" | "crd";
 
+interface SharedSchemas {
+  readonly ajv: Ajv2020;
+  readonly kubernetes: KubernetesSchemas;
+  readonly crds: Map<string, CrdVersionSchema>;
+  /** Validators of the shared schemas, compiled once per process (a PodSpec graph takes seconds). */
+  readonly compiled: Map<string, ValidateFunction>;
+}
+
 export class SchemaRegistry {
-  readonly #ajv: Ajv2020;
-  readonly #kubernetes: KubernetesSchemas;
+  readonly #shared: SharedSchemas;
+  /** CRDs added to this registry only (from a tree or validate.yaml); they win over shared ones. */
   readonly #crds = new Map<string, CrdVersionSchema>();
   readonly #compiled = new Map<string, ValidateFunction>();
 
-  constructor(source: SchemaSource) {
-    this.#ajv = new Ajv2020({
+  constructor(source: SchemaSource | SharedSchemas) {
+    if ("ajv" in source) {
+      this.#shared = source;
+      return;
+    }
+    const ajv = new Ajv2020({
       allErrors: true,
       strict: true,
       strictTypes: false,
@@ -34,15 +46,20 @@ export class SchemaRegistry {
       allowUnionTypes: true,
       logger: false,
     });
-    addFormats(this.#ajv);
-    for (const format of OPENAPI_FORMATS) this.#ajv.addFormat(format, true);
-    this.#kubernetes = source.kubernetes;
-    this.#ajv.addSchema({ $id: "kubernetes", $defs: source.kubernetes.$defs });
-    for (const crd of source.crds) this.addCrd(crd);
+    addFormats(ajv);
+    for (const format of OPENAPI_FORMATS) ajv.addFormat(format, true);
+    ajv.addSchema({ $id: "kubernetes", $defs: source.kubernetes.$defs });
+    const crds = new Map(source.crds.map((crd) => [`${crd.apiVersion}/${crd.kind}`, crd]));
+    this.#shared = { ajv, kubernetes: source.kubernetes, crds, compiled: new Map() };
+  }
+
+  /** A registry sharing this one's compiled schemas, to which a run can add its own CRDs. */
+  fork(): SchemaRegistry {
+    return new SchemaRegistry(this.#shared);
   }
 
   get kubernetesVersion(): string {
-    return this.#kubernetes.kubernetesVersion;
+    return this.#shared.kubernetes.kubernetesVersion;
   }
 
   /** Adds (or replaces) the schema of a custom resource, e.g. from a CRD found in the tree. */
@@ -55,8 +72,8 @@ export class SchemaRegistry {
   /** Where the schema of `apiVersion/kind` comes from, or undefined when no schema is known. */
   origin(apiVersion: string, kind: string): SchemaOrigin | undefined {
     const key = `${apiVersion}/${kind}`;
-    if (this.#crds.has(key)) return "crd";
-    if (this.#kubernetes.kinds[key]) return "kubernetes";
+    if (this.#crds.has(key) || this.#shared.crds.has(key)) return "crd";
+    if (this.#shared.kubernetes.kinds[key]) return "kubernetes";
     return undefined;
   }
 
@@ -64,7 +81,8 @@ export class SchemaRegistry {
   knowsKind(apiVersion: string, kind: string): string[] {
     const group = apiVersion.includes("/") ? apiVersion.split("/")[0] : "";
     const versions: string[] = [];
-    for (const key of [...Object.keys(this.#kubernetes.kinds), ...this.#crds.keys()]) {
+    const keys = [...Object.keys(this.#shared.kubernetes.kinds), ...this.#shared.crds.keys(), ...this.#crds.keys()];
+    for (const key of keys) {
       const parts = key.split("/");
       const keyKind = parts.pop();
       const keyGroup = parts.length === 2 ? parts[0] : "";
@@ -82,15 +100,17 @@ export class SchemaRegistry {
 
   #validator(apiVersion: string, kind: string): ValidateFunction | undefined {
     const key = `${apiVersion}/${kind}`;
-    const cached = this.#compiled.get(key);
+    const own = this.#crds.get(key);
+    const cache = own ? this.#compiled : this.#shared.compiled;
+    const cached = cache.get(key);
     if (cached) return cached;
-    const crd = this.#crds.get(key);
-    const definition = this.#kubernetes.kinds[key];
+    const crd = own ?? this.#shared.crds.get(key);
+    const definition = this.#shared.kubernetes.kinds[key];
     let validator: ValidateFunction;
-    if (crd) validator = this.#ajv.compile(crd.schema);
-    else if (definition) validator = this.#ajv.compile({ $ref: `kubernetes#/$defs/${definition}` });
+    if (crd) validator = this.#shared.ajv.compile(crd.schema);
+    else if (definition) validator = this.#shared.ajv.compile({ $ref: `kubernetes#/$defs/${definition}` });
     else return undefined;
-    this.#compiled.set(key, validator);
+    cache.set(key, validator);
     return validator;
   }
 }

@@ -20,6 +20,12 @@ export class TalosSchema {
   readonly #compiled = new Map<string, ValidateFunction>();
 
   private constructor(schema: Schema) {
+    // `talosctl gen config` still writes the deprecated top-level `persist` field that the published schema
+    // omits; Talos accepts it, so it is allowed here (as a boolean) rather than reported as unknown.
+    const config = schema.$defs?.["v1alpha1.Config"];
+    if (config && isRecord(config.properties) && !("persist" in config.properties)) {
+      config.properties.persist = { type: "boolean" };
+    }
     this.#schema = schema;
     this.#ajv.addFormat("uri", true);
     this.#ajv.addSchema({ ...schema, $id: "talos", oneOf: undefined });

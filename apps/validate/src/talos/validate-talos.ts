@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { LineCounter, parseAllDocuments } from "yaml";
-import type { Finding } from "../finding.js";
+import { type Finding, sortFindings } from "../finding.js";
 import { isRecord } from "../rules/rule.js";
 import { listTalosSchemas } from "../schemas/schema-files.js";
 import { listYamlFiles } from "../tree/load-documents.js";
@@ -118,5 +118,5 @@ export async function validateTalosConfigs(options: ValidateTalosOptions): Promi
       }
     }
   }
-  return { findings, documents: checked };
+  return { findings: sortFindings(findings), documents: checked };
 }
