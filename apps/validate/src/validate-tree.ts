@@ -12,6 +12,7 @@ import type { Rule, RuleContext } from "./rules/rule.js";
 import { crdVersionSchemas } from "./schemas/crd-schema.js";
 import { readBundledCrdSchemas, readKubernetesSchemas } from "./schemas/schema-files.js";
 import { SchemaRegistry } from "./schemas/schema-registry.js";
+import { sopsDecryptor } from "./talos/sops-decrypt.js";
 import { type DecryptYaml, validateTalosConfigs } from "./talos/validate-talos.js";
 import { inferSourceRoot, resolveLayout } from "./tree/cluster-layout.js";
 import { listYamlFiles, loadDocuments, parseManifestText } from "./tree/load-documents.js";
@@ -28,8 +29,11 @@ export interface ValidateTreeOptions {
   readonly sourceRoot?: string;
   /** validate.yaml to use. @default <clusterDir>/validate.yaml when it exists */
   readonly config?: string;
-  /** Decrypts SOPS-encrypted Talos configs in memory; without it they are reported as not checked. */
-  readonly decrypt?: DecryptYaml;
+  /**
+   * Decrypts SOPS-encrypted Talos configs in memory; `false` never decrypts.
+   * @default @kubeforge/sops with the age key from SOPS_AGE_KEY / SOPS_AGE_KEY_FILE / keys.txt, when there is one
+   */
+  readonly decrypt?: DecryptYaml | false;
   /** Rules to run. @default RULES */
   readonly rules?: readonly Rule[];
   /** Read the cluster model beside the tree. @default true */
@@ -138,12 +142,13 @@ export async function validateTree(options: ValidateTreeOptions): Promise<Valida
     files,
   };
   const ruleFindings = await runRules(context, options.rules);
+  const decrypt = options.decrypt === false ? undefined : (options.decrypt ?? (await sopsDecryptor()));
   const talos = model.cluster
     ? await validateTalosConfigs({
         dir: layout.talosDir,
         talosVersion: model.cluster.talos.version,
         displayBase,
-        ...(options.decrypt ? { decrypt: options.decrypt } : {}),
+        ...(decrypt ? { decrypt } : {}),
       })
     : { findings: [], documents: 0 };
   const applied = applyExceptions([...loaded.findings, ...model.findings, ...ruleFindings, ...talos.findings], {

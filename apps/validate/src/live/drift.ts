@@ -15,8 +15,21 @@ function show(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
+/** The object API with its (protected) discovery lookup made callable. */
+export class DiscoveringObjectApi extends KubernetesObjectApi {
+  static open(config: KubeConfig): DiscoveringObjectApi {
+    const api = config.makeApiClient(DiscoveringObjectApi);
+    api.setDefaultNamespace(config);
+    return api;
+  }
+
+  discover(apiVersion: string, kind: string) {
+    return this.resource(apiVersion, kind);
+  }
+}
+
 export interface DriftApis {
-  readonly objects: KubernetesObjectApi;
+  readonly objects: DiscoveringObjectApi;
   readonly custom: CustomObjectsApi;
 }
 
@@ -32,7 +45,7 @@ async function readLive(apis: DriftApis, ref: ReturnType<typeof objectRef>): Pro
   if (!ref.apiVersion.includes("/")) {
     return toWireShape(await apis.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata }));
   }
-  const resource = await apis.objects.resource(ref.apiVersion, ref.kind);
+  const resource = await apis.objects.discover(ref.apiVersion, ref.kind);
   if (!resource) throw new NotServedError();
   const [group = "", version = ""] = ref.apiVersion.split("/");
   if (resource.namespaced) {
@@ -92,5 +105,5 @@ export async function checkDrift(apis: DriftApis, documents: readonly ManifestDo
 }
 
 export function driftApis(config: KubeConfig): DriftApis {
-  return { objects: KubernetesObjectApi.makeApiClient(config), custom: config.makeApiClient(CustomObjectsApi) };
+  return { objects: DiscoveringObjectApi.open(config), custom: config.makeApiClient(CustomObjectsApi) };
 }
