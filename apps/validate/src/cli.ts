@@ -69,9 +69,13 @@ async function doctor(args: Args): Promise<number> {
   return exitCodeFor(findings, { strict: args.values.strict });
 }
 
+function count(value: number, noun: string): string {
+  return `${value} ${noun}${value === 1 ? "" : "s"}`;
+}
+
 function describeReport(report: ValidationReport): string[] {
   return [
-    `${report.stats.objects} objects in ${report.stats.files} files${report.stats.talosDocuments ? `, ${report.stats.talosDocuments} Talos documents` : ""}`,
+    `${count(report.stats.objects, "object")} in ${count(report.stats.files, "file")}${report.stats.talosDocuments ? `, ${count(report.stats.talosDocuments, "Talos document")}` : ""}`,
     `schemas: Kubernetes ${report.kubernetesSchemas} + bundled Flux/prometheus-operator CRDs + CRDs in the tree`,
     `Flux paths built with: ${report.kustomize}`,
   ];

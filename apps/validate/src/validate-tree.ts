@@ -10,7 +10,7 @@ import { isFluxKustomization, spec } from "./rules/flux-objects.js";
 import { RULES } from "./rules/index.js";
 import type { Rule, RuleContext } from "./rules/rule.js";
 import { crdVersionSchemas } from "./schemas/crd-schema.js";
-import { readBundledCrdSchemas, readKubernetesSchemas } from "./schemas/schema-files.js";
+import { readBundledCrdSchemas, readKubernetesSchemas, readKubernetesValidators } from "./schemas/schema-files.js";
 import { SchemaRegistry } from "./schemas/schema-registry.js";
 import { sopsDecryptor } from "./talos/sops-decrypt.js";
 import { type DecryptYaml, validateTalosConfigs } from "./talos/validate-talos.js";
@@ -91,8 +91,8 @@ let sharedRegistry: Promise<SchemaRegistry> | undefined;
 
 /** Built-in and bundled schemas, read and compiled once per process. */
 function bundledRegistry(): Promise<SchemaRegistry> {
-  sharedRegistry ??= Promise.all([readKubernetesSchemas(), readBundledCrdSchemas()]).then(
-    ([kubernetes, crds]) => new SchemaRegistry({ kubernetes, crds }),
+  sharedRegistry ??= Promise.all([readKubernetesSchemas(), readBundledCrdSchemas(), readKubernetesValidators()]).then(
+    ([kubernetes, crds, precompiled]) => new SchemaRegistry({ kubernetes, crds, precompiled }),
   );
   return sharedRegistry;
 }

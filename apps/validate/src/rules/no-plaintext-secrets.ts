@@ -23,13 +23,15 @@ export const noPlaintextSecretsRule: Rule = {
     const byFile = new Map<string, ManifestDocument[]>();
     for (const document of documents) byFile.set(document.file, [...(byFile.get(document.file) ?? []), document]);
     const findings: Finding[] = [];
-    for (const found of findPlaintextSecrets(files)) {
+    // Only files that mention a Secret need the full parse findPlaintextSecrets does.
+    const candidates = files.filter((file) => /\bkind:\s*["']?Secret\b|"kind"\s*:\s*"Secret"/.test(file.content));
+    for (const found of findPlaintextSecrets(candidates)) {
       const { index, keys } = parseSecretPath(found.path);
-      const candidates = byFile.get(found.file) ?? [];
+      const inFile = byFile.get(found.file) ?? [];
       const document =
         index !== undefined
-          ? candidates.find((candidate) => candidate.index === index)
-          : candidates.find((candidate) => candidate.object.kind === "Secret");
+          ? inFile.find((candidate) => candidate.index === index)
+          : inFile.find((candidate) => candidate.object.kind === "Secret");
       const input = { rule: "no-plaintext-secrets", path: keys, message: found.message, hint: found.hint };
       findings.push(document ? findingAt(document, input) : { ...input, severity: "error", file: found.file, path: keys.join(".") });
     }

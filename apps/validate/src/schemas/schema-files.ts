@@ -2,7 +2,8 @@
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { ValidateFunction } from "ajv";
 import { parseAllDocuments } from "yaml";
 import { ValidateError } from "../errors.js";
 import { type CrdVersionSchema, crdVersionSchemas } from "./crd-schema.js";
@@ -30,6 +31,13 @@ export function schemaDirectory(): string {
 
 export async function readKubernetesSchemas(dir = schemaDirectory()): Promise<KubernetesSchemas> {
   return JSON.parse(await readFile(path.join(dir, "kubernetes.json"), "utf8")) as KubernetesSchemas;
+}
+
+/** Validators precompiled at build time (ajv standalone), by `$defs` name; empty when the file is missing. */
+export async function readKubernetesValidators(dir = schemaDirectory()): Promise<Record<string, ValidateFunction>> {
+  const file = path.join(dir, "kubernetes-validators.js");
+  if (!existsSync(file)) return {};
+  return (await import(pathToFileURL(file).href)) as Record<string, ValidateFunction>;
 }
 
 /** Schemas of the CRDs shipped with the package (Flux, prometheus-operator). */

@@ -14,6 +14,8 @@ const OPENAPI_FORMATS = ["int32", "int64", "float", "double", "byte", "binary", 
 export interface SchemaSource {
   readonly kubernetes: KubernetesSchemas;
   readonly crds: readonly CrdVersionSchema[];
+  /** Validators precompiled at build time, by `$defs` name; others are compiled on first use. */
+  readonly precompiled?: Readonly<Record<string, ValidateFunction>>;
 }
 
 export type SchemaOrigin = "kubernetes" | "crd";
@@ -50,7 +52,12 @@ export class SchemaRegistry {
     for (const format of OPENAPI_FORMATS) ajv.addFormat(format, true);
     ajv.addSchema({ $id: "kubernetes", $defs: source.kubernetes.$defs });
     const crds = new Map(source.crds.map((crd) => [`${crd.apiVersion}/${crd.kind}`, crd]));
-    this.#shared = { ajv, kubernetes: source.kubernetes, crds, compiled: new Map() };
+    const compiled = new Map<string, ValidateFunction>();
+    for (const [key, definition] of Object.entries(source.kubernetes.kinds)) {
+      const validator = source.precompiled?.[definition];
+      if (validator) compiled.set(key, validator);
+    }
+    this.#shared = { ajv, kubernetes: source.kubernetes, crds, compiled };
   }
 
   /** A registry sharing this one's compiled schemas, to which a run can add its own CRDs. */
