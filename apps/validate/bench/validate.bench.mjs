@@ -7,7 +7,6 @@ import { stringify } from "yaml";
 import { validateTree } from "../dist/index.js";
 
 const TARGET = 10_000;
-const PER_NAMESPACE = 20;
 
 function namespaceObjects(ns) {
   const labels = { "app.kubernetes.io/managed-by": "bench" };
@@ -17,7 +16,12 @@ function namespaceObjects(ns) {
       kind: "Namespace",
       metadata: { name: ns, labels: { ...labels, "pod-security.kubernetes.io/enforce": "restricted" } },
     },
-    { apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "quota", namespace: ns }, spec: { hard: { "requests.cpu": "4", pods: "50" } } },
+    {
+      apiVersion: "v1",
+      kind: "ResourceQuota",
+      metadata: { name: "quota", namespace: ns },
+      spec: { hard: { "requests.cpu": "4", pods: "50" } },
+    },
     {
       apiVersion: "v1",
       kind: "LimitRange",
@@ -43,7 +47,13 @@ function namespaceObjects(ns) {
       metadata: { name: "redis", namespace: ns },
       spec: {
         interval: "1h",
-        chart: { spec: { chart: "redis", version: "20.6.1", sourceRef: { kind: "HelmRepository", name: "charts", namespace: "flux-system" } } },
+        chart: {
+          spec: {
+            chart: "redis",
+            version: "20.6.1",
+            sourceRef: { kind: "HelmRepository", name: "charts", namespace: "flux-system" },
+          },
+        },
         values: { replica: { replicaCount: 1 } },
       },
     },
@@ -87,7 +97,12 @@ function namespaceObjects(ns) {
     );
   }
   for (let i = 0; i < 3; i++) {
-    out.push({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `config-${i}`, namespace: ns }, data: { key: `value-${i}` } });
+    out.push({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: `config-${i}`, namespace: ns },
+      data: { key: `value-${i}` },
+    });
   }
   return out;
 }
@@ -101,9 +116,29 @@ try {
   const flux = path.join(root, "clusters", "bench", "flux");
   await mkdir(path.join(flux, "apps"), { recursive: true });
   const sources = [
-    { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", metadata: { name: "flux-system", namespace: "flux-system" }, spec: { interval: "1m", url: "ssh://git@example.com/bench.git", ref: { branch: "main" } } },
-    { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "HelmRepository", metadata: { name: "charts", namespace: "flux-system" }, spec: { interval: "1h", url: "https://charts.example.com" } },
-    { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", metadata: { name: "apps", namespace: "flux-system" }, spec: { interval: "10m", path: "./clusters/bench/flux/apps", prune: true, sourceRef: { kind: "GitRepository", name: "flux-system" } } },
+    {
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "GitRepository",
+      metadata: { name: "flux-system", namespace: "flux-system" },
+      spec: { interval: "1m", url: "ssh://git@example.com/bench.git", ref: { branch: "main" } },
+    },
+    {
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "HelmRepository",
+      metadata: { name: "charts", namespace: "flux-system" },
+      spec: { interval: "1h", url: "https://charts.example.com" },
+    },
+    {
+      apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+      kind: "Kustomization",
+      metadata: { name: "apps", namespace: "flux-system" },
+      spec: {
+        interval: "10m",
+        path: "./clusters/bench/flux/apps",
+        prune: true,
+        sourceRef: { kind: "GitRepository", name: "flux-system" },
+      },
+    },
   ];
   await writeFile(path.join(flux, "sources.yaml"), toYaml(sources));
   let objects = sources.length;
@@ -113,7 +148,13 @@ try {
     objects += batch.length;
   }
   const start = process.hrtime.bigint();
-  const report = await validateTree({ dir: path.join(root, "clusters", "bench"), cwd: root, kustomize: false, loadModel: false, decrypt: false });
+  const report = await validateTree({
+    dir: path.join(root, "clusters", "bench"),
+    cwd: root,
+    kustomize: false,
+    loadModel: false,
+    decrypt: false,
+  });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const errors = report.findings.filter((finding) => finding.severity === "error");
   console.log(

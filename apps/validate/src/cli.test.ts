@@ -68,7 +68,10 @@ describe("kubeforge-validate CLI", () => {
   it("writes JSON for tools; warnings only fail with --strict", async () => {
     const result = await run(["--no-kustomize", "--json", "unknown-kind"]);
     expect(result.exitCode).toBe(0);
-    const output = JSON.parse(result.stdout) as { exitCode: number; reports: { findings: { rule: string; line: number }[] }[] };
+    const output = JSON.parse(result.stdout) as {
+      exitCode: number;
+      reports: { findings: { rule: string; line: number }[] }[];
+    };
     expect(output.exitCode).toBe(0);
     expect(output.reports[0]?.findings).toMatchObject([{ rule: "unknown-kind", severity: "warning", line: 2 }]);
     const strict = await run(["--no-kustomize", "--strict", "unknown-kind"]);

@@ -64,7 +64,9 @@ async function doctor(args: Args): Promise<number> {
   if (args.values.json) {
     process.stdout.write(`${JSON.stringify({ context: config.getCurrentContext(), findings }, null, 2)}\n`);
   } else {
-    process.stdout.write(formatHumanReport({ title: `kubeforge-validate doctor (context ${config.getCurrentContext()})`, findings }));
+    process.stdout.write(
+      formatHumanReport({ title: `kubeforge-validate doctor (context ${config.getCurrentContext()})`, findings }),
+    );
   }
   return exitCodeFor(findings, { strict: args.values.strict });
 }
@@ -83,7 +85,8 @@ function describeReport(report: ValidationReport): string[] {
 
 async function validate(args: Args): Promise<number> {
   const dirs = args.positionals;
-  if (dirs.length === 0) throw new ValidateError("E_USAGE", "no cluster directory given", "e.g. kubeforge-validate clusters/homelab");
+  if (dirs.length === 0)
+    throw new ValidateError("E_USAGE", "no cluster directory given", "e.g. kubeforge-validate clusters/homelab");
   const kubeConfig = args.values.live ? openKubeConfig(kubeOptions(args)) : undefined;
   const reports: { report: ValidationReport; live: Finding[] }[] = [];
   for (const dir of dirs) {
@@ -99,12 +102,19 @@ async function validate(args: Args): Promise<number> {
   const all = reports.flatMap(({ report, live }) => [...report.findings, ...live]);
   if (args.values.json) {
     const body = reports.map(({ report, live }) => ({ ...report, ...(kubeConfig ? { live } : {}) }));
-    process.stdout.write(`${JSON.stringify({ reports: body, exitCode: exitCodeFor(all, { strict: args.values.strict }) }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ reports: body, exitCode: exitCodeFor(all, { strict: args.values.strict }) }, null, 2)}\n`,
+    );
   } else {
     for (const { report, live } of reports) {
       const title = `kubeforge-validate ${report.target}${report.cluster ? ` (cluster ${report.cluster})` : ""}${kubeConfig ? ` + live (context ${kubeConfig.getCurrentContext()})` : ""}`;
       process.stdout.write(
-        formatHumanReport({ title, details: describeReport(report), findings: [...report.findings, ...live], suppressed: report.suppressed }),
+        formatHumanReport({
+          title,
+          details: describeReport(report),
+          findings: [...report.findings, ...live],
+          suppressed: report.suppressed,
+        }),
       );
     }
   }
@@ -124,7 +134,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.positionals[0] === "doctor") {
-    if (args.positionals.length > 1) throw new ValidateError("E_USAGE", "doctor takes no directory", "run `kubeforge-validate doctor`");
+    if (args.positionals.length > 1)
+      throw new ValidateError("E_USAGE", "doctor takes no directory", "run `kubeforge-validate doctor`");
     return doctor(args);
   }
   return validate(args);

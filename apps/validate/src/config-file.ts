@@ -33,7 +33,11 @@ export function parseValidateConfig(data: unknown, options: { file: string }): V
   const result = validateConfigSchema.safeParse(data ?? {});
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
-    throw new ValidateError("E_CONFIG", `${options.file} is invalid: ${lines.join("; ")}`, "fix validate.yaml (see the README)");
+    throw new ValidateError(
+      "E_CONFIG",
+      `${options.file} is invalid: ${lines.join("; ")}`,
+      "fix validate.yaml (see the README)",
+    );
   }
   return {
     dir: path.dirname(options.file),
@@ -52,17 +56,27 @@ export async function readValidateConfig(file: string, options: { required: bool
     if (!options.required && (cause as NodeJS.ErrnoException).code === "ENOENT") {
       return { dir: path.dirname(file), crds: [], exceptions: [] };
     }
-    throw new ValidateError("E_READ", `cannot read ${file}: ${(cause as Error).message}`, "pass an existing --config file", {
-      cause,
-    });
+    throw new ValidateError(
+      "E_READ",
+      `cannot read ${file}: ${(cause as Error).message}`,
+      "pass an existing --config file",
+      {
+        cause,
+      },
+    );
   }
   let data: unknown;
   try {
     data = parse(text);
   } catch (cause) {
-    throw new ValidateError("E_CONFIG", `${file} is not valid YAML: ${(cause as Error).message}`, "fix the YAML syntax", {
-      cause,
-    });
+    throw new ValidateError(
+      "E_CONFIG",
+      `${file} is not valid YAML: ${(cause as Error).message}`,
+      "fix the YAML syntax",
+      {
+        cause,
+      },
+    );
   }
   return parseValidateConfig(data, { file });
 }

@@ -7,7 +7,12 @@ describe("exceptions", () => {
   it("accepts annotated and configured findings with their reason, and reports bad or unused exceptions", async () => {
     const report = await validateFixture("exceptions");
     expect(report.suppressed.map((f) => [f.rule, f.file, f.object, f.reason])).toEqual([
-      ["unknown-kind", "exceptions/policy.yaml", "CiliumNetworkPolicy apps/allow-dns", "Cilium CRDs are installed by the Cilium chart, not committed"],
+      [
+        "unknown-kind",
+        "exceptions/policy.yaml",
+        "CiliumNetworkPolicy apps/allow-dns",
+        "Cilium CRDs are installed by the Cilium chart, not committed",
+      ],
       [
         "image-pinned",
         "exceptions/web.yaml",
@@ -32,9 +37,11 @@ describe("exceptions", () => {
   });
 
   it("requires a reason in validate.yaml", () => {
-    expect(() => parseValidateConfig({ exceptions: [{ rule: "image-pinned", reason: " " }] }, { file: "/x/validate.yaml" })).toThrow(
-      /exceptions\.0\.reason: a reason is required/,
+    expect(() =>
+      parseValidateConfig({ exceptions: [{ rule: "image-pinned", reason: " " }] }, { file: "/x/validate.yaml" }),
+    ).toThrow(/exceptions\.0\.reason: a reason is required/);
+    expect(() => parseValidateConfig({ exception: [] }, { file: "/x/validate.yaml" })).toThrow(
+      /validate\.yaml is invalid/,
     );
-    expect(() => parseValidateConfig({ exception: [] }, { file: "/x/validate.yaml" })).toThrow(/validate\.yaml is invalid/);
   });
 });

@@ -29,7 +29,10 @@ export function parseIgnoreAnnotation(value: string): { rule: string; reason: st
     });
 }
 
-function inlineExceptions(documents: readonly ManifestDocument[]): { exceptions: InlineException[]; findings: Finding[] } {
+function inlineExceptions(documents: readonly ManifestDocument[]): {
+  exceptions: InlineException[];
+  findings: Finding[];
+} {
   const exceptions: InlineException[] = [];
   const findings: Finding[] = [];
   for (const document of documents) {
@@ -49,13 +52,23 @@ function inlineExceptions(documents: readonly ManifestDocument[]): { exceptions:
         );
         continue;
       }
-      exceptions.push({ file: document.file, object: describeObject(document), rule: entry.rule, reason: entry.reason });
+      exceptions.push({
+        file: document.file,
+        object: describeObject(document),
+        rule: entry.rule,
+        reason: entry.reason,
+      });
     }
   }
   return { exceptions, findings };
 }
 
-function matchesConfig(finding: Finding, exception: ConfigException, config: ValidateConfig, displayBase: string): boolean {
+function matchesConfig(
+  finding: Finding,
+  exception: ConfigException,
+  config: ValidateConfig,
+  displayBase: string,
+): boolean {
   if (exception.rule !== finding.rule) return false;
   if (exception.object && exception.object !== finding.object) return false;
   if (exception.path && !finding.path.startsWith(exception.path)) return false;
@@ -83,11 +96,14 @@ export function applyExceptions(
   const used = new Set<ConfigException>();
   for (const finding of findings) {
     const byAnnotation = inline.exceptions.find(
-      (exception) => exception.rule === finding.rule && exception.file === finding.file && exception.object === finding.object,
+      (exception) =>
+        exception.rule === finding.rule && exception.file === finding.file && exception.object === finding.object,
     );
     const byConfig = byAnnotation
       ? undefined
-      : options.config.exceptions.find((exception) => matchesConfig(finding, exception, options.config, options.displayBase));
+      : options.config.exceptions.find((exception) =>
+          matchesConfig(finding, exception, options.config, options.displayBase),
+        );
     if (byConfig) used.add(byConfig);
     const reason = byAnnotation?.reason ?? byConfig?.reason;
     if (reason) suppressed.push({ ...finding, reason });

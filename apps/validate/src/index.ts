@@ -9,7 +9,7 @@ export { type CheckLiveOptions, checkLive } from "./live/check-live.js";
 export { compareDeclared, type Difference } from "./live/compare-declared.js";
 export { checkNodes, checkPods, checkWarningEvents, type DoctorApis, runDoctor } from "./live/doctor.js";
 export { checkFluxReady } from "./live/flux-status.js";
-export { openKubeConfig, type OpenKubeConfigOptions } from "./live/kube-client.js";
+export { type OpenKubeConfigOptions, openKubeConfig } from "./live/kube-client.js";
 export { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, exitCodeFor } from "./report/exit-code.js";
 export { formatHumanReport, type HumanReportInput } from "./report/format-human.js";
 export { OTHER_FINDING_RULES, RULES } from "./rules/index.js";

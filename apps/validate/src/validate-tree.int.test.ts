@@ -22,7 +22,10 @@ describe("committed clusters", () => {
 
   it("report no findings at all in --json", async () => {
     const result = await execa("node", [bin, "--json", "clusters/homelab", "clusters/staging"], { cwd: repoRoot });
-    const output = JSON.parse(result.stdout) as { exitCode: number; reports: { findings: unknown[]; stats: { objects: number } }[] };
+    const output = JSON.parse(result.stdout) as {
+      exitCode: number;
+      reports: { findings: unknown[]; stats: { objects: number } }[];
+    };
     expect(output.exitCode).toBe(0);
     for (const report of output.reports) {
       expect(report.findings).toEqual([]);
@@ -71,7 +74,10 @@ describe("a copy of the homelab tree", () => {
 
   it("fails the build check when a kustomization lists a missing file", async () => {
     const kustomization = path.join(clusterDir, "flux", "apps", "kustomization.yaml");
-    await writeFile(kustomization, "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - web.yaml\n");
+    await writeFile(
+      kustomization,
+      "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - web.yaml\n",
+    );
     const report = await validateTree({ dir: clusterDir, cwd: workDir });
     expect(report.findings.map((f) => [f.rule, f.file, f.path])).toEqual([
       ["flux-kustomize-build", "clusters/homelab/flux/apps.yaml", "spec.path"],
@@ -82,13 +88,21 @@ describe("a copy of the homelab tree", () => {
 
 describe("flux-kustomize-build fixture", () => {
   it("reports a path that does not build and a path that does not exist", async () => {
-    const report = await validateFixture("flux-kustomize-build", { kustomize: kubectlKustomize(), sourceRoot: fixturesDir });
+    const report = await validateFixture("flux-kustomize-build", {
+      kustomize: kubectlKustomize(),
+      sourceRoot: fixturesDir,
+    });
     const found = report.findings
       .filter((f) => f.rule === "flux-kustomize-build")
       .map((f) => [f.file, f.path, f.line, f.message.split(":")[0]]);
     expect(found).toEqual([
       ["flux-kustomize-build/layers.yaml", "spec.path", 19, "kustomize build of ./flux-kustomize-build/broken fails"],
-      ["flux-kustomize-build/layers.yaml", "spec.path", 32, "path ./flux-kustomize-build/does-not-exist does not exist in the source (looked in flux-kustomize-build/does-not-exist)"],
+      [
+        "flux-kustomize-build/layers.yaml",
+        "spec.path",
+        32,
+        "path ./flux-kustomize-build/does-not-exist does not exist in the source (looked in flux-kustomize-build/does-not-exist)",
+      ],
     ]);
   });
 

@@ -77,7 +77,9 @@ async function readModel(file: string, displayBase: string): Promise<{ cluster?:
         file: path.relative(displayBase, file),
         path: issue.path,
         message: formatIssue({ path: "", message: issue.message.split("\n")[0] ?? issue.message }),
-        hint: ("hint" in issue && issue.hint) || "fix the cluster definition; policies that need the model were run without it",
+        hint:
+          ("hint" in issue && issue.hint) ||
+          "fix the cluster definition; policies that need the model were run without it",
       })),
     };
   }

@@ -83,14 +83,21 @@ function route(objects: readonly FakeObject[], url: URL): { code: number; body: 
   }
   if (rest.length === 0) {
     const resources = RESOURCES[groupVersion];
-    if (!resources) return { code: 404, body: status(404, "NotFound", "the server could not find the requested resource") };
+    if (!resources)
+      return { code: 404, body: status(404, "NotFound", "the server could not find the requested resource") };
     return {
       code: 200,
       body: {
         kind: "APIResourceList",
         apiVersion: "v1",
         groupVersion,
-        resources: resources.map((r) => ({ name: r.plural, singularName: "", namespaced: r.namespaced, kind: r.kind, verbs: ["get", "list"] })),
+        resources: resources.map((r) => ({
+          name: r.plural,
+          singularName: "",
+          namespaced: r.namespaced,
+          kind: r.kind,
+          verbs: ["get", "list"],
+        })),
       },
     };
   }
@@ -101,7 +108,8 @@ function route(objects: readonly FakeObject[], url: URL): { code: number; body: 
   }
   const [plural, name] = rest;
   const resource = resourceOf(groupVersion, plural ?? "");
-  if (!resource) return { code: 404, body: status(404, "NotFound", "the server could not find the requested resource") };
+  if (!resource)
+    return { code: 404, body: status(404, "NotFound", "the server could not find the requested resource") };
   const matches = objects.filter(
     (object) =>
       object.apiVersion === groupVersion &&
@@ -131,7 +139,9 @@ export async function startFakeApiServer(objects: FakeObject[] = []): Promise<Fa
     const url = new URL(request.url ?? "/", "http://localhost");
     requests.push(`${request.method} ${url.pathname}${url.search}`);
     const { code, body } =
-      request.method === "GET" ? route(objects, url) : { code: 405, body: status(405, "MethodNotAllowed", "read-only fake") };
+      request.method === "GET"
+        ? route(objects, url)
+        : { code: 405, body: status(405, "MethodNotAllowed", "read-only fake") };
     response.writeHead(code, { "content-type": "application/json" });
     response.end(JSON.stringify(body));
   });

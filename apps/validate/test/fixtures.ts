@@ -8,5 +8,11 @@ export const fixturesDir = path.join(packageDir, "test", "fixtures");
 export const repoRoot = path.resolve(packageDir, "..", "..");
 
 export function validateFixture(name: string, options: Partial<ValidateTreeOptions> = {}) {
-  return validateTree({ dir: path.join(fixturesDir, name), cwd: fixturesDir, kustomize: false, loadModel: false, ...options });
+  return validateTree({
+    dir: path.join(fixturesDir, name),
+    cwd: fixturesDir,
+    kustomize: false,
+    loadModel: false,
+    ...options,
+  });
 }

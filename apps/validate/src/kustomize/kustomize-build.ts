@@ -2,7 +2,9 @@
 import { execa } from "execa";
 import { ValidateError } from "../errors.js";
 
-export type KustomizeResult = { readonly ok: true; readonly output: string } | { readonly ok: false; readonly message: string };
+export type KustomizeResult =
+  | { readonly ok: true; readonly output: string }
+  | { readonly ok: false; readonly message: string };
 
 /** Builds the kustomization in `dir`. */
 export type KustomizeBuild = (dir: string) => Promise<KustomizeResult>;

@@ -29,7 +29,11 @@ export function compareDeclared(declared: unknown, live: unknown, options: { isS
         return;
       }
       for (const [key, value] of Object.entries(want)) {
-        if (keys.length === 0 && (SKIPPED_ROOTS.has(key) || (options.isSecret && (key === "data" || key === "stringData")))) continue;
+        if (
+          keys.length === 0 &&
+          (SKIPPED_ROOTS.has(key) || (options.isSecret && (key === "data" || key === "stringData")))
+        )
+          continue;
         walk(value, have[key], [...keys, key]);
       }
       return;
@@ -39,7 +43,9 @@ export function compareDeclared(declared: unknown, live: unknown, options: { isS
         out.push({ path: formatPath(keys), keys, declared: want, live: have });
         return;
       }
-      want.forEach((item, index) => walk(item, have[index], [...keys, index]));
+      want.forEach((item, index) => {
+        walk(item, have[index], [...keys, index]);
+      });
       return;
     }
     if (!sameScalar(want, have)) out.push({ path: formatPath(keys), keys, declared: want, live: have });

@@ -1,5 +1,5 @@
 // `doctor`: the seed's troubleshooting steps in one report — nodes, pods, Warning events, Flux readiness.
-import { type CoreV1Api, type CoreV1Event, type CustomObjectsApi, type V1Node, type V1Pod } from "@kubernetes/client-node";
+import type { CoreV1Api, CoreV1Event, CustomObjectsApi, V1Node, V1Pod } from "@kubernetes/client-node";
 import type { Finding } from "../finding.js";
 import { findCondition } from "./conditions.js";
 import { checkFluxReady } from "./flux-status.js";
@@ -118,7 +118,9 @@ export async function runDoctor(apis: DoctorApis, options: DoctorOptions = {}): 
   };
   const nodes = await call("listing nodes", () => apis.core.listNode());
   const pods = await call("listing pods", () => apis.core.listPodForAllNamespaces());
-  const events = await call("listing events", () => apis.core.listEventForAllNamespaces({ fieldSelector: "type=Warning" }));
+  const events = await call("listing events", () =>
+    apis.core.listEventForAllNamespaces({ fieldSelector: "type=Warning" }),
+  );
   return [
     ...checkNodes(nodes.items),
     ...checkPods(pods.items),

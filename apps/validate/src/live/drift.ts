@@ -65,7 +65,10 @@ export async function checkDrift(apis: DriftApis, documents: readonly ManifestDo
     try {
       live = await readLive(apis, ref);
     } catch (error) {
-      if (error instanceof NotServedError || /Unrecognized API version and kind|Failed to fetch resource metadata/.test(String(error))) {
+      if (
+        error instanceof NotServedError ||
+        /Unrecognized API version and kind|Failed to fetch resource metadata/.test(String(error))
+      ) {
         findings.push(
           findingAt(document, {
             rule: "drift",

@@ -1,5 +1,5 @@
 // Flux Kustomizations and HelmReleases in the cluster that are not Ready (or are suspended).
-import { type CustomObjectsApi } from "@kubernetes/client-node";
+import type { CustomObjectsApi } from "@kubernetes/client-node";
 import type { Finding } from "../finding.js";
 import { findCondition } from "./conditions.js";
 import { apiStatus, toApiError } from "./kube-client.js";
@@ -20,7 +20,11 @@ export async function checkFluxReady(api: CustomObjectsApi): Promise<Finding[]> 
   for (const kind of FLUX_KINDS) {
     let items: FluxObject[];
     try {
-      const list = (await api.listClusterCustomObject({ group: kind.group, version: kind.version, plural: kind.plural })) as {
+      const list = (await api.listClusterCustomObject({
+        group: kind.group,
+        version: kind.version,
+        plural: kind.plural,
+      })) as {
         items?: FluxObject[];
       };
       items = list.items ?? [];

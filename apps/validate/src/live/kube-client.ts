@@ -40,17 +40,33 @@ export function openKubeConfig(options: OpenKubeConfigOptions = {}): KubeConfig 
       config.mergeConfig(other);
     }
   } catch (cause) {
-    throw new ValidateError("E_KUBECONFIG", `cannot read kubeconfig ${existing.join(", ")}: ${(cause as Error).message}`, "fix the kubeconfig file", { cause });
+    throw new ValidateError(
+      "E_KUBECONFIG",
+      `cannot read kubeconfig ${existing.join(", ")}: ${(cause as Error).message}`,
+      "fix the kubeconfig file",
+      { cause },
+    );
   }
   if (options.context) {
     if (!config.getContextObject(options.context)) {
-      throw new ValidateError("E_KUBECONFIG", `kubeconfig has no context "${options.context}"`, `use one of: ${config.getContexts().map((c) => c.name).join(", ")}`);
+      throw new ValidateError(
+        "E_KUBECONFIG",
+        `kubeconfig has no context "${options.context}"`,
+        `use one of: ${config
+          .getContexts()
+          .map((c) => c.name)
+          .join(", ")}`,
+      );
     }
     config.setCurrentContext(options.context);
   }
   const cluster = config.getCurrentCluster();
   if (!config.getCurrentContext() || !cluster?.server) {
-    throw new ValidateError("E_KUBECONFIG", "kubeconfig has no current context with a cluster server", "run `kubectl config use-context <name>` or pass --context");
+    throw new ValidateError(
+      "E_KUBECONFIG",
+      "kubeconfig has no current context with a cluster server",
+      "run `kubectl config use-context <name>` or pass --context",
+    );
   }
   return config;
 }
@@ -65,7 +81,7 @@ export function apiStatus(error: unknown): number | undefined {
 export function toApiError(error: unknown, what: string): ValidateError {
   const status = apiStatus(error);
   const body = (error as { body?: unknown })?.body;
-  let detail = status ? `HTTP ${status}` : (error as Error)?.message?.split("\n")[0] ?? String(error);
+  let detail = status ? `HTTP ${status}` : ((error as Error)?.message?.split("\n")[0] ?? String(error));
   if (typeof body === "string") {
     try {
       const parsed = JSON.parse(body) as { message?: string };
@@ -74,5 +90,10 @@ export function toApiError(error: unknown, what: string): ValidateError {
       // body is not JSON; the status is enough
     }
   }
-  return new ValidateError("E_API", `${what} failed: ${detail}`, "check the API server is reachable and the credentials allow it", { cause: error });
+  return new ValidateError(
+    "E_API",
+    `${what} failed: ${detail}`,
+    "check the API server is reachable and the credentials allow it",
+    { cause: error },
+  );
 }

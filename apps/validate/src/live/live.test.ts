@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { execa } from "execa";
-import { parseAllDocuments } from "yaml";
 import { afterEach, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
 import { type FakeApiServer, type FakeObject, startFakeApiServer } from "../../test/fake-api-server.js";
 import { packageDir, repoRoot } from "../../test/fixtures.js";
 import { listYamlFiles } from "../tree/load-documents.js";
@@ -12,7 +12,11 @@ import { checkLive } from "./check-live.js";
 import { runDoctor } from "./doctor.js";
 import { openKubeConfig } from "./kube-client.js";
 
-const ready = { conditions: [{ type: "Ready", status: "True", reason: "ReconciliationSucceeded", message: "Applied revision: main@sha1:abc" }] };
+const ready = {
+  conditions: [
+    { type: "Ready", status: "True", reason: "ReconciliationSucceeded", message: "Applied revision: main@sha1:abc" },
+  ],
+};
 
 async function homelabObjects(): Promise<FakeObject[]> {
   const out: FakeObject[] = [];
@@ -21,7 +25,12 @@ async function homelabObjects(): Promise<FakeObject[]> {
       const object = document.toJS() as FakeObject;
       if (!object?.kind || object.apiVersion.startsWith("kustomize.config.k8s.io/")) continue;
       // The server adds fields the tree does not declare; they are not drift.
-      object.metadata = { ...object.metadata, uid: `uid-${out.length}`, resourceVersion: "42", creationTimestamp: "2026-11-01T00:00:00Z" };
+      object.metadata = {
+        ...object.metadata,
+        uid: `uid-${out.length}`,
+        resourceVersion: "42",
+        creationTimestamp: "2026-11-01T00:00:00Z",
+      };
       if (object.apiVersion.includes("toolkit.fluxcd.io")) object.status = ready;
       out.push(object);
     }
@@ -39,11 +48,17 @@ describe("--live drift", () => {
   it("reports objects missing from the cluster, changed fields and Flux objects not Ready", async () => {
     const objects = await homelabObjects();
     const quota = objects.find((o) => o.kind === "ResourceQuota" && o.metadata.namespace === "apps");
-    (quota?.spec as { hard: Record<string, string> }).hard.pods = "20";
-    const dns = objects.findIndex((o) => o.kind === "NetworkPolicy" && o.metadata.namespace === "monitoring" && o.metadata.name === "allow-dns");
+    if (!quota) throw new Error("homelab tree has no ResourceQuota in apps");
+    (quota.spec as { hard: Record<string, string> }).hard.pods = "20";
+    const dns = objects.findIndex(
+      (o) => o.kind === "NetworkPolicy" && o.metadata.namespace === "monitoring" && o.metadata.name === "allow-dns",
+    );
     objects.splice(dns, 1);
     const apps = objects.find((o) => o.kind === "Kustomization" && o.metadata.name === "apps");
-    if (apps) apps.status = { conditions: [{ type: "Ready", status: "False", reason: "BuildFailed", message: "kustomize build failed" }] };
+    if (apps)
+      apps.status = {
+        conditions: [{ type: "Ready", status: "False", reason: "BuildFailed", message: "kustomize build failed" }],
+      };
     server = await startFakeApiServer(objects);
     const kubeConfig = openKubeConfig({ kubeconfig: await server.writeKubeconfig() });
     const findings = await checkLive({ dir: path.join(repoRoot, "clusters", "homelab"), kubeConfig, cwd: repoRoot });
@@ -71,7 +86,9 @@ describe("--live drift", () => {
       ],
     ]);
     expect(server.requests).toContain("GET /api/v1/namespaces/apps/resourcequotas/default-quota");
-    expect(server.requests).toContain("GET /apis/rbac.authorization.k8s.io/v1/clusterrolebindings/oidc-viewers-homelab-local-view");
+    expect(server.requests).toContain(
+      "GET /apis/rbac.authorization.k8s.io/v1/clusterrolebindings/oidc-viewers-homelab-local-view",
+    );
     expect(server.requests).toContain("GET /apis/kustomize.toolkit.fluxcd.io/v1/kustomizations");
     expect(server.requests).toContain("GET /apis/helm.toolkit.fluxcd.io/v2/helmreleases");
   });
@@ -82,7 +99,16 @@ function node(name: string, readyStatus: string, extra: Record<string, unknown> 
     apiVersion: "v1",
     kind: "Node",
     metadata: { name },
-    status: { conditions: [{ type: "Ready", status: readyStatus, reason: readyStatus === "True" ? "KubeletReady" : "KubeletNotReady", message: readyStatus === "True" ? "kubelet is posting ready status" : "PLEG is not healthy" }] },
+    status: {
+      conditions: [
+        {
+          type: "Ready",
+          status: readyStatus,
+          reason: readyStatus === "True" ? "KubeletReady" : "KubeletNotReady",
+          message: readyStatus === "True" ? "kubelet is posting ready status" : "PLEG is not healthy",
+        },
+      ],
+    },
     ...extra,
   };
 }
@@ -95,7 +121,20 @@ function pod(namespace: string, name: string, phase: string, waiting?: string): 
     spec: { containers: [{ name: "main", image: "x:1" }] },
     status: {
       phase,
-      ...(waiting ? { containerStatuses: [{ name: "main", ready: false, restartCount: 7, image: "x:1", imageID: "", state: { waiting: { reason: waiting } } }] } : {}),
+      ...(waiting
+        ? {
+            containerStatuses: [
+              {
+                name: "main",
+                ready: false,
+                restartCount: 7,
+                image: "x:1",
+                imageID: "",
+                state: { waiting: { reason: waiting } },
+              },
+            ],
+          }
+        : {}),
     },
   };
 }
@@ -131,7 +170,11 @@ function doctorObjects(): FakeObject[] {
       kind: "HelmRelease",
       metadata: { name: "cilium", namespace: "kube-system" },
       spec: {},
-      status: { conditions: [{ type: "Ready", status: "False", reason: "InstallFailed", message: "timeout waiting for condition" }] },
+      status: {
+        conditions: [
+          { type: "Ready", status: "False", reason: "InstallFailed", message: "timeout waiting for condition" },
+        ],
+      },
     },
     {
       apiVersion: "kustomize.toolkit.fluxcd.io/v1",
@@ -147,14 +190,32 @@ describe("doctor", () => {
   it("reports nodes, pods, recent Warning events by time and Flux objects not Ready", async () => {
     server = await startFakeApiServer(doctorObjects());
     const config = openKubeConfig({ kubeconfig: await server.writeKubeconfig() });
-    const findings = await runDoctor({ core: config.makeApiClient(CoreV1Api), custom: config.makeApiClient(CustomObjectsApi) });
+    const findings = await runDoctor({
+      core: config.makeApiClient(CoreV1Api),
+      custom: config.makeApiClient(CustomObjectsApi),
+    });
     expect(findings.map((f) => [f.rule, f.severity, f.object, f.message])).toEqual([
       ["node-ready", "error", "Node node-2", "is NotReady (KubeletNotReady: PLEG is not healthy)"],
       ["node-ready", "warning", "Node node-3", "is cordoned"],
       ["pod-phase", "error", "Pod apps/web-2", "is Pending (ImagePullBackOff)"],
-      ["warning-event", "warning", "Pod apps/web-1", "2026-11-25T10:00:00.000Z FailedScheduling: 0/3 nodes are available (×3)"],
-      ["warning-event", "warning", "Pod apps/web-1", "2026-11-25T10:05:00.000Z BackOff: Back-off restarting failed container (×3)"],
-      ["flux-ready", "error", "HelmRelease kube-system/cilium", "not Ready (InstallFailed): timeout waiting for condition"],
+      [
+        "warning-event",
+        "warning",
+        "Pod apps/web-1",
+        "2026-11-25T10:00:00.000Z FailedScheduling: 0/3 nodes are available (×3)",
+      ],
+      [
+        "warning-event",
+        "warning",
+        "Pod apps/web-1",
+        "2026-11-25T10:05:00.000Z BackOff: Back-off restarting failed container (×3)",
+      ],
+      [
+        "flux-ready",
+        "error",
+        "HelmRelease kube-system/cilium",
+        "not Ready (InstallFailed): timeout waiting for condition",
+      ],
       ["flux-ready", "warning", "Kustomization flux-system/apps", "is suspended"],
     ]);
     expect(server.requests).toEqual([

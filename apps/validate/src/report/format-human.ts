@@ -36,7 +36,9 @@ export function formatHumanReport(input: HumanReportInput): string {
   if (suppressed.length > 0) {
     lines.push("accepted by exceptions:");
     for (const finding of suppressed) {
-      lines.push(`  ${finding.file}${finding.line ? `:${finding.line}` : ""}  ${finding.rule}  ${finding.object ?? ""} — ${finding.reason}`);
+      lines.push(
+        `  ${finding.file}${finding.line ? `:${finding.line}` : ""}  ${finding.rule}  ${finding.object ?? ""} — ${finding.reason}`,
+      );
     }
     lines.push("");
   }

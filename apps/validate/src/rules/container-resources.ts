@@ -23,7 +23,7 @@ export const containerResourcesRule: Rule = {
               rule: "container-resources",
               path: [...path, "resources", field],
               message: `container "${String(container.name)}" has no ${field} for ${missing.join(" and ")}`,
-              hint: `set resources.${field}.${missing.join(" and resources." + field + ".")} so the scheduler and quota can account for it`,
+              hint: `set ${missing.map((name) => `resources.${field}.${name}`).join(" and ")} so the scheduler and quota can account for it`,
             }),
           );
         }

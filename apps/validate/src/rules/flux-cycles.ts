@@ -29,7 +29,9 @@ export const fluxCyclesRule: Rule = {
   id: "flux-cycles",
   description: "Flux Kustomization and HelmRelease dependsOn graphs have no cycles.",
   check({ documents }) {
-    const nodes = new Map(documents.filter((d) => isFluxKustomization(d) || isHelmRelease(d)).map((d) => [keyOf(d), d]));
+    const nodes = new Map(
+      documents.filter((d) => isFluxKustomization(d) || isHelmRelease(d)).map((d) => [keyOf(d), d]),
+    );
     const findings: Finding[] = [];
     for (const cycle of findCycles(nodes)) {
       const first = nodes.get(cycle[0] ?? "");

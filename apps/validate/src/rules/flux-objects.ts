@@ -1,5 +1,5 @@
 // Lookups over the Flux objects of a tree, shared by the Flux reference, cycle and build rules.
-import { objectRef, type ManifestDocument } from "../tree/manifest-document.js";
+import { type ManifestDocument, objectRef } from "../tree/manifest-document.js";
 import { isRecord } from "./rule.js";
 
 export const FLUX_SOURCE_KINDS = ["GitRepository", "OCIRepository", "Bucket", "HelmRepository", "HelmChart"];

@@ -1,6 +1,14 @@
 // Every Flux dependsOn and source reference points at an object declared in the tree.
 import type { Finding } from "../finding.js";
-import { dependsOn, isFluxKustomization, isFluxSource, isHelmRelease, keyOf, objectKey, sourceRefs } from "./flux-objects.js";
+import {
+  dependsOn,
+  isFluxKustomization,
+  isFluxSource,
+  isHelmRelease,
+  keyOf,
+  objectKey,
+  sourceRefs,
+} from "./flux-objects.js";
 import { findingAt, type Rule } from "./rule.js";
 
 export const fluxReferencesRule: Rule = {

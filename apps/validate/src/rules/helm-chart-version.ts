@@ -9,7 +9,8 @@ const EXACT_VERSION = /^v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?$/;
 /** Why a chart version is not pinned, or undefined when it is an exact version. */
 export function checkChartVersion(version: unknown): string | undefined {
   if (version === undefined || version === "") return "sets no chart version, so Flux installs the newest one";
-  if (typeof version !== "string" || !EXACT_VERSION.test(version)) return `chart version "${String(version)}" is a range, not an exact version`;
+  if (typeof version !== "string" || !EXACT_VERSION.test(version))
+    return `chart version "${String(version)}" is a range, not an exact version`;
   return undefined;
 }
 
@@ -39,7 +40,11 @@ export const helmChartVersionRule: Rule = {
       if (!isRecord(body.chartRef)) continue;
       const ref = body.chartRef;
       const source = sources.get(
-        objectKey(String(ref.kind), typeof ref.namespace === "string" ? ref.namespace : objectRef(release).namespace, String(ref.name)),
+        objectKey(
+          String(ref.kind),
+          typeof ref.namespace === "string" ? ref.namespace : objectRef(release).namespace,
+          String(ref.name),
+        ),
       );
       if (!source) continue;
       const sourceSpec = spec(source);
@@ -59,7 +64,8 @@ export const helmChartVersionRule: Rule = {
       }
       const ociRef = isRecord(sourceSpec.ref) ? sourceSpec.ref : {};
       const pinned =
-        typeof ociRef.digest === "string" || (typeof ociRef.tag === "string" && ociRef.tag !== "latest" && !ociRef.semver);
+        typeof ociRef.digest === "string" ||
+        (typeof ociRef.tag === "string" && ociRef.tag !== "latest" && !ociRef.semver);
       if (!pinned) {
         findings.push(
           findingAt(source, {

@@ -8,7 +8,11 @@ import { findingAt, isRecord, type Rule } from "./rule.js";
 export function deniedDirections(policy: ManifestDocument): string[] {
   const spec = isRecord(policy.object.spec) ? policy.object.spec : {};
   const selector = isRecord(spec.podSelector) ? spec.podSelector : undefined;
-  const selectsAll = selector !== undefined && Object.values(selector).every((value) => isRecord(value) ? Object.keys(value).length === 0 : Array.isArray(value) && value.length === 0);
+  const selectsAll =
+    selector !== undefined &&
+    Object.values(selector).every((value) =>
+      isRecord(value) ? Object.keys(value).length === 0 : Array.isArray(value) && value.length === 0,
+    );
   if (!selectsAll) return [];
   const types = Array.isArray(spec.policyTypes) ? spec.policyTypes.map(String) : ["Ingress"];
   return types.filter((type) => {

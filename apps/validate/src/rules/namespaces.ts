@@ -11,7 +11,10 @@ export function declaredNamespaces(documents: readonly ManifestDocument[]): Mani
 }
 
 /** Namespaced objects of `kind` grouped by namespace. */
-export function objectsByNamespace(documents: readonly ManifestDocument[], kind: string): Map<string, ManifestDocument[]> {
+export function objectsByNamespace(
+  documents: readonly ManifestDocument[],
+  kind: string,
+): Map<string, ManifestDocument[]> {
   const out = new Map<string, ManifestDocument[]>();
   for (const document of documentsOfKind(documents, kind)) {
     const namespace = objectRef(document).namespace;

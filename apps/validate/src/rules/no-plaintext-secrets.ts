@@ -33,7 +33,9 @@ export const noPlaintextSecretsRule: Rule = {
           ? inFile.find((candidate) => candidate.index === index)
           : inFile.find((candidate) => candidate.object.kind === "Secret");
       const input = { rule: "no-plaintext-secrets", path: keys, message: found.message, hint: found.hint };
-      findings.push(document ? findingAt(document, input) : { ...input, severity: "error", file: found.file, path: keys.join(".") });
+      findings.push(
+        document ? findingAt(document, input) : { ...input, severity: "error", file: found.file, path: keys.join(".") },
+      );
     }
     return findings;
   },

@@ -11,7 +11,10 @@ const cases: { rule: string; expected: { file: string; path: string; line: numbe
       { file: "schema/deployment.yaml", path: "spec.pathh", line: 32 },
     ],
   },
-  { rule: "unknown-kind", expected: [{ file: "unknown-kind/cilium-policy.yaml", path: "kind", line: 2, severity: "warning" }] },
+  {
+    rule: "unknown-kind",
+    expected: [{ file: "unknown-kind/cilium-policy.yaml", path: "kind", line: 2, severity: "warning" }],
+  },
   {
     rule: "flux-references",
     expected: [
@@ -20,10 +23,22 @@ const cases: { rule: string; expected: { file: string; path: string; line: numbe
     ],
   },
   { rule: "flux-cycles", expected: [{ file: "flux-cycles/cycle.yaml", path: "spec.dependsOn", line: 18 }] },
-  { rule: "namespace-pod-security", expected: [{ file: "namespace-pod-security/team.yaml", path: "metadata.labels", line: 3 }] },
-  { rule: "namespace-resource-quota", expected: [{ file: "namespace-resource-quota/team.yaml", path: "metadata.name", line: 4 }] },
-  { rule: "namespace-limit-range", expected: [{ file: "namespace-limit-range/team.yaml", path: "metadata.name", line: 4 }] },
-  { rule: "namespace-default-deny", expected: [{ file: "namespace-default-deny/team.yaml", path: "metadata.name", line: 4 }] },
+  {
+    rule: "namespace-pod-security",
+    expected: [{ file: "namespace-pod-security/team.yaml", path: "metadata.labels", line: 3 }],
+  },
+  {
+    rule: "namespace-resource-quota",
+    expected: [{ file: "namespace-resource-quota/team.yaml", path: "metadata.name", line: 4 }],
+  },
+  {
+    rule: "namespace-limit-range",
+    expected: [{ file: "namespace-limit-range/team.yaml", path: "metadata.name", line: 4 }],
+  },
+  {
+    rule: "namespace-default-deny",
+    expected: [{ file: "namespace-default-deny/team.yaml", path: "metadata.name", line: 4 }],
+  },
   {
     rule: "container-resources",
     expected: [
@@ -41,7 +56,13 @@ const cases: { rule: string; expected: { file: string; path: string; line: numbe
       { file: "image-pinned/web.yaml", path: "spec.template.spec.containers[0].image", line: 23 },
     ],
   },
-  { rule: "cluster-admin-binding", expected: [{ file: "cluster-admin-binding/rbac.yaml", path: "subjects[0]", line: 10 }, { file: "cluster-admin-binding/rbac.yaml", path: "subjects[1]", line: 13 }] },
+  {
+    rule: "cluster-admin-binding",
+    expected: [
+      { file: "cluster-admin-binding/rbac.yaml", path: "subjects[0]", line: 10 },
+      { file: "cluster-admin-binding/rbac.yaml", path: "subjects[1]", line: 13 },
+    ],
+  },
   { rule: "no-plaintext-secrets", expected: [{ file: "no-plaintext-secrets/secrets.yaml", path: "data", line: 7 }] },
   {
     rule: "helm-chart-version",

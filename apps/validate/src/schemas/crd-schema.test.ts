@@ -34,7 +34,11 @@ describe("crdVersionSchemas", () => {
         group: "example.com",
         names: { kind: "Widget" },
         versions: [
-          { name: "v1", served: true, schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object" } } } } },
+          {
+            name: "v1",
+            served: true,
+            schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object" } } } },
+          },
           { name: "v1beta1", served: false },
         ],
       },

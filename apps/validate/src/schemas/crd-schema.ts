@@ -29,7 +29,6 @@ export function toStrictSchema(node: unknown): unknown {
       if (value === true && typeof node[bound] === "number") out[key] = node[bound];
       else if (typeof value === "number") out[key] = value;
     } else if (key === "nullable") {
-      continue;
     } else if (key === "format") {
       out.format = value;
     } else {

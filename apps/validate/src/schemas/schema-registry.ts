@@ -5,8 +5,9 @@ import type { CrdVersionSchema } from "./crd-schema.js";
 import type { KubernetesSchemas } from "./schema-files.js";
 
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-  addFormatsModule) as unknown as (ajv: Ajv2020) => void;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (
+  ajv: Ajv2020,
+) => void;
 
 /** OpenAPI formats that the API server treats loosely; accepted as any value of the declared type. */
 const OPENAPI_FORMATS = ["int32", "int64", "float", "double", "byte", "binary", "password", "duration", "quantity"];

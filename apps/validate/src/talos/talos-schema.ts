@@ -43,7 +43,8 @@ export class TalosSchema {
       const kinds = isRecord(properties.kind) && Array.isArray(properties.kind.enum) ? properties.kind.enum : [];
       const versions =
         isRecord(properties.apiVersion) && Array.isArray(properties.apiVersion.enum) ? properties.apiVersion.enum : [];
-      if (kinds.includes(document.kind) && (versions.length === 0 || versions.includes(document.apiVersion))) return name;
+      if (kinds.includes(document.kind) && (versions.length === 0 || versions.includes(document.apiVersion)))
+        return name;
     }
     return undefined;
   }

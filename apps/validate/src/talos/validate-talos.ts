@@ -23,7 +23,9 @@ export interface ValidateTalosOptions {
 function looksLikeMachineConfig(text: string): boolean {
   return parseAllDocuments(text).some((document) => {
     const object = "toJS" in document ? (document.toJS() as unknown) : undefined;
-    return isRecord(object) && (isRecord(object.machine) || (object.apiVersion !== undefined && object.kind !== undefined));
+    return (
+      isRecord(object) && (isRecord(object.machine) || (object.apiVersion !== undefined && object.kind !== undefined))
+    );
   });
 }
 
@@ -31,7 +33,9 @@ function finding(file: string, input: Omit<Finding, "file">): Finding {
   return { file, ...input };
 }
 
-export async function validateTalosConfigs(options: ValidateTalosOptions): Promise<{ findings: Finding[]; documents: number }> {
+export async function validateTalosConfigs(
+  options: ValidateTalosOptions,
+): Promise<{ findings: Finding[]; documents: number }> {
   const files = await listYamlFiles(options.dir).catch(() => [] as string[]);
   if (files.length === 0) return { findings: [], documents: 0 };
   const schemaFile = pickTalosSchema(options.talosVersion, await listTalosSchemas());
@@ -118,7 +122,10 @@ export async function validateTalosConfigs(options: ValidateTalosOptions): Promi
           finding(file, {
             rule: "talos-schema",
             severity: "error",
-            path: full.map((key) => (typeof key === "number" ? `[${key}]` : key)).join(".").replace(/\.\[/g, "["),
+            path: full
+              .map((key) => (typeof key === "number" ? `[${key}]` : key))
+              .join(".")
+              .replace(/\.\[/g, "["),
             line: lineOf(document, full),
             message: extra ? `unknown field "${extra}"` : (error.message ?? error.keyword),
             hint: `fix it to match the Talos ${options.talosVersion} machine-config schema`,

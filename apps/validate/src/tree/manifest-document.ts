@@ -51,9 +51,9 @@ export function lineOf(document: ManifestDocument, path: readonly (string | numb
       // For a collection, point at its key's line rather than the first child when possible.
       if (length > 0 && isCollection(node)) {
         const parent = length === 1 ? document.source.contents : document.source.getIn(path.slice(0, length - 1), true);
-        const pair = (parent as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] })?.items?.find(
-          (item) => item.key?.value === path[length - 1],
-        );
+        const pair = (
+          parent as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] }
+        )?.items?.find((item) => item.key?.value === path[length - 1]);
         if (pair?.key?.range) return document.lineCounter.linePos(pair.key.range[0]).line;
       }
       return document.lineCounter.linePos(range[0]).line;
