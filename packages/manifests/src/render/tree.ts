@@ -6,6 +6,8 @@ import { NamespaceGuardrailsChart } from "../charts/namespace-guardrails.js";
 import { NamespacesChart } from "../charts/namespaces.js";
 import { PriorityClassesChart } from "../charts/priority-classes.js";
 import { OidcRbacChart } from "../charts/rbac.js";
+import { HelmSourcesChart } from "../components/helm.js";
+import { componentsOf, namespacesOf } from "../components/index.js";
 import { kustomizationFile, toYamlStream } from "./serialize.js";
 
 /** One file of the tree, its path relative to the tree's root with `/` separators. */
@@ -26,26 +28,40 @@ export interface RenderTreeOptions {
 
 type ChartFactory = (app: App) => Chart;
 
-/** Which chart goes to which file. Adding a component is one line here. */
+/** Which chart goes to which file. Components add their own entries. */
 function plan(cluster: Cluster): Array<{ path: string; chart: ChartFactory }> {
-  const entries: Array<{ path: string; chart: ChartFactory }> = [
+  const components = componentsOf(cluster);
+  const namespaces = namespacesOf(cluster, components);
+  return [
     { path: "flux-system/gotk-sync.yaml", chart: (app) => new FluxSyncChart(app, "flux-sync", cluster) },
     ...LAYERS.map((layer) => ({
       path: `${layer.name}.yaml`,
       chart: (app: App) => new FluxLayerChart(app, `layer-${layer.name}`, { cluster, layer }),
     })),
-    { path: "infrastructure/namespaces.yaml", chart: (app) => new NamespacesChart(app, "namespaces", cluster) },
+    {
+      path: "infrastructure/namespaces.yaml",
+      chart: (app) => new NamespacesChart(app, "namespaces", { cluster, namespaces }),
+    },
     {
       path: "infrastructure/priority-classes.yaml",
       chart: (app) => new PriorityClassesChart(app, "priority-classes", cluster),
     },
     { path: "infrastructure/rbac-oidc.yaml", chart: (app) => new OidcRbacChart(app, "rbac-oidc", cluster) },
-    ...cluster.namespaces.map((namespace) => ({
+    {
+      path: "infrastructure/helm-repositories.yaml",
+      chart: (app) =>
+        new HelmSourcesChart(
+          app,
+          "helm-repositories",
+          components.flatMap((component) => component.sources ?? []),
+        ),
+    },
+    ...components.flatMap((component) => component.files),
+    ...namespaces.map((namespace) => ({
       path: `configs/namespace-${namespace.name}.yaml`,
       chart: (app: App) => new NamespaceGuardrailsChart(app, `guardrails-${namespace.name}`, { cluster, namespace }),
     })),
   ];
-  return entries;
 }
 
 function folderOf(path: string): string {
@@ -74,8 +90,6 @@ export function renderTree(cluster: Cluster, options: RenderTreeOptions = {}): T
   }
   files.push(...(options.extraFiles ?? []));
   const paths = files.map((file) => file.path);
-  const duplicate = paths.find((path, index) => paths.indexOf(path) !== index);
-  if (duplicate) throw new Error(`two files of the tree share the path ${duplicate}`);
 
   const folders = foldersOf(paths);
   for (const folder of folders) {
@@ -88,6 +102,11 @@ export function renderTree(cluster: Cluster, options: RenderTreeOptions = {}): T
       .filter((name) => folder !== "" || !LAYERS.some((layer) => layer.name === name));
     const resources = [...direct, ...subfolders].sort();
     files.push({ path: `${prefix}kustomization.yaml`, content: kustomizationFile(resources, source) });
+  }
+  const seen = new Set<string>();
+  for (const file of files) {
+    if (seen.has(file.path)) throw new Error(`two files of the tree share the path ${file.path}`);
+    seen.add(file.path);
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
