@@ -19,7 +19,11 @@ interface Resource {
   readonly namespaced: boolean;
 }
 
-/** Resources served per group/version (a subset of a real cluster's discovery). */
+/**
+ * Built-in resources served per group/version (a subset of a real cluster's discovery). Custom resources
+ * (Flux, prometheus-operator…) are served only when the server holds objects of that kind, as if their
+ * CRDs were installed.
+ */
 const RESOURCES: Record<string, Resource[]> = {
   v1: [
     { kind: "Namespace", plural: "namespaces", namespaced: false },
@@ -44,9 +48,7 @@ const RESOURCES: Record<string, Resource[]> = {
     { kind: "RoleBinding", plural: "rolebindings", namespaced: true },
   ],
   "scheduling.k8s.io/v1": [{ kind: "PriorityClass", plural: "priorityclasses", namespaced: false }],
-  "source.toolkit.fluxcd.io/v1": [{ kind: "GitRepository", plural: "gitrepositories", namespaced: true }],
-  "kustomize.toolkit.fluxcd.io/v1": [{ kind: "Kustomization", plural: "kustomizations", namespaced: true }],
-  "helm.toolkit.fluxcd.io/v2": [{ kind: "HelmRelease", plural: "helmreleases", namespaced: true }],
+  "storage.k8s.io/v1": [{ kind: "StorageClass", plural: "storageclasses", namespaced: false }],
 };
 
 export interface FakeApiServer {
@@ -64,11 +66,34 @@ function status(code: number, reason: string, message: string) {
   return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code };
 }
 
-function resourceOf(groupVersion: string, plural: string): Resource | undefined {
-  return RESOURCES[groupVersion]?.find((resource) => resource.plural === plural);
+function pluralOf(kind: string): string {
+  const lower = kind.toLowerCase();
+  if (lower.endsWith("y")) return `${lower.slice(0, -1)}ies`;
+  if (lower.endsWith("s")) return `${lower}es`;
+  return `${lower}s`;
+}
+
+/** The discovery table plus every kind the server holds (as if its CRD were installed). */
+function servedResources(objects: readonly FakeObject[]): Record<string, Resource[]> {
+  const served: Record<string, Resource[]> = Object.fromEntries(
+    Object.entries(RESOURCES).map(([groupVersion, list]) => [groupVersion, [...list]]),
+  );
+  for (const object of objects) {
+    const list = (served[object.apiVersion] ??= []);
+    if (list.some((resource) => resource.kind === object.kind)) continue;
+    list.push({
+      kind: object.kind,
+      plural: pluralOf(object.kind),
+      namespaced: object.metadata.namespace !== undefined,
+    });
+  }
+  return served;
 }
 
 function route(objects: readonly FakeObject[], url: URL): { code: number; body: unknown } {
+  const served = servedResources(objects);
+  const resourceOf = (groupVersion: string, plural: string) =>
+    served[groupVersion]?.find((resource) => resource.plural === plural);
   const parts = url.pathname.split("/").filter(Boolean);
   let groupVersion: string;
   let rest: string[];
@@ -82,7 +107,7 @@ function route(objects: readonly FakeObject[], url: URL): { code: number; body: 
     return { code: 404, body: status(404, "NotFound", `the server could not find the requested resource`) };
   }
   if (rest.length === 0) {
-    const resources = RESOURCES[groupVersion];
+    const resources = served[groupVersion];
     if (!resources)
       return { code: 404, body: status(404, "NotFound", "the server could not find the requested resource") };
     return {

@@ -6,7 +6,7 @@ import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { type FakeApiServer, type FakeObject, startFakeApiServer } from "../../test/fake-api-server.js";
-import { packageDir, repoRoot } from "../../test/fixtures.js";
+import { fixturesDir, packageDir, repoRoot } from "../../test/fixtures.js";
 import { listYamlFiles } from "../tree/load-documents.js";
 import { checkLive } from "./check-live.js";
 import { runDoctor } from "./doctor.js";
@@ -91,6 +91,44 @@ describe("--live drift", () => {
     );
     expect(server.requests).toContain("GET /apis/kustomize.toolkit.fluxcd.io/v1/kustomizations");
     expect(server.requests).toContain("GET /apis/helm.toolkit.fluxcd.io/v2/helmreleases");
+  });
+});
+
+describe("--live drift on a small tree", () => {
+  it("reports kinds the cluster does not serve and changed labels", async () => {
+    server = await startFakeApiServer([
+      {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: "team", labels: { "pod-security.kubernetes.io/enforce": "privileged" } },
+      },
+    ]);
+    const kubeConfig = openKubeConfig({ kubeconfig: await server.writeKubeconfig() });
+    const findings = await checkLive({ dir: path.join(fixturesDir, "live"), kubeConfig, cwd: fixturesDir });
+    expect(findings.map((f) => [f.rule, f.file, f.line, f.path, f.message])).toEqual([
+      [
+        "drift",
+        "live/objects.yaml",
+        6,
+        "metadata.labels.pod-security.kubernetes.io/enforce",
+        'declared "restricted", cluster has "privileged"',
+      ],
+      [
+        "drift",
+        "live/objects.yaml",
+        8,
+        "apiVersion",
+        "the cluster does not serve monitoring.coreos.com/v1 ServiceMonitor",
+      ],
+      [
+        "flux-ready",
+        "live: flux",
+        undefined,
+        "",
+        "the cluster does not serve kustomize.toolkit.fluxcd.io/v1 kustomizations",
+      ],
+      ["flux-ready", "live: flux", undefined, "", "the cluster does not serve helm.toolkit.fluxcd.io/v2 helmreleases"],
+    ]);
   });
 });
 
