@@ -79,7 +79,8 @@ function servedResources(objects: readonly FakeObject[]): Record<string, Resourc
     Object.entries(RESOURCES).map(([groupVersion, list]) => [groupVersion, [...list]]),
   );
   for (const object of objects) {
-    const list = (served[object.apiVersion] ??= []);
+    const list = served[object.apiVersion] ?? [];
+    served[object.apiVersion] = list;
     if (list.some((resource) => resource.kind === object.kind)) continue;
     list.push({
       kind: object.kind,
