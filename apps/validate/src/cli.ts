@@ -78,7 +78,7 @@ function count(value: number, noun: string): string {
 function describeReport(report: ValidationReport): string[] {
   return [
     `${count(report.stats.objects, "object")} in ${count(report.stats.files, "file")}${report.stats.talosDocuments ? `, ${count(report.stats.talosDocuments, "Talos document")}` : ""}`,
-    `schemas: Kubernetes ${report.kubernetesSchemas} + bundled Flux/prometheus-operator CRDs + CRDs in the tree`,
+    `schemas: Kubernetes ${report.kubernetesSchemas}${report.kubernetesVersion ? ` (cluster runs ${report.kubernetesVersion})` : ""} + bundled Flux/prometheus-operator CRDs + CRDs in the tree`,
     `Flux paths built with: ${report.kustomize}`,
   ];
 }

@@ -1,4 +1,5 @@
 // Offline validation of a cluster directory: reads the tree (IO), then runs every rule (pure) and applies exceptions.
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { type Cluster, ConfigError, formatIssue, loadCluster } from "@kubeforge/config";
@@ -49,6 +50,9 @@ export interface ValidationStats {
 export interface ValidationReport {
   readonly target: string;
   readonly cluster?: string;
+  /** Kubernetes version of the cluster model, when one was read. */
+  readonly kubernetesVersion?: string;
+  /** Kubernetes release the built-in schemas come from. */
   readonly kubernetesSchemas: string;
   readonly kustomize: "kubectl kustomize" | "skipped";
   /** Findings that stand, sorted by file, line and path. */
@@ -144,7 +148,10 @@ export async function validateTree(options: ValidateTreeOptions): Promise<Valida
     files,
   };
   const ruleFindings = await runRules(context, options.rules);
-  const decrypt = options.decrypt === false ? undefined : (options.decrypt ?? (await sopsDecryptor()));
+  const decrypt =
+    options.decrypt === false || !model.cluster || !existsSync(layout.talosDir)
+      ? undefined
+      : (options.decrypt ?? (await sopsDecryptor()));
   const talos = model.cluster
     ? await validateTalosConfigs({
         dir: layout.talosDir,
@@ -160,7 +167,7 @@ export async function validateTree(options: ValidateTreeOptions): Promise<Valida
   });
   return {
     target: path.relative(displayBase, layout.clusterDir) || ".",
-    ...(model.cluster ? { cluster: model.cluster.name } : {}),
+    ...(model.cluster ? { cluster: model.cluster.name, kubernetesVersion: model.cluster.kubernetes.version } : {}),
     kubernetesSchemas: context.schemas.kubernetesVersion,
     kustomize: kustomize ? "kubectl kustomize" : "skipped",
     findings: sortFindings(applied.findings),
