@@ -13,7 +13,11 @@ const env = { SOPS_AGE_KEY_FILE: path.join(repoRoot, "demo-keys", "age.agekey") 
 
 describe("committed clusters", () => {
   it("validate cleanly through the CLI (exit 0)", async () => {
-    const result = await execa("node", [bin, "clusters/homelab", "clusters/staging"], { cwd: repoRoot, env, reject: false });
+    const result = await execa("node", [bin, "clusters/homelab", "clusters/staging"], {
+      cwd: repoRoot,
+      env,
+      reject: false,
+    });
     expect(result.stderr).toBe("");
     expect(result.stdout).toContain("kubeforge-validate clusters/homelab (cluster homelab)");
     expect(result.stdout).toContain("kubeforge-validate clusters/staging (cluster staging)");

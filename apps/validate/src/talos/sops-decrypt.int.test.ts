@@ -18,11 +18,22 @@ describe("SOPS-encrypted Talos configs", () => {
     try {
       const plain = await readFile(golden, "utf8");
       const broken = plain.replace("machine:\n", "machine:\n    tpye: controlplane\n");
-      await writeFile(path.join(dir, "node-1.sops.yaml"), await encryptText(plain, { format: "yaml", recipients: [DEMO_RECIPIENT] }));
-      await writeFile(path.join(dir, "node-2.sops.yaml"), await encryptText(broken, { format: "yaml", recipients: [DEMO_RECIPIENT] }));
+      await writeFile(
+        path.join(dir, "node-1.sops.yaml"),
+        await encryptText(plain, { format: "yaml", recipients: [DEMO_RECIPIENT] }),
+      );
+      await writeFile(
+        path.join(dir, "node-2.sops.yaml"),
+        await encryptText(broken, { format: "yaml", recipients: [DEMO_RECIPIENT] }),
+      );
       const decrypt = await sopsDecryptor({ SOPS_AGE_KEY_FILE: demoKeyFile });
       expect(decrypt).toBeDefined();
-      const result = await validateTalosConfigs({ dir, talosVersion: "v1.13.9", displayBase: dir, ...(decrypt ? { decrypt } : {}) });
+      const result = await validateTalosConfigs({
+        dir,
+        talosVersion: "v1.13.9",
+        displayBase: dir,
+        ...(decrypt ? { decrypt } : {}),
+      });
       expect(result.findings.map((f) => [f.file, f.path, f.line, f.message])).toEqual([
         ["node-2.sops.yaml", "machine.tpye", 5, 'unknown field "tpye"'],
       ]);
@@ -34,6 +45,8 @@ describe("SOPS-encrypted Talos configs", () => {
 
   it("without a key, no decryptor is made", async () => {
     expect(await sopsDecryptor({ HOME: "/nonexistent" })).toBeUndefined();
-    await expect(sopsDecryptor({ SOPS_AGE_KEY_FILE: "/nonexistent/keys.txt" })).rejects.toMatchObject({ code: "E_READ" });
+    await expect(sopsDecryptor({ SOPS_AGE_KEY_FILE: "/nonexistent/keys.txt" })).rejects.toMatchObject({
+      code: "E_READ",
+    });
   });
 });
