@@ -30,7 +30,7 @@ export const RULES: readonly Rule[] = [
   helmChartVersionRule,
 ];
 
-/** Rule ids that are not in RULES but can appear in reports (and in exceptions). */
+/** Rule ids that are not in RULES but can appear in reports (offline ones also in exceptions). */
 export const OTHER_FINDING_RULES = [
   "yaml-syntax",
   "unknown-kind",
@@ -38,4 +38,9 @@ export const OTHER_FINDING_RULES = [
   "cluster-model",
   "invalid-exception",
   "unused-exception",
+  "drift",
+  "flux-ready",
+  "node-ready",
+  "pod-phase",
+  "warning-event",
 ] as const;

@@ -44,6 +44,24 @@ function describeError(error: ErrorObject): { path: (string | number)[]; message
   }
 }
 
+const FLUX_VARIABLE = /\$\{[A-Za-z_][A-Za-z0-9_]*(?::=[^}]*)?\}/;
+
+function valueAt(object: unknown, path: readonly (string | number)[]): unknown {
+  let current = object;
+  for (const key of path) {
+    if (typeof current !== "object" || current === null) return undefined;
+    current = (current as Record<string | number, unknown>)[key];
+  }
+  return current;
+}
+
+/** A type/format error on a `${var}` Flux postBuild substitutes before applying is not an error. */
+function isFluxSubstitution(error: ErrorObject, object: unknown): boolean {
+  if (!["type", "format", "pattern", "enum", "minimum", "maximum"].includes(error.keyword)) return false;
+  const value = valueAt(object, pointerToPath(error.instancePath));
+  return typeof value === "string" && FLUX_VARIABLE.test(value);
+}
+
 function withoutSopsMetadata(object: Record<string, unknown>): Record<string, unknown> {
   if (!("sops" in object)) return object;
   const { sops: _sops, ...rest } = object;
@@ -89,6 +107,7 @@ export function checkDocumentSchema(document: ManifestDocument, context: RuleCon
   const findings: Finding[] = [];
   for (const error of errors) {
     if (error.keyword === "anyOf" || error.keyword === "oneOf" || error.keyword === "if") continue;
+    if (isFluxSubstitution(error, document.object)) continue;
     const described = describeError(error);
     const key = `${described.path.join("/")}|${described.message}`;
     if (seen.has(key)) continue;

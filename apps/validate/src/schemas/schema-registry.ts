@@ -19,8 +19,6 @@ export interface SchemaSource {
   readonly precompiled?: Readonly<Record<string, ValidateFunction>>;
 }
 
-export type SchemaOrigin = "kubernetes" | "crd";
-
 interface SharedSchemas {
   readonly ajv: Ajv2020;
   readonly kubernetes: KubernetesSchemas;
@@ -77,15 +75,7 @@ export class SchemaRegistry {
     this.#compiled.delete(key);
   }
 
-  /** Where the schema of `apiVersion/kind` comes from, or undefined when no schema is known. */
-  origin(apiVersion: string, kind: string): SchemaOrigin | undefined {
-    const key = `${apiVersion}/${kind}`;
-    if (this.#crds.has(key) || this.#shared.crds.has(key)) return "crd";
-    if (this.#shared.kubernetes.kinds[key]) return "kubernetes";
-    return undefined;
-  }
-
-  /** True when any version of `group` + `kind` is known (to tell a wrong version from an unknown kind). */
+  /** The apiVersions under which `kind` of the same group is known (to tell a wrong version from an unknown kind). */
   knowsKind(apiVersion: string, kind: string): string[] {
     const group = apiVersion.includes("/") ? apiVersion.split("/")[0] : "";
     const versions: string[] = [];
