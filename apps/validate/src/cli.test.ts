@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { fixturesDir, packageDir } from "../test/fixtures.js";
 
 const bin = path.join(packageDir, "bin", "kubeforge-validate.mjs");
-const run = (args: string[], cwd = fixturesDir) => execa("node", [bin, ...args], { cwd, reject: false });
+const run = (args: string[], cwd = fixturesDir) => execa(process.execPath, [bin, ...args], { cwd, reject: false });
 
 describe("kubeforge-validate CLI", () => {
   it("prints help", async () => {

@@ -13,7 +13,7 @@ const env = { SOPS_AGE_KEY_FILE: path.join(repoRoot, "demo-keys", "age.agekey") 
 
 describe("committed clusters", () => {
   it("validate cleanly through the CLI (exit 0)", async () => {
-    const result = await execa("node", [bin, "clusters/homelab", "clusters/staging"], {
+    const result = await execa(process.execPath, [bin, "clusters/homelab", "clusters/staging"], {
       cwd: repoRoot,
       env,
       reject: false,
@@ -27,7 +27,10 @@ describe("committed clusters", () => {
   });
 
   it("report no findings at all in --json", async () => {
-    const result = await execa("node", [bin, "--json", "clusters/homelab", "clusters/staging"], { cwd: repoRoot, env });
+    const result = await execa(process.execPath, [bin, "--json", "clusters/homelab", "clusters/staging"], {
+      cwd: repoRoot,
+      env,
+    });
     const output = JSON.parse(result.stdout) as {
       exitCode: number;
       reports: { findings: unknown[]; stats: { objects: number } }[];
@@ -70,7 +73,7 @@ describe("a copy of the homelab tree", () => {
       expect(errors.map((f) => [f.rule, f.file, f.path, f.line])).toEqual([
         ["no-plaintext-secrets", "clusters/homelab/flux/apps/db-credentials.yaml", "stringData", 6],
       ]);
-      const cli = await execa("node", [bin, "clusters/homelab"], { cwd: workDir, reject: false });
+      const cli = await execa(process.execPath, [bin, "clusters/homelab"], { cwd: workDir, reject: false });
       expect(cli.exitCode).toBe(1);
       expect(cli.stdout).toContain("clusters/homelab/flux/apps/db-credentials.yaml");
       expect(cli.stdout).toContain("no-plaintext-secrets");

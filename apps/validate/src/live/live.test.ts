@@ -268,7 +268,7 @@ describe("doctor", () => {
   it("runs from the CLI and exits 1 on problems", async () => {
     server = await startFakeApiServer(doctorObjects());
     const kubeconfig = await server.writeKubeconfig();
-    const result = await execa("node", [path.join(packageDir, "bin", "kubeforge-validate.mjs"), "doctor"], {
+    const result = await execa(process.execPath, [path.join(packageDir, "bin", "kubeforge-validate.mjs"), "doctor"], {
       env: { KUBECONFIG: kubeconfig },
       reject: false,
     });
@@ -284,7 +284,7 @@ describe("openKubeConfig", () => {
     const home = await mkdtemp(path.join(tmpdir(), "home-"));
     try {
       expect(() => openKubeConfig({ env: { HOME: home } })).toThrow(/no kubeconfig found/);
-      const result = await execa("node", [path.join(packageDir, "bin", "kubeforge-validate.mjs"), "doctor"], {
+      const result = await execa(process.execPath, [path.join(packageDir, "bin", "kubeforge-validate.mjs"), "doctor"], {
         env: { HOME: home, KUBECONFIG: "" },
         extendEnv: false,
         reject: false,
