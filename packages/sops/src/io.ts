@@ -9,10 +9,14 @@ export async function readInputFile(file: string): Promise<Buffer> {
     return await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new SopsError("E_SOPS_IO", code === "ENOENT" ? "file not found" : `cannot read the file (${code ?? "error"})`, {
-      file,
-      cause: error,
-    });
+    throw new SopsError(
+      "E_SOPS_IO",
+      code === "ENOENT" ? "file not found" : `cannot read the file (${code ?? "error"})`,
+      {
+        file,
+        cause: error,
+      },
+    );
   }
 }
 
@@ -24,7 +28,11 @@ export async function fileExists(file: string): Promise<boolean> {
 }
 
 /** Writes atomically, keeping the mode of an existing file (0600 for new files holding plaintext). */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  options: { mode?: number } = {},
+): Promise<void> {
   const mode = await stat(file).then(
     (s) => s.mode & 0o777,
     () => options.mode ?? 0o644,

@@ -1,5 +1,6 @@
 // Runs the built kubeforge-sops bin in a child process (tests need `pnpm build` first, as turbo does).
 import { spawnSync } from "node:child_process";
+import os from "node:os";
 import path from "node:path";
 import { packageRoot } from "./shared.js";
 
@@ -13,7 +14,8 @@ export interface CliResult {
 
 export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
   const result = spawnSync(process.execPath, [binPath, ...args], {
-    cwd: options.cwd,
+    // outside the repository by default, so its .sops.yaml (stores, rules) does not apply
+    cwd: options.cwd ?? os.tmpdir(),
     // HOME and XDG_CONFIG_HOME point nowhere so a developer's own keys.txt never leaks into tests
     env: { PATH: process.env.PATH, HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent", ...options.env },
   });

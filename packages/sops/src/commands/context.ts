@@ -40,3 +40,9 @@ export function storeOptionsOf(config: SopsConfig | undefined, options: FileComm
     jsonIndent: indent ?? config?.jsonIndent,
   };
 }
+
+/** Store options from flags and the nearest .sops.yaml `stores` (a broken config is ignored here). */
+export async function storesFor(options: FileCommandOptions): Promise<StoreOptions> {
+  const config = await configOf(options).catch(() => undefined);
+  return storeOptionsOf(config, options);
+}

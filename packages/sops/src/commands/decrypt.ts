@@ -1,7 +1,7 @@
 // `decrypt`: sops document → plaintext bytes (optionally one --extract'ed value).
 import { readInputFile } from "../io.js";
 import { decryptToBytes } from "../operations/decrypt.js";
-import { type FileCommandOptions, formatsOf, identitiesOf, storeOptionsOf } from "./context.js";
+import { type FileCommandOptions, formatsOf, identitiesOf, storesFor } from "./context.js";
 
 export interface DecryptFileOptions extends FileCommandOptions {
   readonly extract?: string;
@@ -12,7 +12,7 @@ export async function decryptFile(options: DecryptFileOptions): Promise<Uint8Arr
   const { input, output } = formatsOf(options);
   const ciphertext = await readInputFile(options.file);
   return decryptToBytes(ciphertext, {
-    ...storeOptionsOf(undefined, options),
+    ...(await storesFor(options)),
     format: input,
     outputFormat: output,
     identities: await identitiesOf(options),

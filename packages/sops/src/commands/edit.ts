@@ -10,7 +10,15 @@ import { fileExists, readInputFile, writeFileAtomic } from "../io.js";
 import { parsePlaintext, sealNewDocument } from "../operations/encrypt.js";
 import { openDocument } from "../operations/open.js";
 import { sealDocument } from "../operations/seal.js";
-import { configOf, type FileCommandOptions, formatsOf, identitiesOf, ruleOf, storeOptionsOf } from "./context.js";
+import {
+  configOf,
+  type FileCommandOptions,
+  formatsOf,
+  identitiesOf,
+  ruleOf,
+  storeOptionsOf,
+  storesFor,
+} from "./context.js";
 
 export interface EditFileOptions extends FileCommandOptions {
   readonly ignoreMac?: boolean;
@@ -34,9 +42,13 @@ async function runEditor(content: Uint8Array, name: string, env: NodeJS.ProcessE
     await writeFile(temp, content, { mode: 0o600 });
     const result = spawnSync("sh", ["-c", `${editor} "$1"`, "sh", temp], { stdio: "inherit", env });
     if (result.error || result.status !== 0) {
-      throw new SopsError("E_SOPS_EDITOR", `the editor "${editor}" failed (exit ${result.status ?? result.error?.message}); nothing was written`, {
-        hint: "fix $EDITOR or the editor session",
-      });
+      throw new SopsError(
+        "E_SOPS_EDITOR",
+        `the editor "${editor}" failed (exit ${result.status ?? result.error?.message}); nothing was written`,
+        {
+          hint: "fix $EDITOR or the editor session",
+        },
+      );
     }
     return await readFile(temp);
   } finally {
@@ -71,7 +83,7 @@ export async function editFile(options: EditFileOptions): Promise<{ changed: boo
     file: options.file,
     ignoreMac: options.ignoreMac,
   });
-  const store = storeOptionsOf(undefined, options);
+  const store = await storesFor(options);
   const before = Buffer.from(emitPlainDocument(opened.branches, input, store));
   const after = await runEditor(before, name, env);
   if (after.equals(before)) return { changed: false, created: false };
@@ -80,7 +92,11 @@ export async function editFile(options: EditFileOptions): Promise<{ changed: boo
     branches = parsePlaintext(after, input, options.file);
   } catch (error) {
     if (error instanceof SopsError) {
-      throw new SopsError(error.code, `${error.reason}; the edit was discarded`, { file: options.file, path: error.path, hint: "run edit again and fix the syntax" });
+      throw new SopsError(error.code, `${error.reason}; the edit was discarded`, {
+        file: options.file,
+        path: error.path,
+        hint: "run edit again and fix the syntax",
+      });
     }
     throw error;
   }

@@ -1,8 +1,8 @@
 // `encrypt`: plaintext file → sops document, keys and rules from flags or the matching creation rule.
 import { SopsError } from "../errors.js";
 import { fileExists, readInputFile } from "../io.js";
-import type { EncryptionRules } from "../rules-match.js";
 import { parsePlaintext, sealNewDocument } from "../operations/encrypt.js";
+import type { EncryptionRules } from "../rules-match.js";
 import { configOf, type FileCommandOptions, formatsOf, identitiesOf, ruleOf, storeOptionsOf } from "./context.js";
 
 export interface EncryptFileOptions extends FileCommandOptions {
@@ -33,12 +33,15 @@ export async function encryptFile(options: EncryptFileOptions): Promise<string> 
   if (recipientGroups.flat().length === 0) {
     throw new SopsError("E_SOPS_NO_RECIPIENTS", "no age recipients to encrypt to", {
       file: options.file,
-      hint: config ? `the matching rule in ${config.file} lists no age keys; add some or pass --age` : "pass --age age1… or add a .sops.yaml with creation_rules",
+      hint: config
+        ? `the matching rule in ${config.file} lists no age keys; add some or pass --age`
+        : "pass --age age1… or add a .sops.yaml with creation_rules",
     });
   }
   const branches = parsePlaintext(plaintext, input, options.file);
   let previous: Buffer | undefined;
-  if (options.previousFile && (await fileExists(options.previousFile))) previous = await readInputFile(options.previousFile);
+  if (options.previousFile && (await fileExists(options.previousFile)))
+    previous = await readInputFile(options.previousFile);
   return sealNewDocument(branches, {
     ...storeOptionsOf(config, options),
     format: output,

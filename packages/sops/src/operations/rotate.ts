@@ -17,10 +17,14 @@ export async function rotateText(ciphertext: string | Uint8Array, options: Rotat
   const { metadata } = opened;
   const others = [...new Set(metadata.keyGroups.flatMap((g) => Object.keys(g.others)))];
   if (others.length) {
-    throw new SopsError("E_SOPS_UNSUPPORTED", `cannot rotate: the file also uses ${others.join(", ")} keys, which kubeforge-sops cannot re-wrap`, {
-      file: options.file,
-      hint: "remove those keys with updatekeys first, or rotate with the Go sops",
-    });
+    throw new SopsError(
+      "E_SOPS_UNSUPPORTED",
+      `cannot rotate: the file also uses ${others.join(", ")} keys, which kubeforge-sops cannot re-wrap`,
+      {
+        file: options.file,
+        hint: "remove those keys with updatekeys first, or rotate with the Go sops",
+      },
+    );
   }
   const dataKey = randomBytes(32);
   const keyGroups = await wrapForGroups(

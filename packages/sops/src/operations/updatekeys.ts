@@ -28,10 +28,15 @@ const sameGroups = (a: ReadonlyArray<readonly string[]>, b: ReadonlyArray<readon
   a.length === b.length && a.every((g, i) => g.length === b[i]!.length && g.every((r) => b[i]!.includes(r)));
 
 /** Rewrites the key groups of a document; returns the input unchanged when they already match. */
-export async function updateKeysText(ciphertext: string | Uint8Array, options: UpdateKeysOptions): Promise<UpdateKeysResult> {
+export async function updateKeysText(
+  ciphertext: string | Uint8Array,
+  options: UpdateKeysOptions,
+): Promise<UpdateKeysResult> {
   const { file } = options;
   const { branches, metadata } = readEncryptedDocument(ciphertext, options);
-  const wanted = options.recipientGroups.map((g) => [...new Set(g.map((r) => r.trim()).filter(Boolean))]).filter((g) => g.length);
+  const wanted = options.recipientGroups
+    .map((g) => [...new Set(g.map((r) => r.trim()).filter(Boolean))])
+    .filter((g) => g.length);
   if (wanted.length === 0) {
     throw new SopsError("E_SOPS_NO_RECIPIENTS", "the matching creation rule names no age recipients", { file });
   }
@@ -48,13 +53,16 @@ export async function updateKeysText(ciphertext: string | Uint8Array, options: U
   const identities = options.identities ?? (await loadAgeIdentities());
   const dataKey = await obtainDataKey(metadata, { identities, file });
   const reuse = new Map<string, string>();
-  if (metadata.keyGroups.length === 1) for (const entry of metadata.keyGroups[0]!.age) reuse.set(entry.recipient, entry.enc);
+  if (metadata.keyGroups.length === 1)
+    for (const entry of metadata.keyGroups[0]!.age) reuse.set(entry.recipient, entry.enc);
   const keyGroups = await wrapForGroups(dataKey, wanted, { shamirThreshold: options.shamirThreshold, reuse });
   const updated: SopsMetadata = {
     ...metadata,
     keyGroups,
     useKeyGroups: wanted.length > 1,
-    ...(wanted.length > 1 && options.shamirThreshold ? { shamirThreshold: options.shamirThreshold } : { shamirThreshold: undefined }),
+    ...(wanted.length > 1 && options.shamirThreshold
+      ? { shamirThreshold: options.shamirThreshold }
+      : { shamirThreshold: undefined }),
   };
   // decryption added the default suffix to rule-less binary metadata; do not write it back
   const raw = writeMetadata(
