@@ -4,7 +4,10 @@ import { KeyObject, randomBytes, webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import { exportTalosKey, importTalosKey } from "./pem.js";
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
 export type KeyAlgorithm = "ecdsa-p256" | "ed25519";
 
@@ -16,10 +19,10 @@ export interface CertificateAndKey {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const ALGORITHMS: Record<KeyAlgorithm, { generate: EcKeyGenParams | Algorithm; sign: Algorithm | EcdsaParams }> = {
+const ALGORITHMS: Record<KeyAlgorithm, { generate: webcrypto.EcKeyGenParams | webcrypto.Algorithm; sign: webcrypto.Algorithm | webcrypto.EcdsaParams }> = {
   "ecdsa-p256": {
-    generate: { name: "ECDSA", namedCurve: "P-256" } as EcKeyGenParams,
-    sign: { name: "ECDSA", hash: "SHA-256" } as EcdsaParams,
+    generate: { name: "ECDSA", namedCurve: "P-256" } as webcrypto.EcKeyGenParams,
+    sign: { name: "ECDSA", hash: "SHA-256" } as webcrypto.EcdsaParams,
   },
   ed25519: { generate: { name: "Ed25519" }, sign: { name: "Ed25519" } },
 };
@@ -39,7 +42,7 @@ async function generateKeys(algorithm: KeyAlgorithm): Promise<CryptoKeyPair> {
 }
 
 function exportKey(privateKey: CryptoKey): string {
-  return exportTalosKey(KeyObject.from(privateKey as unknown as webcrypto.CryptoKey));
+  return exportTalosKey(KeyObject.from(privateKey));
 }
 
 export function keyAlgorithmOf(key: KeyObject): KeyAlgorithm {
