@@ -52,28 +52,27 @@ function applyStrategicMerge(documents: ConfigDocument[], patch: Record<string, 
 
 function applyJsonPatch(documents: ConfigDocument[], located: LocatedPatch, operations: unknown[]): ConfigDocument[] {
   const index = documents.findIndex(isV1Alpha1);
-  try {
-    const result = fastJsonPatch.applyPatch(
-      structuredClone(documents[index]),
-      operations as fastJsonPatch.Operation[],
-      true,
-      true,
-    );
-    return documents.map((document, position) => (position === index ? (result.newDocument as ConfigDocument) : document));
-  } catch (cause) {
-    const error = cause as { message?: string; index?: number };
-    throw new TalosError(
-      "E_PATCH_INVALID",
-      [
-        {
-          path: error.index !== undefined ? `${located.path}[${error.index}]` : located.path,
-          message: `cannot be applied: ${(error.message ?? String(cause)).split("\n")[0]}`,
-          hint: "RFC 6902 patches apply to the v1alpha1 document; check the JSON pointer against the generated config",
-        },
-      ],
-      { cause },
-    );
-  }
+  let document = structuredClone(documents[index]) as ConfigDocument;
+  // One operation at a time, so an error names the operation that failed.
+  operations.forEach((operation, position) => {
+    try {
+      document = fastJsonPatch.applyPatch(document, [operation as fastJsonPatch.Operation], true, true)
+        .newDocument as ConfigDocument;
+    } catch (cause) {
+      throw new TalosError(
+        "E_PATCH_INVALID",
+        [
+          {
+            path: `${located.path}[${position}]`,
+            message: `cannot be applied: ${((cause as Error).message ?? String(cause)).split("\n")[0]}`,
+            hint: "RFC 6902 patches apply to the v1alpha1 document; check the JSON pointer against the generated config",
+          },
+        ],
+        { cause },
+      );
+    }
+  });
+  return documents.map((original, position) => (position === index ? document : original));
 }
 
 /** Applies patches in order; returns new documents and leaves the input untouched. */

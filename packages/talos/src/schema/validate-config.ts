@@ -1,6 +1,7 @@
 // Validates every document of a machine config against the official Talos JSON schema (draft 2020-12).
 import { readFileSync } from "node:fs";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
 import { parseAllDocuments } from "yaml";
 import type { TalosMinor } from "../config/contract.js";
 import { type ConfigDocument, documentId, isV1Alpha1 } from "../config/documents.js";
@@ -26,6 +27,7 @@ function compile(minor: TalosMinor): CompiledSchema {
   const schema = JSON.parse(readFileSync(schemaFile(minor), "utf8")) as TalosSchema;
   // strict: false because the official schemas carry editor keywords (markdownDescription, x-intellij-…).
   const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv, ["uri"]);
   ajv.addSchema(schema);
   const definition = (name: string) => {
     const validate = ajv.getSchema(`${schema.$id}#/$defs/${name}`);
