@@ -5,7 +5,7 @@ import type { SecretSealer } from "../store/sealer.js";
 import { looksSopsEncrypted } from "../store/sops-sealer.js";
 
 function decode(text: string): string {
-  const match = /^data: (\S+)$/m.exec(text);
+  const match = /^data: ([A-Za-z0-9+/=]+)$/m.exec(text);
   if (!match?.[1]) throw Object.assign(new Error("not a fake-sealed file"), { code: "E_SOPS_DECRYPT" });
   return Buffer.from(match[1], "base64").toString("utf8");
 }
