@@ -96,6 +96,14 @@ export async function createCertificateAuthority(options: CreateCaOptions): Prom
   return { crt: cert.toString("pem"), key: exportKey(keys.privateKey) };
 }
 
+/** Points at the CA's own subject key id (Talos' CAs use a random one, not a hash of the key). */
+async function authorityKeyIdentifier(ca: x509.X509Certificate): Promise<x509.AuthorityKeyIdentifierExtension> {
+  const subjectKeyId = ca.getExtension(x509.SubjectKeyIdentifierExtension);
+  return subjectKeyId
+    ? new x509.AuthorityKeyIdentifierExtension(subjectKeyId.keyId)
+    : x509.AuthorityKeyIdentifierExtension.create(ca.publicKey);
+}
+
 export type ExtendedKeyUsage = "serverAuth" | "clientAuth";
 
 export interface IssueCertificateOptions {
@@ -137,13 +145,14 @@ export async function issueCertificate(options: IssueCertificateOptions): Promis
     ),
     new x509.ExtendedKeyUsageExtension(usages),
     new x509.BasicConstraintsExtension(false, undefined, true),
-    await x509.AuthorityKeyIdentifierExtension.create(ca, false),
+    await authorityKeyIdentifier(ca),
   ];
   if (altNames.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(altNames));
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
     subject,
-    issuer: ca.subject,
+    // The CA's subject bytes as they are, so string types (PrintableString in Go-made CAs) match exactly.
+    issuer: ca.subjectName,
     notBefore: now,
     notAfter: new Date(now.getTime() + (options.validityDays ?? 365) * DAY_MS),
     signingAlgorithm: ALGORITHMS[signer.algorithm].sign,
