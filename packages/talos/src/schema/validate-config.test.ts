@@ -58,6 +58,17 @@ describe("validateConfigText", () => {
     ]);
   });
 
+  it("says when a file is not a machine config at all", () => {
+    expect(validateConfigText("context: homelab\ncontexts: {}\n", { minor: 13, file: "talosconfig" })).toEqual([
+      {
+        file: "talosconfig",
+        path: "documents[0](?)",
+        message: "is not a Talos machine-config document (no version: v1alpha1 and no kind)",
+        hint: "pass a machine config, not a talosconfig or a Kubernetes manifest",
+      },
+    ]);
+  });
+
   it("reports YAML that is not a mapping", () => {
     expect(validateConfigText("- a\n", { minor: 13, file: "x" })[0]?.message).toBe("is not a mapping");
   });

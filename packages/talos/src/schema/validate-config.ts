@@ -75,6 +75,15 @@ export function validateConfigDocuments(
       issues.push({ file: options.file, path: where, message: "appears twice", hint: "Talos rejects duplicate documents; merge them" });
     }
     seen.add(id);
+    if (!isV1Alpha1(document) && typeof document.kind !== "string") {
+      issues.push({
+        file: options.file,
+        path: where,
+        message: "is not a Talos machine-config document (no version: v1alpha1 and no kind)",
+        hint: "pass a machine config, not a talosconfig or a Kubernetes manifest",
+      });
+      return;
+    }
     const validate = isV1Alpha1(document) ? schema.v1alpha1 : schema.byKind.get(String(document.kind));
     if (!validate) {
       issues.push({
