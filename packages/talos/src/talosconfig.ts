@@ -1,7 +1,8 @@
 // The talosctl client config: os CA, an os:admin client certificate, node endpoints. Reused while still good.
 import { X509Certificate } from "node:crypto";
 import type { Cluster } from "@kubeforge/config";
-import { parse, stringify } from "yaml";
+import { parse } from "yaml";
+import { stringifyGoYaml } from "./go-yaml-style.js";
 import type { SecretsBundle } from "./secrets/bundle.js";
 import { decodePem, encodePem, importTalosKey } from "./secrets/pem.js";
 import { issueCertificate } from "./secrets/pki.js";
@@ -107,7 +108,7 @@ export async function renderTalosconfig(options: RenderTalosconfigOptions): Prom
     contexts: { [cluster.name]: { endpoints, ca: options.bundle.certs.os.crt, crt, key } },
   };
   return {
-    text: stringify(talosconfig, { indent: 4, lineWidth: 0 }),
+    text: stringifyGoYaml(talosconfig),
     reused: "context" in kept,
     ...("reason" in kept ? { reason: kept.reason } : {}),
     expires,

@@ -1,6 +1,7 @@
 // Parses and checks a bundle written by talosctl, talhelper or kubeforge; serialises it the way talosctl does.
 import { X509Certificate } from "node:crypto";
-import { parseDocument, stringify } from "yaml";
+import { parseDocument } from "yaml";
+import { stringifyGoYaml } from "../go-yaml-style.js";
 import { TalosError, type TalosIssue } from "../errors.js";
 import { type BundleCa, type SecretsBundle, secretsBundleSchema } from "./bundle.js";
 import { decodePem, importTalosKey } from "./pem.js";
@@ -138,7 +139,7 @@ export function stringifyBundle(bundle: SecretsBundle): string {
       os: { crt: bundle.certs.os.crt, key: bundle.certs.os.key },
     },
   };
-  return stringify(ordered, { indent: 4, lineWidth: 0 });
+  return stringifyGoYaml(ordered);
 }
 
 /** PEM text of one of the bundle's CAs. */

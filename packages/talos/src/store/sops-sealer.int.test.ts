@@ -39,6 +39,8 @@ describe("SOPS-sealed Talos files", () => {
       expect(sealer().isSealed(sealed, "yaml")).toBe(true);
       const opened = await sealer().open(sealed, { file: "node-1.sops.yaml", format: "yaml" });
       expect(parseAllDocuments(opened).map((document) => document.toJS())).toEqual(configs[0]?.documents);
+      // Written in go-yaml's style, the text itself survives SOPS unchanged.
+      expect(opened).toBe(text);
       expect(await sealer().seal(text, { file: "node-1.sops.yaml", format: "yaml", previous: sealed })).toBe(sealed);
     }
     const bundleText = stringifyBundle(bundle);
