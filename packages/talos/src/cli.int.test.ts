@@ -6,8 +6,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadCluster } from "@kubeforge/config";
 import { execa } from "execa";
-import { stringify } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
 import { homelabClusterFile, repoRoot, talosConformance } from "./__fixtures__/paths.js";
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../bin/kubeforge-talos.mjs");
@@ -80,8 +80,12 @@ describe("kubeforge-talos", () => {
     await writeFile(path.join(directory, "bad.yaml"), "version: v1alpha1\npersist: true\nmachine:\n    type: boss\n");
     const result = await run(["validate", "bad.yaml", "--talos-version", "v1.13.9"]);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain("bad.yaml: documents[0](v1alpha1).persist: is not allowed by the schema — remove persist");
-    expect(result.stderr).toContain("bad.yaml: documents[0](v1alpha1).machine.type: must be equal to one of the allowed values");
+    expect(result.stderr).toContain(
+      "bad.yaml: documents[0](v1alpha1).persist: is not allowed by the schema — remove persist",
+    );
+    expect(result.stderr).toContain(
+      "bad.yaml: documents[0](v1alpha1).machine.type: must be equal to one of the allowed values",
+    );
   });
 
   it("gen config with a key that cannot decrypt the bundle fails clearly", async () => {
@@ -109,6 +113,8 @@ describe("kubeforge-talos", () => {
     const result = await run(["apply", "--cluster", "cluster.yaml", "--dry-run", "--insecure"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain("talosctl apply-config --nodes 192.168.1.101 --file <config> --insecure");
-    expect(result.stdout).toMatch(/1\. talosctl .* bootstrap .*\n\s+2\. talosctl .* kubeconfig .*\n\s+3\. install Cilium.*\n\s+4\. bootstrap Flux/);
+    expect(result.stdout).toMatch(
+      /1\. talosctl .* bootstrap .*\n\s+2\. talosctl .* kubeconfig .*\n\s+3\. install Cilium.*\n\s+4\. bootstrap Flux/,
+    );
   });
 });

@@ -4,8 +4,8 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { loadCluster } from "@kubeforge/config";
 import * as sops from "@kubeforge/sops";
-import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { repoRoot } from "./__fixtures__/paths.js";
 import { talosMinor } from "./config/contract.js";
 import { renderMachineConfigs, stringifyMachineConfig } from "./config/render.js";
@@ -33,7 +33,9 @@ describe.each(["homelab", "staging"])("clusters/%s/talos", (name) => {
       expect(text, `${file} is stale: run pnpm turbo build`).toBe(stringifyMachineConfig(config));
     }
     const talosconfigPath = talosconfigFile(layout.generated);
-    const talosconfig = parse(await sealer.open(await readFile(talosconfigPath, "utf8"), { file: talosconfigPath, format: "yaml" })) as Talosconfig;
+    const talosconfig = parse(
+      await sealer.open(await readFile(talosconfigPath, "utf8"), { file: talosconfigPath, format: "yaml" }),
+    ) as Talosconfig;
     expect(talosconfig.context).toBe(name);
     expect(talosconfig.contexts[name]?.endpoints).toEqual(cluster.nodes.map((node) => node.address));
     expect(talosconfig.contexts[name]?.ca).toBe(bundle.certs.os.crt);

@@ -3,7 +3,12 @@
 export { SUPPORTED_MINORS, type TalosMinor, talosMinor } from "./config/contract.js";
 export { type ConfigDocument, documentId } from "./config/documents.js";
 export { applyPatches, type LocatedPatch } from "./config/patches.js";
-export { type MachineConfig, renderMachineConfig, renderMachineConfigs, stringifyMachineConfig } from "./config/render.js";
+export {
+  type MachineConfig,
+  renderMachineConfig,
+  renderMachineConfigs,
+  stringifyMachineConfig,
+} from "./config/render.js";
 export { formatTalosIssue, TalosError, type TalosErrorCode, type TalosIssue } from "./errors.js";
 export { type ApplyOptions, type ApplyStep, applyConfigs } from "./io/apply.js";
 export { createBundleFile, readBundle } from "./io/bundle-store.js";

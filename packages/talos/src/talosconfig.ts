@@ -56,16 +56,20 @@ function rejectPrevious(
   } catch {
     return { reason: "the previous talosconfig is not valid YAML" };
   }
-  if (!context?.crt || !context.key || !context.ca) return { reason: `the previous talosconfig has no ${options.cluster.name} context` };
+  if (!context?.crt || !context.key || !context.ca)
+    return { reason: `the previous talosconfig has no ${options.cluster.name} context` };
   if (context.ca !== options.bundle.certs.os.crt) return { reason: "the os CA changed" };
   try {
     const cert = new X509Certificate(decodePem(context.crt));
     const ca = new X509Certificate(decodePem(options.bundle.certs.os.crt));
     if (!cert.verify(ca.publicKey)) return { reason: "the admin certificate is not signed by the os CA" };
-    if (!cert.checkPrivateKey(importTalosKey(decodePem(context.key)))) return { reason: "the admin key does not match" };
+    if (!cert.checkPrivateKey(importTalosKey(decodePem(context.key))))
+      return { reason: "the admin key does not match" };
     const expires = new Date(cert.validTo);
     if (expires.getTime() - now.getTime() < TALOSCONFIG_RENEW_DAYS * DAY_MS) {
-      return { reason: `the admin certificate expires within ${TALOSCONFIG_RENEW_DAYS} days (${expires.toISOString()})` };
+      return {
+        reason: `the admin certificate expires within ${TALOSCONFIG_RENEW_DAYS} days (${expires.toISOString()})`,
+      };
     }
     return { context, expires };
   } catch (cause) {
@@ -86,7 +90,10 @@ export async function issueAdminCertificate(bundle: SecretsBundle, now = new Dat
 
 export async function renderTalosconfig(options: RenderTalosconfigOptions): Promise<RenderedTalosconfig> {
   const now = options.now ?? new Date();
-  const kept = options.previous === undefined ? { reason: "no previous talosconfig" } : rejectPrevious(options.previous, options, now);
+  const kept =
+    options.previous === undefined
+      ? { reason: "no previous talosconfig" }
+      : rejectPrevious(options.previous, options, now);
   let crt: string;
   let key: string;
   let expires: Date;

@@ -33,7 +33,11 @@ export async function apply(options: CommandOptions, io: CommandIo): Promise<num
   if (options.dryRun) for (const step of steps) io.out(`${step.command.join(" ")}\n`);
   if (!options.quiet) {
     const first = cluster.nodes.find((node) => node.controlPlane)?.address ?? "<node>";
-    io.out(`\nNext, in this order:\n${bootstrapSteps(first).map((step, index) => `  ${index + 1}. ${step}`).join("\n")}\n`);
+    io.out(
+      `\nNext, in this order:\n${bootstrapSteps(first)
+        .map((step, index) => `  ${index + 1}. ${step}`)
+        .join("\n")}\n`,
+    );
   }
   return 0;
 }

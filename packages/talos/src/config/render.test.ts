@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { type Cluster, loadCluster } from "@kubeforge/config";
-import { parseAllDocuments } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
 import { testBundle } from "../__fixtures__/bundle.js";
 import { homelabClusterFile, talosConformance } from "../__fixtures__/paths.js";
-import type { SecretsBundle } from "../secrets/bundle.js";
 import { validateConfigDocuments, validateConfigText } from "../schema/validate-config.js";
+import type { SecretsBundle } from "../secrets/bundle.js";
 import { type ConfigDocument, documentId } from "./documents.js";
 import { renderMachineConfigs, stringifyMachineConfig } from "./render.js";
 
@@ -33,7 +33,8 @@ function byId(documents: readonly ConfigDocument[]): Map<string, ConfigDocument>
 
 /** Every key path of `golden` that `ours` also has must hold the same kind of value (map, list, scalar). */
 function shapeMismatches(ours: unknown, theirs: unknown, at = ""): string[] {
-  const kind = (value: unknown) => (Array.isArray(value) ? "list" : value !== null && typeof value === "object" ? "map" : "scalar");
+  const kind = (value: unknown) =>
+    Array.isArray(value) ? "list" : value !== null && typeof value === "object" ? "map" : "scalar";
   if (kind(ours) !== kind(theirs)) return [`${at}: ${kind(ours)} vs golden ${kind(theirs)}`];
   if (kind(ours) !== "map") return [];
   const a = ours as Record<string, unknown>;
@@ -76,6 +77,7 @@ describe("homelab on Talos 1.13", () => {
   it("carries the cluster's network, VIP, CNI, OIDC, KubePrism and etcd settings", () => {
     const [config] = renderMachineConfigs(homelab, bundle);
     const documents = byId(config?.documents ?? []);
+    // biome-ignore lint/suspicious/noExplicitAny: assertions read into plain rendered data
     const v1 = documents.get("v1alpha1") as { machine: Record<string, any>; cluster: Record<string, any> };
     expect(v1).not.toHaveProperty("persist");
     expect(v1.machine.install).toEqual({
@@ -113,7 +115,9 @@ describe("homelab on Talos 1.13", () => {
       addresses: [{ address: "192.168.1.101/24" }],
       routes: [{ gateway: "192.168.1.1" }],
     });
-    expect(documents.get("ResolverConfig")).toMatchObject({ nameservers: [{ address: "192.168.1.1" }, { address: "1.1.1.1" }] });
+    expect(documents.get("ResolverConfig")).toMatchObject({
+      nameservers: [{ address: "192.168.1.1" }, { address: "1.1.1.1" }],
+    });
     expect(documents.get("TimeSyncConfig")).toMatchObject({ ntp: { servers: ["time.cloudflare.com"] } });
   });
 
@@ -138,9 +142,13 @@ describe("homelab on Talos 1.13", () => {
   });
 
   it("keeps keys off worker-only nodes and gives them no VIP", () => {
-    const nodes = [...homelab.nodes, { ...homelab.nodes[0]!, hostname: "worker-1", address: "192.168.1.110", controlPlane: false }];
+    const nodes = [
+      ...homelab.nodes,
+      { ...homelab.nodes[0]!, hostname: "worker-1", address: "192.168.1.110", controlPlane: false },
+    ];
     const worker = renderMachineConfigs({ ...homelab, nodes }, bundle).at(-1);
     const documents = byId(worker?.documents ?? []);
+    // biome-ignore lint/suspicious/noExplicitAny: assertions read into plain rendered data
     const v1 = documents.get("v1alpha1") as { machine: Record<string, any>; cluster: Record<string, any> };
     expect(worker?.type).toBe("worker");
     expect(v1.machine.ca.key).toBe("");
@@ -149,6 +157,44 @@ describe("homelab on Talos 1.13", () => {
     expect(v1.cluster).not.toHaveProperty("aggregatorCA");
     expect([...documents.keys()].some((id) => id.startsWith("Layer2VIPConfig"))).toBe(false);
     expect(validateConfigDocuments(worker?.documents ?? [], { minor: 13 })).toEqual([]);
+  });
+});
+
+describe("patches from the model", () => {
+  it("applies cluster, then role, then node patches, each validated with the rest", () => {
+    const patched: Cluster = {
+      ...homelab,
+      talos: {
+        ...homelab.talos,
+        patches: [{ machine: { kubelet: { extraArgs: { "max-pods": "150" } } } }],
+        controlPlanePatches: [[{ op: "replace", path: "/machine/kubelet/extraArgs/max-pods", value: "200" }]],
+      },
+      nodes: homelab.nodes.map((node, index) =>
+        index === 2
+          ? {
+              ...node,
+              patches: [
+                { machine: { kubelet: { extraArgs: { "max-pods": "250" } } } },
+                {
+                  apiVersion: "v1alpha1",
+                  kind: "UserVolumeConfig",
+                  name: "data",
+                  provisioning: { diskSelector: { match: "!system_disk" }, minSize: "100GiB" },
+                },
+              ],
+            }
+          : node,
+      ),
+    };
+    const configs = renderMachineConfigs(patched, bundle);
+    const maxPods = configs.map(
+      // biome-ignore lint/suspicious/noExplicitAny: assertions read into plain rendered data
+      (config) => (byId(config.documents).get("v1alpha1") as any).machine.kubelet.extraArgs["max-pods"],
+    );
+    expect(maxPods).toEqual(["200", "200", "250"]);
+    expect(byId(configs[2]?.documents ?? []).has("UserVolumeConfig/data")).toBe(true);
+    expect(byId(configs[0]?.documents ?? []).has("UserVolumeConfig/data")).toBe(false);
+    for (const config of configs) expect(validateConfigDocuments(config.documents, { minor: 13 })).toEqual([]);
   });
 });
 
@@ -171,7 +217,10 @@ describe("other Talos contracts", () => {
         jwt: [
           {
             issuer: { url: "https://auth.homelab.local", audiences: ["kubernetes"] },
-            claimMappings: { username: { claim: "email", prefix: "oidc:" }, groups: { claim: "groups", prefix: "oidc:" } },
+            claimMappings: {
+              username: { claim: "email", prefix: "oidc:" },
+              groups: { claim: "groups", prefix: "oidc:" },
+            },
           },
         ],
       },
@@ -185,7 +234,12 @@ describe("other Talos contracts", () => {
     const v1 = documents.get("v1alpha1") as { machine: Record<string, unknown>; cluster: Record<string, unknown> };
     expect(Object.keys(v1.machine)).not.toContain("install");
     expect(Object.keys(v1.cluster)).toEqual(["token", "etcd"]);
-    const shape = shapeMismatches(v1, (({ persist: _p, ...rest }) => rest)(byId(golden("gen-config-v1.14-base-controlplane.yaml")).get("v1alpha1") ?? {}));
+    const shape = shapeMismatches(
+      v1,
+      (({ persist: _p, ...rest }) => rest)(
+        byId(golden("gen-config-v1.14-base-controlplane.yaml")).get("v1alpha1") ?? {},
+      ),
+    );
     expect(shape).toEqual([]);
   });
 

@@ -5,7 +5,11 @@ import type { SecretsBundle } from "../secrets/bundle.js";
 import { nodeContext } from "./context.js";
 import { talosMinor } from "./contract.js";
 import type { ConfigDocument } from "./documents.js";
-import { renderKubernetesDocuments, renderMachineDefaults, renderSlimV1Alpha1Document } from "./kubernetes-documents.js";
+import {
+  renderKubernetesDocuments,
+  renderMachineDefaults,
+  renderSlimV1Alpha1Document,
+} from "./kubernetes-documents.js";
 import { renderNetworkDocuments } from "./network-documents.js";
 import { applyPatches, type LocatedPatch } from "./patches.js";
 import { renderV1Alpha1Document } from "./v1alpha1-document.js";

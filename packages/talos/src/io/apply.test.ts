@@ -1,5 +1,5 @@
-import { chmod, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
+import { chmod, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Cluster, loadCluster } from "@kubeforge/config";
@@ -58,9 +58,18 @@ describe("applyConfigs", () => {
   it("hands talosctl each decrypted config in a 0600 temp file and removes it afterwards", async () => {
     const { bin, log } = await fakeTalosctl();
     const seen: string[] = [];
-    await applyConfigs({ cluster, layout, sealer, talosctl: bin, nodes: ["node-2"], onCommand: (command) => seen.push(...command) });
+    await applyConfigs({
+      cluster,
+      layout,
+      sealer,
+      talosctl: bin,
+      nodes: ["node-2"],
+      onCommand: (command) => seen.push(...command),
+    });
     const line = (await readFile(log, "utf8")).trim();
-    expect(line).toMatch(/^apply-config --nodes 192\.168\.1\.102 --file \S+node-2\.yaml --talosconfig \S+ --endpoints 192\.168\.1\.102 mode=600 first=version: v1alpha1$/);
+    expect(line).toMatch(
+      /^apply-config --nodes 192\.168\.1\.102 --file \S+node-2\.yaml --talosconfig \S+ --endpoints 192\.168\.1\.102 mode=600 first=version: v1alpha1$/,
+    );
     const configFile = seen[seen.indexOf("--file") + 1] as string;
     const talosconfig = seen[seen.indexOf("--talosconfig") + 1] as string;
     expect(existsSync(configFile)).toBe(false);
@@ -70,9 +79,15 @@ describe("applyConfigs", () => {
   it("removes the temp files and reports the node when talosctl fails", async () => {
     const { bin } = await fakeTalosctl(3);
     const seen: string[] = [];
-    const error = await applyConfigs({ cluster, layout, sealer, talosctl: bin, nodes: ["node-1"], insecure: true, onCommand: (c) => seen.push(...c) }).catch(
-      (caught: unknown) => caught,
-    );
+    const error = await applyConfigs({
+      cluster,
+      layout,
+      sealer,
+      talosctl: bin,
+      nodes: ["node-1"],
+      insecure: true,
+      onCommand: (c) => seen.push(...c),
+    }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TalosError);
     expect((error as TalosError).code).toBe("E_TALOSCTL_FAILED");
     expect((error as Error).message).toMatch(/^node-1: talosctl apply-config failed/);

@@ -4,8 +4,8 @@ import path from "node:path";
 import { type Cluster, loadCluster } from "@kubeforge/config";
 import * as sops from "@kubeforge/sops";
 import { execa } from "execa";
-import { parseAllDocuments } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
 import { testBundle } from "../__fixtures__/bundle.js";
 import { homelabClusterFile, repoRoot } from "../__fixtures__/paths.js";
 import { renderMachineConfigs, stringifyMachineConfig } from "../config/render.js";
@@ -50,7 +50,10 @@ describe("SOPS-sealed Talos files", () => {
 
   it("is readable by the age CLI's key (SOPS_AGE_KEY_FILE) through the sops package's defaults", async () => {
     const sealed = await sealer().seal("a: b\n", { file: "x.sops.yaml", format: "yaml" });
-    const fromEnv = await sops.decryptText(sealed, { format: "yaml", identities: await sops.loadAgeIdentities({ SOPS_AGE_KEY_FILE: keyFile }) });
+    const fromEnv = await sops.decryptText(sealed, {
+      format: "yaml",
+      identities: await sops.loadAgeIdentities({ SOPS_AGE_KEY_FILE: keyFile }),
+    });
     expect(fromEnv).toBe("a: b\n");
     // The recipient really is the demo key's public key.
     expect((await execa("age-keygen", ["-y", keyFile])).stdout).toBe(recipient);
@@ -58,8 +61,12 @@ describe("SOPS-sealed Talos files", () => {
 
   it("reports a wrong key as a TalosError naming the file", async () => {
     const sealed = await sealer().seal("a: b\n", { file: "x.sops.yaml", format: "yaml" });
-    const stranger = (await execa("age-keygen")).stdout.split("\n").find((line) => line.startsWith("AGE-SECRET-KEY-1")) as string;
+    const stranger = (await execa("age-keygen")).stdout
+      .split("\n")
+      .find((line) => line.startsWith("AGE-SECRET-KEY-1")) as string;
     const wrong = createSopsSealer({ sops, recipients: [recipient], identities: [stranger] });
-    await expect(wrong.open(sealed, { file: "x.sops.yaml", format: "yaml" })).rejects.toThrow(/^x\.sops\.yaml: cannot be decrypted/);
+    await expect(wrong.open(sealed, { file: "x.sops.yaml", format: "yaml" })).rejects.toThrow(
+      /^x\.sops\.yaml: cannot be decrypted/,
+    );
   });
 });
