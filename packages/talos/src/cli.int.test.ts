@@ -109,6 +109,19 @@ describe("kubeforge-talos", () => {
     expect(result.stdout).toContain("imported the secrets bundle");
   });
 
+  it("gen secrets --from opens a SOPS-encrypted talhelper talsecret.sops.yaml", async () => {
+    const imported = await mkdtemp(path.join(tmpdir(), "talos-cli-talhelper-"));
+    await writeFile(path.join(imported, "cluster.yaml"), await readFile(clusterFile, "utf8"));
+    // The bundle written by the earlier test is a SOPS-encrypted bundle, just as talhelper keeps it.
+    const talsecret = path.join(directory, "talos/talsecret.sops.yaml");
+    const result = await execa("node", [bin, "gen", "secrets", "--cluster", "cluster.yaml", "--from", talsecret], {
+      cwd: imported,
+      reject: false,
+      env: { SOPS_AGE_KEY_FILE: demoKey },
+    });
+    expect(result.exitCode, result.stderr).toBe(0);
+  });
+
   it("apply --dry-run prints one talosctl command per node, then the bootstrap order", async () => {
     const result = await run(["apply", "--cluster", "cluster.yaml", "--dry-run", "--insecure"]);
     expect(result.exitCode, result.stderr).toBe(0);

@@ -13,6 +13,7 @@ import type { CommandIo, CommandOptions } from "./context.js";
 export async function genSecrets(options: CommandOptions, io: CommandIo): Promise<number> {
   const { cluster } = await loadCluster(options.cluster);
   const layout = talosLayout(options.cluster);
+  const sealer = loadSopsSealer(cluster.sops.ageRecipients);
   let bundle: SecretsBundle;
   if (options.from) {
     const from = options.from;
@@ -30,11 +31,14 @@ export async function genSecrets(options: CommandOptions, io: CommandIo): Promis
         { cause },
       );
     });
-    bundle = parseBundle(text, from);
+    // talhelper keeps its talsecret.sops.yaml encrypted: open it with the same SOPS keys.
+    bundle = parseBundle(
+      sealer.isSealed(text, "yaml") ? await sealer.open(text, { file: from, format: "yaml" }) : text,
+      from,
+    );
   } else {
     bundle = await generateBundle({ talosVersion: cluster.talos.version });
   }
-  const sealer = loadSopsSealer(cluster.sops.ageRecipients);
   await createBundleFile({ file: layout.bundle, bundle, sealer });
   if (options.json) io.out(`${JSON.stringify({ file: layout.bundle, imported: Boolean(options.from) })}\n`);
   else if (!options.quiet) {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { type Cluster, loadCluster } from "@kubeforge/config";
+import { type Cluster, loadCluster, validateCluster } from "@kubeforge/config";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { testBundle } from "../__fixtures__/bundle.js";
@@ -161,6 +161,18 @@ describe("homelab on Talos 1.13", () => {
 });
 
 describe("patches from the model", () => {
+  it("are part of the validated model: a malformed JSON patch is rejected with its path", () => {
+    const input = {
+      ...homelab,
+      nodes: homelab.nodes.map((node, index) =>
+        index === 1 ? { ...node, patches: [[{ op: "explode", path: "machine" }]] } : node,
+      ),
+    };
+    const result = validateCluster(input);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : result.errors.map((issue) => issue.path)).toContain("nodes[1].patches[0]");
+  });
+
   it("applies cluster, then role, then node patches, each validated with the rest", () => {
     const patched: Cluster = {
       ...homelab,
@@ -241,6 +253,19 @@ describe("other Talos contracts", () => {
       ),
     );
     expect(shape).toEqual([]);
+  });
+
+  it("1.14 worker configs validate and carry no keys", () => {
+    const nodes = [
+      ...homelab.nodes,
+      { ...homelab.nodes[0]!, hostname: "worker-1", address: "192.168.1.110", controlPlane: false },
+    ];
+    const worker = renderMachineConfigs(withVersion({ ...homelab, nodes }, "v1.14.0"), bundle).at(-1);
+    expect(validateConfigDocuments(worker?.documents ?? [], { minor: 14 })).toEqual([]);
+    const documents = byId(worker?.documents ?? []);
+    expect(documents.get("KubeAPIServerCAConfig")).toHaveProperty("acceptedCAs");
+    expect(documents.has("KubeServiceAccountConfig")).toBe(false);
+    expect(stringifyMachineConfig(worker ?? { documents: [] })).not.toMatch(/PRIVATE KEY/);
   });
 
   it("refuses a Talos version it has no contract for", () => {
