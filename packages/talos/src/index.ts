@@ -22,6 +22,13 @@ export { generateBundle, generateToken } from "./secrets/generate-bundle.js";
 export { decodePem, encodePem, toStandardPem } from "./secrets/pem.js";
 export { type CertificateAndKey, createCertificateAuthority, issueCertificate } from "./secrets/pki.js";
 export { bundleCa, parseBundle, stringifyBundle, validateBundle } from "./secrets/read-bundle.js";
-export type { SealFormat, SecretSealer } from "./store/sealer.js";
+export type { SealFormat, SealOptions, SecretSealer } from "./store/sealer.js";
 export { createSopsSealer, type SopsApi } from "./store/sops-sealer.js";
-export { issueAdminCertificate, renderTalosconfig, TALOSCONFIG_RENEW_DAYS } from "./talosconfig.js";
+export {
+  issueAdminCertificate,
+  type RenderedTalosconfig,
+  type RenderTalosconfigOptions,
+  renderTalosconfig,
+  TALOSCONFIG_RENEW_DAYS,
+  type Talosconfig,
+} from "./talosconfig.js";
