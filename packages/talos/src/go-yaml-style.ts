@@ -1,4 +1,4 @@
-// YAML written the way Talos (go-yaml v3) writes it, so text read back through SOPS is byte-identical.
+// YAML laid out like Talos (go-yaml v3) writes it: what `talosctl gen config` users are used to reading.
 import { Document, Scalar, visit } from "yaml";
 
 /** 4-space indent, no line folding, single quotes where quoting is needed, `""` for empty strings. */
