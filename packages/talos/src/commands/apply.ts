@@ -9,7 +9,7 @@ export function bootstrapSteps(first: string): string[] {
   return [
     `talosctl --talosconfig talos/out/talosconfig bootstrap --nodes ${first} --endpoints ${first}   # etcd, once, on one node`,
     `talosctl --talosconfig talos/out/talosconfig kubeconfig --nodes ${first} --endpoints ${first}`,
-    "install Cilium (nodes stay NotReady until a CNI runs; kube-proxy is disabled)",
+    "install Cilium with helm and bootstrap/cilium-values.yaml (nodes stay NotReady until a CNI runs; kube-proxy is disabled)",
     "bootstrap Flux against the cluster's flux/ tree",
   ];
 }

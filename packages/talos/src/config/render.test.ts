@@ -141,6 +141,16 @@ describe("homelab on Talos 1.13", () => {
     expect(validateConfigDocuments(config?.documents ?? [], { minor: 13 })).toEqual([]);
   });
 
+  it("leaves the VIP to kube-vip when the model says so, keeping it in the API server SANs", () => {
+    const [config] = renderMachineConfigs({ ...homelab, api: { ...homelab.api, provider: "kube-vip" } }, bundle);
+    const documents = byId(config?.documents ?? []);
+    expect([...documents.keys()].some((id) => id.startsWith("Layer2VIPConfig"))).toBe(false);
+    expect(
+      (documents.get("v1alpha1") as { cluster: { apiServer: { certSANs: string[] } } }).cluster.apiServer.certSANs,
+    ).toEqual(["192.168.1.100"]);
+    expect(validateConfigDocuments(config?.documents ?? [], { minor: 13 })).toEqual([]);
+  });
+
   it("keeps keys off worker-only nodes and gives them no VIP", () => {
     const nodes = [
       ...homelab.nodes,
