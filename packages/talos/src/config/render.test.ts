@@ -234,6 +234,12 @@ describe("other Talos contracts", () => {
     const goldenIds = [...byId(golden("gen-config-v1.14-base-controlplane.yaml")).keys()];
     // Everything talosctl generates is there, except flannel (CNI none) which is left out on purpose.
     expect(goldenIds.filter((id) => !documents.has(id))).toEqual(["KubeFlannelCNIConfig"]);
+    // Where a document exists in both, its keys hold the same kind of value as in talosctl's output.
+    const goldenDocuments = byId(golden("gen-config-v1.14-base-controlplane.yaml"));
+    const mismatches = goldenIds
+      .filter((id) => documents.has(id) && id !== "v1alpha1")
+      .flatMap((id) => shapeMismatches(documents.get(id), goldenDocuments.get(id), id));
+    expect(mismatches).toEqual([]);
     expect(documents.get("KubeAuthenticationConfig")).toMatchObject({
       configuration: {
         jwt: [
