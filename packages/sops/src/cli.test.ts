@@ -48,8 +48,47 @@ describe("kubeforge-sops", () => {
   it("prints help and exits 0", () => {
     const result = runCli(["--help"]);
     expect(result.code).toBe(0);
-    expect(result.stdout.toString()).toContain("Usage: kubeforge-sops <command> [options] <file>");
-    expect(result.stdout.toString()).toContain("Exit codes:");
+    expect(result.stdout.toString()).toMatchInlineSnapshot(`
+      "Usage: kubeforge-sops <command> [options] <file>
+
+      SOPS for age keys in pure TypeScript; reads and writes the files Go sops 3.13 and Flux use.
+
+      Commands:
+        encrypt <file>      encrypt a plaintext file (keys and rules from .sops.yaml or flags)
+        decrypt <file>      decrypt a sops file
+        edit <file>         decrypt into $EDITOR and re-encrypt if changed (keeps the data key)
+        updatekeys <file>   re-wrap the data key for the recipients the matching rule now names
+        rotate <file>       re-encrypt everything under a new data key
+        filestatus <file>   print {"encrypted":true|false}
+
+      Options:
+        -i, --in-place                 write the result back to <file>
+        --output <file>                write the result to <file> (encrypt keeps an unchanged target as is)
+        --input-type <type>            yaml, json, dotenv, ini or binary [default: from the extension]
+        --output-type <type>           output format [default: the input type]
+        --extract <path>               decrypt one value, e.g. '["data"]["password"]'
+        --age <recipients>             encrypt to these age recipients (comma-separated), replacing the rule's
+        --encrypted-regex <re>         encrypt only values under keys matching <re>
+        --unencrypted-regex <re>       leave values under keys matching <re> in clear text
+        --encrypted-suffix <s>         encrypt only values under keys ending in <s>
+        --unencrypted-suffix <s>       leave values under keys ending in <s> in clear text [default: _unencrypted]
+        --mac-only-encrypted           compute the MAC over encrypted values only
+        --config <file>                the .sops.yaml to use [default: $SOPS_CONFIG, else search upwards]
+        --indent <n>                   YAML/JSON indent [default: 4 / tab]
+        --ignore-mac                   decrypt even if the MAC does not match
+        -y, --yes                      updatekeys: apply without asking (it never asks)
+        -h, --help                     show this help
+        --version                      print the version
+
+      Keys: age identities come from SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD and
+      ~/.config/sops/age/keys.txt ($XDG_CONFIG_HOME/sops/age/keys.txt).
+
+      Exit codes: 0 success; 1 usage or other error; 2 input unreadable or invalid; 3 output not written;
+      5 invalid .sops.yaml; 23 cannot encrypt (no or bad recipients); 25 a value does not decrypt;
+      51 MAC mismatch; 61 no matching creation rule; 128 no identity opens the data key (or PGP-only file);
+      201 editor failed; 203 file already encrypted; 70 internal error.
+      "
+    `);
   });
 
   it("rejects unknown commands and flags with exit 1", () => {
@@ -167,6 +206,16 @@ describe("kubeforge-sops", () => {
     expect(readFileSync(file, "utf8")).toBe(after);
     const failing = runCli(["edit", file], { env: { ...env(), EDITOR: "false" } });
     expect(failing.code).toBe(201);
+  });
+
+  it("edit creates a missing file from the creation rules", () => {
+    const file = path.join(dir, "new.env");
+    const editor = write("writer.sh", '#!/bin/sh\nprintf "TOKEN=abc\\n" > "$1"\n');
+    chmodSync(editor, 0o755);
+    const created = runCli(["edit", "new.env"], { cwd: dir, env: { ...env(), EDITOR: editor } });
+    expect(created.stderr).toBe("");
+    expect(readFileSync(file, "utf8")).toMatch(/^TOKEN=ENC\[AES256_GCM/);
+    expect(runCli(["decrypt", file], { env: env() }).stdout.toString()).toBe("TOKEN=abc\n");
   });
 
   it("updatekeys re-wraps for the rule's recipients; rotate changes the data key", () => {

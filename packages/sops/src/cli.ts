@@ -1,5 +1,4 @@
 // kubeforge-sops: sops' verbs over @kubeforge/sops. The only place in this package that prints or exits.
-import { writeSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { decryptFile } from "./commands/decrypt.js";
 import { editFile } from "./commands/edit.js";
@@ -12,7 +11,7 @@ import { SOPS_FORMATS, type SopsFormat } from "./formats/index.js";
 import { writeFileAtomic } from "./io.js";
 import { SOPS_VERSION } from "./metadata.js";
 
-export const USAGE = `Usage: kubeforge-sops <command> [options] <file>
+const USAGE = `Usage: kubeforge-sops <command> [options] <file>
 
 SOPS for age keys in pure TypeScript; reads and writes the files Go sops 3.13 and Flux use.
 
@@ -106,10 +105,9 @@ function formatOption(value: string | undefined, flag: string): SopsFormat | und
   return value as SopsFormat;
 }
 
-function out(data: string | Uint8Array): void {
-  const bytes = typeof data === "string" ? Buffer.from(data) : data;
-  let offset = 0;
-  while (offset < bytes.length) offset += writeSync(1, bytes, offset);
+/** Writes to stdout and waits until it is flushed (process.exit would cut a piped write short). */
+function out(data: string | Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(data, (error) => (error ? reject(error) : resolve())));
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -121,11 +119,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) {
-    out(`${USAGE}\n`);
+    await out(`${USAGE}\n`);
     return values.help ? 0 : 1;
   }
   if (values.version) {
-    out(`kubeforge-sops (sops ${SOPS_VERSION} compatible)\n`);
+    await out(`kubeforge-sops (sops ${SOPS_VERSION} compatible)\n`);
     return 0;
   }
   const [command, file, ...rest] = positionals;
@@ -143,7 +141,9 @@ async function main(argv: string[]): Promise<number> {
     ignoreMac: values["ignore-mac"],
   };
   const target = values["in-place"] ? file : values.output;
-  const emit = async (data: string | Uint8Array) => (target ? writeFileAtomic(target, data) : out(data));
+  // plaintext never lands world-readable in a new file
+  const emit = async (data: string | Uint8Array, options: { secret?: boolean } = {}) =>
+    target ? writeFileAtomic(target, data, options.secret ? { mode: 0o600 } : {}) : out(data);
 
   switch (command) {
     case "encrypt": {
@@ -166,7 +166,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "decrypt":
-      await emit(await decryptFile({ ...common, extract: values.extract }));
+      await emit(await decryptFile({ ...common, extract: values.extract }), { secret: true });
       return 0;
     case "edit": {
       const result = await editFile(common);
@@ -189,7 +189,7 @@ async function main(argv: string[]): Promise<number> {
       await emit(await rotateFile(common));
       return 0;
     case "filestatus":
-      out(`${JSON.stringify(await fileStatus(common))}\n`);
+      await out(`${JSON.stringify(await fileStatus(common))}\n`);
       return 0;
     default:
       throw new UsageError(`unknown command "${command}"`);

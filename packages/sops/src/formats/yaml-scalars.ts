@@ -115,7 +115,7 @@ export function resolveTaggedScalar(tag: string, text: string, quoted: boolean):
 
 /** True when go-yaml would double-quote this string (it would otherwise read back as another type). */
 export function mustQuoteString(text: string): boolean {
-  if (OLD_BOOLS.has(text) || BASE60_FLOAT.test(text)) return true;
+  if (OLD_BOOLS.has(text) || BASE60_FLOAT.test(text) || text === "<<") return true;
   try {
     return resolvePlainScalar(text) !== text;
   } catch {

@@ -96,7 +96,7 @@ export async function sealNewDocument(branches: readonly TreeMap[], options: Sea
     .filter((g) => g.length);
   if (options.previous !== undefined && groups.length === 1) {
     const recipients = groups[0]!;
-    const identities = options.identities ?? (await loadAgeIdentities());
+    const identities = options.identities ?? (await loadAgeIdentities().catch(() => []));
     const previous = await openDocument(options.previous, { format, identities, file: options.file }).catch(
       () => undefined,
     );
