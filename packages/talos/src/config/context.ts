@@ -1,5 +1,5 @@
 // Everything one node's documents are computed from, derived once.
-import { apiEndpoint, type Cluster, installerImage, type Node } from "@kubeforge/config";
+import { apiEndpoint, type Cluster, cubefsNodeLabels, installerImage, type Node } from "@kubeforge/config";
 import type { SecretsBundle } from "../secrets/bundle.js";
 import type { TalosMinor } from "./contract.js";
 
@@ -45,7 +45,7 @@ export function apiServerSans(context: NodeContext): string[] {
   return [...new Set([context.cluster.api.vip, ...context.cluster.api.certSANs])];
 }
 
-/** Node labels; the external-LB exclusion label only where the node runs no workloads. */
+/** Node labels: CubeFS roles, the model's own, and the external-LB exclusion only where the node runs no workloads. */
 export function nodeLabels(context: NodeContext): Record<string, string> {
   const labels: Record<string, string> = {};
   // Talos marks control planes as excluded from external load balancers; on dual-purpose nodes that
@@ -53,7 +53,9 @@ export function nodeLabels(context: NodeContext): Record<string, string> {
   if (context.controlPlane && !context.node.worker) {
     labels["node.kubernetes.io/exclude-from-external-load-balancers"] = "";
   }
-  return { ...labels, ...context.node.labels };
+  // CubeFS' chart places its masters, metanodes, datanodes and CSI plugin by these labels.
+  const cubefs = cubefsNodeLabels(context.cluster)[context.node.hostname] ?? {};
+  return { ...labels, ...cubefs, ...context.node.labels };
 }
 
 export const POD_SECURITY_ADMISSION = {

@@ -89,7 +89,13 @@ describe("homelab on Talos 1.13", () => {
     expect(v1.machine.certSANs).toEqual(["192.168.1.100"]);
     expect(v1.machine.kubelet.nodeIP).toEqual({ validSubnets: ["192.168.1.0/24"] });
     expect(v1.machine.features.kubePrism).toEqual({ enabled: true, port: 7445 });
-    expect(v1.machine).not.toHaveProperty("nodeLabels");
+    // CubeFS roles only: no external-LB exclusion on nodes that also run workloads.
+    expect(v1.machine.nodeLabels).toEqual({
+      "component.cubefs.io/master": "enabled",
+      "component.cubefs.io/metanode": "enabled",
+      "component.cubefs.io/datanode": "enabled",
+      "component.cubefs.io/csi": "enabled",
+    });
     expect(v1.cluster.controlPlane).toEqual({ endpoint: "https://192.168.1.100:6443" });
     expect(v1.cluster.allowSchedulingOnControlPlanes).toBe(true);
     expect(v1.cluster.network.cni).toEqual({ name: "none" });
