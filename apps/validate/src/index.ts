@@ -15,6 +15,7 @@ export { formatHumanReport, type HumanReportInput } from "./report/format-human.
 export { OTHER_FINDING_RULES, RULES } from "./rules/index.js";
 export type { Rule, RuleContext } from "./rules/rule.js";
 export { crdVersionSchemas, toStrictSchema } from "./schemas/crd-schema.js";
+export { readKubernetesSchemas, readKubernetesValidators } from "./schemas/schema-files.js";
 export { SchemaRegistry } from "./schemas/schema-registry.js";
 export type { DecryptYaml } from "./talos/validate-talos.js";
 export { parseManifestText } from "./tree/load-documents.js";
