@@ -1,0 +1,324 @@
+// The rolling upgrade: plan from the live cluster, then one node at a time through its gates.
+import type { Cluster } from "@kubeforge/config";
+import { UpgradeError } from "./errors.js";
+import type { RunEventListener } from "./events.js";
+import { checkPromotion, evidenceFile, recordEvidence } from "./evidence.js";
+import type { GateClients } from "./gates/index.js";
+import type { GateName } from "./gates/names.js";
+import { observeLiveState } from "./observe.js";
+import { type KubernetesStep, type PlanNode, planUpgrade, type TalosStep, type UpgradePlan } from "./plan.js";
+import type { ReleaseTable } from "./releases.js";
+import { acquireLock, type InFlight, readState, type UpgradeState, writeState } from "./state.js";
+import {
+  checkBefore,
+  markCompleted,
+  markInFlight,
+  runCommand,
+  type StepContext,
+  waitAfter,
+} from "./steps.js";
+import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUTS, type Timeouts } from "./timeouts.js";
+import { compareVersions, formatVersion, mustParseVersion, parseVersion, sameVersion } from "./version.js";
+
+export interface RunOptions {
+  readonly cluster: Cluster;
+  readonly clients: GateClients;
+  /** Resume state; a `.lock` file beside it keeps two runs apart. */
+  readonly stateFile: string;
+  /** Where staging runs record evidence and production runs look for it. */
+  readonly evidenceDir: string;
+  /** Evidence files to accept instead of every file in evidenceDir. */
+  readonly evidenceFiles?: readonly string[];
+  readonly releases?: ReleaseTable;
+  readonly timeouts?: Partial<Timeouts>;
+  /** @default 5000 */
+  readonly pollIntervalMs?: number;
+  /** Plan and check the first node's gates; change nothing, write nothing. */
+  readonly dryRun?: boolean;
+  /** Skip the promotion gate (production without staging evidence); the reason is recorded. */
+  readonly force?: { readonly reason: string };
+  readonly onEvent?: RunEventListener;
+}
+
+export interface RunResult {
+  readonly plan: UpgradePlan;
+  readonly upgraded: readonly string[];
+  readonly skipped: readonly string[];
+  readonly resumed?: string;
+  readonly evidence?: string;
+  readonly dryRun: boolean;
+}
+
+const FINAL_GATES: readonly GateName[] = ["kube-nodes-ready", "etcd-members-healthy", "etcd-no-alarms", "pods-running"];
+
+/** Records an UpgradeError as the run's failure in the state file, then rethrows it. */
+async function guardFailure<T>(context: StepContext, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof UpgradeError) {
+      const failure = {
+        code: error.code,
+        message: error.message,
+        ...(error.node ? { node: error.node } : {}),
+        ...(error.gate ? { gate: error.gate } : {}),
+        at: new Date().toISOString(),
+      };
+      await context.update((current) => ({ ...current, status: "failed", failure }));
+    }
+    throw error;
+  }
+}
+
+function freshState(cluster: Cluster, target: UpgradeState["target"]): UpgradeState {
+  const now = new Date().toISOString();
+  return {
+    version: 1,
+    cluster: cluster.name,
+    environment: cluster.environment,
+    target,
+    status: "running",
+    startedAt: now,
+    updatedAt: now,
+    completed: [],
+  };
+}
+
+async function talosAt(context: StepContext, node: PlanNode, version: string): Promise<boolean> {
+  const tag = await context.clients.talosctl.version(node.address, { timeoutMs: context.clients.callTimeoutMs ?? 10_000 });
+  const running = parseVersion(tag);
+  return running !== undefined && compareVersions(running, mustParseVersion(version)) >= 0;
+}
+
+async function upgradeTalosNode(context: StepContext, step: TalosStep, node: PlanNode, result: Outcome) {
+  const label = `talos ${step.to}`;
+  const started = Date.now();
+  const subject = { node, talos: step.to };
+  let current: boolean;
+  try {
+    current = await talosAt(context, node, step.to);
+  } catch (error) {
+    throw new UpgradeError("E_PRECHECK", `cannot read ${node.hostname}'s Talos version: ${(error as Error).message}`, {
+      node: node.hostname,
+      gate: "talos-version",
+    });
+  }
+  if (current) {
+    context.emit({ type: "node", step: label, node: node.hostname, status: "skip", detail: `already runs ${step.to} or newer`, elapsedMs: 0 });
+    await markCompleted(context, { kind: "talos", to: step.to, node: node.hostname, skipped: true });
+    result.skipped.push(node.hostname);
+    return;
+  }
+  context.emit({ type: "node", step: label, node: node.hostname, status: "start", detail: `upgrading to ${step.to}`, elapsedMs: 0 });
+  await markInFlight(context, { kind: "talos", to: step.to, node: node.hostname, phase: "before" });
+  await checkBefore(context, { step: label, subject, gates: step.before });
+  await markInFlight(context, { kind: "talos", to: step.to, node: node.hostname, phase: "upgrading" });
+  await runCommand(context, node.hostname, "talosctl upgrade", (onLine) =>
+    context.clients.talosctl.upgrade(node.address, step.image, { timeoutMs: context.timeouts.upgrade, onLine }),
+  );
+  await markInFlight(context, { kind: "talos", to: step.to, node: node.hostname, phase: "after" });
+  await waitAfter(context, { step: label, subject, gates: step.after });
+  await markCompleted(context, { kind: "talos", to: step.to, node: node.hostname, skipped: false });
+  result.upgraded.push(node.hostname);
+  context.emit({ type: "node", step: label, node: node.hostname, status: "done", detail: `runs ${step.to}`, elapsedMs: Date.now() - started });
+}
+
+async function kubeletsAt(context: StepContext, version: string): Promise<boolean> {
+  const nodes = await context.clients.kube.listNodes();
+  return nodes.length > 0 && nodes.every((node) => sameVersion(node.kubeletVersion, version));
+}
+
+async function upgradeKubernetes(context: StepContext, step: KubernetesStep, result: Outcome) {
+  const label = `kubernetes ${step.to}`;
+  const started = Date.now();
+  const subject = { kubernetes: step.to };
+  const node = step.node.hostname;
+  if (await kubeletsAt(context, step.to)) {
+    context.emit({ type: "node", step: label, node, status: "skip", detail: `every kubelet already at ${step.to}`, elapsedMs: 0 });
+    await markCompleted(context, { kind: "kubernetes", to: step.to, node, skipped: true });
+    return;
+  }
+  context.emit({ type: "node", step: label, node, status: "start", detail: `upgrade-k8s ${step.from} → ${step.to}`, elapsedMs: 0 });
+  await markInFlight(context, { kind: "kubernetes", to: step.to, node, phase: "before" });
+  await checkBefore(context, { step: label, subject, gates: step.before });
+  await markInFlight(context, { kind: "kubernetes", to: step.to, node, phase: "upgrading" });
+  await runCommand(context, node, "talosctl upgrade-k8s", (onLine) =>
+    context.clients.talosctl.upgradeKubernetes(step.node.address, step.to, { timeoutMs: context.timeouts["upgrade-k8s"], onLine }),
+  );
+  await markInFlight(context, { kind: "kubernetes", to: step.to, node, phase: "after" });
+  await waitAfter(context, { step: label, subject, gates: step.after });
+  await markCompleted(context, { kind: "kubernetes", to: step.to, node, skipped: false });
+  result.upgraded.push(`kubernetes@${node}`);
+  context.emit({ type: "node", step: label, node, status: "done", detail: `cluster at ${step.to}`, elapsedMs: Date.now() - started });
+}
+
+/** After an interruption: wait for the node in flight to come back, then finish it if it reached its target. */
+async function recheckInFlight(context: StepContext, inFlight: InFlight, result: Outcome) {
+  const label = `${inFlight.kind} ${inFlight.to}`;
+  context.emit({
+    type: "resume",
+    node: inFlight.node,
+    detail: `${inFlight.node} was in flight (${label}, phase ${inFlight.phase}) when the last run stopped: re-checking it`,
+  });
+  const model = context.cluster.nodes.find((candidate) => candidate.hostname === inFlight.node);
+  if (!model) throw new UpgradeError("E_STATE", `the state names ${inFlight.node}, which is not in the model`);
+  const node = { hostname: model.hostname, address: model.address, controlPlane: model.controlPlane };
+  if (inFlight.kind === "talos") {
+    const subject = { node, talos: inFlight.to };
+    await waitAfter(context, { step: label, subject, gates: ["kube-node-ready", "etcd-member-rejoined"] });
+    if (!(await talosAt(context, { ...node, action: "upgrade" }, inFlight.to))) return;
+    await waitAfter(context, { step: label, subject, gates: ["talos-version", "etcd-members-healthy", "pods-running"] });
+  } else {
+    const subject = { kubernetes: inFlight.to };
+    await waitAfter(context, { step: label, subject, gates: ["kube-nodes-ready"] });
+    if (!(await kubeletsAt(context, inFlight.to))) return;
+    await waitAfter(context, { step: label, subject, gates: ["kubelet-version", "etcd-members-healthy", "pods-running"] });
+  }
+  await markCompleted(context, { kind: inFlight.kind, to: inFlight.to, node: inFlight.node, skipped: false });
+  result.upgraded.push(inFlight.node);
+  context.emit({ type: "node", step: label, node: inFlight.node, status: "done", detail: `finished after resume`, elapsedMs: 0 });
+}
+
+interface Outcome {
+  upgraded: string[];
+  skipped: string[];
+}
+
+async function promote(options: RunOptions, plan: UpgradePlan, emit: RunEventListener): Promise<void> {
+  if (plan.environment !== "production" || plan.steps.length === 0) return;
+  if (options.force) {
+    if (!options.force.reason.trim()) {
+      throw new UpgradeError("E_PROMOTION", "--force needs a reason", { hint: "pass --reason '<why staging is skipped>'" });
+    }
+    emit({ type: "promotion", ok: true, detail: `promotion gate skipped with --force: ${options.force.reason}` });
+    return;
+  }
+  const evidence = await checkPromotion({
+    dir: options.evidenceDir,
+    ...(options.evidenceFiles ? { files: options.evidenceFiles } : {}),
+    target: plan.target,
+  });
+  emit({
+    type: "promotion",
+    ok: true,
+    detail: `staging cluster ${evidence.cluster} recorded healthy at Talos ${evidence.talos} / Kubernetes ${evidence.kubernetes} on ${evidence.recordedAt}`,
+  });
+}
+
+async function dryRun(context: StepContext, plan: UpgradePlan): Promise<RunResult> {
+  for (const step of plan.steps) {
+    const label = step.kind === "talos" ? `talos ${step.to}` : `kubernetes ${step.to}`;
+    const nodes = step.kind === "talos" ? step.nodes : [step.node];
+    for (const node of nodes) {
+      const detail = node.action === "skip" ? "already there" : `would run ${step.kind === "talos" ? `talosctl upgrade --image ${step.image}` : "talosctl upgrade-k8s"}`;
+      context.emit({ type: "node", step: label, node: node.hostname, status: node.action === "skip" ? "skip" : "would-upgrade", detail, elapsedMs: 0 });
+    }
+  }
+  const first = plan.steps[0];
+  const firstNode = first?.kind === "talos" ? first.nodes.find((node) => node.action === "upgrade") : first?.node;
+  if (first && firstNode) {
+    const subject = first.kind === "talos" ? { node: firstNode, talos: first.to } : { kubernetes: first.to };
+    await checkBefore(context, { step: `dry-run ${first.kind} ${first.to}`, subject, gates: first.before });
+  }
+  return { plan, upgraded: [], skipped: [], dryRun: true };
+}
+
+export async function runUpgrade(options: RunOptions): Promise<RunResult> {
+  const emit = options.onEvent ?? (() => {});
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const release = options.dryRun ? async () => {} : await acquireLock(`${options.stateFile}.lock`);
+  try {
+    const previous = await readState(options.stateFile);
+    const target = {
+      talos: formatVersion(mustParseVersion(options.cluster.talos.version)),
+      kubernetes: formatVersion(mustParseVersion(options.cluster.kubernetes.version)),
+    };
+    let state: UpgradeState =
+      previous && previous.status !== "done" && previous.cluster === options.cluster.name
+        ? previous
+        : freshState(options.cluster, target);
+    if (!sameVersion(state.target.talos, target.talos) || !sameVersion(state.target.kubernetes, target.kubernetes)) {
+      throw new UpgradeError(
+        "E_STATE",
+        `${options.stateFile} is an unfinished upgrade to Talos ${state.target.talos} / Kubernetes ${state.target.kubernetes}, but the model now targets ${target.talos} / ${target.kubernetes}`,
+        { hint: "restore the model's versions to finish it, or delete the state file to start over" },
+      );
+    }
+    const context: StepContext = {
+      cluster: options.cluster,
+      clients: options.clients,
+      timeouts,
+      pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+      emit,
+      update: async (change) => {
+        state = change(state);
+        if (!options.dryRun) await writeState(options.stateFile, state);
+      },
+    };
+    const outcome: Outcome = { upgraded: [], skipped: [] };
+    const inFlight = options.dryRun ? undefined : state.inFlight;
+    const plan = await guardFailure(context, async () => {
+      // A node in flight may still be rebooting: wait for it before reading versions for the plan.
+      if (inFlight && inFlight.phase !== "before") await recheckInFlight(context, inFlight, outcome);
+      let live: Awaited<ReturnType<typeof observeLiveState>>;
+      try {
+        live = await observeLiveState(options.cluster, options.clients);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new UpgradeError("E_CONNECT", `cannot read the live cluster: ${message}`, { cause: error });
+      }
+      return planUpgrade({ cluster: options.cluster, live, ...(options.releases ? { releases: options.releases } : {}) });
+    });
+    emit({ type: "plan", plan });
+    await promote(options, plan, emit);
+    if (options.dryRun) return await dryRun(context, plan);
+
+    await context.update((current) => {
+      const { failure: _previous, ...rest } = current;
+      const force = options.force ? { force: { reason: options.force.reason, at: new Date().toISOString() } } : {};
+      return { ...rest, status: "running", ...force };
+    });
+    await guardFailure(context, async () => {
+      for (const step of plan.steps) {
+        if (step.kind === "kubernetes") await upgradeKubernetes(context, step, outcome);
+        else for (const node of step.nodes) await upgradeTalosNode(context, step, node, outcome);
+      }
+      await waitAfter(context, { step: "final", subject: {}, gates: FINAL_GATES, phase: "final" });
+    });
+    let evidence: string | undefined;
+    if (options.cluster.environment === "staging") {
+      const after = await observeLiveState(options.cluster, options.clients);
+      const healthy = after.nodes.every(
+        (node) =>
+          node.ready && sameVersion(node.talosVersion, plan.target.talos) && sameVersion(node.kubeletVersion, plan.target.kubernetes),
+      );
+      await recordEvidence(options.evidenceDir, {
+        version: 1,
+        cluster: options.cluster.name,
+        environment: "staging",
+        talos: plan.target.talos,
+        kubernetes: plan.target.kubernetes,
+        healthy,
+        recordedAt: new Date().toISOString(),
+        nodes: after.nodes.map((node) => ({ hostname: node.hostname, talos: node.talosVersion, kubelet: node.kubeletVersion })),
+        checks: FINAL_GATES.map((gate) => ({ gate, detail: "passed" })),
+      });
+      evidence = evidenceFile(options.evidenceDir, options.cluster.name);
+      emit({ type: "evidence", file: evidence });
+    }
+    await context.update((current) => {
+      const { inFlight: _gone, ...done } = current;
+      return { ...done, status: "done" };
+    });
+    return {
+      plan,
+      upgraded: outcome.upgraded,
+      skipped: outcome.skipped,
+      ...(inFlight && inFlight.phase !== "before" ? { resumed: inFlight.node } : {}),
+      ...(evidence ? { evidence } : {}),
+      dryRun: false,
+    };
+  } finally {
+    await release();
+  }
+}
