@@ -1,0 +1,103 @@
+// CLI plumbing shared by the commands: find the definition, read credentials, build the clients.
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { type Cluster, controlPlaneNodes, loadCluster } from "@kubeforge/config";
+import { UpgradeError } from "../errors.js";
+import type { EtcdCredentials } from "../gates/etcd.js";
+import type { GateClients } from "../gates/index.js";
+import { createKubeClient } from "../gates/nodes.js";
+import { DEFAULT_RELEASES, type ReleaseTable, releaseTableSchema } from "../releases.js";
+import { createTalosctl } from "../talosctl.js";
+
+export interface ConnectFlags {
+  readonly talosctl?: string;
+  readonly talosconfig?: string;
+  readonly kubeconfig?: string;
+  readonly "kube-context"?: string;
+  readonly "etcd-endpoints"?: string;
+  readonly "etcd-ca"?: string;
+  readonly "etcd-cert"?: string;
+  readonly "etcd-key"?: string;
+}
+
+/** `homelab` → clusters/homelab/cluster.ts found from the working directory upwards; a path is used as is. */
+export function resolveClusterFile(value: string, cwd: string = process.cwd()): string {
+  if (existsSync(path.resolve(cwd, value))) return path.resolve(cwd, value);
+  if (/^[a-z0-9-]+$/.test(value)) {
+    for (let dir = cwd; ; dir = path.dirname(dir)) {
+      for (const name of ["cluster.ts", "cluster.yaml", "cluster.json"]) {
+        const candidate = path.join(dir, "clusters", value, name);
+        if (existsSync(candidate)) return candidate;
+      }
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  throw new UpgradeError("E_CONNECT", `no cluster definition at ${value}`, {
+    hint: "pass a cluster.ts/cluster.yaml path, or a name under clusters/ (e.g. homelab)",
+  });
+}
+
+export async function loadDefinition(value: string): Promise<{ cluster: Cluster; file: string; warnings: string[] }> {
+  const file = resolveClusterFile(value);
+  const loaded = await loadCluster(file);
+  return { cluster: loaded.cluster, file, warnings: loaded.warnings.map((issue) => `${issue.path}: ${issue.message}`) };
+}
+
+export async function loadReleases(file: string | undefined): Promise<ReleaseTable> {
+  if (!file) return DEFAULT_RELEASES;
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(file, "utf8"));
+  } catch (error) {
+    throw new UpgradeError("E_PLAN", `${file}: ${(error as Error).message}`, { hint: "pass a JSON release table" });
+  }
+  const parsed = releaseTableSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UpgradeError("E_PLAN", `${file}: ${issue?.path.join(".")}: ${issue?.message}`, {
+      hint: "see ReleaseTable in the README",
+    });
+  }
+  return parsed.data;
+}
+
+/**
+ * Reads the etcd client credentials. Until @kubeforge/talos issues them from the secrets bundle they come as
+ * PEM files (e.g. `talosctl -n <cp> read /system/secrets/etcd/ca.crt`, or a cert issued with openssl).
+ */
+async function readEtcdCredentials(flags: ConnectFlags): Promise<EtcdCredentials> {
+  const files = { ca: flags["etcd-ca"], cert: flags["etcd-cert"], key: flags["etcd-key"] };
+  const missing = Object.entries(files).filter(([, file]) => !file);
+  if (missing.length > 0) {
+    throw new UpgradeError("E_CONNECT", `no etcd client credentials (${missing.map(([name]) => `--etcd-${name}`).join(", ")} missing)`, {
+      hint: "pass --etcd-ca, --etcd-cert and --etcd-key: a client certificate issued from the cluster's etcd CA",
+    });
+  }
+  const read = async (file: string) => {
+    try {
+      return await readFile(file, "utf8");
+    } catch (error) {
+      throw new UpgradeError("E_CONNECT", `cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`);
+    }
+  };
+  return { ca: await read(files.ca as string), cert: await read(files.cert as string), key: await read(files.key as string) };
+}
+
+export async function connect(cluster: Cluster, flags: ConnectFlags): Promise<GateClients> {
+  const endpoints = flags["etcd-endpoints"]
+    ? flags["etcd-endpoints"].split(",").map((url) => url.trim())
+    : controlPlaneNodes(cluster).map((node) => `https://${node.address.includes(":") ? `[${node.address}]` : node.address}:2379`);
+  const kube = createKubeClient({
+    ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
+    ...(flags["kube-context"] ? { context: flags["kube-context"] } : {}),
+  });
+  return {
+    talosctl: createTalosctl({
+      ...(flags.talosctl ? { bin: flags.talosctl } : {}),
+      ...(flags.talosconfig ? { talosconfig: flags.talosconfig } : {}),
+    }),
+    kube,
+    etcd: { endpoints, credentials: await readEtcdCredentials(flags) },
+  };
+}
