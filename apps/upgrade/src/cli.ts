@@ -1,10 +1,10 @@
 // kubeforge-upgrade: the only place in this package that prints or exits.
 import { parseArgs } from "node:util";
 import { ConfigError } from "@kubeforge/config";
+import { type Flags, UsageError } from "./commands/flags.js";
 import { planCommand } from "./commands/plan.js";
 import { runCommand } from "./commands/run.js";
 import { statusCommand } from "./commands/status.js";
-import { type Flags, UsageError } from "./commands/flags.js";
 import { formatUpgradeError, UpgradeError, type UpgradeErrorCode } from "./errors.js";
 
 export const USAGE = `Usage: kubeforge-upgrade <plan|run|status> --cluster <file|name> [options]

@@ -28,7 +28,9 @@ export function recordEvidence(dir: string, evidence: Evidence): Promise<void> {
   return writeJsonAtomic(evidenceFile(dir, evidence.cluster), evidence);
 }
 
-async function readEvidence(files: readonly string[]): Promise<{ file: string; evidence?: Evidence; problem?: string }[]> {
+async function readEvidence(
+  files: readonly string[],
+): Promise<{ file: string; evidence?: Evidence; problem?: string }[]> {
   return Promise.all(
     files.map(async (file) => {
       try {

@@ -1,7 +1,7 @@
 // Reads the live state of a cluster (versions, readiness, etcd leader) for the planner.
 import type { Cluster } from "@kubeforge/config";
-import type { GateClients } from "./gates/index.js";
 import { inspectEtcd } from "./gates/etcd.js";
+import type { GateClients } from "./gates/index.js";
 import type { LiveState } from "./live-state.js";
 
 /** Throws when a source cannot be reached; the caller decides whether to fall back to a simulation. */

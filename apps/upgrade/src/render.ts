@@ -35,11 +35,17 @@ export function renderPlan(plan: UpgradePlan): string {
     if (step.kind === "talos") {
       lines.push(`${head} Talos → ${step.to}, one node at a time`, `  image: ${step.image}`);
       step.nodes.forEach((node, position) => {
-        const extras = [node.controlPlane ? "control plane" : "worker", node.note, node.action === "skip" ? "skip: already there" : undefined];
+        const extras = [
+          node.controlPlane ? "control plane" : "worker",
+          node.note,
+          node.action === "skip" ? "skip: already there" : undefined,
+        ];
         lines.push(`  ${position + 1}. ${node.hostname} (${node.address}) — ${extras.filter(Boolean).join("; ")}`);
       });
     } else {
-      lines.push(`${head} Kubernetes ${step.from} → ${step.to} via talosctl upgrade-k8s --nodes ${step.node.address} (${step.node.hostname})`);
+      lines.push(
+        `${head} Kubernetes ${step.from} → ${step.to} via talosctl upgrade-k8s --nodes ${step.node.address} (${step.node.hostname})`,
+      );
     }
     lines.push(`  before: ${list(step.before)}`, `  after:  ${list(step.after)}`);
   });
@@ -74,16 +80,25 @@ export function renderEvent(event: RunEvent, sinceStartMs: number): string | und
   }
 }
 
-export function renderStatus(state: UpgradeState | undefined, lock: { pid: number; alive: boolean } | undefined): string {
+export function renderStatus(
+  state: UpgradeState | undefined,
+  lock: { pid: number; alive: boolean } | undefined,
+): string {
   if (!state) return "No upgrade recorded for this cluster.";
-  const running = lock?.alive ? `running (pid ${lock.pid})` : state.status === "running" ? "interrupted (no live process): `run` resumes" : state.status;
+  const running = lock?.alive
+    ? `running (pid ${lock.pid})`
+    : state.status === "running"
+      ? "interrupted (no live process): `run` resumes"
+      : state.status;
   const lines = [
     `${state.cluster} (${state.environment}) → Talos ${state.target.talos} / Kubernetes ${state.target.kubernetes}`,
     `status: ${running}; started ${state.startedAt}, updated ${state.updatedAt}`,
   ];
   if (state.force) lines.push(`forced past the promotion gate: ${state.force.reason}`);
   if (state.inFlight) {
-    lines.push(`in flight: ${state.inFlight.node} (${state.inFlight.kind} ${state.inFlight.to}), phase ${state.inFlight.phase} since ${state.inFlight.since}`);
+    lines.push(
+      `in flight: ${state.inFlight.node} (${state.inFlight.kind} ${state.inFlight.to}), phase ${state.inFlight.phase} since ${state.inFlight.since}`,
+    );
   }
   for (const done of state.completed) {
     lines.push(`  ✓ ${done.node} ${done.kind} ${done.to}${done.skipped ? " (already there)" : ""} at ${done.at}`);

@@ -9,14 +9,7 @@ import { observeLiveState } from "./observe.js";
 import { type KubernetesStep, type PlanNode, planUpgrade, type TalosStep, type UpgradePlan } from "./plan.js";
 import type { ReleaseTable } from "./releases.js";
 import { acquireLock, type InFlight, readState, type UpgradeState, writeState } from "./state.js";
-import {
-  checkBefore,
-  markCompleted,
-  markInFlight,
-  runCommand,
-  type StepContext,
-  waitAfter,
-} from "./steps.js";
+import { checkBefore, markCompleted, markInFlight, runCommand, type StepContext, waitAfter } from "./steps.js";
 import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUTS, type Timeouts } from "./timeouts.js";
 import { compareVersions, formatVersion, mustParseVersion, parseVersion, sameVersion } from "./version.js";
 
@@ -85,7 +78,9 @@ function freshState(cluster: Cluster, target: UpgradeState["target"]): UpgradeSt
 }
 
 async function talosAt(context: StepContext, node: PlanNode, version: string): Promise<boolean> {
-  const tag = await context.clients.talosctl.version(node.address, { timeoutMs: context.clients.callTimeoutMs ?? 10_000 });
+  const tag = await context.clients.talosctl.version(node.address, {
+    timeoutMs: context.clients.callTimeoutMs ?? 10_000,
+  });
   const running = parseVersion(tag);
   return running !== undefined && compareVersions(running, mustParseVersion(version)) >= 0;
 }
@@ -104,12 +99,26 @@ async function upgradeTalosNode(context: StepContext, step: TalosStep, node: Pla
     });
   }
   if (current) {
-    context.emit({ type: "node", step: label, node: node.hostname, status: "skip", detail: `already runs ${step.to} or newer`, elapsedMs: 0 });
+    context.emit({
+      type: "node",
+      step: label,
+      node: node.hostname,
+      status: "skip",
+      detail: `already runs ${step.to} or newer`,
+      elapsedMs: 0,
+    });
     await markCompleted(context, { kind: "talos", to: step.to, node: node.hostname, skipped: true });
     result.skipped.push(node.hostname);
     return;
   }
-  context.emit({ type: "node", step: label, node: node.hostname, status: "start", detail: `upgrading to ${step.to}`, elapsedMs: 0 });
+  context.emit({
+    type: "node",
+    step: label,
+    node: node.hostname,
+    status: "start",
+    detail: `upgrading to ${step.to}`,
+    elapsedMs: 0,
+  });
   await markInFlight(context, { kind: "talos", to: step.to, node: node.hostname, phase: "before" });
   await checkBefore(context, { step: label, subject, gates: step.before });
   await markInFlight(context, { kind: "talos", to: step.to, node: node.hostname, phase: "upgrading" });
@@ -120,7 +129,14 @@ async function upgradeTalosNode(context: StepContext, step: TalosStep, node: Pla
   await waitAfter(context, { step: label, subject, gates: step.after });
   await markCompleted(context, { kind: "talos", to: step.to, node: node.hostname, skipped: false });
   result.upgraded.push(node.hostname);
-  context.emit({ type: "node", step: label, node: node.hostname, status: "done", detail: `runs ${step.to}`, elapsedMs: Date.now() - started });
+  context.emit({
+    type: "node",
+    step: label,
+    node: node.hostname,
+    status: "done",
+    detail: `runs ${step.to}`,
+    elapsedMs: Date.now() - started,
+  });
 }
 
 async function kubeletsAt(context: StepContext, version: string): Promise<boolean> {
@@ -134,22 +150,46 @@ async function upgradeKubernetes(context: StepContext, step: KubernetesStep, res
   const subject = { kubernetes: step.to };
   const node = step.node.hostname;
   if (await kubeletsAt(context, step.to)) {
-    context.emit({ type: "node", step: label, node, status: "skip", detail: `every kubelet already at ${step.to}`, elapsedMs: 0 });
+    context.emit({
+      type: "node",
+      step: label,
+      node,
+      status: "skip",
+      detail: `every kubelet already at ${step.to}`,
+      elapsedMs: 0,
+    });
     await markCompleted(context, { kind: "kubernetes", to: step.to, node, skipped: true });
     return;
   }
-  context.emit({ type: "node", step: label, node, status: "start", detail: `upgrade-k8s ${step.from} → ${step.to}`, elapsedMs: 0 });
+  context.emit({
+    type: "node",
+    step: label,
+    node,
+    status: "start",
+    detail: `upgrade-k8s ${step.from} → ${step.to}`,
+    elapsedMs: 0,
+  });
   await markInFlight(context, { kind: "kubernetes", to: step.to, node, phase: "before" });
   await checkBefore(context, { step: label, subject, gates: step.before });
   await markInFlight(context, { kind: "kubernetes", to: step.to, node, phase: "upgrading" });
   await runCommand(context, node, "talosctl upgrade-k8s", (onLine) =>
-    context.clients.talosctl.upgradeKubernetes(step.node.address, step.to, { timeoutMs: context.timeouts["upgrade-k8s"], onLine }),
+    context.clients.talosctl.upgradeKubernetes(step.node.address, step.to, {
+      timeoutMs: context.timeouts["upgrade-k8s"],
+      onLine,
+    }),
   );
   await markInFlight(context, { kind: "kubernetes", to: step.to, node, phase: "after" });
   await waitAfter(context, { step: label, subject, gates: step.after });
   await markCompleted(context, { kind: "kubernetes", to: step.to, node, skipped: false });
   result.upgraded.push(`kubernetes@${node}`);
-  context.emit({ type: "node", step: label, node, status: "done", detail: `cluster at ${step.to}`, elapsedMs: Date.now() - started });
+  context.emit({
+    type: "node",
+    step: label,
+    node,
+    status: "done",
+    detail: `cluster at ${step.to}`,
+    elapsedMs: Date.now() - started,
+  });
 }
 
 /** After an interruption: wait for the node in flight to come back, then finish it if it reached its target. */
@@ -167,16 +207,31 @@ async function recheckInFlight(context: StepContext, inFlight: InFlight, result:
     const subject = { node, talos: inFlight.to };
     await waitAfter(context, { step: label, subject, gates: ["kube-node-ready", "etcd-member-rejoined"] });
     if (!(await talosAt(context, { ...node, action: "upgrade" }, inFlight.to))) return;
-    await waitAfter(context, { step: label, subject, gates: ["talos-version", "etcd-members-healthy", "pods-running"] });
+    await waitAfter(context, {
+      step: label,
+      subject,
+      gates: ["talos-version", "etcd-members-healthy", "pods-running"],
+    });
   } else {
     const subject = { kubernetes: inFlight.to };
     await waitAfter(context, { step: label, subject, gates: ["kube-nodes-ready"] });
     if (!(await kubeletsAt(context, inFlight.to))) return;
-    await waitAfter(context, { step: label, subject, gates: ["kubelet-version", "etcd-members-healthy", "pods-running"] });
+    await waitAfter(context, {
+      step: label,
+      subject,
+      gates: ["kubelet-version", "etcd-members-healthy", "pods-running"],
+    });
   }
   await markCompleted(context, { kind: inFlight.kind, to: inFlight.to, node: inFlight.node, skipped: false });
   result.upgraded.push(inFlight.node);
-  context.emit({ type: "node", step: label, node: inFlight.node, status: "done", detail: `finished after resume`, elapsedMs: 0 });
+  context.emit({
+    type: "node",
+    step: label,
+    node: inFlight.node,
+    status: "done",
+    detail: `finished after resume`,
+    elapsedMs: 0,
+  });
 }
 
 interface Outcome {
@@ -188,7 +243,9 @@ async function promote(options: RunOptions, plan: UpgradePlan, emit: RunEventLis
   if (plan.environment !== "production" || plan.steps.length === 0) return;
   if (options.force) {
     if (!options.force.reason.trim()) {
-      throw new UpgradeError("E_PROMOTION", "--force needs a reason", { hint: "pass --reason '<why staging is skipped>'" });
+      throw new UpgradeError("E_PROMOTION", "--force needs a reason", {
+        hint: "pass --reason '<why staging is skipped>'",
+      });
     }
     emit({ type: "promotion", ok: true, detail: `promotion gate skipped with --force: ${options.force.reason}` });
     return;
@@ -210,8 +267,18 @@ async function dryRun(context: StepContext, plan: UpgradePlan): Promise<RunResul
     const label = step.kind === "talos" ? `talos ${step.to}` : `kubernetes ${step.to}`;
     const nodes = step.kind === "talos" ? step.nodes : [step.node];
     for (const node of nodes) {
-      const detail = node.action === "skip" ? "already there" : `would run ${step.kind === "talos" ? `talosctl upgrade --image ${step.image}` : "talosctl upgrade-k8s"}`;
-      context.emit({ type: "node", step: label, node: node.hostname, status: node.action === "skip" ? "skip" : "would-upgrade", detail, elapsedMs: 0 });
+      const detail =
+        node.action === "skip"
+          ? "already there"
+          : `would run ${step.kind === "talos" ? `talosctl upgrade --image ${step.image}` : "talosctl upgrade-k8s"}`;
+      context.emit({
+        type: "node",
+        step: label,
+        node: node.hostname,
+        status: node.action === "skip" ? "skip" : "would-upgrade",
+        detail,
+        elapsedMs: 0,
+      });
     }
   }
   const first = plan.steps[0];
@@ -267,7 +334,11 @@ export async function runUpgrade(options: RunOptions): Promise<RunResult> {
         const message = error instanceof Error ? error.message : String(error);
         throw new UpgradeError("E_CONNECT", `cannot read the live cluster: ${message}`, { cause: error });
       }
-      return planUpgrade({ cluster: options.cluster, live, ...(options.releases ? { releases: options.releases } : {}) });
+      return planUpgrade({
+        cluster: options.cluster,
+        live,
+        ...(options.releases ? { releases: options.releases } : {}),
+      });
     });
     emit({ type: "plan", plan });
     await promote(options, plan, emit);
@@ -290,7 +361,9 @@ export async function runUpgrade(options: RunOptions): Promise<RunResult> {
       const after = await observeLiveState(options.cluster, options.clients);
       const healthy = after.nodes.every(
         (node) =>
-          node.ready && sameVersion(node.talosVersion, plan.target.talos) && sameVersion(node.kubeletVersion, plan.target.kubernetes),
+          node.ready &&
+          sameVersion(node.talosVersion, plan.target.talos) &&
+          sameVersion(node.kubeletVersion, plan.target.kubernetes),
       );
       await recordEvidence(options.evidenceDir, {
         version: 1,
@@ -300,7 +373,11 @@ export async function runUpgrade(options: RunOptions): Promise<RunResult> {
         kubernetes: plan.target.kubernetes,
         healthy,
         recordedAt: new Date().toISOString(),
-        nodes: after.nodes.map((node) => ({ hostname: node.hostname, talos: node.talosVersion, kubelet: node.kubeletVersion })),
+        nodes: after.nodes.map((node) => ({
+          hostname: node.hostname,
+          talos: node.talosVersion,
+          kubelet: node.kubeletVersion,
+        })),
         checks: FINAL_GATES.map((gate) => ({ gate, detail: "passed" })),
       });
       evidence = evidenceFile(options.evidenceDir, options.cluster.name);

@@ -48,7 +48,9 @@ export async function readState(file: string): Promise<UpgradeState | undefined>
   try {
     data = JSON.parse(text);
   } catch {
-    throw new UpgradeError("E_STATE", `${file} is not JSON`, { hint: "remove it (progress is re-read from the cluster)" });
+    throw new UpgradeError("E_STATE", `${file} is not JSON`, {
+      hint: "remove it (progress is re-read from the cluster)",
+    });
   }
   const parsed = stateSchema.safeParse(data);
   if (!parsed.success) {
@@ -97,10 +99,14 @@ export async function acquireLock(file: string): Promise<() => Promise<void>> {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     const held = await readLock(file);
     if (held?.alive) {
-      throw new UpgradeError("E_LOCKED", `another upgrade (pid ${held.pid} on ${held.host}, since ${held.since}) holds ${file}`, {
-        gate: "no-upgrade-in-progress",
-        hint: "wait for it to finish; remove the lock only if that process is gone",
-      });
+      throw new UpgradeError(
+        "E_LOCKED",
+        `another upgrade (pid ${held.pid} on ${held.host}, since ${held.since}) holds ${file}`,
+        {
+          gate: "no-upgrade-in-progress",
+          hint: "wait for it to finish; remove the lock only if that process is gone",
+        },
+      );
     }
     await writeJsonAtomic(file, mine);
   }

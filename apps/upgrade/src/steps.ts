@@ -31,7 +31,12 @@ export async function checkBefore(context: StepContext, run: GateRun): Promise<v
     const result = await makeGate(name, context.clients, run.subject).check();
     const node = run.subject.node?.hostname;
     const base = { type: "gate", step: run.step, gate: name, phase: "before", ...(node ? { node } : {}) } as const;
-    context.emit({ ...base, status: result.ok ? "pass" : "fail", detail: result.detail, elapsedMs: Date.now() - started });
+    context.emit({
+      ...base,
+      status: result.ok ? "pass" : "fail",
+      detail: result.detail,
+      elapsedMs: Date.now() - started,
+    });
     if (!result.ok) {
       throw new UpgradeError("E_PRECHECK", `refused before touching ${node ?? "the cluster"}: ${result.detail}`, {
         ...(node ? { node } : {}),

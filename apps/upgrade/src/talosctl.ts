@@ -89,11 +89,10 @@ export function createTalosctl(config: TalosctlOptions = {}): Talosctl {
     },
     async upgrade(node, image, options) {
       const seconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
-      await runTalosctl(
-        config,
-        ["upgrade", "--nodes", node, "--image", image, "--wait", "--timeout", `${seconds}s`],
-        { ...options, timeoutMs: options.timeoutMs + 10_000 },
-      );
+      await runTalosctl(config, ["upgrade", "--nodes", node, "--image", image, "--wait", "--timeout", `${seconds}s`], {
+        ...options,
+        timeoutMs: options.timeoutMs + 10_000,
+      });
     },
     async upgradeKubernetes(controlPlane, to, options) {
       await runTalosctl(config, ["upgrade-k8s", "--nodes", controlPlane, "--to", to.replace(/^v/, "")], options);

@@ -70,9 +70,13 @@ async function readEtcdCredentials(flags: ConnectFlags): Promise<EtcdCredentials
   const files = { ca: flags["etcd-ca"], cert: flags["etcd-cert"], key: flags["etcd-key"] };
   const missing = Object.entries(files).filter(([, file]) => !file);
   if (missing.length > 0) {
-    throw new UpgradeError("E_CONNECT", `no etcd client credentials (${missing.map(([name]) => `--etcd-${name}`).join(", ")} missing)`, {
-      hint: "pass --etcd-ca, --etcd-cert and --etcd-key: a client certificate issued from the cluster's etcd CA",
-    });
+    throw new UpgradeError(
+      "E_CONNECT",
+      `no etcd client credentials (${missing.map(([name]) => `--etcd-${name}`).join(", ")} missing)`,
+      {
+        hint: "pass --etcd-ca, --etcd-cert and --etcd-key: a client certificate issued from the cluster's etcd CA",
+      },
+    );
   }
   const read = async (file: string) => {
     try {
@@ -81,13 +85,19 @@ async function readEtcdCredentials(flags: ConnectFlags): Promise<EtcdCredentials
       throw new UpgradeError("E_CONNECT", `cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`);
     }
   };
-  return { ca: await read(files.ca as string), cert: await read(files.cert as string), key: await read(files.key as string) };
+  return {
+    ca: await read(files.ca as string),
+    cert: await read(files.cert as string),
+    key: await read(files.key as string),
+  };
 }
 
 export async function connect(cluster: Cluster, flags: ConnectFlags): Promise<GateClients> {
   const endpoints = flags["etcd-endpoints"]
     ? flags["etcd-endpoints"].split(",").map((url) => url.trim())
-    : controlPlaneNodes(cluster).map((node) => `https://${node.address.includes(":") ? `[${node.address}]` : node.address}:2379`);
+    : controlPlaneNodes(cluster).map(
+        (node) => `https://${node.address.includes(":") ? `[${node.address}]` : node.address}:2379`,
+      );
   const kube = createKubeClient({
     ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
     ...(flags["kube-context"] ? { context: flags["kube-context"] } : {}),

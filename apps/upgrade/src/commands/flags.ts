@@ -38,7 +38,9 @@ export function parseTimeouts(values: readonly string[] = []): Partial<Timeouts>
     } else if (name in DEFAULT_TIMEOUTS) {
       out[name as keyof Timeouts] = ms;
     } else {
-      throw new UsageError(`--timeout ${value}: unknown gate "${name}" (one of ${Object.keys(DEFAULT_TIMEOUTS).join(", ")})`);
+      throw new UsageError(
+        `--timeout ${value}: unknown gate "${name}" (one of ${Object.keys(DEFAULT_TIMEOUTS).join(", ")})`,
+      );
     }
   }
   return out;

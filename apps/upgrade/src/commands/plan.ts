@@ -33,7 +33,9 @@ export async function planCommand(flags: Flags, io: Output): Promise<number> {
         ) ??
         cluster.talos.version,
       kubernetesVersion:
-        flags["assume-kubernetes"] ?? previousRelease(releases.kubernetes, cluster.kubernetes.version) ?? cluster.kubernetes.version,
+        flags["assume-kubernetes"] ??
+        previousRelease(releases.kubernetes, cluster.kubernetes.version) ??
+        cluster.kubernetes.version,
     });
   }
   const plan = planUpgrade({ cluster, live, releases });

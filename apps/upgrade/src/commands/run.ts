@@ -39,14 +39,25 @@ export async function runCommand(flags: Flags, io: Output): Promise<number> {
     },
   }).catch((error: unknown) => {
     if (error instanceof UpgradeError && flags.json) {
-      io.out(JSON.stringify({ type: "error", code: error.code, node: error.node, gate: error.gate, message: error.message, hint: error.hint }));
+      io.out(
+        JSON.stringify({
+          type: "error",
+          code: error.code,
+          node: error.node,
+          gate: error.gate,
+          message: error.message,
+          hint: error.hint,
+        }),
+      );
     }
     throw error;
   });
   if (flags.json) {
     io.out(JSON.stringify({ type: "result", ...result, plan: undefined }));
   } else {
-    const verb = result.dryRun ? "dry run finished: nothing changed" : `done: upgraded ${result.upgraded.length}, skipped ${result.skipped.length}`;
+    const verb = result.dryRun
+      ? "dry run finished: nothing changed"
+      : `done: upgraded ${result.upgraded.length}, skipped ${result.skipped.length}`;
     io.out(`${verb}${result.resumed ? ` (resumed from ${result.resumed})` : ""}`);
   }
   return 0;

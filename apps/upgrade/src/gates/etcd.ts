@@ -115,7 +115,8 @@ function describe(member: EtcdMemberState): string {
 /** Every member started, not a learner and healthy. */
 export function checkEtcdMembersHealthy(snapshot: EtcdSnapshot): GateResult {
   const bad = snapshot.members.filter((member) => !member.healthy || member.isLearner || !member.name);
-  if (bad.length === 0) return { ok: true, detail: `${snapshot.members.length}/${snapshot.members.length} members healthy` };
+  if (bad.length === 0)
+    return { ok: true, detail: `${snapshot.members.length}/${snapshot.members.length} members healthy` };
   const problems = bad.map((member) => `${describe(member)}: ${member.isLearner ? "is a learner" : member.problem}`);
   return { ok: false, detail: problems.join("; ") };
 }

@@ -129,7 +129,10 @@ export function checkPodsRunning(pods: readonly KubePodState[]): GateResult {
   const stuck = pods.filter((pod) => !["Running", "Succeeded"].includes(pod.phase));
   if (stuck.length === 0) return { ok: true, detail: `${pods.length} pods Running or Succeeded` };
   const named = stuck.slice(0, 5).map((pod) => `${pod.namespace}/${pod.name} ${pod.phase}`);
-  return { ok: false, detail: `${stuck.length} pod(s) not running: ${named.join(", ")}${stuck.length > 5 ? ", …" : ""}` };
+  return {
+    ok: false,
+    detail: `${stuck.length} pod(s) not running: ${named.join(", ")}${stuck.length > 5 ? ", …" : ""}`,
+  };
 }
 
 export function checkKubeletVersions(nodes: readonly KubeNodeState[], version: string): GateResult {
