@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { type Cluster, controlPlaneNodes, loadCluster } from "@kubeforge/config";
+import { type Cluster, ConfigError, controlPlaneNodes, loadCluster } from "@kubeforge/config";
 import { UpgradeError } from "../errors.js";
 import type { EtcdCredentials } from "../gates/etcd.js";
 import type { GateClients } from "../gates/index.js";
@@ -33,9 +33,11 @@ export function resolveClusterFile(value: string, cwd: string = process.cwd()): 
       if (path.dirname(dir) === dir) break;
     }
   }
-  throw new UpgradeError("E_CONNECT", `no cluster definition at ${value}`, {
-    hint: "pass a cluster.ts/cluster.yaml path, or a name under clusters/ (e.g. homelab)",
-  });
+  throw new ConfigError(
+    "E_CONFIG_READ",
+    [{ path: "", message: "does not exist", hint: "pass a cluster.ts/cluster.yaml path, or a name under clusters/ (e.g. homelab)" }],
+    value,
+  );
 }
 
 export async function loadDefinition(value: string): Promise<{ cluster: Cluster; file: string; warnings: string[] }> {

@@ -18,8 +18,8 @@ export type GateName = keyof typeof GATE_DESCRIPTIONS;
 export const TALOS_GATES_BEFORE: readonly GateName[] = [
   "no-upgrade-in-progress",
   "kube-nodes-ready",
-  "etcd-members-healthy",
   "etcd-no-alarms",
+  "etcd-members-healthy",
   "etcd-quorum-without-node",
 ];
 export const TALOS_GATES_AFTER: readonly GateName[] = [
@@ -32,8 +32,8 @@ export const TALOS_GATES_AFTER: readonly GateName[] = [
 export const KUBERNETES_GATES_BEFORE: readonly GateName[] = [
   "no-upgrade-in-progress",
   "kube-nodes-ready",
-  "etcd-members-healthy",
   "etcd-no-alarms",
+  "etcd-members-healthy",
 ];
 export const KUBERNETES_GATES_AFTER: readonly GateName[] = [
   "kubelet-version",

@@ -99,7 +99,7 @@ export async function startEtcdCluster(options: {
     await exited;
     clearTimeout(timer);
   };
-  members.forEach((_, index) => start(index));
+  for (let index = 0; index < members.length; index += 1) start(index);
   return {
     members,
     endpoints: members.map((member) => member.clientUrl),

@@ -26,8 +26,8 @@ export interface SimulatorOptions {
   readonly targetKubernetes?: string;
   /** How long an upgraded node stays down. @default 1200 */
   readonly downMs?: number;
-  /** Hostnames that never come back after `talosctl upgrade`. */
-  readonly neverReturn?: readonly string[];
+  /** The n-th node `talosctl upgrade` is called for (1-based) never comes back. */
+  readonly neverReturnNth?: number;
 }
 
 export interface Simulator {
@@ -124,7 +124,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         node.up = false;
         for (const pod of pods) if (pod.node === node.hostname) pod.phase = "Pending";
         const stopped = etcd.stop(index);
-        if (options.neverReturn?.includes(node.hostname)) return;
+        if (options.neverReturnNth === upgrades.length) return;
         later(downMs, async () => {
           await stopped;
           etcd.start(index);
@@ -137,11 +137,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         });
       },
       upgradeKubernetes(to) {
-        nodes.forEach((node, index) =>
+        nodes.forEach((node, index) => {
           later(150 * (index + 1), () => {
             node.kubelet = to;
-          }),
-        );
+          });
+        });
       },
     },
     pki.apiServer,
