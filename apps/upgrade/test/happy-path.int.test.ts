@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunEvent, readState, runUpgrade } from "../src/index.js";
+import { type RunEvent, readState, runUpgrade, UpgradeError } from "../src/index.js";
 import { type Simulator, startSimulator } from "./simulator/simulator.js";
 
 const FAST = {
@@ -19,7 +19,20 @@ const FAST = {
   },
 };
 
-describe("happy path", () => {
+async function failure(promise: Promise<unknown>): Promise<UpgradeError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof UpgradeError) return error;
+    throw error;
+  }
+  throw new Error("expected the run to fail");
+}
+
+// The staging run's state directory: its evidence is what the production run is promoted with.
+const stagingDir = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-staging-"));
+
+describe("happy path on staging", () => {
   let sim: Simulator;
   beforeAll(async () => {
     sim = await startSimulator({ kubelet: "v1.34.2", targetKubernetes: "v1.35.2" });
@@ -30,7 +43,7 @@ describe("happy path", () => {
   });
 
   it("upgrades three nodes one at a time in plan order, then Kubernetes, and records staging evidence", async () => {
-    const state = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-state-"));
+    const state = stagingDir;
     const events: RunEvent[] = [];
     const result = await runUpgrade({
       cluster: sim.cluster,
@@ -106,5 +119,83 @@ describe("happy path", () => {
     });
     expect(result.plan.steps).toEqual([]);
     expect(sim.upgrades.length).toBe(before);
+  });
+});
+
+describe("promotion gate on production", () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ name: "prod", environment: "production", downMs: 600 });
+    await sim.waitHealthy();
+  });
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  const run = (extra: Partial<Parameters<typeof runUpgrade>[0]>, evidenceDir: string) =>
+    runUpgrade({
+      cluster: sim.cluster,
+      clients: sim.clients,
+      stateFile: path.join(mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-prod-")), "prod.state.json"),
+      evidenceDir,
+      ...FAST,
+      ...extra,
+    });
+
+  it("is refused before staging has run the target versions, touching nothing", async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-empty-"));
+    const error = await failure(run({}, path.join(empty, "evidence")));
+    expect(error.code).toBe("E_PROMOTION");
+    expect(error.message).toContain("Talos v1.13.9 / Kubernetes v1.35.2");
+    expect(sim.upgrades).toEqual([]);
+  });
+
+  it("is refused when staging evidence is for other versions", async () => {
+    const other = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-other-"));
+    const { recordEvidence } = await import("../src/index.js");
+    await recordEvidence(other, {
+      version: 1,
+      cluster: "sim",
+      environment: "staging",
+      talos: "v1.12.11",
+      kubernetes: "v1.35.2",
+      healthy: true,
+      recordedAt: "2026-01-01T00:00:00.000Z",
+      nodes: [],
+      checks: [],
+    });
+    const error = await failure(run({}, other));
+    expect(error.code).toBe("E_PROMOTION");
+    expect(error.message).toContain("sim at Talos v1.12.11");
+    expect(sim.upgrades).toEqual([]);
+  });
+
+  it("--force demands a reason, and records it", async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-empty-"));
+    const error = await failure(run({ force: { reason: "  " } }, empty));
+    expect(error.code).toBe("E_PROMOTION");
+    expect(error.message).toContain("reason");
+    const events: RunEvent[] = [];
+    const result = await run(
+      { force: { reason: "staging is being rebuilt" }, dryRun: true, onEvent: (event) => events.push(event) },
+      empty,
+    );
+    expect(result.dryRun).toBe(true);
+    expect(events).toContainEqual({
+      type: "promotion",
+      ok: true,
+      detail: "promotion gate skipped with --force: staging is being rebuilt",
+    });
+    expect(sim.upgrades).toEqual([]);
+  });
+
+  it("goes ahead with the evidence the staging run recorded", async () => {
+    const events: RunEvent[] = [];
+    const result = await run({ onEvent: (event) => events.push(event) }, path.join(stagingDir, "evidence"));
+    const promotion = events.find((event) => event.type === "promotion");
+    expect(promotion).toMatchObject({ ok: true });
+    expect(promotion?.type === "promotion" && promotion.detail).toContain("staging cluster sim recorded healthy");
+    expect(result.upgraded).toHaveLength(3);
+    expect(sim.nodes.every((node) => node.talos === "v1.13.9")).toBe(true);
   });
 });

@@ -35,7 +35,13 @@ export function resolveClusterFile(value: string, cwd: string = process.cwd()): 
   }
   throw new ConfigError(
     "E_CONFIG_READ",
-    [{ path: "", message: "does not exist", hint: "pass a cluster.ts/cluster.yaml path, or a name under clusters/ (e.g. homelab)" }],
+    [
+      {
+        path: "",
+        message: "does not exist",
+        hint: "pass a cluster.ts/cluster.yaml path, or a name under clusters/ (e.g. homelab)",
+      },
+    ],
     value,
   );
 }
