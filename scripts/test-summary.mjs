@@ -1,5 +1,5 @@
 // Prints one closing line over every package's vitest JSON report: "Tests: N passed, N failed, N skipped".
-import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");

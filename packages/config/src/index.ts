@@ -12,5 +12,6 @@ export type { Namespace, PodSecurityLevel } from "./schema/namespaces.js";
 export type { Api, Network } from "./schema/network.js";
 export type { Node } from "./schema/nodes.js";
 export type { GroupBinding, Oidc } from "./schema/oidc.js";
+export type { TalosPatch } from "./schema/talos-patches.js";
 export type { Flux, PriorityClass, Sops, StorageClass } from "./schema/platform.js";
 export { type ValidationResult, validateCluster } from "./validate.js";

@@ -22,7 +22,7 @@ export function parseClusterYaml(text: string, file?: string): unknown {
       "E_CONFIG_PARSE",
       document.errors.map((error) => ({
         path: error.linePos ? `line ${error.linePos[0].line}:${error.linePos[0].col}` : "",
-        message: error.message.split("\n")[0] ?? error.message,
+        message: (error.message.split("\n")[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, ""),
         hint: "fix the YAML syntax",
       })),
       file,
@@ -40,7 +40,7 @@ export function parseClusterYaml(text: string, file?: string): unknown {
 
 async function importDefinition(file: string): Promise<unknown> {
   const { createJiti } = await import("jiti");
-  const jiti = createJiti(pathToFileURL(file).href, { moduleCache: false });
+  const jiti = createJiti(pathToFileURL(file).href, { moduleCache: false, interopDefault: false });
   const module = (await jiti.import(file)) as { default?: unknown };
   if (module.default === undefined) {
     throw new ConfigError(

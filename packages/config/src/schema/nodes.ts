@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { dns1123Label, ipAddress, macAddress } from "./primitives.js";
+import { talosPatchSchema } from "./talos-patches.js";
 
 export const nodeSchema = z
   .strictObject({
@@ -22,6 +23,10 @@ export const nodeSchema = z
       .default(true)
       .describe("Schedules workloads (on a control-plane node this allows scheduling there)."),
     labels: z.record(z.string(), z.string()).default({}).describe("Extra Kubernetes node labels."),
+    patches: z
+      .array(talosPatchSchema)
+      .default([])
+      .describe("Machine-config patches for this node only, applied after the cluster- and role-level ones."),
   })
   .refine((node) => node.mac !== undefined || node.interface !== undefined, {
     message: "needs a mac or an interface so its network link can be configured — add one of them",

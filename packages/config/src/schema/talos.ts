@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { version } from "./primitives.js";
+import { talosPatchSchema } from "./talos-patches.js";
 
 export const talosSchema = z
   .strictObject({
@@ -14,6 +15,15 @@ export const talosSchema = z
       .optional()
       .describe("Installer image; defaults to factory.talos.dev/installer/<schematic>:<version>."),
     installDisk: z.string().startsWith("/dev/").default("/dev/sda").describe("Default install disk of every node."),
+    patches: z.array(talosPatchSchema).default([]).describe("Machine-config patches applied to every node, in order."),
+    controlPlanePatches: z
+      .array(talosPatchSchema)
+      .default([])
+      .describe("Patches applied to control-plane nodes, after the cluster-level ones."),
+    workerPatches: z
+      .array(talosPatchSchema)
+      .default([])
+      .describe("Patches applied to worker-only nodes, after the cluster-level ones."),
   })
   .describe("Talos Linux settings.");
 

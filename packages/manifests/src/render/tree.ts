@@ -74,8 +74,6 @@ export function renderTree(cluster: Cluster, options: RenderTreeOptions = {}): T
   }
   files.push(...(options.extraFiles ?? []));
   const paths = files.map((file) => file.path);
-  const duplicate = paths.find((path, index) => paths.indexOf(path) !== index);
-  if (duplicate) throw new Error(`two files of the tree share the path ${duplicate}`);
 
   const folders = foldersOf(paths);
   for (const folder of folders) {
@@ -88,6 +86,11 @@ export function renderTree(cluster: Cluster, options: RenderTreeOptions = {}): T
       .filter((name) => folder !== "" || !LAYERS.some((layer) => layer.name === name));
     const resources = [...direct, ...subfolders].sort();
     files.push({ path: `${prefix}kustomization.yaml`, content: kustomizationFile(resources, source) });
+  }
+  const seen = new Set<string>();
+  for (const file of files) {
+    if (seen.has(file.path)) throw new Error(`two files of the tree share the path ${file.path}`);
+    seen.add(file.path);
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -1,0 +1,47 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ConfigError } from "@kubeforge/config";
+import { describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { fixtureInput } from "../test/fixture-cluster.js";
+import { buildCluster } from "./build.js";
+
+function snapshotDir(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(path.join(dir, folder), { withFileTypes: true })) {
+      const relative = path.join(folder, entry.name);
+      if (entry.isDirectory()) walk(relative);
+      else out[relative] = readFileSync(path.join(dir, relative), "utf8");
+    }
+  };
+  walk("");
+  return out;
+}
+
+describe("buildCluster", () => {
+  it("writes flux/ beside the definition, byte-identical on the second build", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "kubeforge-build-"));
+    writeFileSync(path.join(dir, "cluster.yaml"), stringify(fixtureInput()));
+    const first = await buildCluster({ cluster: path.join(dir, "cluster.yaml") });
+    expect(first.out).toBe(path.join(dir, "flux"));
+    expect(first.name).toBe("lab");
+    expect(first.objects).toBe(22);
+    const before = snapshotDir(first.out);
+    const second = await buildCluster({ cluster: path.join(dir, "cluster.yaml") });
+    expect(second.written).toEqual([]);
+    expect(snapshotDir(second.out)).toEqual(before);
+  });
+
+  it("leaves the previous output intact when the definition turns invalid", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "kubeforge-build-"));
+    const file = path.join(dir, "cluster.yaml");
+    writeFileSync(file, stringify(fixtureInput()));
+    await buildCluster({ cluster: file });
+    const before = snapshotDir(path.join(dir, "flux"));
+    writeFileSync(file, stringify({ ...fixtureInput(), namespaces: [], api: { vip: "10.0.0.11" } }));
+    await expect(buildCluster({ cluster: file })).rejects.toBeInstanceOf(ConfigError);
+    expect(snapshotDir(path.join(dir, "flux"))).toEqual(before);
+  });
+});

@@ -1,0 +1,119 @@
+// AES-256-GCM value encryption in sops' `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]` format (32-byte IVs).
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { SopsError } from "./errors.js";
+import { formatFloatF, parseGoBool, parseGoFloat, parseGoInt } from "./go-format.js";
+import { normalizeTimestamp } from "./timestamp.js";
+import { Comment, type Leaf, SopsTime } from "./tree.js";
+
+export type ValueType = "str" | "int" | "float" | "bool" | "time" | "comment" | "bytes";
+
+const ENC_PATTERN = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/s;
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+export function isEncryptedValue(value: unknown): value is string {
+  return typeof value === "string" && ENC_PATTERN.test(value);
+}
+
+/** The plaintext bytes and `type` tag sops uses for a value (also the MAC bytes). */
+export function valueToBytes(value: Leaf | Comment): { bytes: Uint8Array; type: ValueType } {
+  if (value instanceof Comment) return { bytes: Buffer.from(value.text, "utf8"), type: "comment" };
+  if (typeof value === "string") return { bytes: Buffer.from(value, "utf8"), type: "str" };
+  if (value instanceof Uint8Array) return { bytes: value, type: "str" };
+  if (typeof value === "bigint") return { bytes: Buffer.from(value.toString(), "utf8"), type: "int" };
+  if (typeof value === "number") return { bytes: Buffer.from(formatFloatF(value), "utf8"), type: "float" };
+  if (typeof value === "boolean") return { bytes: Buffer.from(value ? "True" : "False", "utf8"), type: "bool" };
+  if (value instanceof SopsTime) return { bytes: Buffer.from(value.text, "utf8"), type: "time" };
+  throw new Error("null values are never encrypted");
+}
+
+function bytesToValue(bytes: Buffer, type: string): Leaf | Comment {
+  const text = bytes.toString("utf8");
+  const bad = (what: string) =>
+    new SopsError("E_SOPS_DECRYPT", `decrypted ${type} value ${JSON.stringify(text)} is not a valid ${what}`);
+  switch (type) {
+    case "str":
+      try {
+        return utf8.decode(bytes);
+      } catch {
+        return new Uint8Array(bytes);
+      }
+    case "bytes":
+      return new Uint8Array(bytes);
+    case "comment":
+      return new Comment(text);
+    case "int": {
+      const value = parseGoInt(text);
+      if (value === undefined) throw bad("integer");
+      return value;
+    }
+    case "float": {
+      const value = parseGoFloat(text);
+      if (value === undefined) throw bad("float");
+      return value;
+    }
+    case "bool": {
+      const value = parseGoBool(text);
+      if (value === undefined) throw bad("bool");
+      return value;
+    }
+    case "time": {
+      const value = normalizeTimestamp(text, { rfc3339Only: true });
+      if (value === undefined) throw bad("RFC 3339 time");
+      return new SopsTime(value);
+    }
+    default:
+      throw new SopsError("E_SOPS_DECRYPT", `unknown value type "${type}"`);
+  }
+}
+
+/**
+ * Encrypts and decrypts values with one data key. It remembers the IV of every value it decrypted, so
+ * re-encrypting an unchanged value under the same data key gives byte-identical ciphertext (as Go sops).
+ */
+export class ValueCipher {
+  private readonly stash = new Map<string, Buffer>();
+
+  constructor(readonly dataKey: Uint8Array) {
+    if (dataKey.length !== 32) throw new Error(`data key must be 32 bytes, got ${dataKey.length}`);
+  }
+
+  encrypt(value: Leaf | Comment, aad: string): string {
+    const { bytes, type } = valueToBytes(value);
+    if (bytes.length === 0) return "";
+    const stashKey = `${aad}\u0000${type}\u0000${Buffer.from(bytes).toString("base64")}`;
+    const iv = this.stash.get(stashKey) ?? randomBytes(32);
+    const cipher = createCipheriv("aes-256-gcm", this.dataKey, iv);
+    cipher.setAAD(Buffer.from(aad, "utf8"));
+    const data = Buffer.concat([cipher.update(bytes), cipher.final()]);
+    const tag = cipher.getAuthTag();
+    return `ENC[AES256_GCM,data:${data.toString("base64")},iv:${iv.toString("base64")},tag:${tag.toString("base64")},type:${type}]`;
+  }
+
+  /** Decrypts one `ENC[…]` string; the empty string decrypts to the empty string. */
+  decrypt(text: string, aad: string): Leaf | Comment {
+    if (text === "") return "";
+    const match = ENC_PATTERN.exec(text);
+    if (!match) {
+      throw new SopsError("E_SOPS_DECRYPT", "value is not in sops' ENC[AES256_GCM,…] format", {
+        hint: "the file was edited by hand or the encryption rules in its metadata were changed",
+      });
+    }
+    const [, data, ivText, tagText, type] = match as unknown as [string, string, string, string, string];
+    const iv = Buffer.from(ivText, "base64");
+    const tag = Buffer.from(tagText, "base64");
+    let plain: Buffer;
+    try {
+      const decipher = createDecipheriv("aes-256-gcm", this.dataKey, iv, { authTagLength: 16 });
+      decipher.setAAD(Buffer.from(aad, "utf8"));
+      decipher.setAuthTag(tag);
+      plain = Buffer.concat([decipher.update(Buffer.from(data, "base64")), decipher.final()]);
+    } catch (error) {
+      throw new SopsError("E_SOPS_DECRYPT", "value failed authentication (wrong data key, moved key or tampering)", {
+        cause: error,
+      });
+    }
+    const stashKey = `${aad}\u0000${type === "comment" ? "comment" : type}\u0000${plain.toString("base64")}`;
+    this.stash.set(stashKey, iv);
+    return bytesToValue(plain, type);
+  }
+}

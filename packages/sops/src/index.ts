@@ -1,0 +1,10 @@
+// @kubeforge/sops: SOPS (age) in pure TypeScript, compatible with sops 3.13 and Flux.
+export { SopsError, type SopsErrorCode } from "./errors.js";
+export { formatFromPath, type SopsFormat } from "./formats/index.js";
+export { defaultKeysFile, loadAgeIdentities, parseIdentities, recipientOf } from "./keys/age.js";
+export { type DecryptTextOptions, decryptText, decryptToBytes } from "./operations/decrypt.js";
+export { type EncryptTextOptions, encryptText } from "./operations/encrypt.js";
+export { isSopsEncrypted } from "./operations/filestatus.js";
+export { type OpenedDocument, openDocument } from "./operations/open.js";
+export { findPlaintextSecrets, type PlaintextSecretFinding } from "./plaintext-secrets.js";
+export { type CreationRule, findSopsConfig, matchCreationRule, type SopsConfig } from "./rules.js";

@@ -1,0 +1,108 @@
+// kubeforge-talos: the only place in this package that prints or exits.
+import { parseArgs } from "node:util";
+import { ConfigError } from "@kubeforge/config";
+import { apply } from "./commands/apply.js";
+import { type CommandIo, UsageError } from "./commands/context.js";
+import { genConfig } from "./commands/gen-config.js";
+import { genSecrets } from "./commands/gen-secrets.js";
+import { validate } from "./commands/validate.js";
+import { TalosError } from "./errors.js";
+
+const USAGE = `Usage: kubeforge-talos <command> [options]
+
+Commands:
+  gen secrets      create talos/talsecret.sops.yaml: new PKI, or --from an existing bundle; never overwrites
+  gen config       write SOPS-encrypted machine configs and talosconfig to talos/generated/ (needs the bundle)
+  validate FILE…   check machine configs against the official Talos schema (SOPS-encrypted files are decrypted)
+  apply            talosctl apply-config per node, with each decrypted config in a 0600 temp file
+
+Options:
+  --cluster <file>        cluster definition; talos/ sits beside it [default: cluster.ts]
+  --from <file>           gen secrets: import a talosctl / talhelper secrets bundle instead of generating one
+  --plaintext             gen config: also write decrypted copies to talos/out/ (gitignored, mode 0600)
+  --talos-version <v>     validate: schema version [default: the --cluster's Talos version, else v1.13.9]
+  --node <hostname>       apply: only this node (repeatable)
+  --insecure              apply: first install to nodes in maintenance mode
+  --dry-run               apply: print the talosctl commands without running them
+  --json                  print the result as JSON
+  -q, --quiet             print nothing on success
+  -h, --help              show this help
+
+Bootstrap order: gen secrets → gen config → apply --insecure → talosctl bootstrap (etcd, once)
+  → talosctl kubeconfig → Cilium → Flux.
+
+Exit codes: 0 success; 1 invalid definition or config, missing/undecryptable bundle, bundle already exists,
+schema errors, talosctl failed; 2 usage error; 70 internal error.`;
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      cluster: { type: "string" },
+      from: { type: "string" },
+      plaintext: { type: "boolean" },
+      "talos-version": { type: "string" },
+      node: { type: "string", multiple: true },
+      insecure: { type: "boolean" },
+      "dry-run": { type: "boolean" },
+      json: { type: "boolean" },
+      quiet: { type: "boolean", short: "q" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}
+
+async function main(argv: string[], io: CommandIo): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0) {
+    io.out(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  const options = {
+    cluster: values.cluster ?? "cluster.ts",
+    from: values.from,
+    plaintext: values.plaintext,
+    talosVersion: values["talos-version"],
+    nodes: values.node,
+    insecure: values.insecure,
+    dryRun: values["dry-run"],
+    json: values.json,
+    quiet: values.quiet,
+  };
+  const [command, sub, ...rest] = positionals;
+  if (command === "gen" && sub === "secrets" && rest.length === 0) return genSecrets(options, io);
+  if (command === "gen" && sub === "config" && rest.length === 0) return genConfig(options, io);
+  if (command === "validate") {
+    return validate(positionals.slice(1), { ...options, clusterGiven: values.cluster !== undefined }, io);
+  }
+  if (command === "apply" && positionals.length === 1) return apply(options, io);
+  throw new UsageError(`unknown command: ${positionals.join(" ")}`);
+}
+
+const io: CommandIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+main(process.argv.slice(2), io).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      io.err(`error: ${error.message}\n\n${USAGE}\n`);
+      process.exit(2);
+    }
+    if (error instanceof TalosError || error instanceof ConfigError) {
+      io.err(`error: ${error.message}\n`);
+      process.exit(1);
+    }
+    io.err(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(70);
+  },
+);

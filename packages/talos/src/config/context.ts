@@ -1,0 +1,78 @@
+// Everything one node's documents are computed from, derived once.
+import { apiEndpoint, type Cluster, installerImage, type Node } from "@kubeforge/config";
+import type { SecretsBundle } from "../secrets/bundle.js";
+import type { TalosMinor } from "./contract.js";
+
+export interface NodeContext {
+  readonly cluster: Cluster;
+  readonly node: Node;
+  readonly bundle: SecretsBundle;
+  readonly minor: TalosMinor;
+  readonly controlPlane: boolean;
+  /** Kubernetes API URL through the VIP. */
+  readonly endpoint: string;
+  /** Name of the node's uplink in Talos; an alias when the link is picked by MAC. */
+  readonly link: string;
+  readonly installerImage: string;
+  readonly installDisk: string;
+  /** `v1.35.2` */
+  readonly kubernetesVersion: string;
+  /** Whether the Layer2 VIP document belongs in this node's config. */
+  readonly talosVip: boolean;
+}
+
+/** Alias a MAC-selected link gets, so the other documents can name it. */
+export const MAC_LINK_ALIAS = "uplink";
+
+export function nodeContext(cluster: Cluster, node: Node, bundle: SecretsBundle, minor: TalosMinor): NodeContext {
+  return {
+    cluster,
+    node,
+    bundle,
+    minor,
+    controlPlane: node.controlPlane,
+    endpoint: apiEndpoint(cluster),
+    link: node.mac !== undefined ? MAC_LINK_ALIAS : (node.interface ?? MAC_LINK_ALIAS),
+    installerImage: installerImage(cluster),
+    installDisk: node.installDisk ?? cluster.talos.installDisk,
+    kubernetesVersion: cluster.kubernetes.version,
+    talosVip: cluster.api.provider === "talos" && node.controlPlane,
+  };
+}
+
+/** Extra SANs of the API server certificate: the VIP first, then the model's own. */
+export function apiServerSans(context: NodeContext): string[] {
+  return [...new Set([context.cluster.api.vip, ...context.cluster.api.certSANs])];
+}
+
+/** Node labels; the external-LB exclusion label only where the node runs no workloads. */
+export function nodeLabels(context: NodeContext): Record<string, string> {
+  const labels: Record<string, string> = {};
+  // Talos marks control planes as excluded from external load balancers; on dual-purpose nodes that
+  // would leave LoadBalancer Services with no backends, so the label goes only on dedicated control planes.
+  if (context.controlPlane && !context.node.worker) {
+    labels["node.kubernetes.io/exclude-from-external-load-balancers"] = "";
+  }
+  return { ...labels, ...context.node.labels };
+}
+
+export const POD_SECURITY_ADMISSION = {
+  name: "PodSecurity",
+  configuration: {
+    apiVersion: "pod-security.admission.config.k8s.io/v1alpha1",
+    kind: "PodSecurityConfiguration",
+    defaults: {
+      audit: "restricted",
+      "audit-version": "latest",
+      enforce: "baseline",
+      "enforce-version": "latest",
+      warn: "restricted",
+      "warn-version": "latest",
+    },
+    exemptions: { namespaces: ["kube-system"], runtimeClasses: [], usernames: [] },
+  },
+} as const;
+
+export const AUDIT_POLICY = { apiVersion: "audit.k8s.io/v1", kind: "Policy", rules: [{ level: "Metadata" }] } as const;
+
+export const KUBE_PRISM_PORT = 7445;

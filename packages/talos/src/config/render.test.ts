@@ -1,0 +1,195 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { type Cluster, loadCluster } from "@kubeforge/config";
+import { parseAllDocuments } from "yaml";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testBundle } from "../__fixtures__/bundle.js";
+import { homelabClusterFile, talosConformance } from "../__fixtures__/paths.js";
+import type { SecretsBundle } from "../secrets/bundle.js";
+import { validateConfigDocuments, validateConfigText } from "../schema/validate-config.js";
+import { type ConfigDocument, documentId } from "./documents.js";
+import { renderMachineConfigs, stringifyMachineConfig } from "./render.js";
+
+let homelab: Cluster;
+let bundle: SecretsBundle;
+
+beforeAll(async () => {
+  homelab = (await loadCluster(homelabClusterFile)).cluster;
+  bundle = await testBundle();
+});
+
+function withVersion(cluster: Cluster, version: string): Cluster {
+  return { ...cluster, talos: { ...cluster.talos, version } };
+}
+
+function golden(name: string): ConfigDocument[] {
+  const text = readFileSync(path.join(talosConformance, "golden", name), "utf8");
+  return parseAllDocuments(text).map((document) => document.toJS() as ConfigDocument);
+}
+
+function byId(documents: readonly ConfigDocument[]): Map<string, ConfigDocument> {
+  return new Map(documents.map((document) => [documentId(document), document]));
+}
+
+/** Every key path of `golden` that `ours` also has must hold the same kind of value (map, list, scalar). */
+function shapeMismatches(ours: unknown, theirs: unknown, at = ""): string[] {
+  const kind = (value: unknown) => (Array.isArray(value) ? "list" : value !== null && typeof value === "object" ? "map" : "scalar");
+  if (kind(ours) !== kind(theirs)) return [`${at}: ${kind(ours)} vs golden ${kind(theirs)}`];
+  if (kind(ours) !== "map") return [];
+  const a = ours as Record<string, unknown>;
+  const b = theirs as Record<string, unknown>;
+  return Object.keys(b)
+    .filter((key) => key in a)
+    .flatMap((key) => shapeMismatches(a[key], b[key], at ? `${at}.${key}` : key));
+}
+
+describe("homelab on Talos 1.13", () => {
+  it("renders three controlplane configs that validate against the official 1.13.9 schema", () => {
+    const configs = renderMachineConfigs(homelab, bundle);
+    expect(configs.map((config) => config.hostname)).toEqual(["node-1", "node-2", "node-3"]);
+    for (const config of configs) {
+      expect(config.type).toBe("controlplane");
+      expect(validateConfigDocuments(config.documents, { minor: 13 })).toEqual([]);
+      // The text form, as written to disk, validates too.
+      expect(validateConfigText(stringifyMachineConfig(config), { minor: 13 })).toEqual([]);
+    }
+  });
+
+  it("matches the structure of talosctl gen config output where they overlap", () => {
+    const [config] = renderMachineConfigs(homelab, bundle);
+    const ours = byId(config?.documents ?? []);
+    const theirs = byId(golden("gen-config-v1.13-base-controlplane.yaml"));
+    const { persist: _persist, ...goldenV1 } = theirs.get("v1alpha1") ?? {};
+    expect(shapeMismatches(ours.get("v1alpha1"), goldenV1)).toEqual([]);
+    // Same top-level sections, same order of the v1alpha1 document's keys.
+    expect(Object.keys(ours.get("v1alpha1") ?? {})).toEqual(Object.keys(goldenV1));
+    const machine = (ours.get("v1alpha1")?.machine ?? {}) as Record<string, unknown>;
+    const goldenMachine = (goldenV1.machine ?? {}) as Record<string, unknown>;
+    for (const key of ["type", "token", "ca", "certSANs", "kubelet", "install", "features"]) {
+      expect(Object.keys(machine)).toContain(key);
+      expect(Object.keys(goldenMachine)).toContain(key);
+    }
+    // The golden base config lets Talos pick the hostname; ours pins it.
+    expect(ours.get("HostnameConfig")).toEqual({ apiVersion: "v1alpha1", kind: "HostnameConfig", hostname: "node-1" });
+  });
+
+  it("carries the cluster's network, VIP, CNI, OIDC, KubePrism and etcd settings", () => {
+    const [config] = renderMachineConfigs(homelab, bundle);
+    const documents = byId(config?.documents ?? []);
+    const v1 = documents.get("v1alpha1") as { machine: Record<string, any>; cluster: Record<string, any> };
+    expect(v1).not.toHaveProperty("persist");
+    expect(v1.machine.install).toEqual({
+      disk: "/dev/sda",
+      image: `factory.talos.dev/installer/${homelab.talos.schematic}:v1.13.9`,
+      wipe: false,
+      grubUseUKICmdline: true,
+    });
+    expect(v1.machine.certSANs).toEqual(["192.168.1.100"]);
+    expect(v1.machine.kubelet.nodeIP).toEqual({ validSubnets: ["192.168.1.0/24"] });
+    expect(v1.machine.features.kubePrism).toEqual({ enabled: true, port: 7445 });
+    expect(v1.machine).not.toHaveProperty("nodeLabels");
+    expect(v1.cluster.controlPlane).toEqual({ endpoint: "https://192.168.1.100:6443" });
+    expect(v1.cluster.allowSchedulingOnControlPlanes).toBe(true);
+    expect(v1.cluster.network.cni).toEqual({ name: "none" });
+    expect(v1.cluster.proxy).toEqual({ disabled: true });
+    expect(v1.cluster.apiServer.certSANs).toEqual(["192.168.1.100"]);
+    expect(v1.cluster.apiServer.extraArgs).toMatchObject({
+      "oidc-issuer-url": "https://auth.homelab.local",
+      "oidc-client-id": "kubernetes",
+      "oidc-username-claim": "email",
+      "oidc-groups-claim": "groups",
+    });
+    expect(v1.cluster.apiServer.admissionControl[0].configuration.defaults.enforce).toBe("baseline");
+    expect(v1.cluster.etcd.advertisedSubnets).toEqual(["192.168.1.0/24"]);
+    expect(v1.cluster.etcd.ca).toEqual(bundle.certs.etcd);
+    expect(v1.cluster.secretboxEncryptionSecret).toBe(bundle.secrets.secretboxencryptionsecret);
+    expect(documents.get("Layer2VIPConfig/192.168.1.100")).toEqual({
+      apiVersion: "v1alpha1",
+      kind: "Layer2VIPConfig",
+      name: "192.168.1.100",
+      link: "eth0",
+    });
+    expect(documents.get("LinkConfig/eth0")).toMatchObject({
+      addresses: [{ address: "192.168.1.101/24" }],
+      routes: [{ gateway: "192.168.1.1" }],
+    });
+    expect(documents.get("ResolverConfig")).toMatchObject({ nameservers: [{ address: "192.168.1.1" }, { address: "1.1.1.1" }] });
+    expect(documents.get("TimeSyncConfig")).toMatchObject({ ntp: { servers: ["time.cloudflare.com"] } });
+  });
+
+  it("is deterministic for the same bundle and model", () => {
+    const first = renderMachineConfigs(homelab, bundle).map(stringifyMachineConfig);
+    const second = renderMachineConfigs(homelab, bundle).map(stringifyMachineConfig);
+    expect(second).toEqual(first);
+    expect(first[0]).not.toContain("persist");
+  });
+
+  it("selects the link by MAC through a LinkAliasConfig", () => {
+    const nodes = homelab.nodes.map((node, index) =>
+      index === 0 ? { ...node, interface: undefined, mac: "AA:BB:CC:DD:EE:01" } : node,
+    );
+    const [config] = renderMachineConfigs({ ...homelab, nodes }, bundle);
+    const documents = byId(config?.documents ?? []);
+    expect(documents.get("LinkAliasConfig/uplink")).toMatchObject({
+      selector: { match: 'mac(link.permanent_addr) == "aa:bb:cc:dd:ee:01"' },
+    });
+    expect(documents.get("Layer2VIPConfig/192.168.1.100")).toMatchObject({ link: "uplink" });
+    expect(validateConfigDocuments(config?.documents ?? [], { minor: 13 })).toEqual([]);
+  });
+
+  it("keeps keys off worker-only nodes and gives them no VIP", () => {
+    const nodes = [...homelab.nodes, { ...homelab.nodes[0]!, hostname: "worker-1", address: "192.168.1.110", controlPlane: false }];
+    const worker = renderMachineConfigs({ ...homelab, nodes }, bundle).at(-1);
+    const documents = byId(worker?.documents ?? []);
+    const v1 = documents.get("v1alpha1") as { machine: Record<string, any>; cluster: Record<string, any> };
+    expect(worker?.type).toBe("worker");
+    expect(v1.machine.ca.key).toBe("");
+    expect(v1.cluster.ca.key).toBe("");
+    expect(v1.cluster).not.toHaveProperty("etcd");
+    expect(v1.cluster).not.toHaveProperty("aggregatorCA");
+    expect([...documents.keys()].some((id) => id.startsWith("Layer2VIPConfig"))).toBe(false);
+    expect(validateConfigDocuments(worker?.documents ?? [], { minor: 13 })).toEqual([]);
+  });
+});
+
+describe("other Talos contracts", () => {
+  it("1.12 validates against the 1.12.11 schema", () => {
+    for (const config of renderMachineConfigs(withVersion(homelab, "v1.12.11"), bundle)) {
+      expect(validateConfigDocuments(config.documents, { minor: 12 })).toEqual([]);
+    }
+  });
+
+  it("1.14 uses the Kube* documents, KubeAuthenticationConfig for OIDC and no flannel", () => {
+    const configs = renderMachineConfigs(withVersion(homelab, "v1.14.0"), bundle);
+    for (const config of configs) expect(validateConfigDocuments(config.documents, { minor: 14 })).toEqual([]);
+    const documents = byId(configs[0]?.documents ?? []);
+    const goldenIds = [...byId(golden("gen-config-v1.14-base-controlplane.yaml")).keys()];
+    // Everything talosctl generates is there, except flannel (CNI none) which is left out on purpose.
+    expect(goldenIds.filter((id) => !documents.has(id))).toEqual(["KubeFlannelCNIConfig"]);
+    expect(documents.get("KubeAuthenticationConfig")).toMatchObject({
+      configuration: {
+        jwt: [
+          {
+            issuer: { url: "https://auth.homelab.local", audiences: ["kubernetes"] },
+            claimMappings: { username: { claim: "email", prefix: "oidc:" }, groups: { claim: "groups", prefix: "oidc:" } },
+          },
+        ],
+      },
+    });
+    expect(documents.get("KubeAPIServerConfig")).not.toHaveProperty("extraArgs");
+    expect(documents.get("KubeProxyConfig")).toMatchObject({ enabled: false });
+    expect(documents.get("KubeNodeConfig")).not.toHaveProperty("taints");
+    expect(documents.get("UnattendedInstall")).toMatchObject({
+      provisioning: { diskSelector: { match: 'disk.dev_path == "/dev/sda"' } },
+    });
+    const v1 = documents.get("v1alpha1") as { machine: Record<string, unknown>; cluster: Record<string, unknown> };
+    expect(Object.keys(v1.machine)).not.toContain("install");
+    expect(Object.keys(v1.cluster)).toEqual(["token", "etcd"]);
+    const shape = shapeMismatches(v1, (({ persist: _p, ...rest }) => rest)(byId(golden("gen-config-v1.14-base-controlplane.yaml")).get("v1alpha1") ?? {}));
+    expect(shape).toEqual([]);
+  });
+
+  it("refuses a Talos version it has no contract for", () => {
+    expect(() => renderMachineConfigs(withVersion(homelab, "v1.11.6"), bundle)).toThrow(/v1.11.6 is not supported/);
+  });
+});
