@@ -11,11 +11,17 @@ import { type Simulator, startSimulator } from "./simulator/simulator.js";
 
 const bin = fileURLToPath(new URL("../bin/kubeforge-upgrade.mjs", import.meta.url));
 
-function cli(args: string[], env: Record<string, string>): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+function cli(
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
   if (!existsSync(fileURLToPath(new URL("../dist/cli.js", import.meta.url)))) {
     throw new Error("dist/cli.js is missing: run `pnpm --filter @kubeforge/upgrade build` first (turbo does)");
   }
-  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [bin, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (chunk) => (stdout += chunk));
@@ -79,6 +85,11 @@ describe("kill -9 mid-run", () => {
     expect(sim.nodes.every((node) => node.talos === "v1.13.9")).toBe(true);
     const state = await readState(stateFile);
     expect(state?.status).toBe("done");
-    expect(state?.completed.filter((done) => !done.skipped).map((done) => done.node).sort()).toEqual(["sim-1", "sim-2", "sim-3"]);
+    expect(
+      state?.completed
+        .filter((done) => !done.skipped)
+        .map((done) => done.node)
+        .sort(),
+    ).toEqual(["sim-1", "sim-2", "sim-3"]);
   });
 });

@@ -9,6 +9,7 @@ import type { GateClients } from "../gates/index.js";
 import { createKubeClient } from "../gates/nodes.js";
 import { DEFAULT_RELEASES, type ReleaseTable, releaseTableSchema } from "../releases.js";
 import { createTalosctl } from "../talosctl.js";
+import { issueEtcdCredentials, readClusterBundle, writeRunTalosconfig } from "./credentials.js";
 
 export interface ConnectFlags {
   readonly talosctl?: string;
@@ -70,19 +71,18 @@ export async function loadReleases(file: string | undefined): Promise<ReleaseTab
   return parsed.data;
 }
 
-/**
- * Reads the etcd client credentials. Until @kubeforge/talos issues them from the secrets bundle they come as
- * PEM files (e.g. `talosctl -n <cp> read /system/secrets/etcd/ca.crt`, or a cert issued with openssl).
- */
-async function readEtcdCredentials(flags: ConnectFlags): Promise<EtcdCredentials> {
+/** Reads PEM client credentials given as files (--etcd-ca/--etcd-cert/--etcd-key); undefined when none is given. */
+async function readEtcdCredentialFiles(flags: ConnectFlags): Promise<EtcdCredentials | undefined> {
   const files = { ca: flags["etcd-ca"], cert: flags["etcd-cert"], key: flags["etcd-key"] };
-  const missing = Object.entries(files).filter(([, file]) => !file);
-  if (missing.length > 0) {
+  const given = Object.values(files).filter(Boolean).length;
+  if (given === 0) return undefined;
+  if (given < 3) {
+    const missing = Object.entries(files).filter(([, file]) => !file);
     throw new UpgradeError(
       "E_CONNECT",
-      `no etcd client credentials (${missing.map(([name]) => `--etcd-${name}`).join(", ")} missing)`,
+      `incomplete etcd client credentials (${missing.map(([name]) => `--etcd-${name}`).join(", ")} missing)`,
       {
-        hint: "pass --etcd-ca, --etcd-cert and --etcd-key: a client certificate issued from the cluster's etcd CA",
+        hint: "pass all of --etcd-ca, --etcd-cert and --etcd-key, or none to issue a certificate from the cluster's secrets bundle",
       },
     );
   }
@@ -100,7 +100,17 @@ async function readEtcdCredentials(flags: ConnectFlags): Promise<EtcdCredentials
   };
 }
 
-export async function connect(cluster: Cluster, flags: ConnectFlags): Promise<GateClients> {
+export interface Connection {
+  readonly clients: GateClients;
+  /** Removes the temporary talosconfig, if one was written. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Builds the clients. Kubernetes first (fails fast without a kubeconfig); etcd credentials and the talosconfig
+ * come from flags, or else from the cluster's SOPS bundle through @kubeforge/talos.
+ */
+export async function connect(cluster: Cluster, clusterFile: string, flags: ConnectFlags): Promise<Connection> {
   const endpoints = flags["etcd-endpoints"]
     ? flags["etcd-endpoints"].split(",").map((url) => url.trim())
     : controlPlaneNodes(cluster).map(
@@ -110,12 +120,27 @@ export async function connect(cluster: Cluster, flags: ConnectFlags): Promise<Ga
     ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
     ...(flags["kube-context"] ? { context: flags["kube-context"] } : {}),
   });
+  let credentials = await readEtcdCredentialFiles(flags);
+  let talosconfig = flags.talosconfig;
+  let dispose = async () => {};
+  if (!credentials || (!talosconfig && !process.env.TALOSCONFIG)) {
+    const bundle = await readClusterBundle(cluster, clusterFile);
+    credentials ??= await issueEtcdCredentials(bundle);
+    if (!talosconfig && !process.env.TALOSCONFIG) {
+      const written = await writeRunTalosconfig(cluster, bundle);
+      talosconfig = written.file;
+      dispose = written.dispose;
+    }
+  }
   return {
-    talosctl: createTalosctl({
-      ...(flags.talosctl ? { bin: flags.talosctl } : {}),
-      ...(flags.talosconfig ? { talosconfig: flags.talosconfig } : {}),
-    }),
-    kube,
-    etcd: { endpoints, credentials: await readEtcdCredentials(flags) },
+    clients: {
+      talosctl: createTalosctl({
+        ...(flags.talosctl ? { bin: flags.talosctl } : {}),
+        ...(talosconfig ? { talosconfig } : {}),
+      }),
+      kube,
+      etcd: { endpoints, credentials },
+    },
+    dispose,
   };
 }

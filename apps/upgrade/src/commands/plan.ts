@@ -4,7 +4,7 @@ import { simulateLiveState } from "../live-state.js";
 import { observeLiveState } from "../observe.js";
 import { planUpgrade, previousRelease } from "../plan.js";
 import { renderPlan } from "../render.js";
-import { connect, loadDefinition, loadReleases } from "./connect.js";
+import { type Connection, connect, loadDefinition, loadReleases } from "./connect.js";
 import { type Flags, requireCluster } from "./flags.js";
 
 export interface Output {
@@ -13,13 +13,14 @@ export interface Output {
 }
 
 export async function planCommand(flags: Flags, io: Output): Promise<number> {
-  const { cluster, warnings } = await loadDefinition(requireCluster(flags));
+  const { cluster, file, warnings } = await loadDefinition(requireCluster(flags));
   for (const warning of warnings) io.err(`warning: ${warning}`);
   const releases = await loadReleases(flags.releases);
   let live: LiveState;
+  let connection: Connection | undefined;
   try {
-    const clients = await connect(cluster, flags);
-    live = await observeLiveState(cluster, { ...clients, callTimeoutMs: 10_000 });
+    connection = await connect(cluster, file, flags);
+    live = await observeLiveState(cluster, { ...connection.clients, callTimeoutMs: 10_000 });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     live = simulateLiveState({
@@ -37,6 +38,8 @@ export async function planCommand(flags: Flags, io: Output): Promise<number> {
         previousRelease(releases.kubernetes, cluster.kubernetes.version) ??
         cluster.kubernetes.version,
     });
+  } finally {
+    await connection?.dispose();
   }
   const plan = planUpgrade({ cluster, live, releases });
   io.out(flags.json ? JSON.stringify(plan, null, 2) : renderPlan(plan));

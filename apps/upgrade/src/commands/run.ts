@@ -11,10 +11,11 @@ export async function runCommand(flags: Flags, io: Output): Promise<number> {
   if (flags.reason && !flags.force) throw new UsageError("--reason only goes with --force");
   const timeouts = parseTimeouts(flags.timeout);
   const pollIntervalMs = parsePoll(flags.poll);
-  const { cluster, warnings } = await loadDefinition(requireCluster(flags));
+  const { cluster, file, warnings } = await loadDefinition(requireCluster(flags));
   for (const warning of warnings) io.err(`warning: ${warning}`);
   const releases = await loadReleases(flags.releases);
-  const clients = await connect(cluster, flags);
+  const connection = await connect(cluster, file, flags);
+  const clients = connection.clients;
   const { stateFile, evidenceDir } = statePaths(flags, cluster.name);
   const started = Date.now();
   const result = await runUpgrade({
@@ -37,21 +38,23 @@ export async function runCommand(flags: Flags, io: Output): Promise<number> {
       const line = renderEvent(event, Date.now() - started);
       if (line) io.out(line);
     },
-  }).catch((error: unknown) => {
-    if (error instanceof UpgradeError && flags.json) {
-      io.out(
-        JSON.stringify({
-          type: "error",
-          code: error.code,
-          node: error.node,
-          gate: error.gate,
-          message: error.message,
-          hint: error.hint,
-        }),
-      );
-    }
-    throw error;
-  });
+  })
+    .catch((error: unknown) => {
+      if (error instanceof UpgradeError && flags.json) {
+        io.out(
+          JSON.stringify({
+            type: "error",
+            code: error.code,
+            node: error.node,
+            gate: error.gate,
+            message: error.message,
+            hint: error.hint,
+          }),
+        );
+      }
+      throw error;
+    })
+    .finally(() => connection.dispose());
   if (flags.json) {
     io.out(JSON.stringify({ type: "result", ...result, plan: undefined }));
   } else {

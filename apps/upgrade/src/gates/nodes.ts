@@ -46,7 +46,13 @@ function loadKubeConfig(connection: KubeConnection): KubeConfig {
       hint: "pass --kubeconfig <file> or set KUBECONFIG (talosctl kubeconfig writes one)",
     });
   }
-  config.loadFromFile(chosen);
+  try {
+    config.loadFromFile(chosen);
+  } catch (error) {
+    throw new UpgradeError("E_CONNECT", `kubeconfig ${chosen} cannot be read: ${(error as Error).message}`, {
+      hint: "pass a valid kubeconfig with --kubeconfig (talosctl kubeconfig writes one)",
+    });
+  }
   if (connection.context) config.setCurrentContext(connection.context);
   if (!config.getCurrentCluster()) {
     throw new UpgradeError("E_CONNECT", `kubeconfig ${chosen} has no cluster for its current context`, {
