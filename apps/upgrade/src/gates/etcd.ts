@@ -78,34 +78,46 @@ async function probeMember(connection: EtcdConnection, member: { name: string; c
   }
 }
 
+/** Member list and alarms from the first endpoint that answers (a down member must not hide the others). */
+async function readCluster(connection: EtcdConnection) {
+  let last: unknown = new Error("no etcd endpoint given");
+  for (const endpoint of connection.endpoints) {
+    const client = openClient(connection, [endpoint]);
+    try {
+      const list = await client.cluster.memberList({ linearizable: true } as never);
+      const alarms = await client.maintenance.alarm({ action: "Get" });
+      return { members: list.members, alarms: alarms.alarms ?? [] };
+    } catch (error) {
+      last = error;
+    } finally {
+      client.close();
+    }
+  }
+  throw new Error(`no etcd endpoint answered (${connection.endpoints.join(", ")}): ${reason(last)}`);
+}
+
 /** Reads the member list, each member's status and health, and the alarms. Throws when no endpoint answers. */
 export async function inspectEtcd(connection: EtcdConnection): Promise<EtcdSnapshot> {
-  const client = openClient(connection, connection.endpoints);
-  try {
-    const list = await client.cluster.memberList({ linearizable: true } as never);
-    const alarms = await client.maintenance.alarm({ action: "Get" });
-    const members = await Promise.all(
-      list.members.map(async (member) => {
-        const probe = await probeMember(connection, member);
-        return {
-          id: member.ID,
-          name: member.name,
-          clientURLs: member.clientURLs,
-          isLearner: Boolean(member.isLearner),
-          ...probe,
-        };
-      }),
-    );
-    const leaderId = members.find((member) => member.healthy)?.leader;
-    const leader = members.find((member) => member.id === leaderId)?.name;
-    return {
-      members,
-      alarms: (alarms.alarms ?? []).map((alarm) => ({ memberId: alarm.memberID, alarm: String(alarm.alarm) })),
-      ...(leader ? { leader } : {}),
-    };
-  } finally {
-    client.close();
-  }
+  const { members: listed, alarms } = await readCluster(connection);
+  const members = await Promise.all(
+    listed.map(async (member) => {
+      const probe = await probeMember(connection, member);
+      return {
+        id: member.ID,
+        name: member.name,
+        clientURLs: member.clientURLs,
+        isLearner: Boolean(member.isLearner),
+        ...probe,
+      };
+    }),
+  );
+  const leaderId = members.find((member) => member.healthy)?.leader;
+  const leader = members.find((member) => member.id === leaderId)?.name;
+  return {
+    members,
+    alarms: alarms.map((alarm) => ({ memberId: alarm.memberID, alarm: String(alarm.alarm) })),
+    ...(leader ? { leader } : {}),
+  };
 }
 
 function describe(member: EtcdMemberState): string {

@@ -74,7 +74,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const clusterFile = path.join(dir, "cluster.json");
   writeFileSync(clusterFile, JSON.stringify(definition, null, 2));
 
-  const pki = await createPki(names.length);
+  const pki = await createPki(names);
   const etcd = await startEtcdCluster({ dir, names, pki });
   const credentialFiles = {
     ca: path.join(dir, "client-ca.crt"),
