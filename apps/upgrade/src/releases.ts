@@ -38,5 +38,5 @@ export const DEFAULT_RELEASES: ReleaseTable = {
     { version: "v1.12.11", kubernetes: { min: "1.30", max: "1.35" }, upgradeFrom: "1.10" },
     { version: "v1.13.9", kubernetes: { min: "1.31", max: "1.36" }, upgradeFrom: "1.11" },
   ],
-  kubernetes: ["v1.31.14", "v1.32.10", "v1.33.6", "v1.34.2", "v1.35.2"],
+  kubernetes: ["v1.29.15", "v1.30.14", "v1.31.14", "v1.32.10", "v1.33.6", "v1.34.2", "v1.35.2"],
 };

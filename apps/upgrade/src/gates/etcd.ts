@@ -62,8 +62,9 @@ function reason(error: unknown): string {
 async function probeMember(connection: EtcdConnection, member: { name: string; clientURLs: string[] }) {
   if (!member.name) return { healthy: false, problem: "not started (no name yet)" };
   if (member.clientURLs.length === 0) return { healthy: false, problem: "advertises no client URL" };
-  const client = openClient(connection, member.clientURLs);
+  let client: Etcd3 | undefined;
   try {
+    client = openClient(connection, member.clientURLs);
     const status = await client.maintenance.status();
     // A linearizable read through this member proves it is connected to a quorum (etcd's own /health).
     await client.get("health").string();
@@ -74,7 +75,7 @@ async function probeMember(connection: EtcdConnection, member: { name: string; c
   } catch (error) {
     return { healthy: false, problem: reason(error) };
   } finally {
-    client.close();
+    client?.close();
   }
 }
 
@@ -82,15 +83,16 @@ async function probeMember(connection: EtcdConnection, member: { name: string; c
 async function readCluster(connection: EtcdConnection) {
   let last: unknown = new Error("no etcd endpoint given");
   for (const endpoint of connection.endpoints) {
-    const client = openClient(connection, [endpoint]);
+    let client: Etcd3 | undefined;
     try {
+      client = openClient(connection, [endpoint]);
       const list = await client.cluster.memberList({ linearizable: true } as never);
       const alarms = await client.maintenance.alarm({ action: "Get" });
       return { members: list.members, alarms: alarms.alarms ?? [] };
     } catch (error) {
       last = error;
     } finally {
-      client.close();
+      client?.close();
     }
   }
   throw new Error(`no etcd endpoint answered (${connection.endpoints.join(", ")}): ${reason(last)}`);
