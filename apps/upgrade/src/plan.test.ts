@@ -10,7 +10,10 @@ function cluster(overrides: { talos?: string; kubernetes?: string; installerImag
   const result = validateCluster({
     name: "lab",
     environment: "staging",
-    talos: { version: overrides.talos ?? "v1.13.9", ...(overrides.installerImage ? { installerImage: overrides.installerImage } : {}) },
+    talos: {
+      version: overrides.talos ?? "v1.13.9",
+      ...(overrides.installerImage ? { installerImage: overrides.installerImage } : {}),
+    },
     kubernetes: { version: overrides.kubernetes ?? "v1.35.2" },
     network: { nodeCidr: "10.0.0.0/24", gateway: "10.0.0.1", nameservers: ["10.0.0.1"] },
     api: { vip: "10.0.0.100" },
@@ -29,7 +32,11 @@ function cluster(overrides: { talos?: string; kubernetes?: string; installerImag
 }
 
 function live(model: ReturnType<typeof cluster>, talos: string, kubelet: string, leader = "cp-2"): LiveState {
-  return { ...simulateLiveState({ cluster: model, reason: "test", talosVersion: talos, kubernetesVersion: kubelet }), etcdLeader: leader, vipHolder: leader };
+  return {
+    ...simulateLiveState({ cluster: model, reason: "test", talosVersion: talos, kubernetesVersion: kubelet }),
+    etcdLeader: leader,
+    vipHolder: leader,
+  };
 }
 
 const v = mustParseVersion;
@@ -45,7 +52,9 @@ describe("versionPath", () => {
     expect(versionPath({ from: v("v1.13.9"), to: v("v1.13.9"), known, what: "Talos" })).toEqual([]);
   });
   it("refuses a downgrade with a hint", () => {
-    expect(() => versionPath({ from: v("v1.13.9"), to: v("v1.12.11"), known, what: "Talos" })).toThrow(/older than the running v1.13.9/);
+    expect(() => versionPath({ from: v("v1.13.9"), to: v("v1.12.11"), known, what: "Talos" })).toThrow(
+      /older than the running v1.13.9/,
+    );
   });
   it("names a missing intermediate line", () => {
     try {
@@ -72,15 +81,28 @@ describe("planUpgrade", () => {
       "factory.talos.dev/installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba:v1.13.9",
     );
     expect(step.before).toContain("etcd-quorum-without-node");
-    expect(step.after).toEqual(["talos-version", "kube-node-ready", "etcd-member-rejoined", "etcd-members-healthy", "pods-running"]);
+    expect(step.after).toEqual([
+      "talos-version",
+      "kube-node-ready",
+      "etcd-member-rejoined",
+      "etcd-members-healthy",
+      "pods-running",
+    ]);
   });
 
   it("marks nodes already at the step's version as skip (a partly upgraded cluster)", () => {
     const model = cluster();
     const state = live(model, "v1.12.11", "v1.35.2");
-    const partial: LiveState = { ...state, nodes: state.nodes.map((node, index) => (index === 0 ? { ...node, talosVersion: "v1.13.9" } : node)) };
+    const partial: LiveState = {
+      ...state,
+      nodes: state.nodes.map((node, index) => (index === 0 ? { ...node, talosVersion: "v1.13.9" } : node)),
+    };
     const step = planUpgrade({ cluster: model, live: partial }).steps[0];
-    expect(step?.kind === "talos" && step.nodes.map((node) => `${node.hostname}:${node.action}`)).toEqual(["cp-1:skip", "cp-3:upgrade", "cp-2:upgrade"]);
+    expect(step?.kind === "talos" && step.nodes.map((node) => `${node.hostname}:${node.action}`)).toEqual([
+      "cp-1:skip",
+      "cp-3:upgrade",
+      "cp-2:upgrade",
+    ]);
   });
 
   it("interleaves Kubernetes upgrades where a Talos line needs a newer Kubernetes", () => {
@@ -102,14 +124,21 @@ describe("planUpgrade", () => {
 
   it("refuses a Kubernetes target the target Talos line does not support", () => {
     const model = cluster({ talos: "v1.12.11", kubernetes: "v1.36.1" });
-    expect(() => planUpgrade({ cluster: model, live: live(model, "v1.12.11", "v1.35.2") })).toThrow(/not supported by Talos v1.12.11/);
+    expect(() => planUpgrade({ cluster: model, live: live(model, "v1.12.11", "v1.35.2") })).toThrow(
+      /not supported by Talos v1.12.11/,
+    );
   });
 
   it("puts upgrade-k8s on a control-plane node that is not the leader", () => {
     const model = cluster({ kubernetes: "v1.35.2" });
     const plan = planUpgrade({ cluster: model, live: live(model, "v1.13.9", "v1.34.2", "cp-1") });
     expect(plan.steps).toEqual([
-      expect.objectContaining({ kind: "kubernetes", from: "v1.34.2", to: "v1.35.2", node: expect.objectContaining({ hostname: "cp-2" }) }),
+      expect.objectContaining({
+        kind: "kubernetes",
+        from: "v1.34.2",
+        to: "v1.35.2",
+        node: expect.objectContaining({ hostname: "cp-2" }),
+      }),
     ]);
   });
 

@@ -24,7 +24,10 @@ const node = (name: string, extra: Partial<KubeNodeState> = {}): KubeNodeState =
 describe("Kubernetes gates", () => {
   it("all nodes Ready, naming the ones that are not", () => {
     expect(checkNodesReady([node("a"), node("b")])).toEqual({ ok: true, detail: "2/2 nodes Ready" });
-    expect(checkNodesReady([node("a"), node("b", { ready: false, reason: "KubeletNotReady" })])).toEqual({ ok: false, detail: "b NotReady (KubeletNotReady)" });
+    expect(checkNodesReady([node("a"), node("b", { ready: false, reason: "KubeletNotReady" })])).toEqual({
+      ok: false,
+      detail: "b NotReady (KubeletNotReady)",
+    });
     expect(checkNodesReady([]).ok).toBe(false);
   });
 
@@ -45,7 +48,9 @@ describe("Kubernetes gates", () => {
     const pods = Array.from({ length: 7 }, (_, index) => ({ namespace: "apps", name: `p${index}`, phase: "Pending" }));
     const result = checkPodsRunning([{ namespace: "kube-system", name: "ok", phase: "Running" }, ...pods]);
     expect(result.ok).toBe(false);
-    expect(result.detail).toBe("7 pod(s) not running: apps/p0 Pending, apps/p1 Pending, apps/p2 Pending, apps/p3 Pending, apps/p4 Pending, …");
+    expect(result.detail).toBe(
+      "7 pod(s) not running: apps/p0 Pending, apps/p1 Pending, apps/p2 Pending, apps/p3 Pending, apps/p4 Pending, …",
+    );
     expect(checkPodsRunning([{ namespace: "a", name: "job", phase: "Succeeded" }]).ok).toBe(true);
   });
 
