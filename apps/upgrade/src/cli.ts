@@ -1,6 +1,6 @@
 // kubeforge-upgrade: the only place in this package that prints or exits.
 import { parseArgs } from "node:util";
-import { ConfigError } from "@kubeforge/config";
+import type { ConfigError } from "@kubeforge/config";
 import { type Flags, UsageError } from "./commands/flags.js";
 import { planCommand } from "./commands/plan.js";
 import { runCommand } from "./commands/run.js";
@@ -117,12 +117,13 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra.join(" ")}`);
   switch (command) {
+    // Commands load the Kubernetes, etcd and Talos clients lazily so `--help` and usage errors stay fast.
     case "plan":
-      return planCommand(flags, io);
+      return (await import("./commands/plan.js")).planCommand(flags, io);
     case "run":
-      return runCommand(flags, io);
+      return (await import("./commands/run.js")).runCommand(flags, io);
     case "status":
-      return statusCommand(flags, io);
+      return (await import("./commands/status.js")).statusCommand(flags, io);
     case undefined:
       throw new UsageError("a command is required");
     default:
@@ -137,8 +138,9 @@ main(process.argv.slice(2)).then(
       io.err(`error: ${error.message}\n\n${USAGE}`);
       process.exit(2);
     }
-    if (error instanceof ConfigError) {
-      io.err(`error: ${error.message}`);
+    // Matched by name: importing @kubeforge/config here would load yaml and ajv for every `--help`.
+    if ((error as ConfigError | undefined)?.name === "ConfigError") {
+      io.err(`error: ${(error as ConfigError).message}`);
       process.exit(1);
     }
     if (error instanceof UpgradeError) {

@@ -18,7 +18,8 @@ function cli(args: string[], env: Record<string, string> = {}) {
   });
 }
 
-describe("kubeforge-upgrade CLI", () => {
+// Independent processes: run them side by side.
+describe.concurrent("kubeforge-upgrade CLI", () => {
   it("--help lists the commands and the exit codes", async () => {
     const result = await cli(["--help"]);
     expect(result.exitCode).toBe(0);

@@ -51,14 +51,18 @@ describe("kill -9 mid-run", () => {
 
     // Wait until the second node is being upgraded, then pull the plug.
     let victim: string | undefined;
+    let exited = false;
+    void first.done.then(() => {
+      exited = true;
+    });
     const deadline = Date.now() + 60_000;
-    while (!victim && Date.now() < deadline) {
+    while (!victim && !exited && Date.now() < deadline) {
       const state = await readState(stateFile).catch(() => undefined);
       const upgraded = state?.completed.filter((done) => !done.skipped).length ?? 0;
       if (state?.inFlight?.phase === "upgrading" && upgraded === 1) victim = state.inFlight.node;
       else await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    expect(victim).toBeDefined();
+    if (!victim) throw new Error(`the first run never reached the second node: ${(await first.done).stderr}`);
     first.child.kill("SIGKILL");
     const killed = await first.done;
     expect(killed.code).toBeNull();

@@ -160,6 +160,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     NODE_EXTRA_CA_CERTS: caFile,
   };
 
+  const talosconfig = path.join(dir, "talosconfig");
+  writeFileSync(talosconfig, "context: sim\ncontexts: {}\n");
   const kubeconfig = path.join(dir, "kubeconfig");
   writeFileSync(
     kubeconfig,
@@ -213,6 +215,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       credentialFiles.key,
       "--state-dir",
       stateDir,
+      // The fake talosctl ignores it; passing one keeps the CLI from deriving it from a secrets bundle.
+      "--talosconfig",
+      talosconfig,
     ],
     async waitHealthy(timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
