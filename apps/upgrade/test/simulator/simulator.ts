@@ -44,6 +44,8 @@ export interface Simulator {
   readonly upgrades: string[];
   /** Hostnames whose etcd member was restarted after being stopped by an upgrade. */
   readonly etcdRestarts: string[];
+  /** When each upgraded node came back (Date.now()), for the bench. */
+  readonly restoredAt: Map<string, number>;
   /** Environment that puts the fake talosctl first on PATH. */
   readonly env: Record<string, string>;
   readonly clients: GateClients;
@@ -100,6 +102,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   ]);
   const upgrades: string[] = [];
   const etcdRestarts: string[] = [];
+  const restoredAt = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
   const later = (ms: number, action: () => void | Promise<void>) => {
     const timer = setTimeout(() => {
@@ -134,6 +137,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           node.ready = true;
           node.unschedulable = false;
           for (const pod of pods) if (pod.node === node.hostname) pod.phase = "Running";
+          restoredAt.set(node.hostname, Date.now());
         });
       },
       upgradeKubernetes(to) {
@@ -198,6 +202,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     pods,
     upgrades,
     etcdRestarts,
+    restoredAt,
     env,
     clients,
     cliArgs: (stateDir) => [
