@@ -19,7 +19,14 @@ export { GATE_DESCRIPTIONS, type GateName } from "./gates/names.js";
 export { createKubeClient, type KubeClient, type KubeConnection } from "./gates/nodes.js";
 export { type LiveState, simulateLiveState } from "./live-state.js";
 export { observeLiveState } from "./observe.js";
-export { installerImageFor, type PlanStep, planUpgrade, previousRelease, type UpgradePlan } from "./plan.js";
+export {
+  installerImageFor,
+  type PlanStep,
+  planUpgrade,
+  previousRelease,
+  type UpgradePlan,
+  versionPath,
+} from "./plan.js";
 export { DEFAULT_RELEASES, type ReleaseTable, releaseTableSchema } from "./releases.js";
 export { renderPlan } from "./render.js";
 export { type RunOptions, type RunResult, runUpgrade } from "./run.js";
