@@ -2,9 +2,6 @@
 import { parseArgs } from "node:util";
 import type { ConfigError } from "@kubeforge/config";
 import { type Flags, UsageError } from "./commands/flags.js";
-import { planCommand } from "./commands/plan.js";
-import { runCommand } from "./commands/run.js";
-import { statusCommand } from "./commands/status.js";
 import { formatUpgradeError, UpgradeError, type UpgradeErrorCode } from "./errors.js";
 
 export const USAGE = `Usage: kubeforge-upgrade <plan|run|status> --cluster <file|name> [options]

@@ -65,7 +65,7 @@ describe("happy path on staging", () => {
     expect(sim.upgrades).toEqual(order);
     expect(result.upgraded).toEqual([
       ...order,
-      "kubernetes@" + (plan.steps[1]?.kind === "kubernetes" ? plan.steps[1].node.hostname : ""),
+      `kubernetes@${plan.steps[1]?.kind === "kubernetes" ? plan.steps[1].node.hostname : ""}`,
     ]);
     expect(sim.nodes.map((node) => [node.talos, node.kubelet])).toEqual([
       ["v1.13.9", "v1.35.2"],

@@ -1,6 +1,5 @@
 // Flags shared by the commands and their parsing into typed options.
 import path from "node:path";
-import { UpgradeError } from "../errors.js";
 import { DEFAULT_TIMEOUTS, parseDuration, type Timeouts } from "../timeouts.js";
 import type { ConnectFlags } from "./connect.js";
 
