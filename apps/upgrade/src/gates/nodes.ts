@@ -131,9 +131,10 @@ export function checkNoneCordoned(nodes: readonly KubeNodeState[]): GateResult {
   return { ok: false, detail: `cordoned: ${cordoned.join(", ")} (a drain or upgrade is in progress)` };
 }
 
+/** Pending or Unknown pods were not rescheduled. Failed pods are terminal (evicted, crashed jobs) and left alone. */
 export function checkPodsRunning(pods: readonly KubePodState[]): GateResult {
-  const stuck = pods.filter((pod) => !["Running", "Succeeded"].includes(pod.phase));
-  if (stuck.length === 0) return { ok: true, detail: `${pods.length} pods Running or Succeeded` };
+  const stuck = pods.filter((pod) => pod.phase === "Pending" || pod.phase === "Unknown");
+  if (stuck.length === 0) return { ok: true, detail: `no pod Pending or Unknown (${pods.length} pods)` };
   const named = stuck.slice(0, 5).map((pod) => `${pod.namespace}/${pod.name} ${pod.phase}`);
   return {
     ok: false,
