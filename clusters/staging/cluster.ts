@@ -1,4 +1,4 @@
-// The staging cluster: the same shape as homelab on its own subnet, upgraded first: three dual-purpose Talos nodes behind an API VIP, Cilium, OIDC via Zitadel.
+// The staging cluster: the same shape as homelab on its own subnet, upgraded first. It holds its VIP with kube-vip.
 import { defineCluster } from "@kubeforge/config";
 
 const DEMO_AGE_RECIPIENT = "age16gcuf2qq6vnu6sd55y8q5h2tyt04ph3fklz2pdfnkeknrwz6paksd30vx8"; // demo only: see demo-keys/README.md
@@ -16,7 +16,7 @@ export default defineCluster({
     podCidr: "10.245.0.0/16",
     serviceCidr: "10.96.0.0/12",
   },
-  api: { vip: "192.168.2.100", provider: "talos" },
+  api: { vip: "192.168.2.100", provider: "kube-vip" },
   nodes: [
     { hostname: "stg-1", address: "192.168.2.101", interface: "eth0" },
     { hostname: "stg-2", address: "192.168.2.102", interface: "eth0" },
@@ -43,26 +43,29 @@ export default defineCluster({
       name: "apps",
       podSecurity: "restricted",
       quota: { requestsCpu: "4", requestsMemory: "8Gi", limitsCpu: "8", limitsMemory: "16Gi" },
-      allow: { egressToInternet: true, ingressFromNamespaces: ["monitoring"] },
-    },
-    {
-      name: "monitoring",
-      podSecurity: "privileged",
-      podSecurityReason: "node-exporter mounts host paths and uses the host network",
-      quota: {
-        requestsCpu: "4",
-        requestsMemory: "8Gi",
-        limitsCpu: "8",
-        limitsMemory: "16Gi",
-        requestsStorage: "200Gi",
-      },
-      allow: { egressToKubeApi: true, egressToNamespaces: ["apps"], ingressFromCidrs: ["192.168.2.0/24"] },
+      allow: { egressToInternet: true, egressToNamespaces: ["podinfo"] },
     },
   ],
   priorityClasses: [
     { name: "staging-critical", value: 1_000_000, description: "Platform components the cluster needs to run." },
     { name: "staging-default", value: 1000, globalDefault: true, description: "Default for workloads." },
     { name: "staging-batch", value: 100, preemptionPolicy: "Never", description: "Jobs that may wait." },
+  ],
+  coredns: { forwarders: ["192.168.2.1", "1.1.1.1"] },
+  monitoring: { retention: "7d", prometheusStorage: "20Gi", grafanaUrl: "https://grafana.staging.homelab.local" },
+  logging: { retention: "336h", storage: "20Gi" },
+  apps: [
+    {
+      name: "podinfo",
+      image: "ghcr.io/stefanprodan/podinfo:6.9.2",
+      port: 9898,
+      args: ["--port=9898", "--data-path=/data"],
+      runAsUser: 100,
+      healthPath: "/healthz",
+      metrics: { path: "/metrics" },
+      storage: { size: "1Gi", mountPath: "/data" },
+      allowFrom: ["apps"],
+    },
   ],
   flux: { url: "ssh://git@github.com/homelab/kubeforge.git", branch: "main" },
   sops: { ageRecipients: [DEMO_AGE_RECIPIENT] },

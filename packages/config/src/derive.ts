@@ -21,3 +21,28 @@ export function apiEndpoint(cluster: Cluster): string {
 export function controlPlaneNodes(cluster: Cluster) {
   return cluster.nodes.filter((node) => node.controlPlane);
 }
+
+/** Node label values CubeFS' chart selects its roles by (`component.cubefs.io/<role>: enabled`). */
+export const CUBEFS_ROLES = ["master", "metanode", "datanode", "csi"] as const;
+
+/** The CubeFS role labels of every node, by hostname; Talos sets them as machine.nodeLabels. */
+export function cubefsNodeLabels(cluster: Cluster): Record<string, Record<string, string>> {
+  const all = cluster.nodes.map((node) => node.hostname);
+  const roles: Record<(typeof CUBEFS_ROLES)[number], readonly string[]> = {
+    master: cluster.cubefs.masterNodes ?? controlPlaneNodes(cluster).map((node) => node.hostname),
+    metanode: cluster.cubefs.metaNodes ?? all,
+    datanode: cluster.cubefs.dataNodes ?? all,
+    csi: all,
+  };
+  return Object.fromEntries(
+    all.map((hostname) => [
+      hostname,
+      Object.fromEntries(
+        CUBEFS_ROLES.filter((role) => roles[role].includes(hostname)).map((role) => [
+          `component.cubefs.io/${role}`,
+          "enabled",
+        ]),
+      ),
+    ]),
+  );
+}

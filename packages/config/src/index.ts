@@ -1,17 +1,21 @@
 // @kubeforge/config: the typed cluster model.
 
+export { PLATFORM_NAMESPACES } from "./checks/components.js";
 export { RESERVED_NODE_NAMES } from "./checks/nodes.js";
 export { BUILTIN_NAMESPACES, SUPPORTED_TALOS_MINORS } from "./checks/platform.js";
 export { defineCluster } from "./define.js";
-export { apiEndpoint, controlPlaneNodes, fluxPath, installerImage } from "./derive.js";
+export { apiEndpoint, CUBEFS_ROLES, controlPlaneNodes, cubefsNodeLabels, fluxPath, installerImage } from "./derive.js";
 export { ConfigError, type ConfigErrorCode, type ConfigIssue, formatIssue, formatPath } from "./errors.js";
 export { clusterJsonSchema } from "./json-schema.js";
 export { type LoadedCluster, loadCluster, parseClusterYaml, resolveCluster } from "./load.js";
+export type { Cilium } from "./schema/cilium.js";
 export { type Cluster, type ClusterInput, clusterSchema } from "./schema/cluster.js";
-export type { Namespace, PodSecurityLevel } from "./schema/namespaces.js";
+export type { App, Coredns, Cubefs, Logging, Monitoring } from "./schema/components.js";
+export type { Namespace, NamespaceInput, PodSecurityLevel } from "./schema/namespaces.js";
+export { namespaceSchema } from "./schema/namespaces.js";
 export type { Api, Network } from "./schema/network.js";
 export type { Node } from "./schema/nodes.js";
 export type { GroupBinding, Oidc } from "./schema/oidc.js";
-export type { TalosPatch } from "./schema/talos-patches.js";
 export type { Flux, PriorityClass, Sops, StorageClass } from "./schema/platform.js";
+export type { TalosPatch } from "./schema/talos-patches.js";
 export { type ValidationResult, validateCluster } from "./validate.js";

@@ -2,6 +2,7 @@
 // so a definition that fails validation or rendering leaves the previous output intact.
 import path from "node:path";
 import { type ConfigIssue, loadCluster } from "@kubeforge/config";
+import { renderBootstrap } from "./render/bootstrap.js";
 import { renderTree } from "./render/tree.js";
 import { type WriteTreeResult, writeTree } from "./writer/write-tree.js";
 
@@ -16,6 +17,8 @@ export interface BuildClusterOptions {
 export interface BuildClusterResult extends WriteTreeResult {
   readonly name: string;
   readonly out: string;
+  /** Files for the bootstrap before Flux runs (Cilium's Helm values), beside the Flux tree. */
+  readonly bootstrap: WriteTreeResult;
   readonly objects: number;
   readonly warnings: readonly ConfigIssue[];
 }
@@ -28,6 +31,11 @@ export async function buildCluster(options: BuildClusterOptions): Promise<BuildC
   const objects = files
     .filter((entry) => !entry.path.endsWith("kustomization.yaml"))
     .reduce((count, entry) => count + (entry.content.match(/^---$/gm)?.length ?? 0), 0);
+  // Both renders finish before either write, so bad input changes neither folder.
+  const bootstrapFiles = renderBootstrap(cluster, { source });
   const result = await writeTree(out, files, { dryRun: options.dryRun });
-  return { ...result, name: cluster.name, out, objects, warnings };
+  const bootstrap = await writeTree(path.join(path.dirname(out), "bootstrap"), bootstrapFiles, {
+    dryRun: options.dryRun,
+  });
+  return { ...result, name: cluster.name, out, objects, warnings, bootstrap };
 }

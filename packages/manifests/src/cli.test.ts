@@ -26,18 +26,18 @@ describe("kubeforge-manifests", () => {
   it("builds, then --check passes; --json reports the result", () => {
     const file = clusterFile(fixtureInput());
     expect(run("build", "--cluster", file).stdout).toMatch(
-      /^lab: 22 objects in .* written \(14 changed, 0 removed\)\n$/,
+      /^lab: 70 objects in .* written \(26 changed, 0 removed\)\n$/,
     );
     expect(run("build", "--cluster", file, "--check").status).toBe(0);
     const json = JSON.parse(run("build", "--cluster", file, "--json").stdout);
-    expect(json).toMatchObject({ name: "lab", objects: 22, written: [], removed: [], upToDate: true });
+    expect(json).toMatchObject({ name: "lab", objects: 70, written: [], removed: [], upToDate: true });
   });
 
   it("--check exits 1 when the tree is out of date", () => {
     const file = clusterFile(fixtureInput());
     const result = run("build", "--cluster", file, "--check");
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain("is out of date (14 to write, 0 to remove): run `pnpm turbo build`");
+    expect(result.stderr).toContain("is out of date (26 to write, 0 to remove): run `pnpm turbo build`");
   });
 
   it("prints every problem of a bad definition, no stack trace, exit 1", () => {

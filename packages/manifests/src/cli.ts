@@ -37,17 +37,18 @@ async function main(argv: string[]): Promise<number> {
 
   const result = await buildCluster({ cluster: values.cluster ?? "cluster.ts", out: values.out, dryRun: values.check });
   for (const warning of result.warnings) process.stderr.write(`warning: ${formatIssue(warning, values.cluster)}\n`);
-  const stale = values.check && (result.written.length > 0 || result.removed.length > 0);
+  const changed = [result, result.bootstrap].some((part) => part.written.length > 0 || part.removed.length > 0);
+  const stale = values.check === true && changed;
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ ...result, upToDate: !stale }, null, 2)}\n`);
   } else if (values.check && stale) {
     process.stderr.write(
-      `${result.out} is out of date (${result.written.length} to write, ${result.removed.length} to remove): run \`pnpm turbo build\`\n`,
+      `${result.out} is out of date (${result.written.length + result.bootstrap.written.length} to write, ${result.removed.length + result.bootstrap.removed.length} to remove): run \`pnpm turbo build\`\n`,
     );
   } else if (!values.quiet) {
-    const verb = values.check
-      ? "is up to date"
-      : `written (${result.written.length} changed, ${result.removed.length} removed)`;
+    const written = result.written.length + result.bootstrap.written.length;
+    const removed = result.removed.length + result.bootstrap.removed.length;
+    const verb = values.check ? "is up to date" : `written (${written} changed, ${removed} removed)`;
     process.stdout.write(`${result.name}: ${result.objects} objects in ${result.out} ${verb}\n`);
   }
   return stale ? 1 : 0;

@@ -5,6 +5,8 @@ export { defaultKeysFile, loadAgeIdentities, parseIdentities, recipientOf } from
 export { type DecryptTextOptions, decryptText, decryptToBytes } from "./operations/decrypt.js";
 export { type EncryptTextOptions, encryptText } from "./operations/encrypt.js";
 export { isSopsEncrypted } from "./operations/filestatus.js";
-export { type OpenedDocument, openDocument } from "./operations/open.js";
+export { type OpenedDocument, type OpenOptions, openDocument } from "./operations/open.js";
+export { type RotateOptions, rotateText } from "./operations/rotate.js";
+export { type UpdateKeysOptions, type UpdateKeysResult, updateKeysText } from "./operations/updatekeys.js";
 export { findPlaintextSecrets, type PlaintextSecretFinding } from "./plaintext-secrets.js";
 export { type CreationRule, findSopsConfig, matchCreationRule, type SopsConfig } from "./rules.js";

@@ -2,7 +2,10 @@
 import { createHash, type Hash } from "node:crypto";
 
 /** SHA-256("sops"): hashed first when `mac_only_encrypted` is set. */
-const MAC_ONLY_ENCRYPTED_PREFIX = Buffer.from("8a3fd2ad54ce66527b1034f3d147be0b0b975b3bf44f72c6fdadec8176f27d69", "hex");
+const MAC_ONLY_ENCRYPTED_PREFIX = Buffer.from(
+  "8a3fd2ad54ce66527b1034f3d147be0b0b975b3bf44f72c6fdadec8176f27d69",
+  "hex",
+);
 
 export class MacHasher {
   private readonly hash: Hash = createHash("sha512");

@@ -86,7 +86,10 @@ export function readMetadata(raw: PlainObject, file?: string): SopsMetadata {
     keyGroups = [readGroup(raw, file)];
   }
   if (keyGroups.every((g) => g.age.length === 0 && Object.keys(g.others).length === 0)) {
-    throw new SopsError("E_SOPS_METADATA", "No keys found in file", { file, hint: "the sops metadata lists no master keys" });
+    throw new SopsError("E_SOPS_METADATA", "No keys found in file", {
+      file,
+      hint: "the sops metadata lists no master keys",
+    });
   }
   const rules: Record<string, string> = {};
   for (const [field, prop] of RULE_FIELDS) {
@@ -94,7 +97,11 @@ export function readMetadata(raw: PlainObject, file?: string): SopsMetadata {
     if (value) rules[prop] = value;
   }
   if (Object.keys(rules).length > 1) {
-    throw new SopsError("E_SOPS_METADATA", `the metadata sets ${Object.keys(rules).length} encryption rules; at most one is allowed`, { file });
+    throw new SopsError(
+      "E_SOPS_METADATA",
+      `the metadata sets ${Object.keys(rules).length} encryption rules; at most one is allowed`,
+      { file },
+    );
   }
   if (Object.keys(rules).length === 0) rules.unencryptedSuffix = "_unencrypted";
   const macOnly = raw.mac_only_encrypted;

@@ -28,7 +28,9 @@ function plainValueKeys(section: unknown): string[] {
  * Reports every Kubernetes Secret whose `data`/`stringData` values are not sops-encrypted. Files that are
  * not YAML/JSON manifests are skipped; sops-encrypted Secrets (with a `sops.mac`) pass.
  */
-export function findPlaintextSecrets(files: ReadonlyArray<{ path: string; content: string }>): PlaintextSecretFinding[] {
+export function findPlaintextSecrets(
+  files: ReadonlyArray<{ path: string; content: string }>,
+): PlaintextSecretFinding[] {
   const findings: PlaintextSecretFinding[] = [];
   for (const file of files) {
     if (!/\.(ya?ml|json)$/i.test(file.path)) continue;

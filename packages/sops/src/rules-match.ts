@@ -46,9 +46,13 @@ export function checkRules(rules: EncryptionRules, where: string): void {
     rules.encryptedCommentRegex,
   ].filter(Boolean);
   if (set.length > 1) {
-    throw new SopsError("E_SOPS_CONFIG", `${where} sets ${set.length} of unencrypted_suffix, encrypted_suffix, unencrypted_regex, encrypted_regex, unencrypted_comment_regex and encrypted_comment_regex`, {
-      hint: "keep exactly one",
-    });
+    throw new SopsError(
+      "E_SOPS_CONFIG",
+      `${where} sets ${set.length} of unencrypted_suffix, encrypted_suffix, unencrypted_regex, encrypted_regex, unencrypted_comment_regex and encrypted_comment_regex`,
+      {
+        hint: "keep exactly one",
+      },
+    );
   }
   if (rules.unencryptedCommentRegex || rules.encryptedCommentRegex) {
     throw new SopsError("E_SOPS_UNSUPPORTED", `${where} uses a comment regex, which kubeforge-sops does not support`, {

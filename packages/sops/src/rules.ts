@@ -41,7 +41,9 @@ function parseRule(raw: Raw, index: number, file: string): CreationRule {
   let ageGroups: string[][];
   if (Array.isArray(raw.key_groups)) {
     ageGroups = (raw.key_groups as Raw[]).map((group) => {
-      for (const kind of NON_AGE) if (list(group[kind]).length || (Array.isArray(group[kind]) && (group[kind] as unknown[]).length)) throw unsupported(kind);
+      for (const kind of NON_AGE)
+        if (list(group[kind]).length || (Array.isArray(group[kind]) && (group[kind] as unknown[]).length))
+          throw unsupported(kind);
       return [...new Set(list(group.age))];
     });
   } else {
@@ -68,10 +70,14 @@ export function parseSopsConfig(text: string, file: string): SopsConfig {
   try {
     raw = parseYamlText(text);
   } catch (error) {
-    throw new SopsError("E_SOPS_CONFIG", `invalid YAML: ${(error as Error).message.split("\n")[0]}`, { file, cause: error });
+    throw new SopsError("E_SOPS_CONFIG", `invalid YAML: ${(error as Error).message.split("\n")[0]}`, {
+      file,
+      cause: error,
+    });
   }
   const doc = (raw ?? {}) as Raw;
-  if (typeof doc !== "object" || Array.isArray(doc)) throw new SopsError("E_SOPS_CONFIG", "must be a mapping", { file });
+  if (typeof doc !== "object" || Array.isArray(doc))
+    throw new SopsError("E_SOPS_CONFIG", "must be a mapping", { file });
   const rules = doc.creation_rules;
   if (rules !== undefined && rules !== null && !Array.isArray(rules)) {
     throw new SopsError("E_SOPS_CONFIG", "creation_rules must be a list", { file });
@@ -121,7 +127,11 @@ export async function findSopsConfig(
 }
 
 /** The first creation rule whose path_regex matches the file (relative to the config folder). */
-export function matchCreationRule(config: SopsConfig, filePath: string, cwd: string = process.cwd()): CreationRule | undefined {
+export function matchCreationRule(
+  config: SopsConfig,
+  filePath: string,
+  cwd: string = process.cwd(),
+): CreationRule | undefined {
   if (config.creationRules.length === 0) return undefined;
   const absolute = path.resolve(cwd, filePath);
   const prefix = `${path.dirname(config.file)}${path.sep}`;

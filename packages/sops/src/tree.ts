@@ -61,7 +61,8 @@ export function treeToPlain(value: TreeValue): Plain {
     for (const entry of value.entries()) out[entry.key] = treeToPlain(entry.value);
     return out;
   }
-  if (value instanceof TreeSeq) return value.items.filter((i) => !(i instanceof Comment)).map((i) => treeToPlain(i as TreeValue));
+  if (value instanceof TreeSeq)
+    return value.items.filter((i) => !(i instanceof Comment)).map((i) => treeToPlain(i as TreeValue));
   if (typeof value === "bigint") return Number(value);
   if (value instanceof SopsTime) return value.text;
   if (value instanceof Uint8Array) return Buffer.from(value).toString("latin1");

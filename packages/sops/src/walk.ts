@@ -1,5 +1,5 @@
 // Walks branches in document order, encrypting or decrypting the selected values and hashing the MAC.
-import { type ValueCipher, isEncryptedValue, valueToBytes } from "./cipher.js";
+import { isEncryptedValue, type ValueCipher, valueToBytes } from "./cipher.js";
 import { SopsError } from "./errors.js";
 import { MacHasher } from "./mac.js";
 import { type EncryptionRules, shouldEncrypt } from "./rules-match.js";
@@ -23,12 +23,16 @@ function walkValue(value: TreeValue, path: readonly string[], visit: Visitor): T
   if (value instanceof TreeMap) {
     return new TreeMap(
       value.items.map((item) =>
-        item instanceof Comment ? visit.comment(item, path) : { key: item.key, value: walkValue(item.value, [...path, item.key], visit) },
+        item instanceof Comment
+          ? visit.comment(item, path)
+          : { key: item.key, value: walkValue(item.value, [...path, item.key], visit) },
       ),
     );
   }
   if (value instanceof TreeSeq) {
-    return new TreeSeq(value.items.map((item) => (item instanceof Comment ? visit.comment(item, path) : walkValue(item, path, visit))));
+    return new TreeSeq(
+      value.items.map((item) => (item instanceof Comment ? visit.comment(item, path) : walkValue(item, path, visit))),
+    );
   }
   return visit.leaf(value, path);
 }

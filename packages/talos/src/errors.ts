@@ -8,7 +8,6 @@ export type TalosErrorCode =
   | "E_CONFIG_INVALID"
   | "E_PATCH_INVALID"
   | "E_SCHEMA_INVALID"
-  | "E_SCHEMA_UNSUPPORTED"
   | "E_SOPS_FAILED"
   | "E_TALOSCTL_FAILED"
   | "E_WRITE_FAILED";

@@ -3,7 +3,12 @@
 export { SUPPORTED_MINORS, type TalosMinor, talosMinor } from "./config/contract.js";
 export { type ConfigDocument, documentId } from "./config/documents.js";
 export { applyPatches, type LocatedPatch } from "./config/patches.js";
-export { type MachineConfig, renderMachineConfig, renderMachineConfigs, stringifyMachineConfig } from "./config/render.js";
+export {
+  type MachineConfig,
+  renderMachineConfig,
+  renderMachineConfigs,
+  stringifyMachineConfig,
+} from "./config/render.js";
 export { formatTalosIssue, TalosError, type TalosErrorCode, type TalosIssue } from "./errors.js";
 export { type ApplyOptions, type ApplyStep, applyConfigs } from "./io/apply.js";
 export { createBundleFile, readBundle } from "./io/bundle-store.js";
@@ -17,6 +22,13 @@ export { generateBundle, generateToken } from "./secrets/generate-bundle.js";
 export { decodePem, encodePem, toStandardPem } from "./secrets/pem.js";
 export { type CertificateAndKey, createCertificateAuthority, issueCertificate } from "./secrets/pki.js";
 export { bundleCa, parseBundle, stringifyBundle, validateBundle } from "./secrets/read-bundle.js";
-export type { SealFormat, SecretSealer } from "./store/sealer.js";
+export type { SealFormat, SealOptions, SecretSealer } from "./store/sealer.js";
 export { createSopsSealer, type SopsApi } from "./store/sops-sealer.js";
-export { issueAdminCertificate, renderTalosconfig, TALOSCONFIG_RENEW_DAYS } from "./talosconfig.js";
+export {
+  issueAdminCertificate,
+  type RenderedTalosconfig,
+  type RenderTalosconfigOptions,
+  renderTalosconfig,
+  TALOSCONFIG_RENEW_DAYS,
+  type Talosconfig,
+} from "./talosconfig.js";

@@ -1,7 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { type Cluster, loadCluster } from "@kubeforge/config";
-import { parse } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { testBundle } from "./__fixtures__/bundle.js";
 import { homelabClusterFile } from "./__fixtures__/paths.js";
 import type { SecretsBundle } from "./secrets/bundle.js";
@@ -47,7 +47,12 @@ describe("renderTalosconfig", () => {
   it("keeps the previous certificate (identical text) while it is good for more than 30 days", async () => {
     const now = new Date();
     const first = await renderTalosconfig({ cluster, bundle, now });
-    const again = await renderTalosconfig({ cluster, bundle, previous: first.text, now: new Date(now.getTime() + 300 * DAY) });
+    const again = await renderTalosconfig({
+      cluster,
+      bundle,
+      previous: first.text,
+      now: new Date(now.getTime() + 300 * DAY),
+    });
     expect(again.reused).toBe(true);
     expect(again.text).toBe(first.text);
   });
@@ -55,7 +60,12 @@ describe("renderTalosconfig", () => {
   it("re-mints the certificate when it expires within 30 days", async () => {
     const now = new Date();
     const first = await renderTalosconfig({ cluster, bundle, now });
-    const later = await renderTalosconfig({ cluster, bundle, previous: first.text, now: new Date(now.getTime() + 340 * DAY) });
+    const later = await renderTalosconfig({
+      cluster,
+      bundle,
+      previous: first.text,
+      now: new Date(now.getTime() + 340 * DAY),
+    });
     expect(later.reused).toBe(false);
     expect(later.reason).toMatch(/expires within 30 days/);
     expect(later.text).not.toBe(first.text);
@@ -70,7 +80,10 @@ describe("renderTalosconfig", () => {
     const fewer = { ...cluster, nodes: cluster.nodes.slice(0, 2) };
     const updated = await renderTalosconfig({ cluster: fewer, bundle, previous: first.text });
     expect(updated.reused).toBe(true);
-    expect((parse(updated.text) as Talosconfig).contexts.homelab?.endpoints).toEqual(["192.168.1.101", "192.168.1.102"]);
+    expect((parse(updated.text) as Talosconfig).contexts.homelab?.endpoints).toEqual([
+      "192.168.1.101",
+      "192.168.1.102",
+    ]);
   });
 
   it("ignores a previous talosconfig that is not one", async () => {

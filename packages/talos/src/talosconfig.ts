@@ -1,7 +1,8 @@
 // The talosctl client config: os CA, an os:admin client certificate, node endpoints. Reused while still good.
 import { X509Certificate } from "node:crypto";
 import type { Cluster } from "@kubeforge/config";
-import { parse, stringify } from "yaml";
+import { parse } from "yaml";
+import { stringifyGoYaml } from "./go-yaml-style.js";
 import type { SecretsBundle } from "./secrets/bundle.js";
 import { decodePem, encodePem, importTalosKey } from "./secrets/pem.js";
 import { issueCertificate } from "./secrets/pki.js";
@@ -55,16 +56,20 @@ function rejectPrevious(
   } catch {
     return { reason: "the previous talosconfig is not valid YAML" };
   }
-  if (!context?.crt || !context.key || !context.ca) return { reason: `the previous talosconfig has no ${options.cluster.name} context` };
+  if (!context?.crt || !context.key || !context.ca)
+    return { reason: `the previous talosconfig has no ${options.cluster.name} context` };
   if (context.ca !== options.bundle.certs.os.crt) return { reason: "the os CA changed" };
   try {
     const cert = new X509Certificate(decodePem(context.crt));
     const ca = new X509Certificate(decodePem(options.bundle.certs.os.crt));
     if (!cert.verify(ca.publicKey)) return { reason: "the admin certificate is not signed by the os CA" };
-    if (!cert.checkPrivateKey(importTalosKey(decodePem(context.key)))) return { reason: "the admin key does not match" };
+    if (!cert.checkPrivateKey(importTalosKey(decodePem(context.key))))
+      return { reason: "the admin key does not match" };
     const expires = new Date(cert.validTo);
     if (expires.getTime() - now.getTime() < TALOSCONFIG_RENEW_DAYS * DAY_MS) {
-      return { reason: `the admin certificate expires within ${TALOSCONFIG_RENEW_DAYS} days (${expires.toISOString()})` };
+      return {
+        reason: `the admin certificate expires within ${TALOSCONFIG_RENEW_DAYS} days (${expires.toISOString()})`,
+      };
     }
     return { context, expires };
   } catch (cause) {
@@ -85,7 +90,10 @@ export async function issueAdminCertificate(bundle: SecretsBundle, now = new Dat
 
 export async function renderTalosconfig(options: RenderTalosconfigOptions): Promise<RenderedTalosconfig> {
   const now = options.now ?? new Date();
-  const kept = options.previous === undefined ? { reason: "no previous talosconfig" } : rejectPrevious(options.previous, options, now);
+  const kept =
+    options.previous === undefined
+      ? { reason: "no previous talosconfig" }
+      : rejectPrevious(options.previous, options, now);
   let crt: string;
   let key: string;
   let expires: Date;
@@ -107,7 +115,7 @@ export async function renderTalosconfig(options: RenderTalosconfigOptions): Prom
     contexts: { [cluster.name]: { endpoints, ca: options.bundle.certs.os.crt, crt, key } },
   };
   return {
-    text: stringify(talosconfig, { indent: 4, lineWidth: 0 }),
+    text: stringifyGoYaml(talosconfig),
     reused: "context" in kept,
     ...("reason" in kept ? { reason: kept.reason } : {}),
     expires,

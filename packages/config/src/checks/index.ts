@@ -1,5 +1,6 @@
 import type { ConfigIssue } from "../errors.js";
 import type { Cluster } from "../schema/cluster.js";
+import { checkApps, checkCubefsNodes, checkStorageReferences } from "./components.js";
 import { checkAddresses, checkCidrs, checkServiceCidrSize } from "./network.js";
 import { checkControlPlaneCount, checkNodeNames, checkUniqueNodes } from "./nodes.js";
 import {
@@ -21,6 +22,9 @@ const ERROR_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [
   checkNamespaces,
   checkStorageClasses,
   checkPriorityClasses,
+  checkCubefsNodes,
+  checkStorageReferences,
+  checkApps,
 ];
 
 const WARNING_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [warnPodSecurity];

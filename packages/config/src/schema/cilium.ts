@@ -7,6 +7,7 @@ export const ciliumSchema = z
       .default(true)
       .describe("Cilium replaces kube-proxy (Talos then runs without kube-proxy)."),
     hubble: z.boolean().default(true).describe("Enable Hubble relay and UI."),
+    operatorReplicas: z.number().int().min(1).max(3).default(2).describe("Cilium operator replicas."),
   })
   .describe("Cilium CNI options.");
 

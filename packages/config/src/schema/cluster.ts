@@ -1,6 +1,7 @@
 // The whole cluster definition. Cross-field rules live in ../checks/ so each can name its own fix.
 import { z } from "zod";
 import { ciliumSchema } from "./cilium.js";
+import { appSchema, corednsSchema, cubefsSchema, loggingSchema, monitoringSchema } from "./components.js";
 import { namespaceSchema } from "./namespaces.js";
 import { apiSchema, networkSchema } from "./network.js";
 import { nodeSchema } from "./nodes.js";
@@ -21,9 +22,26 @@ export const clusterSchema = z
     nodes: z.array(nodeSchema).min(1),
     cilium: ciliumSchema.prefault({}),
     oidc: oidcSchema,
-    storageClasses: z.array(storageClassSchema).default([]),
+    storageClasses: z
+      .array(storageClassSchema)
+      .default([
+        {
+          name: "cubefs",
+          default: true,
+          replicas: 3,
+          reclaimPolicy: "Delete",
+          volumeBindingMode: "Immediate",
+          allowVolumeExpansion: true,
+        },
+      ])
+      .describe("CubeFS StorageClasses; one default class is used for Prometheus, Loki and apps unless they name one."),
     namespaces: z.array(namespaceSchema).default([]),
     priorityClasses: z.array(priorityClassSchema).default([]),
+    coredns: corednsSchema.prefault({}),
+    cubefs: cubefsSchema.prefault({}),
+    monitoring: monitoringSchema.prefault({}),
+    logging: loggingSchema.prefault({}),
+    apps: z.array(appSchema).default([]).describe("Your applications."),
     flux: fluxSchema,
     sops: sopsSchema,
   })

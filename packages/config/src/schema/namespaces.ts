@@ -38,6 +38,14 @@ export const networkAllowancesSchema = z
       .boolean()
       .default(false)
       .describe("Allow egress to the Kubernetes API (operators, controllers)."),
+    egressToCluster: z
+      .boolean()
+      .default(false)
+      .describe("Allow egress to pods in every namespace (e.g. Prometheus scraping)."),
+    egressToNodes: z
+      .boolean()
+      .default(false)
+      .describe("Allow egress to the nodes on any port (kubelet, node exporters)."),
     ingressFromCidrs: z
       .array(z.string())
       .default([])
@@ -61,4 +69,5 @@ export const namespaceSchema = z
   .describe("A namespace with its Pod Security level, quota, limits and network allowances.");
 
 export type Namespace = z.infer<typeof namespaceSchema>;
+export type NamespaceInput = z.input<typeof namespaceSchema>;
 export type PodSecurityLevel = z.infer<typeof podSecurityLevel>;

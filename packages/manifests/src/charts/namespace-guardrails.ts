@@ -5,6 +5,9 @@ import { k8s } from "cdk8s-plus-33";
 import type { Construct } from "constructs";
 import { MANAGED_BY } from "./labels.js";
 
+export const MONITORING_NAMESPACE = "monitoring";
+
+const hostCidr = (address: string) => `${address}/${address.includes(":") ? 128 : 32}`;
 const q = (value: string) => k8s.Quantity.fromString(value);
 const namespaceSelector = (name: string) => ({ matchLabels: { "kubernetes.io/metadata.name": name } });
 
@@ -92,6 +95,25 @@ export class NamespaceGuardrailsChart extends Chart {
       },
     });
 
+    // Prometheus scrapes every namespace; this is the one ingress every namespace accepts.
+    new k8s.KubeNetworkPolicy(this, "allow-monitoring", {
+      metadata: metadata("allow-prometheus-scrape"),
+      spec: {
+        podSelector: {},
+        policyTypes: ["Ingress"],
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: namespaceSelector(MONITORING_NAMESPACE),
+                podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+              },
+            ],
+          },
+        ],
+      },
+    });
+
     this.renderAllowances(cluster, namespace, metadata);
   }
 
@@ -103,6 +125,10 @@ export class NamespaceGuardrailsChart extends Chart {
     ];
     const egress = [
       ...allow.egressToNamespaces.map((name) => ({ to: [{ namespaceSelector: namespaceSelector(name) }] })),
+      ...(allow.egressToCluster ? [{ to: [{ namespaceSelector: {} }] }] : []),
+      ...(allow.egressToNodes
+        ? [{ to: cluster.nodes.map((node) => ({ ipBlock: { cidr: hostCidr(node.address) } })) }]
+        : []),
       ...(allow.egressToInternet
         ? [
             {
@@ -120,7 +146,7 @@ export class NamespaceGuardrailsChart extends Chart {
         ? [
             {
               to: [...cluster.nodes.map((node) => node.address), cluster.api.vip].map((address) => ({
-                ipBlock: { cidr: `${address}/${address.includes(":") ? 128 : 32}` },
+                ipBlock: { cidr: hostCidr(address) },
               })),
               ports: [{ protocol: "TCP", port: k8s.IntOrString.fromNumber(cluster.api.port) }],
             },

@@ -36,13 +36,24 @@ describe("renderTree", () => {
       "apps.yaml",
       "apps/kustomization.yaml",
       "configs.yaml",
+      "configs/dashboards.yaml",
       "configs/kustomization.yaml",
+      "configs/monitors.yaml",
+      "configs/namespace-cubefs.yaml",
+      "configs/namespace-logging.yaml",
+      "configs/namespace-monitoring.yaml",
       "configs/namespace-ns-1.yaml",
       "configs/namespace-ns-2.yaml",
+      "configs/storage-classes.yaml",
       "flux-system/gotk-sync.yaml",
       "flux-system/kustomization.yaml",
       "infrastructure.yaml",
+      "infrastructure/cilium.yaml",
+      "infrastructure/cubefs.yaml",
+      "infrastructure/helm-repositories.yaml",
+      "infrastructure/kube-prometheus-stack.yaml",
       "infrastructure/kustomization.yaml",
+      "infrastructure/logging.yaml",
       "infrastructure/namespaces.yaml",
       "infrastructure/priority-classes.yaml",
       "infrastructure/rbac-oidc.yaml",
@@ -52,6 +63,10 @@ describe("renderTree", () => {
     const root = parse(files.find((file) => file.path === "kustomization.yaml")!.content);
     // Layer folders are applied by their own Flux Kustomizations, never by the root.
     expect(root.resources).toEqual(["apps.yaml", "configs.yaml", "flux-system", "infrastructure.yaml"]);
+  });
+
+  it("matches the file snapshots", async () => {
+    for (const file of files) await expect(file.content).toMatchFileSnapshot(`__snapshots__/lab/${file.path}`);
   });
 
   it("labels namespaces with Pod Security Standards for the cluster's Kubernetes minor", () => {
@@ -118,8 +133,10 @@ describe("renderTree", () => {
 
   it("renders Flux objects that validate strictly against the upstream CRD schemas", () => {
     const validator = loadCrdValidator();
-    const fluxObjects = objects.filter((object) => object.apiVersion.includes("fluxcd.io"));
-    expect(fluxObjects).toHaveLength(5);
+    const fluxObjects = objects.filter((object) => validator.has(object.apiVersion, object.kind));
+    expect(new Set(fluxObjects.map((object) => object.kind))).toEqual(
+      new Set(["GitRepository", "Kustomization", "HelmRepository", "HelmRelease", "PodMonitor"]),
+    );
     for (const object of fluxObjects)
       expect(validator.validate(object), `${object.kind} ${object.metadata.name}`).toEqual([]);
   });

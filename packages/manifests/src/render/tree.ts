@@ -6,6 +6,8 @@ import { NamespaceGuardrailsChart } from "../charts/namespace-guardrails.js";
 import { NamespacesChart } from "../charts/namespaces.js";
 import { PriorityClassesChart } from "../charts/priority-classes.js";
 import { OidcRbacChart } from "../charts/rbac.js";
+import { HelmSourcesChart } from "../components/helm.js";
+import { componentsOf, namespacesOf } from "../components/index.js";
 import { kustomizationFile, toYamlStream } from "./serialize.js";
 
 /** One file of the tree, its path relative to the tree's root with `/` separators. */
@@ -26,26 +28,40 @@ export interface RenderTreeOptions {
 
 type ChartFactory = (app: App) => Chart;
 
-/** Which chart goes to which file. Adding a component is one line here. */
+/** Which chart goes to which file. Components add their own entries. */
 function plan(cluster: Cluster): Array<{ path: string; chart: ChartFactory }> {
-  const entries: Array<{ path: string; chart: ChartFactory }> = [
+  const components = componentsOf(cluster);
+  const namespaces = namespacesOf(cluster, components);
+  return [
     { path: "flux-system/gotk-sync.yaml", chart: (app) => new FluxSyncChart(app, "flux-sync", cluster) },
     ...LAYERS.map((layer) => ({
       path: `${layer.name}.yaml`,
       chart: (app: App) => new FluxLayerChart(app, `layer-${layer.name}`, { cluster, layer }),
     })),
-    { path: "infrastructure/namespaces.yaml", chart: (app) => new NamespacesChart(app, "namespaces", cluster) },
+    {
+      path: "infrastructure/namespaces.yaml",
+      chart: (app) => new NamespacesChart(app, "namespaces", { cluster, namespaces }),
+    },
     {
       path: "infrastructure/priority-classes.yaml",
       chart: (app) => new PriorityClassesChart(app, "priority-classes", cluster),
     },
     { path: "infrastructure/rbac-oidc.yaml", chart: (app) => new OidcRbacChart(app, "rbac-oidc", cluster) },
-    ...cluster.namespaces.map((namespace) => ({
+    {
+      path: "infrastructure/helm-repositories.yaml",
+      chart: (app) =>
+        new HelmSourcesChart(
+          app,
+          "helm-repositories",
+          components.flatMap((component) => component.sources ?? []),
+        ),
+    },
+    ...components.flatMap((component) => component.files),
+    ...namespaces.map((namespace) => ({
       path: `configs/namespace-${namespace.name}.yaml`,
       chart: (app: App) => new NamespaceGuardrailsChart(app, `guardrails-${namespace.name}`, { cluster, namespace }),
     })),
   ];
-  return entries;
 }
 
 function folderOf(path: string): string {

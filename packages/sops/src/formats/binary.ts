@@ -21,7 +21,11 @@ export function emitBinary(branch: TreeMap | undefined): Uint8Array {
   const data = branch?.get("data");
   if (typeof data === "string") return Buffer.from(data, "utf8");
   if (data instanceof Uint8Array) return data;
-  throw new SopsError("E_SOPS_PARSE", "no binary data found in tree: the binary format needs a top-level string `data`", {
-    hint: "choose another --output-type",
-  });
+  throw new SopsError(
+    "E_SOPS_PARSE",
+    "no binary data found in tree: the binary format needs a top-level string `data`",
+    {
+      hint: "choose another --output-type",
+    },
+  );
 }

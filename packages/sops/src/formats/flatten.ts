@@ -5,8 +5,9 @@ import type { Plain } from "../tree.js";
 export function flattenMetadata(value: { [key: string]: Plain }): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   const visit = (prefix: string, node: Plain) => {
-    if (Array.isArray(node)) node.forEach((item, i) => visit(`${prefix}__list_${i}`, item));
-    else if (node !== null && typeof node === "object") {
+    if (Array.isArray(node)) {
+      for (const [i, item] of node.entries()) visit(`${prefix}__list_${i}`, item);
+    } else if (node !== null && typeof node === "object") {
       for (const [key, item] of Object.entries(node)) visit(`${prefix}__map_${key}`, item);
     } else out.push([prefix, node === null ? "" : String(node)]);
   };

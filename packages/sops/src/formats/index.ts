@@ -6,7 +6,8 @@ import { emitDotenv, parseDotenv } from "./dotenv.js";
 import { flattenMetadata, unflattenMetadata } from "./flatten.js";
 import { emitIni, parseIni } from "./ini.js";
 import { emitJson, parseJson } from "./json.js";
-import { emitYaml, parseYaml } from "./yaml.js";
+import { parseYaml } from "./yaml.js";
+import { emitYaml } from "./yaml-emit.js";
 
 export type SopsFormat = "yaml" | "json" | "dotenv" | "ini" | "binary";
 export const SOPS_FORMATS: readonly SopsFormat[] = ["yaml", "json", "dotenv", "ini", "binary"];
@@ -54,7 +55,9 @@ export function parseDocument(
     case "yaml": {
       const branches = parseYaml(toText(input)).map(splitSops);
       const metadata = branches[0]?.sops;
-      return metadata ? { branches: branches.map((b) => b.branch), metadata } : { branches: branches.map((b) => b.branch) };
+      return metadata
+        ? { branches: branches.map((b) => b.branch), metadata }
+        : { branches: branches.map((b) => b.branch) };
     }
     case "json":
     case "binary": {
@@ -82,9 +85,13 @@ export function parseDocument(
 
 function single(branches: readonly TreeMap[], format: SopsFormat): TreeMap {
   if (branches.length > 1) {
-    throw new SopsError("E_SOPS_UNSUPPORTED", `a ${format} file holds one document, but the input has ${branches.length}`, {
-      hint: "split the YAML documents or keep the yaml output type",
-    });
+    throw new SopsError(
+      "E_SOPS_UNSUPPORTED",
+      `a ${format} file holds one document, but the input has ${branches.length}`,
+      {
+        hint: "split the YAML documents or keep the yaml output type",
+      },
+    );
   }
   return branches[0] ?? new TreeMap();
 }
@@ -111,7 +118,11 @@ export function emitEncryptedDocument(
 }
 
 /** Writes decrypted branches (bytes for the binary format). */
-export function emitPlainDocument(branches: readonly TreeMap[], format: SopsFormat, options: StoreOptions = {}): string | Uint8Array {
+export function emitPlainDocument(
+  branches: readonly TreeMap[],
+  format: SopsFormat,
+  options: StoreOptions = {},
+): string | Uint8Array {
   switch (format) {
     case "yaml":
       return emitYaml(branches.length ? branches : [new TreeMap()], { indent: options.yamlIndent });

@@ -113,7 +113,13 @@ export function emitIni(branch: TreeMap, metadata?: ReadonlyArray<readonly [stri
     const comments = head.map((c) => `; ${c.text}\n`).join("");
     blocks.push(comments + writeSection(item.key, entries));
   }
-  if (metadata) blocks.push(writeSection("sops", metadata.map(([key, value]) => ({ key, value: value.replaceAll("\n", "\\n") }))));
+  if (metadata)
+    blocks.push(
+      writeSection(
+        "sops",
+        metadata.map(([key, value]) => ({ key, value: value.replaceAll("\n", "\\n") })),
+      ),
+    );
   return blocks.join("\n");
 }
 
@@ -122,7 +128,9 @@ function iniText(value: TreeValue, path: string): string {
   if (typeof value === "string") return value;
   if (value instanceof Uint8Array) return Buffer.from(value).toString("utf8");
   if (typeof value === "object" && !("text" in value)) {
-    throw new SopsError("E_SOPS_UNSUPPORTED", "INI values must be scalars (a section holds key = value pairs)", { path });
+    throw new SopsError("E_SOPS_UNSUPPORTED", "INI values must be scalars (a section holds key = value pairs)", {
+      path,
+    });
   }
   return typeof value === "object" ? value.text : String(value);
 }

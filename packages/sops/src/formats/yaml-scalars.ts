@@ -37,9 +37,13 @@ for (const word of ["on", "On", "ON", "off", "Off", "OFF"]) OLD_BOOLS.add(word);
 const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
 
 function tooLarge(text: string): SopsError {
-  return new SopsError("E_SOPS_UNSUPPORTED", `integer ${text} does not fit in int64 (sops fails with "unknown type uint64")`, {
-    hint: "quote it to keep it a string",
-  });
+  return new SopsError(
+    "E_SOPS_UNSUPPORTED",
+    `integer ${text} does not fit in int64 (sops fails with "unknown type uint64")`,
+    {
+      hint: "quote it to keep it a string",
+    },
+  );
 }
 
 /** Resolves an untagged plain scalar like yaml.v3 decoding into interface{}. */
@@ -111,7 +115,7 @@ export function resolveTaggedScalar(tag: string, text: string, quoted: boolean):
 
 /** True when go-yaml would double-quote this string (it would otherwise read back as another type). */
 export function mustQuoteString(text: string): boolean {
-  if (OLD_BOOLS.has(text) || BASE60_FLOAT.test(text)) return true;
+  if (OLD_BOOLS.has(text) || BASE60_FLOAT.test(text) || text === "<<") return true;
   try {
     return resolvePlainScalar(text) !== text;
   } catch {

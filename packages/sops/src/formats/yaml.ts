@@ -1,23 +1,20 @@
-// YAML store: the npm `yaml` AST (order and comments kept) to the sops tree and back, written the way
-// go-yaml v3 writes it (indent 4, sequences indented, double quotes for strings that would change type).
+// YAML store input: the npm `yaml` AST (order and comments kept) to the sops tree, with yaml.v3's scalar
+// resolution. Output is in yaml-emit.ts.
 import {
-  Alias,
-  Document,
+  type Alias,
+  type Document,
   isAlias,
   isMap,
   isScalar,
   isSeq,
   type Node,
-  Pair,
   parseAllDocuments,
-  Scalar,
-  YAMLMap,
-  YAMLSeq,
+  type Scalar,
+  type YAMLMap,
 } from "yaml";
 import { SopsError } from "../errors.js";
-import { formatFloatYaml } from "../go-format.js";
-import { Comment, type Leaf, SopsTime, TreeMap, TreeSeq, type TreeValue } from "../tree.js";
-import { mustQuoteString, resolvePlainScalar, resolveTaggedScalar } from "./yaml-scalars.js";
+import { Comment, type Leaf, TreeMap, TreeSeq, type TreeValue } from "../tree.js";
+import { resolvePlainScalar, resolveTaggedScalar } from "./yaml-scalars.js";
 
 type AnyDoc = Document.Parsed;
 
@@ -34,7 +31,8 @@ function pathText(path: readonly string[]): string {
 }
 
 function scalarToLeaf(node: Scalar, path: readonly string[]): Leaf {
-  const text = node.source !== undefined && typeof node.value !== "string" ? String(node.source) : String(node.value ?? "");
+  const text =
+    node.source !== undefined && typeof node.value !== "string" ? String(node.source) : String(node.value ?? "");
   const quoted = node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE";
   const block = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
   try {
@@ -49,7 +47,8 @@ function scalarToLeaf(node: Scalar, path: readonly string[]): Leaf {
 function convert(node: unknown, doc: AnyDoc, path: string[], seen: Set<unknown>): TreeValue {
   if (isAlias(node)) {
     const target = (node as Alias).resolve(doc);
-    if (!target || seen.has(target)) throw new SopsError("E_SOPS_PARSE", "alias is undefined or recursive", { path: pathText(path) });
+    if (!target || seen.has(target))
+      throw new SopsError("E_SOPS_PARSE", "alias is undefined or recursive", { path: pathText(path) });
     seen.add(target);
     const value = convert(target, doc, path, seen);
     seen.delete(target);
@@ -85,10 +84,14 @@ function convertMap(node: YAMLMap, doc: AnyDoc, path: string[], seen: Set<unknow
     }
     const key = scalarToLeaf(keyNode, path);
     if (typeof key !== "string") {
-      throw new SopsError("E_SOPS_PARSE", `Tree contains a non-string key: ${String(keyNode.source ?? keyNode.value)}`, {
-        path: pathText(path),
-        hint: "quote the key",
-      });
+      throw new SopsError(
+        "E_SOPS_PARSE",
+        `Tree contains a non-string key: ${String(keyNode.source ?? keyNode.value)}`,
+        {
+          path: pathText(path),
+          hint: "quote the key",
+        },
+      );
     }
     items.push(...commentLines(keyNode.commentBefore));
     if (keyNode.comment) items.push(...commentLines(keyNode.comment, true));
@@ -112,7 +115,10 @@ export function parseYaml(text: string): TreeMap[] {
     const error = doc.errors[0];
     if (error) {
       const line = error.linePos?.[0];
-      throw new SopsError("E_SOPS_PARSE", `invalid YAML${line ? ` at line ${line.line}, column ${line.col}` : ""}: ${error.message.split("\n")[0]}`);
+      throw new SopsError(
+        "E_SOPS_PARSE",
+        `invalid YAML${line ? ` at line ${line.line}, column ${line.col}` : ""}: ${error.message.split("\n")[0]}`,
+      );
     }
     const contents = doc.contents as unknown;
     const head = commentLines(doc.commentBefore);
@@ -130,110 +136,4 @@ export function parseYaml(text: string): TreeMap[] {
     branches.push(new TreeMap([...head, ...branch.items, ...foot]));
   }
   return branches;
-}
-
-// ---- output ---------------------------------------------------------------------------------------
-
-function stringNode(text: string): Scalar {
-  const node = new Scalar(text);
-  if (text.includes("\n")) node.type = "BLOCK_LITERAL";
-  else if (mustQuoteString(text)) node.type = "QUOTE_DOUBLE";
-  else node.type = "PLAIN";
-  return node;
-}
-
-function leafNode(value: Leaf): Scalar {
-  if (typeof value === "string") return stringNode(value);
-  if (value instanceof Uint8Array) {
-    const node = new Scalar(Buffer.from(value).toString("base64"));
-    node.tag = "tag:yaml.org,2002:binary";
-    return node;
-  }
-  let text: string;
-  if (value === null) text = "null";
-  else if (typeof value === "bigint") text = value.toString();
-  else if (typeof value === "number") text = formatFloatYaml(value);
-  else if (typeof value === "boolean") text = value ? "true" : "false";
-  else if (value instanceof SopsTime) text = value.text;
-  else text = String(value);
-  const node = new Scalar(text);
-  node.type = "PLAIN";
-  return node;
-}
-
-function joinComments(comments: readonly Comment[]): string | undefined {
-  return comments.length ? comments.map((c) => c.text).join("\n") : undefined;
-}
-
-function toNode(value: TreeValue): Node {
-  if (value instanceof TreeMap) return mapNode(value);
-  if (value instanceof TreeSeq) return seqNode(value);
-  return leafNode(value);
-}
-
-function mapNode(map: TreeMap): YAMLMap {
-  const node = new YAMLMap();
-  let pending: Comment[] = [];
-  let inline: Comment[] = [];
-  for (const item of map.items) {
-    if (item instanceof Comment) {
-      if (item.inline) inline.push(item);
-      else pending.push(item);
-      continue;
-    }
-    const key = stringNode(item.key);
-    if (key.type === "BLOCK_LITERAL") key.type = "QUOTE_DOUBLE";
-    const value = toNode(item.value);
-    const before = joinComments(pending);
-    if (before !== undefined) key.commentBefore = before;
-    const after = joinComments(inline);
-    if (after !== undefined) {
-      if (isScalar(value)) value.comment = after;
-      else key.comment = after;
-    }
-    node.items.push(new Pair(key, value));
-    pending = [];
-    inline = [];
-  }
-  const foot = joinComments([...pending, ...inline]);
-  if (foot !== undefined) node.comment = foot;
-  return node;
-}
-
-function seqNode(seq: TreeSeq): YAMLSeq {
-  const node = new YAMLSeq();
-  let pending: Comment[] = [];
-  let inline: Comment[] = [];
-  for (const item of seq.items) {
-    if (item instanceof Comment) {
-      if (item.inline) inline.push(item);
-      else pending.push(item);
-      continue;
-    }
-    const value = toNode(item);
-    const before = joinComments(pending);
-    if (before !== undefined) value.commentBefore = before;
-    const after = joinComments(inline);
-    if (after !== undefined) {
-      if (isScalar(value)) value.comment = after;
-      else value.commentBefore = [before, after].filter(Boolean).join("\n");
-    }
-    node.items.push(value);
-    pending = [];
-    inline = [];
-  }
-  const foot = joinComments([...pending, ...inline]);
-  if (foot !== undefined) node.comment = foot;
-  return node;
-}
-
-/** Writes branches as go-yaml v3 does: one document each, separated by `---`. */
-export function emitYaml(branches: readonly TreeMap[], options: { indent?: number } = {}): string {
-  const indent = options.indent ?? 4;
-  const texts = branches.map((branch) => {
-    const doc = new Document(undefined, { schema: "failsafe" });
-    doc.contents = mapNode(branch) as never;
-    return doc.toString({ indent, indentSeq: true, lineWidth: 0, minContentWidth: 0, singleQuote: true });
-  });
-  return texts.join("---\n");
 }

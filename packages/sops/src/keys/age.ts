@@ -5,21 +5,47 @@ import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { Decrypter, Encrypter, armor, identityToRecipient } from "age-encryption";
+import { armor, Decrypter, Encrypter, identityToRecipient } from "age-encryption";
 import { SopsError } from "../errors.js";
+import { nodeX25519Identity, nodeX25519Recipient } from "./x25519.js";
+
+// Encrypters and decrypters are reusable; parsing keys (and deriving public keys) is the costly part.
+const encrypters = new Map<string, Encrypter>();
+const decrypters = new Map<string, Decrypter>();
+const CACHE_LIMIT = 64;
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): T {
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  cache.set(key, value);
+  return value;
+}
 
 /** Wraps the data key for one age recipient, armored with a trailing newline (as sops stores it). */
 export async function wrapDataKey(dataKey: Uint8Array, recipient: string): Promise<string> {
-  const encrypter = new Encrypter();
-  try {
-    encrypter.addRecipient(recipient.trim());
-  } catch (error) {
-    throw new SopsError("E_SOPS_RECIPIENT", `invalid age recipient ${JSON.stringify(recipient)}`, {
-      hint: "age recipients look like age1…",
-      cause: error,
-    });
+  const key = recipient.trim();
+  let encrypter = encrypters.get(key);
+  if (!encrypter) {
+    const fresh = new Encrypter();
+    try {
+      fresh.addRecipient(nodeX25519Recipient(key) ?? key);
+    } catch (error) {
+      throw new SopsError("E_SOPS_RECIPIENT", `invalid age recipient ${JSON.stringify(recipient)}`, {
+        hint: "age recipients look like age1…",
+        cause: error,
+      });
+    }
+    encrypter = remember(encrypters, key, fresh);
   }
   return armor.encode(await encrypter.encrypt(dataKey));
+}
+
+function decrypterFor(identities: readonly string[]): Decrypter {
+  const key = identities.join("\n");
+  const cached = decrypters.get(key);
+  if (cached) return cached;
+  const decrypter = new Decrypter();
+  for (const identity of identities) decrypter.addIdentity(nodeX25519Identity(identity) ?? identity);
+  return remember(decrypters, key, decrypter);
 }
 
 /** Tries every identity on one armored `enc`; undefined when none opens it. */
@@ -31,8 +57,15 @@ export async function unwrapDataKey(enc: string, identities: readonly string[]):
   } catch {
     return undefined;
   }
-  const decrypter = new Decrypter();
-  for (const identity of identities) decrypter.addIdentity(identity);
+  let decrypter: Decrypter;
+  try {
+    decrypter = decrypterFor(identities);
+  } catch (error) {
+    throw new SopsError("E_SOPS_NO_IDENTITY", "an age identity is malformed", {
+      hint: "identities look like AGE-SECRET-KEY-1…; check SOPS_AGE_KEY / SOPS_AGE_KEY_FILE",
+      cause: error,
+    });
+  }
   try {
     return await decrypter.decrypt(file, "uint8array");
   } catch {
@@ -59,7 +92,8 @@ export async function recipientOf(identity: string): Promise<string> {
 export function defaultKeysFile(env: NodeJS.ProcessEnv = process.env): string {
   if (env.XDG_CONFIG_HOME) return path.join(env.XDG_CONFIG_HOME, "sops", "age", "keys.txt");
   const home = env.HOME ?? os.homedir();
-  if (process.platform === "darwin") return path.join(home, "Library", "Application Support", "sops", "age", "keys.txt");
+  if (process.platform === "darwin")
+    return path.join(home, "Library", "Application Support", "sops", "age", "keys.txt");
   if (process.platform === "win32") return path.join(env.AppData ?? home, "sops", "age", "keys.txt");
   return path.join(home, ".config", "sops", "age", "keys.txt");
 }
@@ -95,7 +129,9 @@ export async function loadAgeIdentities(env: NodeJS.ProcessEnv = process.env): P
       const { stdout } = await promisify(execFile)("sh", ["-c", env.SOPS_AGE_KEY_CMD], { env });
       found.push(...parseIdentities(stdout));
     } catch (error) {
-      throw new SopsError("E_SOPS_NO_IDENTITY", `SOPS_AGE_KEY_CMD failed: ${(error as Error).message}`, { cause: error });
+      throw new SopsError("E_SOPS_NO_IDENTITY", `SOPS_AGE_KEY_CMD failed: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
   const defaults = await readOptional(defaultKeysFile(env));

@@ -9,7 +9,11 @@ export interface DataKeyOptions {
   readonly file?: string;
 }
 
-async function unwrapGroup(meta: SopsMetadata, index: number, identities: readonly string[]): Promise<Uint8Array | undefined> {
+async function unwrapGroup(
+  meta: SopsMetadata,
+  index: number,
+  identities: readonly string[],
+): Promise<Uint8Array | undefined> {
   const group = meta.keyGroups[index]!;
   for (const entry of group.age) {
     const key = await unwrapDataKey(entry.enc, identities);
@@ -24,10 +28,14 @@ export async function obtainDataKey(meta: SopsMetadata, options: DataKeyOptions)
   const ageCount = meta.keyGroups.reduce((n, g) => n + g.age.length, 0);
   if (ageCount === 0) {
     const kinds = [...new Set(meta.keyGroups.flatMap((g) => Object.keys(g.others)))].join(", ");
-    throw new SopsError("E_SOPS_UNSUPPORTED", `the file is encrypted only to ${kinds || "non-age"} keys: PGP is not supported; re-encrypt to age`, {
-      file,
-      hint: "decrypt it once with the Go sops and re-encrypt it with an age recipient",
-    });
+    throw new SopsError(
+      "E_SOPS_UNSUPPORTED",
+      `the file is encrypted only to ${kinds || "non-age"} keys: PGP is not supported; re-encrypt to age`,
+      {
+        file,
+        hint: "decrypt it once with the Go sops and re-encrypt it with an age recipient",
+      },
+    );
   }
   if (identities.length === 0) {
     throw new SopsError("E_SOPS_NO_IDENTITY", "no age identity found to decrypt the data key", {

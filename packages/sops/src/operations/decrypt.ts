@@ -18,10 +18,14 @@ export interface DecryptTextOptions extends StoreOptions {
 }
 
 /** Decrypts a document and returns the output bytes (exact bytes for the binary format). */
-export async function decryptToBytes(ciphertext: string | Uint8Array, options: DecryptTextOptions): Promise<Uint8Array> {
+export async function decryptToBytes(
+  ciphertext: string | Uint8Array,
+  options: DecryptTextOptions,
+): Promise<Uint8Array> {
   const opened = await openDocument(ciphertext, options);
   const output = options.outputFormat ?? options.format;
-  if (options.extract !== undefined) return extractPath(opened.branches[0] as TreeMap, options.extract, { ...options, output });
+  if (options.extract !== undefined)
+    return extractPath(opened.branches[0] as TreeMap, options.extract, { ...options, output });
   const out = emitPlainDocument(opened.branches, output, options);
   return typeof out === "string" ? Buffer.from(out, "utf8") : out;
 }

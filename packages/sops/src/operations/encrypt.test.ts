@@ -47,8 +47,11 @@ second: document
 describe("encrypt → decrypt round trips", () => {
   const cases: Array<[SopsFormat, string]> = [
     ["yaml", YAML_ALL_TYPES],
-    ["json", `{\n\t"z": "last first",\n\t"0": "digit key",\n\t"int": 7,\n\t"float": 2.5,\n\t"big": 1e300,\n\t"bool": false,\n\t"null": null,\n\t"list": [1, "two", {"three": 3}],\n\t"html": "<a & b>",\n\t"empty": {}\n}\n`],
-    ["dotenv", "# a comment\nKEY=value\nSPACED = keep spaces \nQUOTED=\"quoted\"\nMULTI=one\\ntwo\nEMPTY=\n"],
+    [
+      "json",
+      `{\n\t"z": "last first",\n\t"0": "digit key",\n\t"int": 7,\n\t"float": 2.5,\n\t"big": 1e300,\n\t"bool": false,\n\t"null": null,\n\t"list": [1, "two", {"three": 3}],\n\t"html": "<a & b>",\n\t"empty": {}\n}\n`,
+    ],
+    ["dotenv", '# a comment\nKEY=value\nSPACED = keep spaces \nQUOTED="quoted"\nMULTI=one\\ntwo\nEMPTY=\n'],
     ["ini", "; section comment\n[database]\nuser = admin\npassword = s3cret\n\n[other]\nkey = value\n"],
     ["binary", "any bytes\n\u0000\u0001 here\n"],
   ];
@@ -96,10 +99,14 @@ describe("encrypt → decrypt round trips", () => {
   });
 
   it("writes sops 3.13 metadata", async () => {
-    const encrypted = await encryptText("a: b\n", { format: "yaml", recipients: [bob.recipient, alice.recipient], now });
+    const encrypted = await encryptText("a: b\n", {
+      format: "yaml",
+      recipients: [bob.recipient, alice.recipient],
+      now,
+    });
     const sops = encrypted.slice(encrypted.indexOf("sops:"));
     expect(sops).toMatch(
-      /^sops:\n {4}age:\n {8}- enc: \|\n {12,14}-----BEGIN AGE ENCRYPTED FILE-----\n( {12,14}[A-Za-z0-9+/=]{1,64}\n)+ {12,14}-----END AGE ENCRYPTED FILE-----\n {10}recipient: age1377/,
+      /^sops:\n {4}age:\n {8}- enc: \|\n {12}-----BEGIN AGE ENCRYPTED FILE-----\n( {12}[A-Za-z0-9+/=]{1,64}\n)+ {12}-----END AGE ENCRYPTED FILE-----\n {10}recipient: age1377/,
     );
     expect(sops).toContain(`recipient: ${alice.recipient}`);
     expect(sops).toContain('    lastmodified: "2026-01-02T03:04:05Z"\n    mac: ENC[AES256_GCM,');
@@ -110,13 +117,16 @@ describe("encrypt → decrypt round trips", () => {
   });
 
   it("keeps a Kubernetes Secret's apiVersion/kind/metadata readable with encrypted_regex", async () => {
-    const secret = "apiVersion: v1\nkind: Secret\nmetadata:\n    name: creds\n    namespace: apps\ntype: Opaque\nstringData:\n    user: admin\ndata:\n    password: aHVudGVyMg==\n";
+    const secret =
+      "apiVersion: v1\nkind: Secret\nmetadata:\n    name: creds\n    namespace: apps\ntype: Opaque\nstringData:\n    user: admin\ndata:\n    password: aHVudGVyMg==\n";
     const encrypted = await encryptText(secret, {
       format: "yaml",
       recipients: [alice.recipient],
       encryptedRegex: "^(data|stringData)$",
     });
-    expect(encrypted).toContain("apiVersion: v1\nkind: Secret\nmetadata:\n    name: creds\n    namespace: apps\ntype: Opaque\n");
+    expect(encrypted).toContain(
+      "apiVersion: v1\nkind: Secret\nmetadata:\n    name: creds\n    namespace: apps\ntype: Opaque\n",
+    );
     expect(encrypted).toMatch(/user: ENC\[[^\]]+type:str\]/);
     expect(encrypted).toMatch(/password: ENC\[[^\]]+type:str\]/);
     expect(encrypted).toContain("encrypted_regex: ^(data|stringData)$");
@@ -131,7 +141,11 @@ describe("encrypt → decrypt round trips", () => {
     [{ encryptedRegex: "^c$" }, ["a_plain", "b"], []],
     [{ encryptedRegex: "(?i)^C$" }, ["a_plain", "b"], []],
   ])("selection rule %j", async (rule, plain, encryptedKeys) => {
-    const encrypted = await encryptText("a_plain: 1\nb: 2\nc: 3\n", { format: "yaml", recipients: [alice.recipient], ...rule });
+    const encrypted = await encryptText("a_plain: 1\nb: 2\nc: 3\n", {
+      format: "yaml",
+      recipients: [alice.recipient],
+      ...rule,
+    });
     for (const key of plain) expect(encrypted).toMatch(new RegExp(`^${key}: \\d$`, "m"));
     for (const key of encryptedKeys) expect(encrypted).toMatch(new RegExp(`^${key}: ENC\\[`, "m"));
     expect(await decryptText(encrypted, { format: "yaml", identities: ids })).toBe("a_plain: 1\nb: 2\nc: 3\n");
@@ -139,30 +153,48 @@ describe("encrypt → decrypt round trips", () => {
 
   it("refuses two selection rules and comment regexes", async () => {
     await expect(
-      encryptText("a: 1\n", { format: "yaml", recipients: [alice.recipient], encryptedRegex: "a", unencryptedRegex: "b" }),
+      encryptText("a: 1\n", {
+        format: "yaml",
+        recipients: [alice.recipient],
+        encryptedRegex: "a",
+        unencryptedRegex: "b",
+      }),
     ).rejects.toMatchObject({ code: "E_SOPS_CONFIG" });
   });
 
   it("refuses an already encrypted file and empty recipients", async () => {
     const encrypted = await encryptText("a: 1\n", { format: "yaml", recipients: [alice.recipient] });
-    await expect(encryptText(encrypted, { format: "yaml", recipients: [alice.recipient], file: "x.yaml" })).rejects.toMatchObject({
+    await expect(
+      encryptText(encrypted, { format: "yaml", recipients: [alice.recipient], file: "x.yaml" }),
+    ).rejects.toMatchObject({
       code: "E_SOPS_ALREADY_ENCRYPTED",
       file: "x.yaml",
     });
-    await expect(encryptText("a: 1\n", { format: "yaml", recipients: [] })).rejects.toMatchObject({ code: "E_SOPS_NO_RECIPIENTS" });
-    await expect(encryptText("a: 1\n", { format: "yaml", recipients: ["age1nope"] })).rejects.toMatchObject({ code: "E_SOPS_RECIPIENT" });
+    await expect(encryptText("a: 1\n", { format: "yaml", recipients: [] })).rejects.toMatchObject({
+      code: "E_SOPS_NO_RECIPIENTS",
+    });
+    await expect(encryptText("a: 1\n", { format: "yaml", recipients: ["age1nope"] })).rejects.toMatchObject({
+      code: "E_SOPS_RECIPIENT",
+    });
   });
 });
 
 describe("stable ciphertext", () => {
   const secret = "apiVersion: v1\nkind: Secret\nmetadata:\n    name: s\nstringData:\n    a: one\n    b: two\n";
-  const options = { format: "yaml" as const, recipients: [alice.recipient], encryptedRegex: "^(data|stringData)$", identities: ids };
+  const options = {
+    format: "yaml" as const,
+    recipients: [alice.recipient],
+    encryptedRegex: "^(data|stringData)$",
+    identities: ids,
+  };
 
   it("returns the previous ciphertext byte for byte when the plaintext is unchanged", async () => {
     const first = await encryptText(secret, options);
     expect(await encryptText(secret, { ...options, previous: first })).toBe(first);
     // a layout-only change (indent, quoting) is no change either
-    expect(await encryptText(secret.replaceAll("    ", "  ").replace("one", '"one"'), { ...options, previous: first })).toBe(first);
+    expect(
+      await encryptText(secret.replaceAll("    ", "  ").replace("one", '"one"'), { ...options, previous: first }),
+    ).toBe(first);
   });
 
   it("re-encrypts only the changed value, keeping the data key", async () => {
@@ -188,8 +220,14 @@ describe("stable ciphertext", () => {
 describe("MAC", () => {
   it("covers unencrypted values unless mac_only_encrypted", async () => {
     const plain = "public: 1\nsecret: 2\n";
-    const strict = await encryptText(plain, { format: "yaml", recipients: [alice.recipient], encryptedRegex: "^secret$" });
-    await expect(decryptText(strict.replace("public: 1", "public: 9"), { format: "yaml", identities: ids })).rejects.toMatchObject({
+    const strict = await encryptText(plain, {
+      format: "yaml",
+      recipients: [alice.recipient],
+      encryptedRegex: "^secret$",
+    });
+    await expect(
+      decryptText(strict.replace("public: 1", "public: 9"), { format: "yaml", identities: ids }),
+    ).rejects.toMatchObject({
       code: "E_SOPS_MAC_MISMATCH",
     });
     const loose = await encryptText(plain, {

@@ -54,7 +54,13 @@ export function parsePlaintext(plaintext: string | Uint8Array, format: SopsForma
 }
 
 function sameRules(a: EncryptionRules, b: EncryptionRules): boolean {
-  const keys = ["encryptedRegex", "unencryptedRegex", "encryptedSuffix", "unencryptedSuffix", "macOnlyEncrypted"] as const;
+  const keys = [
+    "encryptedRegex",
+    "unencryptedRegex",
+    "encryptedSuffix",
+    "unencryptedSuffix",
+    "macOnlyEncrypted",
+  ] as const;
   return keys.every((key) => (a[key] || undefined) === (b[key] || undefined));
 }
 
@@ -85,18 +91,27 @@ export async function sealNewDocument(branches: readonly TreeMap[], options: Sea
   const { format } = options;
   const rules = effectiveRules(format, options.rules);
   checkRules(rules, "the encryption options");
-  const groups = options.recipientGroups.map((g) => [...new Set(g.map((r) => r.trim()).filter(Boolean))]).filter((g) => g.length);
+  const groups = options.recipientGroups
+    .map((g) => [...new Set(g.map((r) => r.trim()).filter(Boolean))])
+    .filter((g) => g.length);
   if (options.previous !== undefined && groups.length === 1) {
     const recipients = groups[0]!;
-    const identities = options.identities ?? (await loadAgeIdentities());
-    const previous = await openDocument(options.previous, { format, identities, file: options.file }).catch(() => undefined);
+    const identities = options.identities ?? (await loadAgeIdentities().catch(() => []));
+    const previous = await openDocument(options.previous, { format, identities, file: options.file }).catch(
+      () => undefined,
+    );
     if (previous && previous.metadata.keyGroups.length === 1) {
       const old = new Set(ageRecipients(previous.metadata));
       const sameKeys = old.size === recipients.length && recipients.every((r) => old.has(r));
       const hasOthers = Object.keys(previous.metadata.keyGroups[0]!.others).length > 0;
       if (sameKeys && !hasOthers && sameRules(effectiveRules(format, previous.metadata), rules)) {
         if (samePlaintext(previous.branches, branches, format)) return Buffer.from(options.previous).toString("utf8");
-        return sealDocument(branches, { ...options, rules, keyGroups: previous.metadata.keyGroups, cipher: previous.cipher });
+        return sealDocument(branches, {
+          ...options,
+          rules,
+          keyGroups: previous.metadata.keyGroups,
+          cipher: previous.cipher,
+        });
       }
     }
   }

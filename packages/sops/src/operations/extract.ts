@@ -46,7 +46,8 @@ export function extractPath(
     }
     node = next;
   }
-  if (node instanceof TreeMap) return Buffer.from(emitPlainDocument([node], options.output === "binary" ? "yaml" : options.output, options));
+  if (node instanceof TreeMap)
+    return Buffer.from(emitPlainDocument([node], options.output === "binary" ? "yaml" : options.output, options));
   if (node instanceof TreeSeq) {
     return Buffer.from(emitPlainDocument([new TreeMap([{ key: "items", value: node }])], "json", options));
   }

@@ -63,12 +63,16 @@ export async function openDocument(input: string | Uint8Array, options: OpenOpti
       stored = typeof mac === "string" ? mac : "";
     } catch (error) {
       if (!options.ignoreMac) {
-        throw new SopsError("E_SOPS_MAC_MISMATCH", "MAC mismatch: the stored MAC does not authenticate (lastmodified or mac was changed)", {
-          file,
-          path: "sops.mac",
-          hint: "the file was tampered with; restore it from version control",
-          cause: error,
-        });
+        throw new SopsError(
+          "E_SOPS_MAC_MISMATCH",
+          "MAC mismatch: the stored MAC does not authenticate (lastmodified or mac was changed)",
+          {
+            file,
+            path: "sops.mac",
+            hint: "the file was tampered with; restore it from version control",
+            cause: error,
+          },
+        );
       }
     }
   }
@@ -76,8 +80,13 @@ export async function openDocument(input: string | Uint8Array, options: OpenOpti
   if (!macMatches && !options.ignoreMac) {
     throw new SopsError(
       "E_SOPS_MAC_MISMATCH",
-      stored === "" ? "MAC mismatch. File has no MAC" : `MAC mismatch: computed ${result.mac.slice(0, 16)}…, stored ${stored.slice(0, 16)}…`,
-      { file, hint: "the file was tampered with (a value, or the order of values, changed); restore it from version control" },
+      stored === ""
+        ? "MAC mismatch. File has no MAC"
+        : `MAC mismatch: computed ${result.mac.slice(0, 16)}…, stored ${stored.slice(0, 16)}…`,
+      {
+        file,
+        hint: "the file was tampered with (a value, or the order of values, changed); restore it from version control",
+      },
     );
   }
   return { branches: result.branches, metadata, cipher, macMatches };

@@ -1,5 +1,5 @@
 // Encrypts branches with a data key and writes the document with fresh metadata (lastmodified, MAC).
-import { ValueCipher } from "../cipher.js";
+import type { ValueCipher } from "../cipher.js";
 import { SopsError } from "../errors.js";
 import { emitEncryptedDocument, type SopsFormat, type StoreOptions } from "../formats/index.js";
 import { wrapDataKey } from "../keys/age.js";
@@ -78,5 +78,3 @@ export async function wrapForGroups(
     }),
   );
 }
-
-export { ValueCipher };

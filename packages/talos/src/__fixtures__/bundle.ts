@@ -1,6 +1,7 @@
 // One generated bundle shared by a test file (RSA-4096 generation is slow-ish).
-import { generateBundle } from "../secrets/generate-bundle.js";
+
 import type { SecretsBundle } from "../secrets/bundle.js";
+import { generateBundle } from "../secrets/generate-bundle.js";
 
 let cached: Promise<SecretsBundle> | undefined;
 

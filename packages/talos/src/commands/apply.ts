@@ -9,7 +9,7 @@ export function bootstrapSteps(first: string): string[] {
   return [
     `talosctl --talosconfig talos/out/talosconfig bootstrap --nodes ${first} --endpoints ${first}   # etcd, once, on one node`,
     `talosctl --talosconfig talos/out/talosconfig kubeconfig --nodes ${first} --endpoints ${first}`,
-    "install Cilium (nodes stay NotReady until a CNI runs; kube-proxy is disabled)",
+    "install Cilium with helm and bootstrap/cilium-values.yaml (nodes stay NotReady until a CNI runs; kube-proxy is disabled)",
     "bootstrap Flux against the cluster's flux/ tree",
   ];
 }
@@ -33,7 +33,11 @@ export async function apply(options: CommandOptions, io: CommandIo): Promise<num
   if (options.dryRun) for (const step of steps) io.out(`${step.command.join(" ")}\n`);
   if (!options.quiet) {
     const first = cluster.nodes.find((node) => node.controlPlane)?.address ?? "<node>";
-    io.out(`\nNext, in this order:\n${bootstrapSteps(first).map((step, index) => `  ${index + 1}. ${step}`).join("\n")}\n`);
+    io.out(
+      `\nNext, in this order:\n${bootstrapSteps(first)
+        .map((step, index) => `  ${index + 1}. ${step}`)
+        .join("\n")}\n`,
+    );
   }
   return 0;
 }

@@ -18,14 +18,22 @@ async function versionFor(options: CommandOptions, io: CommandIo, clusterGiven: 
   return cluster.talos.version;
 }
 
-export async function validate(files: readonly string[], options: CommandOptions & { clusterGiven: boolean }, io: CommandIo): Promise<number> {
+export async function validate(
+  files: readonly string[],
+  options: CommandOptions & { clusterGiven: boolean },
+  io: CommandIo,
+): Promise<number> {
   if (files.length === 0) throw new UsageError("validate needs at least one FILE");
   const version = await versionFor(options, io, options.clusterGiven);
   const minor = talosMinor(version, "--talos-version");
   let failed = 0;
   for (const file of files) {
     let text = await readFile(file, "utf8").catch((cause: unknown) => {
-      throw new TalosError("E_CONFIG_INVALID", [{ file, path: "", message: "cannot be read", hint: "check the path" }], { cause });
+      throw new TalosError(
+        "E_CONFIG_INVALID",
+        [{ file, path: "", message: "cannot be read", hint: "check the path" }],
+        { cause },
+      );
     });
     if (/^sops:\s*$/m.test(text)) {
       const sealer = loadSopsSealer([]);

@@ -1,6 +1,13 @@
 // The 1.14 contract: the v1alpha1 document shrinks and Kubernetes settings move to Kube*Config documents.
 import { decodePem } from "../secrets/pem.js";
-import { apiServerSans, AUDIT_POLICY, KUBE_PRISM_PORT, type NodeContext, nodeLabels, POD_SECURITY_ADMISSION } from "./context.js";
+import {
+  AUDIT_POLICY,
+  apiServerSans,
+  KUBE_PRISM_PORT,
+  type NodeContext,
+  nodeLabels,
+  POD_SECURITY_ADMISSION,
+} from "./context.js";
 import { type ConfigDocument, typedDocument } from "./documents.js";
 
 /** What remains of v1alpha1 in 1.14: machine type/token/CA/SANs/features and cluster token/etcd. */

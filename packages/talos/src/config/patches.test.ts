@@ -35,9 +35,16 @@ describe("applyPatches", () => {
     const out = applyPatches(base, [
       { path: "p0", patch: { apiVersion: "v1alpha1", kind: "HostnameConfig", hostname: "renamed" } },
       { path: "p1", patch: { apiVersion: "v1alpha1", kind: "Layer2VIPConfig", name: "10.0.0.100", $patch: "delete" } },
-      { path: "p2", patch: { apiVersion: "v1alpha1", kind: "UserVolumeConfig", name: "data", provisioning: { minSize: "10GiB" } } },
+      {
+        path: "p2",
+        patch: { apiVersion: "v1alpha1", kind: "UserVolumeConfig", name: "data", provisioning: { minSize: "10GiB" } },
+      },
     ]);
-    expect(out.map((document) => document.kind ?? "v1alpha1")).toEqual(["v1alpha1", "HostnameConfig", "UserVolumeConfig"]);
+    expect(out.map((document) => document.kind ?? "v1alpha1")).toEqual([
+      "v1alpha1",
+      "HostnameConfig",
+      "UserVolumeConfig",
+    ]);
     expect(out[1]).toMatchObject({ hostname: "renamed" });
   });
 
@@ -64,7 +71,13 @@ describe("applyPatches", () => {
   it("names the model path of a JSON patch that does not apply", () => {
     try {
       applyPatches(base, [
-        { path: "nodes[1].patches[0]", patch: [{ op: "add", path: "/machine/kubelet/extraArgs/x", value: "1" }, { op: "remove", path: "/machine/nope" }] },
+        {
+          path: "nodes[1].patches[0]",
+          patch: [
+            { op: "add", path: "/machine/kubelet/extraArgs/x", value: "1" },
+            { op: "remove", path: "/machine/nope" },
+          ],
+        },
       ]);
       throw new Error("expected an error");
     } catch (error) {

@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { type Cluster, loadCluster } from "@kubeforge/config";
-import { parseAllDocuments } from "yaml";
+import { type Cluster, loadCluster, validateCluster } from "@kubeforge/config";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
 import { testBundle } from "../__fixtures__/bundle.js";
 import { homelabClusterFile, talosConformance } from "../__fixtures__/paths.js";
-import type { SecretsBundle } from "../secrets/bundle.js";
 import { validateConfigDocuments, validateConfigText } from "../schema/validate-config.js";
+import type { SecretsBundle } from "../secrets/bundle.js";
 import { type ConfigDocument, documentId } from "./documents.js";
 import { renderMachineConfigs, stringifyMachineConfig } from "./render.js";
 
@@ -33,7 +33,8 @@ function byId(documents: readonly ConfigDocument[]): Map<string, ConfigDocument>
 
 /** Every key path of `golden` that `ours` also has must hold the same kind of value (map, list, scalar). */
 function shapeMismatches(ours: unknown, theirs: unknown, at = ""): string[] {
-  const kind = (value: unknown) => (Array.isArray(value) ? "list" : value !== null && typeof value === "object" ? "map" : "scalar");
+  const kind = (value: unknown) =>
+    Array.isArray(value) ? "list" : value !== null && typeof value === "object" ? "map" : "scalar";
   if (kind(ours) !== kind(theirs)) return [`${at}: ${kind(ours)} vs golden ${kind(theirs)}`];
   if (kind(ours) !== "map") return [];
   const a = ours as Record<string, unknown>;
@@ -76,6 +77,7 @@ describe("homelab on Talos 1.13", () => {
   it("carries the cluster's network, VIP, CNI, OIDC, KubePrism and etcd settings", () => {
     const [config] = renderMachineConfigs(homelab, bundle);
     const documents = byId(config?.documents ?? []);
+    // biome-ignore lint/suspicious/noExplicitAny: assertions read into plain rendered data
     const v1 = documents.get("v1alpha1") as { machine: Record<string, any>; cluster: Record<string, any> };
     expect(v1).not.toHaveProperty("persist");
     expect(v1.machine.install).toEqual({
@@ -113,7 +115,9 @@ describe("homelab on Talos 1.13", () => {
       addresses: [{ address: "192.168.1.101/24" }],
       routes: [{ gateway: "192.168.1.1" }],
     });
-    expect(documents.get("ResolverConfig")).toMatchObject({ nameservers: [{ address: "192.168.1.1" }, { address: "1.1.1.1" }] });
+    expect(documents.get("ResolverConfig")).toMatchObject({
+      nameservers: [{ address: "192.168.1.1" }, { address: "1.1.1.1" }],
+    });
     expect(documents.get("TimeSyncConfig")).toMatchObject({ ntp: { servers: ["time.cloudflare.com"] } });
   });
 
@@ -137,10 +141,24 @@ describe("homelab on Talos 1.13", () => {
     expect(validateConfigDocuments(config?.documents ?? [], { minor: 13 })).toEqual([]);
   });
 
+  it("leaves the VIP to kube-vip when the model says so, keeping it in the API server SANs", () => {
+    const [config] = renderMachineConfigs({ ...homelab, api: { ...homelab.api, provider: "kube-vip" } }, bundle);
+    const documents = byId(config?.documents ?? []);
+    expect([...documents.keys()].some((id) => id.startsWith("Layer2VIPConfig"))).toBe(false);
+    expect(
+      (documents.get("v1alpha1") as { cluster: { apiServer: { certSANs: string[] } } }).cluster.apiServer.certSANs,
+    ).toEqual(["192.168.1.100"]);
+    expect(validateConfigDocuments(config?.documents ?? [], { minor: 13 })).toEqual([]);
+  });
+
   it("keeps keys off worker-only nodes and gives them no VIP", () => {
-    const nodes = [...homelab.nodes, { ...homelab.nodes[0]!, hostname: "worker-1", address: "192.168.1.110", controlPlane: false }];
+    const nodes = [
+      ...homelab.nodes,
+      { ...homelab.nodes[0]!, hostname: "worker-1", address: "192.168.1.110", controlPlane: false },
+    ];
     const worker = renderMachineConfigs({ ...homelab, nodes }, bundle).at(-1);
     const documents = byId(worker?.documents ?? []);
+    // biome-ignore lint/suspicious/noExplicitAny: assertions read into plain rendered data
     const v1 = documents.get("v1alpha1") as { machine: Record<string, any>; cluster: Record<string, any> };
     expect(worker?.type).toBe("worker");
     expect(v1.machine.ca.key).toBe("");
@@ -149,6 +167,56 @@ describe("homelab on Talos 1.13", () => {
     expect(v1.cluster).not.toHaveProperty("aggregatorCA");
     expect([...documents.keys()].some((id) => id.startsWith("Layer2VIPConfig"))).toBe(false);
     expect(validateConfigDocuments(worker?.documents ?? [], { minor: 13 })).toEqual([]);
+  });
+});
+
+describe("patches from the model", () => {
+  it("are part of the validated model: a malformed JSON patch is rejected with its path", () => {
+    const input = {
+      ...homelab,
+      nodes: homelab.nodes.map((node, index) =>
+        index === 1 ? { ...node, patches: [[{ op: "explode", path: "machine" }]] } : node,
+      ),
+    };
+    const result = validateCluster(input);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : result.errors.map((issue) => issue.path)).toContain("nodes[1].patches[0]");
+  });
+
+  it("applies cluster, then role, then node patches, each validated with the rest", () => {
+    const patched: Cluster = {
+      ...homelab,
+      talos: {
+        ...homelab.talos,
+        patches: [{ machine: { kubelet: { extraArgs: { "max-pods": "150" } } } }],
+        controlPlanePatches: [[{ op: "replace", path: "/machine/kubelet/extraArgs/max-pods", value: "200" }]],
+      },
+      nodes: homelab.nodes.map((node, index) =>
+        index === 2
+          ? {
+              ...node,
+              patches: [
+                { machine: { kubelet: { extraArgs: { "max-pods": "250" } } } },
+                {
+                  apiVersion: "v1alpha1",
+                  kind: "UserVolumeConfig",
+                  name: "data",
+                  provisioning: { diskSelector: { match: "!system_disk" }, minSize: "100GiB" },
+                },
+              ],
+            }
+          : node,
+      ),
+    };
+    const configs = renderMachineConfigs(patched, bundle);
+    const maxPods = configs.map(
+      // biome-ignore lint/suspicious/noExplicitAny: assertions read into plain rendered data
+      (config) => (byId(config.documents).get("v1alpha1") as any).machine.kubelet.extraArgs["max-pods"],
+    );
+    expect(maxPods).toEqual(["200", "200", "250"]);
+    expect(byId(configs[2]?.documents ?? []).has("UserVolumeConfig/data")).toBe(true);
+    expect(byId(configs[0]?.documents ?? []).has("UserVolumeConfig/data")).toBe(false);
+    for (const config of configs) expect(validateConfigDocuments(config.documents, { minor: 13 })).toEqual([]);
   });
 });
 
@@ -166,12 +234,21 @@ describe("other Talos contracts", () => {
     const goldenIds = [...byId(golden("gen-config-v1.14-base-controlplane.yaml")).keys()];
     // Everything talosctl generates is there, except flannel (CNI none) which is left out on purpose.
     expect(goldenIds.filter((id) => !documents.has(id))).toEqual(["KubeFlannelCNIConfig"]);
+    // Where a document exists in both, its keys hold the same kind of value as in talosctl's output.
+    const goldenDocuments = byId(golden("gen-config-v1.14-base-controlplane.yaml"));
+    const mismatches = goldenIds
+      .filter((id) => documents.has(id) && id !== "v1alpha1")
+      .flatMap((id) => shapeMismatches(documents.get(id), goldenDocuments.get(id), id));
+    expect(mismatches).toEqual([]);
     expect(documents.get("KubeAuthenticationConfig")).toMatchObject({
       configuration: {
         jwt: [
           {
             issuer: { url: "https://auth.homelab.local", audiences: ["kubernetes"] },
-            claimMappings: { username: { claim: "email", prefix: "oidc:" }, groups: { claim: "groups", prefix: "oidc:" } },
+            claimMappings: {
+              username: { claim: "email", prefix: "oidc:" },
+              groups: { claim: "groups", prefix: "oidc:" },
+            },
           },
         ],
       },
@@ -185,8 +262,26 @@ describe("other Talos contracts", () => {
     const v1 = documents.get("v1alpha1") as { machine: Record<string, unknown>; cluster: Record<string, unknown> };
     expect(Object.keys(v1.machine)).not.toContain("install");
     expect(Object.keys(v1.cluster)).toEqual(["token", "etcd"]);
-    const shape = shapeMismatches(v1, (({ persist: _p, ...rest }) => rest)(byId(golden("gen-config-v1.14-base-controlplane.yaml")).get("v1alpha1") ?? {}));
+    const shape = shapeMismatches(
+      v1,
+      (({ persist: _p, ...rest }) => rest)(
+        byId(golden("gen-config-v1.14-base-controlplane.yaml")).get("v1alpha1") ?? {},
+      ),
+    );
     expect(shape).toEqual([]);
+  });
+
+  it("1.14 worker configs validate and carry no keys", () => {
+    const nodes = [
+      ...homelab.nodes,
+      { ...homelab.nodes[0]!, hostname: "worker-1", address: "192.168.1.110", controlPlane: false },
+    ];
+    const worker = renderMachineConfigs(withVersion({ ...homelab, nodes }, "v1.14.0"), bundle).at(-1);
+    expect(validateConfigDocuments(worker?.documents ?? [], { minor: 14 })).toEqual([]);
+    const documents = byId(worker?.documents ?? []);
+    expect(documents.get("KubeAPIServerCAConfig")).toHaveProperty("acceptedCAs");
+    expect(documents.has("KubeServiceAccountConfig")).toBe(false);
+    expect(stringifyMachineConfig(worker ?? { documents: [] })).not.toMatch(/PRIVATE KEY/);
   });
 
   it("refuses a Talos version it has no contract for", () => {

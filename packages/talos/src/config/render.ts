@@ -1,11 +1,15 @@
 // Turns the cluster model and a secrets bundle into one machine config (a document stream) per node. Pure.
 import type { Cluster, Node } from "@kubeforge/config";
-import { stringify } from "yaml";
+import { stringifyGoYaml } from "../go-yaml-style.js";
 import type { SecretsBundle } from "../secrets/bundle.js";
 import { nodeContext } from "./context.js";
 import { talosMinor } from "./contract.js";
 import type { ConfigDocument } from "./documents.js";
-import { renderKubernetesDocuments, renderMachineDefaults, renderSlimV1Alpha1Document } from "./kubernetes-documents.js";
+import {
+  renderKubernetesDocuments,
+  renderMachineDefaults,
+  renderSlimV1Alpha1Document,
+} from "./kubernetes-documents.js";
 import { renderNetworkDocuments } from "./network-documents.js";
 import { applyPatches, type LocatedPatch } from "./patches.js";
 import { renderV1Alpha1Document } from "./v1alpha1-document.js";
@@ -56,5 +60,5 @@ export function renderMachineConfigs(cluster: Cluster, bundle: SecretsBundle): M
 
 /** YAML the way talosctl writes it: 4-space indent, no folding, `---` between documents. */
 export function stringifyMachineConfig(config: Pick<MachineConfig, "documents">): string {
-  return config.documents.map((document) => stringify(document, { indent: 4, lineWidth: 0 })).join("---\n");
+  return config.documents.map((document) => stringifyGoYaml(document)).join("---\n");
 }

@@ -1,5 +1,12 @@
 // The legacy v1alpha1 document for the 1.12 and 1.13 contracts (classic layout minus `.machine.network`).
-import { apiServerSans, AUDIT_POLICY, KUBE_PRISM_PORT, type NodeContext, nodeLabels, POD_SECURITY_ADMISSION } from "./context.js";
+import {
+  AUDIT_POLICY,
+  apiServerSans,
+  KUBE_PRISM_PORT,
+  type NodeContext,
+  nodeLabels,
+  POD_SECURITY_ADMISSION,
+} from "./context.js";
 import type { ConfigDocument } from "./documents.js";
 
 function oidcArgs(context: NodeContext): Record<string, string> {

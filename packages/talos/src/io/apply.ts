@@ -45,9 +45,11 @@ function commandFor(options: ApplyOptions, address: string, config: string, talo
 
 async function decryptTo(file: string, target: string, sealer: SecretSealer): Promise<void> {
   const text = await readFile(file, "utf8").catch((cause: unknown) => {
-    throw new TalosError("E_CONFIG_INVALID", [
-      { file, path: "", message: "is missing", hint: "run `kubeforge-talos gen config` first" },
-    ], { cause });
+    throw new TalosError(
+      "E_CONFIG_INVALID",
+      [{ file, path: "", message: "is missing", hint: "run `kubeforge-talos gen config` first" }],
+      { cause },
+    );
   });
   await writeFile(target, await sealer.open(text, { file, format: MACHINE_CONFIG_FORMAT }), { mode: 0o600 });
 }
@@ -58,12 +60,19 @@ export async function applyConfigs(options: ApplyOptions): Promise<ApplyStep[]> 
   const unknown = wanted.filter((name) => !cluster.nodes.some((node) => node.hostname === name));
   if (unknown.length > 0) {
     throw new TalosError("E_CONFIG_INVALID", [
-      { path: "--node", message: `${unknown.join(", ")} is not a node of ${cluster.name}`, hint: `use one of ${cluster.nodes.map((node) => node.hostname).join(", ")}` },
+      {
+        path: "--node",
+        message: `${unknown.join(", ")} is not a node of ${cluster.name}`,
+        hint: `use one of ${cluster.nodes.map((node) => node.hostname).join(", ")}`,
+      },
     ]);
   }
   const nodes = cluster.nodes.filter((node) => wanted.includes(node.hostname));
   if (options.dryRun) {
-    return nodes.map((node) => ({ hostname: node.hostname, command: commandFor(options, node.address, "<config>", "<talosconfig>") }));
+    return nodes.map((node) => ({
+      hostname: node.hostname,
+      command: commandFor(options, node.address, "<config>", "<talosconfig>"),
+    }));
   }
   const directory = await mkdtemp(path.join(tmpdir(), "kubeforge-talos-"));
   const steps: ApplyStep[] = [];
@@ -78,9 +87,17 @@ export async function applyConfigs(options: ApplyOptions): Promise<ApplyStep[]> 
       try {
         await execa(command[0] as string, command.slice(1), { stdio: "inherit" });
       } catch (cause) {
-        throw new TalosError("E_TALOSCTL_FAILED", [
-          { path: node.hostname, message: `talosctl apply-config failed: ${(cause as Error).message.split("\n")[0]}`, hint: "check that the node is reachable on port 50000 (use --insecure for a node in maintenance mode)" },
-        ], { cause });
+        throw new TalosError(
+          "E_TALOSCTL_FAILED",
+          [
+            {
+              path: node.hostname,
+              message: `talosctl apply-config failed: ${(cause as Error).message.split("\n")[0]}`,
+              hint: "check that the node is reachable on port 50000 (use --insecure for a node in maintenance mode)",
+            },
+          ],
+          { cause },
+        );
       } finally {
         await rm(config, { force: true });
       }

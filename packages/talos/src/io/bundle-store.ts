@@ -20,14 +20,18 @@ export async function readBundle(options: ReadBundleOptions): Promise<SecretsBun
         file,
         path: "",
         message: "does not exist, so there are no cluster secrets to build configs from",
-        hint:
-          "for a new cluster run `kubeforge-talos gen secrets --cluster <cluster.ts>` once; for an existing one import its bundle with `kubeforge-talos gen secrets --from secrets.yaml` (never generate new secrets for a running cluster)",
+        hint: "for a new cluster run `kubeforge-talos gen secrets --cluster <cluster.ts>` once; for an existing one import its bundle with `kubeforge-talos gen secrets --from secrets.yaml` (never generate new secrets for a running cluster)",
       },
     ]);
   }
   if (!sealer.isSealed(text, "yaml")) {
     throw new TalosError("E_BUNDLE_DECRYPT", [
-      { file, path: "", message: "is not SOPS-encrypted", hint: "the bundle holds the cluster's CA keys: re-import it with `kubeforge-talos gen secrets --from`" },
+      {
+        file,
+        path: "",
+        message: "is not SOPS-encrypted",
+        hint: "the bundle holds the cluster's CA keys: re-import it with `kubeforge-talos gen secrets --from`",
+      },
     ]);
   }
   let plaintext: string;

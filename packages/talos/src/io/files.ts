@@ -39,10 +39,19 @@ export async function writeFileAtomic(file: string, content: string, options: Wr
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code === "EEXIST") {
       throw new TalosError("E_BUNDLE_EXISTS", [
-        { file, path: "", message: "already exists", hint: "kubeforge never overwrites a secrets bundle; delete it yourself only if you mean to re-key the cluster" },
+        {
+          file,
+          path: "",
+          message: "already exists",
+          hint: "kubeforge never overwrites a secrets bundle; delete it yourself only if you mean to re-key the cluster",
+        },
       ]);
     }
-    throw new TalosError("E_WRITE_FAILED", [{ file, path: "", message: `cannot be written: ${(cause as Error).message}` }], { cause });
+    throw new TalosError(
+      "E_WRITE_FAILED",
+      [{ file, path: "", message: `cannot be written: ${(cause as Error).message}` }],
+      { cause },
+    );
   } finally {
     await rm(temp, { force: true });
   }

@@ -108,7 +108,12 @@ describe("generateTalosOutput", () => {
     await generateTalosOutput({ cluster, layout, sealer });
     await expect(stat(layout.plaintext)).rejects.toThrow();
     await generateTalosOutput({ cluster, layout, sealer, plaintext: true });
-    expect((await readdir(layout.plaintext)).sort()).toEqual(["node-1.yaml", "node-2.yaml", "node-3.yaml", "talosconfig"]);
+    expect((await readdir(layout.plaintext)).sort()).toEqual([
+      "node-1.yaml",
+      "node-2.yaml",
+      "node-3.yaml",
+      "talosconfig",
+    ]);
     expect((await stat(path.join(layout.plaintext, "node-1.yaml"))).mode & 0o777).toBe(0o600);
   });
 
@@ -118,7 +123,9 @@ describe("generateTalosOutput", () => {
     const patched = { ...cluster, talos: { ...cluster.talos, patches: [{ machine: { network: { hostname: "x" } } }] } };
     const error = await rejection(generateTalosOutput({ cluster: patched, layout, sealer }));
     expect(error.code).toBe("E_SCHEMA_INVALID");
-    expect(error.message).toContain("node-1 (generated): documents[0](v1alpha1).machine.network: is not allowed by the schema");
+    expect(error.message).toContain(
+      "node-1 (generated): documents[0](v1alpha1).machine.network: is not allowed by the schema",
+    );
     await expect(stat(layout.generated)).rejects.toThrow();
   });
 });

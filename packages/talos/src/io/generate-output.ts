@@ -72,7 +72,9 @@ export async function generateTalosOutput(options: GenerateOutputOptions): Promi
   const plaintexts: { name: string; text: string }[] = [];
   for (const config of configs) {
     const text = stringifyMachineConfig(config);
-    files.push(await sealInto(machineConfigFile(layout.generated, config.hostname), text, sealer, MACHINE_CONFIG_FORMAT));
+    files.push(
+      await sealInto(machineConfigFile(layout.generated, config.hostname), text, sealer, MACHINE_CONFIG_FORMAT),
+    );
     plaintexts.push({ name: `${config.hostname}.yaml`, text });
   }
   const talosconfigPath = talosconfigFile(layout.generated);

@@ -9,7 +9,11 @@ const golden = (name: string) => readFileSync(path.join(talosConformance, "golde
 
 describe("validateConfigText", () => {
   it("accepts Talos' own gen config output once persist is removed, for every version", () => {
-    for (const [minor, prefix] of [[12, "v1.12"], [13, "v1.13"], [14, "v1.14"]] as const) {
+    for (const [minor, prefix] of [
+      [12, "v1.12"],
+      [13, "v1.13"],
+      [14, "v1.14"],
+    ] as const) {
       for (const role of ["controlplane", "worker"]) {
         const text = golden(`gen-config-${prefix}-base-${role}.yaml`).replace("persist: true\n", "");
         expect(validateConfigText(text, { minor, file: role }), `${prefix} ${role}`).toEqual([]);
@@ -18,7 +22,10 @@ describe("validateConfigText", () => {
   });
 
   it("explains the persist key that talosctl writes and the schema forbids", () => {
-    const issues = validateConfigText(golden("gen-config-v1.13-base-controlplane.yaml"), { minor: 13, file: "cp.yaml" });
+    const issues = validateConfigText(golden("gen-config-v1.13-base-controlplane.yaml"), {
+      minor: 13,
+      file: "cp.yaml",
+    });
     expect(issues).toEqual([
       {
         file: "cp.yaml",
@@ -37,7 +44,10 @@ describe("validateConfigText", () => {
       ],
       { minor: 13 },
     );
-    expect(issues.map((issue) => issue.path)).toEqual(["documents[0](v1alpha1).machine.network", "documents[1](KubeProxyConfig).kind"]);
+    expect(issues.map((issue) => issue.path)).toEqual([
+      "documents[0](v1alpha1).machine.network",
+      "documents[1](KubeProxyConfig).kind",
+    ]);
     expect(issues[1]?.message).toBe("KubeProxyConfig is not a document kind of Talos v1.13.9");
   });
 
@@ -76,7 +86,9 @@ describe("validateConfigText", () => {
 
 describe("vendored schemas", () => {
   it("are identical to the official schemas in shared/conformance", () => {
-    const ours = readdirSync(schemaDirectory()).filter((name) => name.endsWith(".json")).sort();
+    const ours = readdirSync(schemaDirectory())
+      .filter((name) => name.endsWith(".json"))
+      .sort();
     const theirs = readdirSync(path.join(talosConformance, "schemas")).sort();
     expect(ours).toEqual(theirs);
     for (const name of ours) {

@@ -72,7 +72,12 @@ export function validateConfigDocuments(
     const id = documentId(document);
     const where = `documents[${index}](${id})`;
     if (seen.has(id)) {
-      issues.push({ file: options.file, path: where, message: "appears twice", hint: "Talos rejects duplicate documents; merge them" });
+      issues.push({
+        file: options.file,
+        path: where,
+        message: "appears twice",
+        hint: "Talos rejects duplicate documents; merge them",
+      });
     }
     seen.add(id);
     if (!isV1Alpha1(document) && typeof document.kind !== "string") {
@@ -116,12 +121,22 @@ export function validateConfigText(text: string, options: { minor: TalosMinor; f
   const issues: TalosIssue[] = [];
   parsed.forEach((document, index) => {
     for (const error of document.errors) {
-      issues.push({ file: options.file, path: `documents[${index}]`, message: error.message.split("\n")[0] ?? "", hint: "fix the YAML syntax" });
+      issues.push({
+        file: options.file,
+        path: `documents[${index}]`,
+        message: error.message.split("\n")[0] ?? "",
+        hint: "fix the YAML syntax",
+      });
     }
     const value = document.toJS() as unknown;
     if (value === null || value === undefined) return;
     if (typeof value !== "object" || Array.isArray(value)) {
-      issues.push({ file: options.file, path: `documents[${index}]`, message: "is not a mapping", hint: "each document must be a YAML mapping" });
+      issues.push({
+        file: options.file,
+        path: `documents[${index}]`,
+        message: "is not a mapping",
+        hint: "each document must be a YAML mapping",
+      });
       return;
     }
     documents.push(value as ConfigDocument);

@@ -1,8 +1,8 @@
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { parse } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { testBundle } from "../__fixtures__/bundle.js";
 import { talosConformance } from "../__fixtures__/paths.js";
 import { TalosError } from "../errors.js";
@@ -80,7 +80,8 @@ describe("generateBundle", () => {
       expect(lifetime, name).toBe(TEN_YEARS_MS);
       expect(cert.keyUsage ?? [], name).toEqual(["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"]);
     }
-    if (bundle.certs.etcd.crt) expect(certOf(bundle.certs.etcd.crt).publicKey.asymmetricKeyDetails?.namedCurve).toBe("prime256v1");
+    if (bundle.certs.etcd.crt)
+      expect(certOf(bundle.certs.etcd.crt).publicKey.asymmetricKeyDetails?.namedCurve).toBe("prime256v1");
   });
 
   it("makes an RSA-4096 service-account key in PKCS#1", () => {
@@ -107,7 +108,10 @@ describe("parseBundle", () => {
     expect(parseBundle(twoSpace)).toEqual(bundle);
     const json = JSON.stringify({
       Cluster: { Id: bundle.cluster.id, Secret: bundle.cluster.secret },
-      Secrets: { BootstrapToken: bundle.secrets.bootstraptoken, SecretboxEncryptionSecret: bundle.secrets.secretboxencryptionsecret },
+      Secrets: {
+        BootstrapToken: bundle.secrets.bootstraptoken,
+        SecretboxEncryptionSecret: bundle.secrets.secretboxencryptionsecret,
+      },
       TrustdInfo: { Token: bundle.trustdinfo.token },
       Certs: {
         Etcd: { Crt: bundle.certs.etcd.crt, Key: bundle.certs.etcd.key },
@@ -139,14 +143,30 @@ describe("parseBundle", () => {
   });
 
   it("rejects a key that does not belong to its certificate", () => {
-    const swapped = { ...bundle, certs: { ...bundle.certs, k8s: { crt: bundle.certs.k8s.crt, key: bundle.certs.etcd.key } } };
-    expectError(() => validateBundle(swapped, "s.yaml"), "E_BUNDLE_INVALID", /certs\.k8s\.key: does not match certs\.k8s\.crt/);
+    const swapped = {
+      ...bundle,
+      certs: { ...bundle.certs, k8s: { crt: bundle.certs.k8s.crt, key: bundle.certs.etcd.key } },
+    };
+    expectError(
+      () => validateBundle(swapped, "s.yaml"),
+      "E_BUNDLE_INVALID",
+      /certs\.k8s\.key: does not match certs\.k8s\.crt/,
+    );
   });
 
   it("tells apart a still-encrypted file and talenv placeholders", () => {
-    expectError(() => parseBundle(`${stringifyBundle(bundle)}sops:\n    version: 3.9.0\n`, "t.yaml"), "E_BUNDLE_DECRYPT", /still SOPS-encrypted/);
+    expectError(
+      () => parseBundle(`${stringifyBundle(bundle)}sops:\n    version: 3.9.0\n`, "t.yaml"),
+      "E_BUNDLE_DECRYPT",
+      /still SOPS-encrypted/,
+    );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal talenv placeholder
     const placeholder = stringifyBundle(bundle).replace(bundle.cluster.secret, "${CLUSTERSECRET}");
-    expectError(() => parseBundle(placeholder, "t.yaml"), "E_BUNDLE_INVALID", /cluster\.secret: holds a \$\{VAR\} placeholder/);
+    expectError(
+      () => parseBundle(placeholder, "t.yaml"),
+      "E_BUNDLE_INVALID",
+      /cluster\.secret: holds a \$\{VAR\} placeholder/,
+    );
   });
 
   it("reports YAML syntax errors with a line", () => {

@@ -16,9 +16,13 @@ export const secretsBundleSchema = z
         secretboxencryptionsecret: base64.optional(),
         aescbcencryptionsecret: base64.optional(),
       })
-      .refine((secrets) => (secrets.secretboxencryptionsecret === undefined) !== (secrets.aescbcencryptionsecret === undefined), {
-        message: "needs exactly one of secretboxencryptionsecret and aescbcencryptionsecret",
-      }),
+      .refine(
+        (secrets) =>
+          (secrets.secretboxencryptionsecret === undefined) !== (secrets.aescbcencryptionsecret === undefined),
+        {
+          message: "needs exactly one of secretboxencryptionsecret and aescbcencryptionsecret",
+        },
+      ),
     trustdinfo: z.strictObject({ token }),
     certs: z.strictObject({
       etcd: pemPair,

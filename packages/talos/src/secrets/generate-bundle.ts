@@ -1,5 +1,6 @@
 // Mints a new secrets bundle: only ever called by an explicit `gen secrets`, never implicitly.
-import { generateKeyPairSync, randomBytes, randomInt } from "node:crypto";
+import { generateKeyPair, randomBytes, randomInt } from "node:crypto";
+import { promisify } from "node:util";
 import type { SecretsBundle } from "./bundle.js";
 import { encodePem, exportTalosKey } from "./pem.js";
 import { createCertificateAuthority } from "./pki.js";
@@ -37,13 +38,15 @@ export async function generateBundle(options: GenerateBundleOptions): Promise<Se
     minorOf(options.talosVersion) <= 13
       ? idBytes.toString("base64").replaceAll("+", "-").replaceAll("/", "_")
       : idBytes.toString("base64");
+  // RSA-4096 takes a second or more: generated off the main thread, alongside the CAs.
+  const serviceAccount = promisify(generateKeyPair)("rsa", { modulusLength: 4096 });
   const [etcd, k8s, k8saggregator, os] = await Promise.all([
     createCertificateAuthority({ algorithm: "ecdsa-p256", organization: "etcd", now }),
     createCertificateAuthority({ algorithm: "ecdsa-p256", organization: "kubernetes", now }),
     createCertificateAuthority({ algorithm: "ecdsa-p256", now }),
     createCertificateAuthority({ algorithm: "ed25519", organization: "talos", now }),
   ]);
-  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 4096 });
+  const { privateKey } = await serviceAccount;
   const pair = (ca: { crt: string; key: string }) => ({ crt: encodePem(ca.crt), key: encodePem(ca.key) });
   return {
     cluster: { id, secret: randomBytes(32).toString("base64") },

@@ -32,9 +32,13 @@ async function opensslVerify(ca: BundleCa | string, crt: string, purpose?: "sslc
   const pem = ca.includes("BEGIN") ? ca : bundleCa(bundle, ca as BundleCa).crt;
   const caFile = await file(`ca-${Math.random().toString(36).slice(2)}.pem`, pem);
   const crtFile = await file(`leaf-${Math.random().toString(36).slice(2)}.pem`, crt);
-  const result = await execa("openssl", ["verify", "-CAfile", caFile, ...(purpose ? ["-purpose", purpose] : []), crtFile], {
-    reject: false,
-  });
+  const result = await execa(
+    "openssl",
+    ["verify", "-CAfile", caFile, ...(purpose ? ["-purpose", purpose] : []), crtFile],
+    {
+      reject: false,
+    },
+  );
   return `${result.stdout}${result.stderr}`.trim();
 }
 
@@ -80,7 +84,11 @@ describe("openssl verify", () => {
 
   it("verifies leaves of the Kubernetes and aggregator CAs (the aggregator's subject is empty)", async () => {
     for (const name of ["k8s", "k8saggregator"] as const) {
-      const leaf = await issueCertificate({ ca: bundleCa(bundle, name), commonName: "front-proxy-client", extendedKeyUsages: ["clientAuth"] });
+      const leaf = await issueCertificate({
+        ca: bundleCa(bundle, name),
+        commonName: "front-proxy-client",
+        extendedKeyUsages: ["clientAuth"],
+      });
       expect(await opensslVerify(name, leaf.crt, "sslclient"), name).toMatch(/: OK$/);
     }
   });

@@ -19,7 +19,10 @@ export interface CertificateAndKey {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const ALGORITHMS: Record<KeyAlgorithm, { generate: webcrypto.EcKeyGenParams | webcrypto.Algorithm; sign: webcrypto.Algorithm | webcrypto.EcdsaParams }> = {
+const ALGORITHMS: Record<
+  KeyAlgorithm,
+  { generate: webcrypto.EcKeyGenParams | webcrypto.Algorithm; sign: webcrypto.Algorithm | webcrypto.EcdsaParams }
+> = {
   "ecdsa-p256": {
     generate: { name: "ECDSA", namedCurve: "P-256" } as webcrypto.EcKeyGenParams,
     sign: { name: "ECDSA", hash: "SHA-256" } as webcrypto.EcdsaParams,

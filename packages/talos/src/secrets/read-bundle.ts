@@ -1,7 +1,8 @@
 // Parses and checks a bundle written by talosctl, talhelper or kubeforge; serialises it the way talosctl does.
 import { X509Certificate } from "node:crypto";
-import { parseDocument, stringify } from "yaml";
+import { parseDocument } from "yaml";
 import { TalosError, type TalosIssue } from "../errors.js";
+import { stringifyGoYaml } from "../go-yaml-style.js";
 import { type BundleCa, type SecretsBundle, secretsBundleSchema } from "./bundle.js";
 import { decodePem, importTalosKey } from "./pem.js";
 
@@ -34,9 +35,20 @@ export function checkBundleKeys(bundle: SecretsBundle, file?: string): TalosIssu
     const pair = bundle.certs[name];
     try {
       const cert = new X509Certificate(decodePem(pair.crt));
-      if (!cert.ca) issues.push({ file, path: `certs.${name}.crt`, message: "is not a CA certificate", hint: "import the CA, not a leaf" });
+      if (!cert.ca)
+        issues.push({
+          file,
+          path: `certs.${name}.crt`,
+          message: "is not a CA certificate",
+          hint: "import the CA, not a leaf",
+        });
       if (!cert.checkPrivateKey(importTalosKey(decodePem(pair.key)))) {
-        issues.push({ file, path: `certs.${name}.key`, message: `does not match certs.${name}.crt`, hint: "restore the matching key" });
+        issues.push({
+          file,
+          path: `certs.${name}.key`,
+          message: `does not match certs.${name}.crt`,
+          hint: "restore the matching key",
+        });
       }
     } catch (cause) {
       issues.push({
@@ -65,7 +77,12 @@ export function validateBundle(data: unknown, file?: string): SecretsBundle {
   const normalised = lowerCaseKeys(data);
   if (normalised !== null && typeof normalised === "object" && "sops" in normalised) {
     throw new TalosError("E_BUNDLE_DECRYPT", [
-      { file, path: "sops", message: "is still SOPS-encrypted", hint: "decrypt it first (readBundle does this for you)" },
+      {
+        file,
+        path: "sops",
+        message: "is still SOPS-encrypted",
+        hint: "decrypt it first (readBundle does this for you)",
+      },
     ]);
   }
   const placeholder = findStrings(normalised, "", (text) => /\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(text));
@@ -74,6 +91,7 @@ export function validateBundle(data: unknown, file?: string): SecretsBundle {
       {
         file,
         path: placeholder,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: names talhelper's literal ${VAR} syntax
         message: "holds a ${VAR} placeholder",
         hint: "substitute the talenv values before importing (kubeforge does not expand variables)",
       },
@@ -138,7 +156,7 @@ export function stringifyBundle(bundle: SecretsBundle): string {
       os: { crt: bundle.certs.os.crt, key: bundle.certs.os.key },
     },
   };
-  return stringify(ordered, { indent: 4, lineWidth: 0 });
+  return stringifyGoYaml(ordered);
 }
 
 /** PEM text of one of the bundle's CAs. */

@@ -6,7 +6,13 @@ import type { SealFormat, SecretSealer } from "./sealer.js";
 export interface SopsApi {
   encryptText(
     plaintext: string,
-    options: { format: SealFormat; recipients: readonly string[]; previous?: string; identities?: readonly string[] },
+    options: {
+      format: SealFormat;
+      recipients: readonly string[];
+      previous?: string;
+      identities?: readonly string[];
+      yamlIndent?: number;
+    },
   ): Promise<string>;
   decryptText(
     ciphertext: string,
@@ -22,6 +28,11 @@ export interface SopsSealerOptions {
   readonly recipients: readonly string[];
   /** AGE-SECRET-KEY-1… identities; default: @kubeforge/sops reads SOPS_AGE_KEY / SOPS_AGE_KEY_FILE. */
   readonly identities?: readonly string[];
+  /**
+   * Indent of the encrypted YAML; decrypted text keeps Talos' own 4-space layout.
+   * @default 2 (the repository's `.sops.yaml` `stores.yaml.indent`, which biome also expects)
+   */
+  readonly yamlIndent?: number;
 }
 
 /** SOPS errors carry a string code; they become TalosErrors that name the file. */
@@ -63,6 +74,7 @@ export function createSopsSealer(options: SopsSealerOptions): SecretSealer {
         (await sops()).encryptText(plaintext, {
           format,
           recipients,
+          yamlIndent: options.yamlIndent ?? 2,
           ...(previous !== undefined ? { previous } : {}),
           ...(identities !== undefined ? { identities } : {}),
         }),

@@ -1,0 +1,211 @@
+import { type ClusterInput, validateCluster } from "@kubeforge/config";
+import { describe, expect, it } from "vitest";
+import { parse, parseAllDocuments } from "yaml";
+import { fixtureInput } from "../../test/fixture-cluster.js";
+import { renderBootstrap } from "../render/bootstrap.js";
+import { renderTree } from "../render/tree.js";
+import { CHARTS } from "./versions.js";
+
+type Obj = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  // biome-ignore lint/suspicious/noExplicitAny: rendered YAML is walked by shape in assertions
+  spec?: any;
+  data?: Record<string, string>;
+  file?: string;
+};
+
+function render(change: (input: ClusterInput) => void = () => {}) {
+  const input = fixtureInput();
+  change(input);
+  const result = validateCluster(input);
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  const files = renderTree(result.cluster);
+  const objects = files
+    .filter((file) => !file.path.endsWith("kustomization.yaml"))
+    .flatMap((file) =>
+      parseAllDocuments(file.content).map((document) => ({ ...(document.toJS() as Obj), file: file.path })),
+    );
+  const find = (kind: string, name: string) =>
+    objects.find((object) => object.kind === kind && object.metadata.name === name);
+  return { cluster: result.cluster, files, objects, find };
+}
+
+const podinfo = {
+  name: "podinfo",
+  image: "ghcr.io/stefanprodan/podinfo:6.9.2",
+  port: 9898,
+  runAsUser: 100,
+  healthPath: "/healthz",
+  metrics: { path: "/metrics" },
+  storage: { size: "1Gi", mountPath: "/data" },
+  allowFrom: ["ns-1"],
+};
+
+describe("platform components", () => {
+  it("installs Cilium from the bootstrap file with exactly the values Flux later applies", () => {
+    const { cluster, find } = render();
+    const bootstrap = parse(renderBootstrap(cluster)[0]!.content);
+    const release = find("HelmRelease", "cilium");
+    expect(release?.spec.values).toEqual(bootstrap);
+    expect(bootstrap).toMatchObject({
+      k8sServiceHost: "localhost",
+      k8sServicePort: 7445,
+      kubeProxyReplacement: true,
+      ipam: { mode: "kubernetes" },
+    });
+    expect(release?.metadata.namespace).toBe("kube-system");
+  });
+
+  it("keeps kube-proxy monitoring when Cilium does not replace it", () => {
+    const { find } = render((input) => {
+      input.cilium = { kubeProxyReplacement: false };
+    });
+    expect(find("HelmRelease", "cilium")?.spec.values.kubeProxyReplacement).toBe(false);
+    expect(find("HelmRelease", "kube-prometheus-stack")?.spec.values.kubeProxy).toEqual({ enabled: true });
+  });
+
+  it("renders kube-vip only when the model picks it, holding the VIP in ARP mode", () => {
+    expect(render().find("DaemonSet", "kube-vip")).toBeUndefined();
+    const { find } = render((input) => {
+      input.api = { vip: "10.0.0.10", provider: "kube-vip" };
+    });
+    const daemonSet = find("DaemonSet", "kube-vip");
+    const env = Object.fromEntries(
+      daemonSet?.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]),
+    );
+    expect(env).toMatchObject({
+      address: "10.0.0.10",
+      vip_arp: "true",
+      cp_enable: "true",
+      vip_interface: "eth0",
+      port: "6443",
+    });
+    expect(find("ClusterRoleBinding", "system:kube-vip-binding")).toBeDefined();
+    expect(find("PodMonitor", "kube-vip")).toBeDefined();
+  });
+
+  it("overrides CoreDNS only when forwarders are set", () => {
+    expect(render().find("ConfigMap", "coredns")).toBeUndefined();
+    const { find } = render((input) => {
+      input.coredns = { forwarders: ["10.0.0.1", "9.9.9.9"] };
+    });
+    expect(find("ConfigMap", "coredns")?.data?.Corefile).toContain("forward . 10.0.0.1 9.9.9.9\n");
+  });
+
+  it("pins every HelmRelease to a chart version and a HelmRepository in the tree", () => {
+    const { objects } = render();
+    const repositories = new Set(
+      objects.filter((o) => o.kind === "HelmRepository").map((o) => `${o.metadata.namespace}/${o.metadata.name}`),
+    );
+    const releases = objects.filter((object) => object.kind === "HelmRelease");
+    expect(releases.map((release) => release.metadata.name).sort()).toEqual([
+      "alloy",
+      "cilium",
+      "cubefs",
+      "kube-prometheus-stack",
+      "loki",
+    ]);
+    const pinned = new Set(Object.values(CHARTS).map((chart) => `${chart.chart}@${chart.version}`));
+    for (const release of releases) {
+      const { chart, version, sourceRef } = release.spec.chart.spec;
+      expect(pinned.has(`${chart}@${version}`), `${release.metadata.name} pins ${chart}@${version}`).toBe(true);
+      expect(repositories.has(`${sourceRef.namespace}/${sourceRef.name}`)).toBe(true);
+    }
+  });
+
+  it("gives every container it renders requests, limits and a priority class", () => {
+    const { objects } = render((input) => {
+      input.api = { vip: "10.0.0.10", provider: "kube-vip" };
+      input.apps = [podinfo];
+    });
+    const workloads = objects.filter((object) => ["Deployment", "DaemonSet", "StatefulSet"].includes(object.kind));
+    expect(workloads.map((workload) => workload.metadata.name).sort()).toEqual(["kube-vip", "podinfo"]);
+    for (const workload of workloads) {
+      const pod = workload.spec.template.spec;
+      expect(pod.priorityClassName, workload.metadata.name).toBeTruthy();
+      for (const container of pod.containers) {
+        expect(Object.keys(container.resources.requests).sort()).toEqual(["cpu", "memory"]);
+        expect(Object.keys(container.resources.limits).sort()).toEqual(["cpu", "memory"]);
+      }
+    }
+  });
+
+  it("runs platform namespaces at the Pod Security level they need, with the reason written down", () => {
+    const { find } = render();
+    for (const [name, level] of [
+      ["cubefs", "privileged"],
+      ["monitoring", "privileged"],
+      ["logging", "baseline"],
+    ] as const) {
+      const namespace = find("Namespace", name);
+      expect(namespace?.metadata.labels?.["pod-security.kubernetes.io/enforce"]).toBe(level);
+      expect(namespace?.metadata.annotations?.["kubeforge.dev/pod-security-reason"]).toMatch(/.{20,}/);
+    }
+  });
+
+  it("lets a namespace in the model replace a component's default", () => {
+    const { objects } = render((input) => {
+      input.namespaces = [
+        ...(input.namespaces ?? []),
+        { name: "monitoring", podSecurity: "privileged", podSecurityReason: "mine", quota: { pods: 7 } },
+      ];
+    });
+    const quotas = objects.filter(
+      (object) => object.kind === "ResourceQuota" && object.metadata.namespace === "monitoring",
+    );
+    expect(quotas).toHaveLength(1);
+    expect(quotas[0]?.spec.hard.pods).toBe("7");
+  });
+
+  it("wires an app: restricted pod, Service, PVC, ServiceMonitor and its own guarded namespace", () => {
+    const { find, objects } = render((input) => {
+      input.apps = [podinfo];
+    });
+    const deployment = find("Deployment", "podinfo");
+    const pod = deployment?.spec.template.spec;
+    expect(pod.securityContext).toEqual({
+      fsGroup: 100,
+      runAsGroup: 100,
+      runAsNonRoot: true,
+      runAsUser: 100,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    expect(pod.containers[0].securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+      readOnlyRootFilesystem: true,
+    });
+    expect(pod.containers[0].livenessProbe).toEqual({ httpGet: { path: "/healthz", port: "http" } });
+    expect(pod.priorityClassName).toBe("kubeforge-apps");
+    expect(deployment?.spec.strategy).toEqual({ type: "Recreate" });
+    expect(find("PersistentVolumeClaim", "podinfo-data")?.spec.resources.requests.storage).toBe("1Gi");
+    expect(find("ServiceMonitor", "podinfo")?.spec.endpoints).toEqual([
+      { interval: "30s", path: "/metrics", port: "http" },
+    ]);
+    expect(find("Namespace", "podinfo")?.metadata.labels?.["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    const podinfoObjects = objects.filter((object) => object.metadata.namespace === "podinfo");
+    expect(new Set(podinfoObjects.map((object) => object.file))).toEqual(
+      new Set(["apps/podinfo.yaml", "configs/namespace-podinfo.yaml"]),
+    );
+    const ingress = objects.find(
+      (object) => object.metadata.name === "allow-declared-ingress" && object.metadata.namespace === "podinfo",
+    );
+    expect(ingress?.spec.ingress).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ns-1" } } }] },
+    ]);
+  });
+
+  it("ships dashboards as ConfigMaps the Grafana sidecar picks up", () => {
+    const { objects } = render();
+    const dashboards = objects.filter(
+      (object) => object.kind === "ConfigMap" && object.metadata.labels?.grafana_dashboard === "1",
+    );
+    expect(dashboards.length).toBeGreaterThanOrEqual(4);
+    for (const dashboard of dashboards) {
+      const [json] = Object.values(dashboard.data ?? {});
+      expect(JSON.parse(json ?? "{}").panels.length).toBeGreaterThan(0);
+    }
+  });
+});

@@ -1,0 +1,155 @@
+// CubeFS: distributed storage (masters, metanodes, datanodes) and its CSI driver, plus the model's
+// StorageClasses. Nodes get their CubeFS roles as labels through the Talos configs (cubefsNodeLabels).
+import { type Cluster, controlPlaneNodes } from "@kubeforge/config";
+import { Chart } from "cdk8s";
+import { k8s } from "cdk8s-plus-33";
+import type { Construct } from "constructs";
+import { MANAGED_BY } from "../charts/labels.js";
+import type { Component } from "./component.js";
+import { addHelmRelease } from "./helm.js";
+import { PLATFORM_NAMESPACE_DEFAULTS } from "./namespaces.js";
+import { CHARTS } from "./versions.js";
+
+export const CUBEFS_PROVISIONER = "csi.cubefs.com";
+const NAMESPACE = "cubefs";
+const MASTER_ADDRESS = `master-service.${NAMESPACE}.svc.cluster.local:17010`;
+
+interface Resources {
+  readonly enabled: boolean;
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+/** The subset of the cubefs chart's values kubeforge sets. */
+export interface CubefsValues {
+  readonly component: {
+    readonly master: boolean;
+    readonly metanode: boolean;
+    readonly datanode: boolean;
+    readonly objectnode: boolean;
+    readonly client: boolean;
+    readonly csi: boolean;
+    readonly monitor: boolean;
+    readonly ingress: boolean;
+  };
+  readonly path: { readonly data: string; readonly log: string };
+  readonly master: {
+    readonly replicas: number;
+    readonly nodeSelector: Record<string, string>;
+    readonly resources: Resources;
+  };
+  readonly metanode: {
+    readonly nodeSelector: Record<string, string>;
+    readonly total_mem: string;
+    readonly resources: Resources;
+  };
+  readonly datanode: {
+    readonly nodeSelector: Record<string, string>;
+    readonly disks: readonly string[];
+    readonly resources: Resources;
+  };
+  readonly csi: {
+    readonly driverName: string;
+    readonly kubeletPath: string;
+    readonly controller: { readonly nodeSelector: Record<string, string> };
+    readonly node: { readonly nodeSelector: Record<string, string> };
+    /** kubeforge renders its own StorageClasses from the model. */
+    readonly storageClass: { readonly enabled: boolean };
+  };
+}
+
+const role = (name: string) => ({ [`component.cubefs.io/${name}`]: "enabled" });
+const resources = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string): Resources => ({
+  enabled: true,
+  requests: { cpu, memory },
+  limits: { cpu: cpuLimit, memory: memoryLimit },
+});
+
+export function cubefsValues(cluster: Cluster): CubefsValues {
+  const masters = cluster.cubefs.masterNodes?.length ?? controlPlaneNodes(cluster).length;
+  return {
+    component: {
+      master: true,
+      metanode: true,
+      datanode: true,
+      objectnode: false,
+      client: false,
+      csi: true,
+      monitor: false,
+      ingress: false,
+    },
+    path: { data: cluster.cubefs.dataPath, log: "/var/log/cubefs" },
+    master: { replicas: masters, nodeSelector: role("master"), resources: resources("250m", "512Mi", "1", "1Gi") },
+    // The chart's defaults (25 GiB of metadata memory, 32 GiB requests) suit a data centre, not a homelab.
+    metanode: {
+      nodeSelector: role("metanode"),
+      total_mem: String(2 * 1024 ** 3),
+      resources: resources("250m", "1Gi", "1", "2Gi"),
+    },
+    datanode: {
+      nodeSelector: role("datanode"),
+      disks: [`${cluster.cubefs.dataPath}/data0:${10 * 1024 ** 3}`],
+      resources: resources("250m", "1Gi", "2", "4Gi"),
+    },
+    csi: {
+      driverName: CUBEFS_PROVISIONER,
+      kubeletPath: "/var/lib/kubelet",
+      controller: { nodeSelector: role("csi") },
+      node: { nodeSelector: role("csi") },
+      storageClass: { enabled: false },
+    },
+  };
+}
+
+export class CubefsChart extends Chart {
+  constructor(scope: Construct, id: string, cluster: Cluster) {
+    super(scope, id, { disableResourceNameHashes: true });
+    addHelmRelease(this, {
+      name: "cubefs",
+      namespace: NAMESPACE,
+      chart: CHARTS.cubefs,
+      values: cubefsValues(cluster),
+      timeout: "15m",
+    });
+  }
+}
+
+export class StorageClassesChart extends Chart {
+  constructor(scope: Construct, id: string, cluster: Cluster) {
+    super(scope, id, { disableResourceNameHashes: true });
+    for (const storageClass of cluster.storageClasses) {
+      new k8s.KubeStorageClass(this, storageClass.name, {
+        metadata: {
+          name: storageClass.name,
+          labels: { ...MANAGED_BY },
+          ...(storageClass.default ? { annotations: { "storageclass.kubernetes.io/is-default-class": "true" } } : {}),
+        },
+        provisioner: CUBEFS_PROVISIONER,
+        reclaimPolicy: storageClass.reclaimPolicy,
+        volumeBindingMode: storageClass.volumeBindingMode,
+        allowVolumeExpansion: storageClass.allowVolumeExpansion,
+        parameters: {
+          masterAddr: MASTER_ADDRESS,
+          owner: "csiuser",
+          logLevel: "error",
+          replicaNum: String(storageClass.replicas),
+        },
+      });
+    }
+  }
+}
+
+export function cubefsComponent(cluster: Cluster): Component {
+  return {
+    name: "cubefs",
+    namespaces: [PLATFORM_NAMESPACE_DEFAULTS.cubefs],
+    sources: [CHARTS.cubefs.source],
+    files: [
+      { path: "infrastructure/cubefs.yaml", chart: (app) => new CubefsChart(app, "cubefs", cluster) },
+      {
+        path: "configs/storage-classes.yaml",
+        chart: (app) => new StorageClassesChart(app, "storage-classes", cluster),
+      },
+    ],
+  };
+}

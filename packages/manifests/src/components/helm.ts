@@ -1,0 +1,66 @@
+// Flux Helm objects: HelmRepository sources (in flux-system) and HelmReleases with typed values.
+import { Chart } from "cdk8s";
+import type { Construct } from "constructs";
+import { FLUX_NAMESPACE } from "../charts/flux.js";
+import { MANAGED_BY } from "../charts/labels.js";
+import {
+  HelmRelease,
+  HelmReleaseSpecChartSpecSourceRefKind,
+  HelmReleaseSpecInstallCrds,
+  HelmReleaseSpecUpgradeCrds,
+} from "../imports/helm-toolkit-fluxcd-io.js";
+import { HelmRepository } from "../imports/source-toolkit-fluxcd-io.js";
+import type { HelmSource, PinnedChart } from "./versions.js";
+
+export class HelmSourcesChart extends Chart {
+  constructor(scope: Construct, id: string, sources: readonly HelmSource[]) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const unique = new Map(sources.map((source) => [source.name, source]));
+    for (const source of [...unique.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+      new HelmRepository(this, source.name, {
+        metadata: { name: source.name, namespace: FLUX_NAMESPACE, labels: { ...MANAGED_BY } },
+        spec: { interval: "12h", url: source.url },
+      });
+    }
+  }
+}
+
+export interface HelmReleaseProps<Values> {
+  readonly name: string;
+  readonly namespace: string;
+  readonly chart: PinnedChart;
+  readonly values: Values;
+  /** HelmReleases (same layer) to install first, as `namespace/name`. */
+  readonly dependsOn?: readonly { name: string; namespace: string }[];
+  readonly timeout?: string;
+}
+
+/** A HelmRelease that pins its chart and source, installs CRDs, and retries before giving up. */
+export function addHelmRelease<Values extends object>(scope: Construct, props: HelmReleaseProps<Values>): HelmRelease {
+  return new HelmRelease(scope, props.name, {
+    metadata: { name: props.name, namespace: props.namespace, labels: { ...MANAGED_BY } },
+    spec: {
+      interval: "30m",
+      timeout: props.timeout ?? "10m",
+      releaseName: props.name,
+      chart: {
+        spec: {
+          chart: props.chart.chart,
+          version: props.chart.version,
+          sourceRef: {
+            kind: HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY,
+            name: props.chart.source.name,
+            namespace: FLUX_NAMESPACE,
+          },
+        },
+      },
+      install: { crds: HelmReleaseSpecInstallCrds.CREATE_REPLACE, remediation: { retries: 3 } },
+      upgrade: {
+        crds: HelmReleaseSpecUpgradeCrds.CREATE_REPLACE,
+        remediation: { retries: 3, remediateLastFailure: true },
+      },
+      ...(props.dependsOn && props.dependsOn.length > 0 ? { dependsOn: [...props.dependsOn] } : {}),
+      values: props.values,
+    },
+  });
+}

@@ -1,0 +1,109 @@
+// kube-vip holds the API VIP in ARP mode with leader election, one pod per control-plane node. Rendered
+// only when the model picks kube-vip; with `api.provider: talos` Talos' own Layer2VIPConfig does the job.
+import type { Cluster } from "@kubeforge/config";
+import { Chart } from "cdk8s";
+import { k8s } from "cdk8s-plus-33";
+import type { Construct } from "constructs";
+import { MANAGED_BY } from "../charts/labels.js";
+import { KUBE_PRISM_PORT } from "./cilium.js";
+import type { Component } from "./component.js";
+import { IMAGES } from "./versions.js";
+
+const NAME = "kube-vip";
+const NAMESPACE = "kube-system";
+
+/** The uplink every node shares, if they name one; kube-vip otherwise uses the default-route interface. */
+function sharedInterface(cluster: Cluster): string | undefined {
+  const names = new Set(cluster.nodes.map((node) => node.interface));
+  const [only] = names;
+  return names.size === 1 ? only : undefined;
+}
+
+export class KubeVipChart extends Chart {
+  constructor(scope: Construct, id: string, cluster: Cluster) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const labels = { ...MANAGED_BY, "app.kubernetes.io/name": NAME };
+    new k8s.KubeServiceAccount(this, "sa", { metadata: { name: NAME, namespace: NAMESPACE, labels } });
+    new k8s.KubeClusterRole(this, "role", {
+      metadata: { name: "system:kube-vip-role", labels },
+      rules: [
+        { apiGroups: [""], resources: ["services/status"], verbs: ["update"] },
+        { apiGroups: [""], resources: ["services", "endpoints"], verbs: ["list", "get", "watch", "update"] },
+        { apiGroups: [""], resources: ["nodes"], verbs: ["list", "get", "watch", "update", "patch"] },
+        {
+          apiGroups: ["coordination.k8s.io"],
+          resources: ["leases"],
+          verbs: ["list", "get", "watch", "update", "create"],
+        },
+        { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["list", "get", "watch", "update"] },
+      ],
+    });
+    new k8s.KubeClusterRoleBinding(this, "binding", {
+      metadata: { name: "system:kube-vip-binding", labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:kube-vip-role" },
+      subjects: [{ kind: "ServiceAccount", name: NAME, namespace: NAMESPACE }],
+    });
+
+    const vipInterface = sharedInterface(cluster);
+    const env: Record<string, string> = {
+      vip_arp: "true",
+      port: String(cluster.api.port),
+      ...(vipInterface ? { vip_interface: vipInterface } : {}),
+      vip_cidr: cluster.api.vip.includes(":") ? "128" : "32",
+      cp_enable: "true",
+      cp_namespace: NAMESPACE,
+      svc_enable: "false",
+      vip_leaderelection: "true",
+      vip_leasename: "plndr-cp-lock",
+      vip_leaseduration: "5",
+      vip_renewdeadline: "3",
+      vip_retryperiod: "1",
+      address: cluster.api.vip,
+      prometheus_server: ":2112",
+      // Reach the API through KubePrism, which works before the VIP is up and without kube-proxy.
+      KUBERNETES_SERVICE_HOST: "localhost",
+      KUBERNETES_SERVICE_PORT: String(KUBE_PRISM_PORT),
+    };
+    new k8s.KubeDaemonSet(this, "daemonset", {
+      metadata: { name: NAME, namespace: NAMESPACE, labels },
+      spec: {
+        selector: { matchLabels: { "app.kubernetes.io/name": NAME } },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: NAME,
+            hostNetwork: true,
+            priorityClassName: "system-cluster-critical",
+            nodeSelector: { "node-role.kubernetes.io/control-plane": "" },
+            tolerations: [
+              { key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" },
+              { operator: "Exists", effect: "NoExecute" },
+            ],
+            containers: [
+              {
+                name: NAME,
+                image: IMAGES.kubeVip,
+                args: ["manager"],
+                env: Object.entries(env).map(([name, value]) => ({ name, value })),
+                ports: [{ name: "metrics", containerPort: 2112 }],
+                resources: {
+                  requests: { cpu: k8s.Quantity.fromString("20m"), memory: k8s.Quantity.fromString("32Mi") },
+                  limits: { cpu: k8s.Quantity.fromString("200m"), memory: k8s.Quantity.fromString("128Mi") },
+                },
+                securityContext: { capabilities: { add: ["NET_ADMIN", "NET_RAW"], drop: ["ALL"] } },
+              },
+            ],
+          },
+        },
+      },
+    });
+  }
+}
+
+export function kubeVipComponent(cluster: Cluster): Component | undefined {
+  if (cluster.api.provider !== "kube-vip") return undefined;
+  return {
+    name: NAME,
+    files: [{ path: "infrastructure/kube-vip.yaml", chart: (app) => new KubeVipChart(app, NAME, cluster) }],
+  };
+}

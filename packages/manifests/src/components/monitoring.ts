@@ -1,0 +1,220 @@
+// kube-prometheus-stack (Prometheus, Alertmanager, Grafana with OIDC sign-in), monitors for the
+// platform components, and the dashboards Grafana's sidecar loads from ConfigMaps.
+import type { Cluster } from "@kubeforge/config";
+import { Chart } from "cdk8s";
+import { k8s } from "cdk8s-plus-33";
+import type { Construct } from "constructs";
+import { MANAGED_BY } from "../charts/labels.js";
+import { PodMonitor } from "../imports/monitoring-coreos-com.js";
+import type { Component } from "./component.js";
+import { renderDashboard } from "./dashboards/dashboard.js";
+import { DASHBOARDS } from "./dashboards/library.js";
+import { addHelmRelease } from "./helm.js";
+import { PLATFORM_NAMESPACE_DEFAULTS } from "./namespaces.js";
+import { PLATFORM_PRIORITY_CLASS } from "./priority.js";
+import { CHARTS } from "./versions.js";
+
+export const MONITORING_NAMESPACE = "monitoring";
+const LOKI_URL = "http://loki.logging.svc.cluster.local:3100";
+
+interface VolumeClaim {
+  readonly volumeClaimTemplate: {
+    readonly spec: {
+      readonly storageClassName: string;
+      readonly accessModes: readonly ["ReadWriteOnce"];
+      readonly resources: { readonly requests: { readonly storage: string } };
+    };
+  };
+}
+
+/** The subset of kube-prometheus-stack's values kubeforge sets. */
+export interface KubePrometheusStackValues {
+  readonly prometheus: {
+    readonly prometheusSpec: {
+      readonly retention: string;
+      readonly priorityClassName: string;
+      readonly serviceMonitorSelectorNilUsesHelmValues: false;
+      readonly podMonitorSelectorNilUsesHelmValues: false;
+      readonly ruleSelectorNilUsesHelmValues: false;
+      readonly probeSelectorNilUsesHelmValues: false;
+      readonly storageSpec: VolumeClaim;
+      readonly resources: ContainerResources;
+    };
+  };
+  readonly alertmanager: {
+    readonly alertmanagerSpec: { readonly priorityClassName: string; readonly storage: VolumeClaim };
+  };
+  readonly grafana: {
+    readonly sidecar: {
+      readonly dashboards: {
+        readonly enabled: true;
+        readonly label: string;
+        readonly labelValue: string;
+        readonly searchNamespace: "ALL";
+      };
+    };
+    readonly envFromSecret: string;
+    readonly "grafana.ini": Record<string, Record<string, string | boolean>>;
+    readonly additionalDataSources: readonly {
+      name: string;
+      type: string;
+      uid: string;
+      url: string;
+      access: "proxy";
+    }[];
+    readonly priorityClassName: string;
+  };
+  /** Talos serves etcd, the scheduler and the controller manager on the host only; kube-proxy may be gone. */
+  readonly kubeEtcd: { readonly enabled: boolean };
+  readonly kubeScheduler: { readonly enabled: boolean };
+  readonly kubeControllerManager: { readonly enabled: boolean };
+  readonly kubeProxy: { readonly enabled: boolean };
+}
+
+interface ContainerResources {
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+function defaultStorageClass(cluster: Cluster): string {
+  const fallback = cluster.storageClasses.find((storageClass) => storageClass.default)?.name;
+  // validateCluster guarantees one of the two.
+  return cluster.monitoring.storageClass ?? fallback ?? "";
+}
+
+function volumeClaim(storageClassName: string, storage: string): VolumeClaim {
+  return {
+    volumeClaimTemplate: {
+      spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage } } },
+    },
+  };
+}
+
+/** Grafana signs users in through the cluster's OIDC provider (Zitadel endpoints) and maps the admin group to Admin. */
+function grafanaIni(cluster: Cluster): Record<string, Record<string, string | boolean>> {
+  const issuer = cluster.oidc.issuerUrl.replace(/\/$/, "");
+  const adminGroup =
+    cluster.monitoring.grafanaAdminGroup ??
+    cluster.oidc.bindings.find((binding) => binding.clusterRole === "cluster-admin" && !binding.namespace)?.group;
+  const claim = cluster.oidc.groupsClaim;
+  return {
+    ...(cluster.monitoring.grafanaUrl ? { server: { root_url: cluster.monitoring.grafanaUrl } } : {}),
+    "auth.generic_oauth": {
+      enabled: true,
+      name: "Zitadel",
+      client_id: cluster.monitoring.grafanaClientId,
+      scopes: `openid profile email ${claim === "groups" ? "" : claim}`.trim(),
+      auth_url: `${issuer}/oauth/v2/authorize`,
+      token_url: `${issuer}/oauth/v2/token`,
+      api_url: `${issuer}/oidc/v1/userinfo`,
+      use_pkce: true,
+      allow_sign_up: true,
+      groups_attribute_path: claim,
+      role_attribute_path: adminGroup ? `contains(${claim}[*], '${adminGroup}') && 'Admin' || 'Viewer'` : "'Viewer'",
+    },
+  };
+}
+
+export function kubePrometheusStackValues(cluster: Cluster): KubePrometheusStackValues {
+  const storageClass = defaultStorageClass(cluster);
+  return {
+    prometheus: {
+      prometheusSpec: {
+        retention: cluster.monitoring.retention,
+        priorityClassName: PLATFORM_PRIORITY_CLASS,
+        serviceMonitorSelectorNilUsesHelmValues: false,
+        podMonitorSelectorNilUsesHelmValues: false,
+        ruleSelectorNilUsesHelmValues: false,
+        probeSelectorNilUsesHelmValues: false,
+        storageSpec: volumeClaim(storageClass, cluster.monitoring.prometheusStorage),
+        resources: { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } },
+      },
+    },
+    alertmanager: {
+      alertmanagerSpec: {
+        priorityClassName: PLATFORM_PRIORITY_CLASS,
+        storage: volumeClaim(storageClass, cluster.monitoring.alertmanagerStorage),
+      },
+    },
+    grafana: {
+      sidecar: { dashboards: { enabled: true, label: DASHBOARD_LABEL, labelValue: "1", searchNamespace: "ALL" } },
+      envFromSecret: cluster.monitoring.grafanaClientSecret,
+      "grafana.ini": grafanaIni(cluster),
+      additionalDataSources: [{ name: "Loki", type: "loki", uid: "loki", url: LOKI_URL, access: "proxy" }],
+      priorityClassName: PLATFORM_PRIORITY_CLASS,
+    },
+    kubeEtcd: { enabled: false },
+    kubeScheduler: { enabled: false },
+    kubeControllerManager: { enabled: false },
+    kubeProxy: { enabled: !cluster.cilium.kubeProxyReplacement },
+  };
+}
+
+const DASHBOARD_LABEL = "grafana_dashboard";
+
+export class KubePrometheusStackChart extends Chart {
+  constructor(scope: Construct, id: string, cluster: Cluster) {
+    super(scope, id, { disableResourceNameHashes: true });
+    addHelmRelease(this, {
+      name: "kube-prometheus-stack",
+      namespace: MONITORING_NAMESPACE,
+      chart: CHARTS.kubePrometheusStack,
+      values: kubePrometheusStackValues(cluster),
+      timeout: "15m",
+    });
+  }
+}
+
+/** PodMonitors: Cilium's agents, operator and Hubble, and the Flux controllers, none of which have metrics Services by default. */
+export class PlatformMonitorsChart extends Chart {
+  constructor(scope: Construct, id: string, cluster: Cluster) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const monitor = (name: string, namespace: string, matchLabels: Record<string, string>, port: string) =>
+      new PodMonitor(this, name, {
+        metadata: { name, namespace: MONITORING_NAMESPACE, labels: { ...MANAGED_BY } },
+        spec: {
+          namespaceSelector: { matchNames: [namespace] },
+          selector: { matchLabels },
+          podMetricsEndpoints: [{ port, interval: "30s" }],
+        },
+      });
+    monitor("cilium-agent", "kube-system", { "k8s-app": "cilium" }, "prometheus");
+    monitor("cilium-operator", "kube-system", { "io.cilium/app": "operator" }, "prometheus");
+    if (cluster.cilium.hubble) monitor("hubble", "kube-system", { "k8s-app": "cilium" }, "hubble-metrics");
+    monitor("flux-controllers", "flux-system", { "app.kubernetes.io/part-of": "flux" }, "http-prom");
+    if (cluster.api.provider === "kube-vip")
+      monitor("kube-vip", "kube-system", { "app.kubernetes.io/name": "kube-vip" }, "metrics");
+  }
+}
+
+export class DashboardsChart extends Chart {
+  constructor(scope: Construct, id: string) {
+    super(scope, id, { disableResourceNameHashes: true });
+    for (const dashboard of DASHBOARDS) {
+      new k8s.KubeConfigMap(this, dashboard.uid, {
+        metadata: {
+          name: `dashboard-${dashboard.uid}`,
+          namespace: MONITORING_NAMESPACE,
+          labels: { ...MANAGED_BY, [DASHBOARD_LABEL]: "1" },
+        },
+        data: { [`${dashboard.uid}.json`]: `${JSON.stringify(renderDashboard(dashboard), null, 2)}\n` },
+      });
+    }
+  }
+}
+
+export function monitoringComponent(cluster: Cluster): Component {
+  return {
+    name: "monitoring",
+    namespaces: [PLATFORM_NAMESPACE_DEFAULTS.monitoring],
+    sources: [CHARTS.kubePrometheusStack.source],
+    files: [
+      {
+        path: "infrastructure/kube-prometheus-stack.yaml",
+        chart: (app) => new KubePrometheusStackChart(app, "kube-prometheus-stack", cluster),
+      },
+      { path: "configs/monitors.yaml", chart: (app) => new PlatformMonitorsChart(app, "monitors", cluster) },
+      { path: "configs/dashboards.yaml", chart: (app) => new DashboardsChart(app, "dashboards") },
+    ],
+  };
+}

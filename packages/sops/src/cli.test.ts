@@ -1,0 +1,239 @@
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "../test/cli.js";
+import { alice, bob } from "../test/keys.js";
+import { ageVectors, expectedOf, keyFileOf, vectorsDir } from "../test/shared.js";
+import { parseDocument } from "./formats/index.js";
+import { treeToPlain } from "./tree.js";
+
+describe("kubeforge-sops decrypt on every shared age vector", () => {
+  it.each(ageVectors.map((v) => [v.file, v] as const))("%s prints the expected plaintext", (_name, vector) => {
+    const result = runCli(["decrypt", "--input-type", vector.format, path.join(vectorsDir, vector.file)], {
+      env: { SOPS_AGE_KEY_FILE: keyFileOf(vector) },
+    });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const { plaintext } = expectedOf(vector) as { plaintext: { [key: string]: unknown } };
+    if (vector.format === "binary") {
+      expect(result.stdout.toString("utf8")).toBe(plaintext.data);
+    } else {
+      const { branches } = parseDocument(result.stdout, vector.format, { encrypted: false });
+      expect(treeToPlain(branches[0]!)).toEqual(plaintext);
+    }
+  });
+});
+
+describe("kubeforge-sops", () => {
+  let dir: string;
+  const env = () => ({ SOPS_AGE_KEY: alice.identity });
+  const secret =
+    "apiVersion: v1\nkind: Secret\nmetadata:\n    name: demo\nstringData:\n    one: first\n    two: second\n";
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-cli-"));
+    writeFileSync(
+      path.join(dir, ".sops.yaml"),
+      `creation_rules:\n  - path_regex: secrets/.*\\.yaml$\n    encrypted_regex: ^(data|stringData)$\n    age: ${alice.recipient}\n  - path_regex: \\.env$\n    age: [${alice.recipient}]\n`,
+    );
+  });
+
+  const write = (name: string, text: string) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it("prints help and exits 0", () => {
+    const result = runCli(["--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.toString()).toMatchInlineSnapshot(`
+      "Usage: kubeforge-sops <command> [options] <file>
+
+      SOPS for age keys in pure TypeScript; reads and writes the files Go sops 3.13 and Flux use.
+
+      Commands:
+        encrypt <file>      encrypt a plaintext file (keys and rules from .sops.yaml or flags)
+        decrypt <file>      decrypt a sops file
+        edit <file>         decrypt into $EDITOR and re-encrypt if changed (keeps the data key)
+        updatekeys <file>   re-wrap the data key for the recipients the matching rule now names
+        rotate <file>       re-encrypt everything under a new data key
+        filestatus <file>   print {"encrypted":true|false}
+
+      Options:
+        -i, --in-place                 write the result back to <file>
+        --output <file>                write the result to <file> (encrypt keeps an unchanged target as is)
+        --input-type <type>            yaml, json, dotenv, ini or binary [default: from the extension]
+        --output-type <type>           output format [default: the input type]
+        --extract <path>               decrypt one value, e.g. '["data"]["password"]'
+        --age <recipients>             encrypt to these age recipients (comma-separated), replacing the rule's
+        --encrypted-regex <re>         encrypt only values under keys matching <re>
+        --unencrypted-regex <re>       leave values under keys matching <re> in clear text
+        --encrypted-suffix <s>         encrypt only values under keys ending in <s>
+        --unencrypted-suffix <s>       leave values under keys ending in <s> in clear text [default: _unencrypted]
+        --mac-only-encrypted           compute the MAC over encrypted values only
+        --config <file>                the .sops.yaml to use [default: $SOPS_CONFIG, else search upwards]
+        --indent <n>                   YAML/JSON indent [default: 4 / tab]
+        --ignore-mac                   decrypt even if the MAC does not match
+        -y, --yes                      updatekeys: apply without asking (it never asks)
+        -h, --help                     show this help
+        --version                      print the version
+
+      Keys: age identities come from SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD and
+      ~/.config/sops/age/keys.txt ($XDG_CONFIG_HOME/sops/age/keys.txt).
+
+      Exit codes: 0 success; 1 usage or other error; 2 input unreadable or invalid; 3 output not written;
+      5 invalid .sops.yaml; 23 cannot encrypt (no or bad recipients); 25 a value does not decrypt;
+      51 MAC mismatch; 61 no matching creation rule; 128 no identity opens the data key (or PGP-only file);
+      201 editor failed; 203 file already encrypted; 70 internal error.
+      "
+    `);
+  });
+
+  it("rejects unknown commands and flags with exit 1", () => {
+    expect(runCli(["frobnicate", "x"]).code).toBe(1);
+    const flag = runCli(["decrypt", "--nope", "x"]);
+    expect(flag.code).toBe(1);
+    expect(flag.stderr).toContain("--nope");
+    expect(runCli(["decrypt", "-i", "--output", "y", "x"]).stderr).toContain("cannot be used together");
+    expect(runCli(["decrypt", "--input-type", "toml", "x"]).stderr).toContain("--input-type must be one of");
+  });
+
+  it("encrypts in place by the matching creation rule and decrypts back", () => {
+    const file = write("plain.yaml", "a: 1\n");
+    mkdirSync(path.join(dir, "secrets"));
+    const target = path.join(dir, "secrets", "demo.yaml");
+    writeFileSync(target, secret);
+    const encrypted = runCli(["encrypt", "-i", "secrets/demo.yaml"], { cwd: dir, env: env() });
+    expect(encrypted.stderr).toBe("");
+    expect(encrypted.code).toBe(0);
+    const text = readFileSync(target, "utf8");
+    expect(text).toContain("metadata:\n    name: demo\n");
+    expect(text).toMatch(/one: ENC\[AES256_GCM/);
+    expect(text).toContain("encrypted_regex: ^(data|stringData)$");
+    const decrypted = runCli(["decrypt", target], { env: env() });
+    expect(decrypted.stdout.toString()).toBe(secret);
+    expect(runCli(["filestatus", target]).stdout.toString()).toBe('{"encrypted":true}\n');
+    expect(runCli(["filestatus", file]).stdout.toString()).toBe('{"encrypted":false}\n');
+  });
+
+  it("fails with exit 61 when no creation rule matches, naming the file", () => {
+    const file = write("other.yaml", "a: 1\n");
+    const result = runCli(["encrypt", file], { cwd: dir, env: env() });
+    expect(result.code).toBe(61);
+    expect(result.stderr).toContain(`${file}: no matching creation rules found`);
+  });
+
+  it("refuses to encrypt twice (203) and reports a missing key (128)", () => {
+    const file = write("app.env", "A=1\n");
+    expect(runCli(["encrypt", "-i", file], { cwd: dir, env: env() }).code).toBe(0);
+    const twice = runCli(["encrypt", file], { cwd: dir, env: env() });
+    expect(twice.code).toBe(203);
+    expect(twice.stderr).toContain("already encrypted");
+    const wrongKey = runCli(["decrypt", file], { env: { SOPS_AGE_KEY: bob.identity } });
+    expect(wrongKey.code).toBe(128);
+    expect(wrongKey.stderr).toContain(file);
+    expect(wrongKey.stderr).toContain(alice.recipient);
+    const noKey = runCli(["decrypt", file]);
+    expect(noKey.code).toBe(128);
+    expect(noKey.stderr).toContain("no age identity found");
+  });
+
+  it("refuses a tampered file with exit 51 (MAC) or 25 (value)", () => {
+    const file = write("plain.yaml", "a: hello\nb_unencrypted: visible\n");
+    const encrypted = runCli(["encrypt", "--age", alice.recipient, file], { env: env(), cwd: os.tmpdir() });
+    expect(encrypted.code).toBe(0);
+    const text = encrypted.stdout.toString();
+    const macTampered = write("mac.yaml", text.replace("visible", "visiblE"));
+    const mac = runCli(["decrypt", macTampered], { env: env() });
+    expect(mac.code).toBe(51);
+    expect(mac.stderr).toContain(`${macTampered}: MAC mismatch`);
+    expect(runCli(["decrypt", "--ignore-mac", macTampered], { env: env() }).code).toBe(0);
+    const data = /a: ENC\[AES256_GCM,data:([^,]+),/.exec(text)![1]!;
+    const flipped = data[0] === "A" ? `B${data.slice(1)}` : `A${data.slice(1)}`;
+    const valueTampered = write("value.yaml", text.replace(data, flipped));
+    const value = runCli(["decrypt", valueTampered], { env: env() });
+    expect(value.code).toBe(25);
+    expect(value.stderr).toContain(`${valueTampered}: a: value failed authentication`);
+  });
+
+  it("converts with --input-type/--output-type, extracts, and writes --output", () => {
+    const file = write("data.txt", '{"db": {"password": "hunter2", "port": 5432}}');
+    const out = path.join(dir, "data.enc.json");
+    const encrypted = runCli(["encrypt", "--input-type", "json", "--age", alice.recipient, "--output", out, file], {
+      env: env(),
+      cwd: os.tmpdir(),
+    });
+    expect(encrypted.code).toBe(0);
+    expect(encrypted.stdout.length).toBe(0);
+    expect(readFileSync(out, "utf8")).toContain('"password": "ENC[AES256_GCM');
+    const yaml = runCli(["decrypt", "--output-type", "yaml", out], { env: env() });
+    expect(yaml.stdout.toString()).toBe("db:\n    password: hunter2\n    port: 5432\n");
+    expect(runCli(["decrypt", "--extract", '["db"]["password"]', out], { env: env() }).stdout.toString()).toBe(
+      "hunter2",
+    );
+    const missing = runCli(["decrypt", "--extract", '["db"]["user"]', out], { env: env() });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('component "user" not found');
+    // re-encrypting unchanged plaintext to the same --output keeps it byte for byte
+    const before = readFileSync(out, "utf8");
+    runCli(["encrypt", "--input-type", "json", "--age", alice.recipient, "--output", out, file], {
+      env: env(),
+      cwd: os.tmpdir(),
+    });
+    expect(readFileSync(out, "utf8")).toBe(before);
+  });
+
+  it("edits through $EDITOR, keeping unchanged ciphertext, and skips unchanged files", () => {
+    const file = write("app.env", "ONE=first\nTWO=second\n");
+    runCli(["encrypt", "-i", file], { cwd: dir, env: env() });
+    const before = readFileSync(file, "utf8");
+    const editor = write("editor.sh", '#!/bin/sh\nsed -i "s/second/SECOND/" "$1"\n');
+    chmodSync(editor, 0o755);
+    const edited = runCli(["edit", file], { env: { ...env(), EDITOR: editor } });
+    expect(edited.stderr).toBe("");
+    expect(edited.code).toBe(0);
+    const after = readFileSync(file, "utf8");
+    const line = (text: string, key: string) => text.split("\n").find((l) => l.startsWith(`${key}=`));
+    expect(line(after, "ONE")).toBe(line(before, "ONE"));
+    expect(line(after, "TWO")).not.toBe(line(before, "TWO"));
+    expect(line(after, "sops_age__list_0__map_enc")).toBe(line(before, "sops_age__list_0__map_enc"));
+    expect(runCli(["decrypt", file], { env: env() }).stdout.toString()).toBe("ONE=first\nTWO=SECOND\n");
+    const unchanged = runCli(["edit", file], { env: { ...env(), EDITOR: "true" } });
+    expect(unchanged.code).toBe(0);
+    expect(unchanged.stderr).toContain("file unchanged");
+    expect(readFileSync(file, "utf8")).toBe(after);
+    const failing = runCli(["edit", file], { env: { ...env(), EDITOR: "false" } });
+    expect(failing.code).toBe(201);
+  });
+
+  it("edit creates a missing file from the creation rules", () => {
+    const file = path.join(dir, "new.env");
+    const editor = write("writer.sh", '#!/bin/sh\nprintf "TOKEN=abc\\n" > "$1"\n');
+    chmodSync(editor, 0o755);
+    const created = runCli(["edit", "new.env"], { cwd: dir, env: { ...env(), EDITOR: editor } });
+    expect(created.stderr).toBe("");
+    expect(readFileSync(file, "utf8")).toMatch(/^TOKEN=ENC\[AES256_GCM/);
+    expect(runCli(["decrypt", file], { env: env() }).stdout.toString()).toBe("TOKEN=abc\n");
+  });
+
+  it("updatekeys re-wraps for the rule's recipients; rotate changes the data key", () => {
+    const file = write("app.env", "A=1\n");
+    runCli(["encrypt", "-i", file], { cwd: dir, env: env() });
+    expect(runCli(["updatekeys", "-y", file], { cwd: dir, env: env() }).stderr).toContain("already up to date");
+    writeFileSync(path.join(dir, ".sops.yaml"), `creation_rules:\n  - age: ${alice.recipient},${bob.recipient}\n`);
+    const before = readFileSync(file, "utf8");
+    const updated = runCli(["updatekeys", "-y", file], { cwd: dir, env: env() });
+    expect(updated.code).toBe(0);
+    expect(updated.stderr).toContain(`+++ ${bob.recipient}`);
+    const after = readFileSync(file, "utf8");
+    expect(after.split("\n")[0]).toBe(before.split("\n")[0]);
+    expect(runCli(["decrypt", file], { env: { SOPS_AGE_KEY: bob.identity } }).stdout.toString()).toBe("A=1\n");
+    const rotated = runCli(["rotate", "-i", file], { env: env() });
+    expect(rotated.code).toBe(0);
+    const final = readFileSync(file, "utf8");
+    expect(final.split("\n")[0]).not.toBe(after.split("\n")[0]);
+    expect(runCli(["decrypt", file], { env: { SOPS_AGE_KEY: bob.identity } }).stdout.toString()).toBe("A=1\n");
+  });
+});

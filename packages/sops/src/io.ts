@@ -1,0 +1,51 @@
+// File IO for the commands: reads that name the file on failure, and atomic writes (temp file + rename).
+import { randomBytes } from "node:crypto";
+import { readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { SopsError } from "./errors.js";
+
+export async function readInputFile(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new SopsError(
+      "E_SOPS_IO",
+      code === "ENOENT" ? "file not found" : `cannot read the file (${code ?? "error"})`,
+      {
+        file,
+        cause: error,
+      },
+    );
+  }
+}
+
+export async function fileExists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Writes atomically, keeping the mode of an existing file (0600 for new files holding plaintext). */
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  options: { mode?: number } = {},
+): Promise<void> {
+  const mode = await stat(file).then(
+    (s) => s.mode & 0o777,
+    () => options.mode ?? 0o644,
+  );
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    await writeFile(temp, data, { mode });
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw new SopsError("E_SOPS_IO", `cannot write the file (${(error as NodeJS.ErrnoException).code ?? "error"})`, {
+      file,
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,40 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { alice, bob } from "../../test/keys.js";
+import { defaultKeysFile, loadAgeIdentities, parseIdentities, recipientOf } from "./age.js";
+
+describe("age identities", () => {
+  it("parses key files: comments, blank lines, several keys", () => {
+    expect(parseIdentities(`# created: now\n# public key: x\n${alice.identity}\n\n${bob.identity}\r\n`)).toEqual([
+      alice.identity,
+      bob.identity,
+    ]);
+  });
+
+  it("derives recipients", async () => {
+    expect(await recipientOf(alice.identity)).toBe(alice.recipient);
+  });
+
+  it("combines SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD and keys.txt like sops", async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-keys-"));
+    const file = path.join(home, "key.txt");
+    writeFileSync(file, `${bob.identity}\n`);
+    mkdirSync(path.join(home, "sops", "age"), { recursive: true });
+    writeFileSync(path.join(home, "sops", "age", "keys.txt"), `${alice.identity}\n`);
+    const env = { XDG_CONFIG_HOME: home, HOME: home };
+    expect(defaultKeysFile(env)).toBe(path.join(home, "sops", "age", "keys.txt"));
+    expect(await loadAgeIdentities(env)).toEqual([alice.identity]);
+    expect(await loadAgeIdentities({ ...env, SOPS_AGE_KEY: bob.identity })).toEqual([bob.identity, alice.identity]);
+    expect(await loadAgeIdentities({ ...env, SOPS_AGE_KEY_FILE: file })).toEqual([bob.identity, alice.identity]);
+    expect(await loadAgeIdentities({ ...env, SOPS_AGE_KEY_CMD: `cat ${file}` })).toEqual([
+      bob.identity,
+      alice.identity,
+    ]);
+    expect(await loadAgeIdentities({ HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent" })).toEqual([]);
+    await expect(loadAgeIdentities({ SOPS_AGE_KEY_FILE: path.join(home, "missing.txt") })).rejects.toMatchObject({
+      code: "E_SOPS_NO_IDENTITY",
+    });
+  });
+});

@@ -1,0 +1,95 @@
+// age's X25519 stanza (age-encryption.org/v1/X25519) on node:crypto. age-encryption's own version goes
+// through WebCrypto key import (OpenSSL decoders) on every use, which dominates sops-sized files.
+// Spec: wrap key = HKDF-SHA256(X25519(e, R), salt = E || R, "age-encryption.org/v1/X25519"),
+// body = ChaCha20-Poly1305(wrap key, zero nonce, file key).
+import {
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  type KeyObject,
+} from "node:crypto";
+import { bech32 } from "@scure/base";
+import { type Identity, type Recipient, Stanza } from "age-encryption";
+
+const LABEL = "age-encryption.org/v1/X25519";
+const ZERO_NONCE = Buffer.alloc(12);
+
+const b64url = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
+const b64raw = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64").replace(/=+$/, "");
+
+function decodeBech32(text: string, prefix: string): Uint8Array | undefined {
+  try {
+    const decoded = bech32.decodeToBytes(text as `${string}1${string}`);
+    return decoded.prefix.toLowerCase() === prefix.toLowerCase() && decoded.bytes.length === 32
+      ? decoded.bytes
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function publicKeyObject(raw: Uint8Array): KeyObject {
+  return createPublicKey({ key: { kty: "OKP", crv: "X25519", x: b64url(raw) }, format: "jwk" });
+}
+
+function rawPublic(key: KeyObject): Buffer {
+  return Buffer.from(key.export({ format: "jwk" }).x as string, "base64url");
+}
+
+function wrapKey(shared: Buffer, ephemeral: Uint8Array, recipient: Uint8Array): Buffer {
+  return Buffer.from(hkdfSync("sha256", shared, Buffer.concat([ephemeral, recipient]), LABEL, 32));
+}
+
+/** An `age1…` X25519 recipient; undefined for other recipient types. */
+export function nodeX25519Recipient(text: string): Recipient | undefined {
+  if (!text.startsWith("age1") || text.startsWith("age1pq1") || text.startsWith("age1tag")) return undefined;
+  const raw = decodeBech32(text, "age");
+  if (!raw) return undefined;
+  const recipientKey = publicKeyObject(raw);
+  return {
+    wrapFileKey(fileKey: Uint8Array): Stanza[] {
+      const { privateKey, publicKey } = generateKeyPairSync("x25519");
+      const share = rawPublic(publicKey);
+      const key = wrapKey(diffieHellman({ privateKey, publicKey: recipientKey }), share, raw);
+      const cipher = createCipheriv("chacha20-poly1305", key, ZERO_NONCE, { authTagLength: 16 });
+      const body = Buffer.concat([cipher.update(fileKey), cipher.final(), cipher.getAuthTag()]);
+      return [new Stanza(["X25519", b64raw(share)], body)];
+    },
+  };
+}
+
+/** An `AGE-SECRET-KEY-1…` identity; undefined for other identity types. */
+export function nodeX25519Identity(text: string): Identity | undefined {
+  if (!text.startsWith("AGE-SECRET-KEY-1")) return undefined;
+  const raw = decodeBech32(text, "AGE-SECRET-KEY-");
+  if (!raw) return undefined;
+  // Node derives the key pair from `d` alone; the `x` it requires on import is not used.
+  const privateKey = createPrivateKey({
+    key: { kty: "OKP", crv: "X25519", d: b64url(raw), x: b64url(new Uint8Array(32)) },
+    format: "jwk",
+  });
+  const ownPublic = rawPublic(createPublicKey(privateKey));
+  return {
+    unwrapFileKey(stanzas: Stanza[]): Uint8Array | null {
+      for (const stanza of stanzas) {
+        if (stanza.args[0] !== "X25519") continue;
+        if (stanza.args.length !== 2 || stanza.body.length !== 32) throw new Error("invalid X25519 stanza");
+        const share = Buffer.from(stanza.args[1]!, "base64");
+        if (share.length !== 32) throw new Error("invalid X25519 stanza");
+        const key = wrapKey(diffieHellman({ privateKey, publicKey: publicKeyObject(share) }), share, ownPublic);
+        try {
+          const decipher = createDecipheriv("chacha20-poly1305", key, ZERO_NONCE, { authTagLength: 16 });
+          decipher.setAuthTag(stanza.body.subarray(16));
+          return new Uint8Array(Buffer.concat([decipher.update(stanza.body.subarray(0, 16)), decipher.final()]));
+        } catch {
+          // not for this identity
+        }
+      }
+      return null;
+    },
+  };
+}

@@ -1,0 +1,23 @@
+// Runs the built kubeforge-sops bin in a child process (tests need `pnpm build` first, as turbo does).
+import { spawnSync } from "node:child_process";
+import os from "node:os";
+import path from "node:path";
+import { packageRoot } from "./shared.js";
+
+export const binPath = path.join(packageRoot, "bin/kubeforge-sops.mjs");
+
+export interface CliResult {
+  code: number;
+  stdout: Buffer;
+  stderr: string;
+}
+
+export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  const result = spawnSync(process.execPath, [binPath, ...args], {
+    // outside the repository by default, so its .sops.yaml (stores, rules) does not apply
+    cwd: options.cwd ?? os.tmpdir(),
+    // HOME and XDG_CONFIG_HOME point nowhere so a developer's own keys.txt never leaks into tests
+    env: { PATH: process.env.PATH, HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent", ...options.env },
+  });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr.toString("utf8") };
+}

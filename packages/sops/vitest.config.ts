@@ -1,0 +1,8 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    // CLI tests spawn many node processes; a busy shared machine makes each take seconds
+    testTimeout: 60_000,
+  },
+});

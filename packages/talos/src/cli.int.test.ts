@@ -1,0 +1,133 @@
+// The built CLI end to end, with real SOPS (age) and the demo key. Run after `pnpm build`.
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadCluster } from "@kubeforge/config";
+import { execa } from "execa";
+import { beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { homelabClusterFile, repoRoot, talosConformance } from "./__fixtures__/paths.js";
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../bin/kubeforge-talos.mjs");
+const demoKey = path.join(repoRoot, "demo-keys/age.agekey");
+let directory: string;
+let clusterFile: string;
+
+function run(args: string[], env: Record<string, string> = {}) {
+  return execa("node", [bin, ...args], {
+    cwd: directory,
+    reject: false,
+    env: { SOPS_AGE_KEY_FILE: demoKey, HOME: directory, ...env },
+    extendEnv: false,
+  });
+}
+
+beforeAll(async () => {
+  directory = await mkdtemp(path.join(tmpdir(), "talos-cli-"));
+  clusterFile = path.join(directory, "cluster.yaml");
+  const { cluster } = await loadCluster(homelabClusterFile);
+  await writeFile(clusterFile, stringify(cluster));
+});
+
+describe("kubeforge-talos", () => {
+  it("prints usage with the bootstrap order; exit 2 without a command", async () => {
+    const help = await run(["--help"]);
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toContain("Bootstrap order: gen secrets → gen config → apply --insecure");
+    const none = await run([]);
+    expect(none.exitCode).toBe(2);
+    const unknown = await run(["gen", "keys"]);
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toMatch(/^error: unknown command: gen keys/);
+  });
+
+  it("gen config without a bundle fails clearly (exit 1) and creates no bundle", async () => {
+    const result = await run(["gen", "config", "--cluster", "cluster.yaml"]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/talsecret\.sops\.yaml: does not exist, so there are no cluster secrets/);
+    expect(result.stderr).not.toContain("internal error");
+    expect(existsSync(path.join(directory, "talos"))).toBe(false);
+  });
+
+  it("gen secrets creates the encrypted bundle once and refuses to overwrite it", async () => {
+    const first = await run(["gen", "secrets", "--cluster", "cluster.yaml"]);
+    expect(first.exitCode).toBe(0);
+    const bundleFile = path.join(directory, "talos/talsecret.sops.yaml");
+    const sealed = await readFile(bundleFile, "utf8");
+    expect(sealed).toMatch(/^sops:$/m);
+    expect(sealed).toContain("recipient: age16gcuf2qq6vnu6sd55y8q5h2tyt04ph3fklz2pdfnkeknrwz6paksd30vx8");
+    const second = await run(["gen", "secrets", "--cluster", "cluster.yaml"]);
+    expect(second.exitCode).toBe(1);
+    expect(second.stderr).toMatch(/already exists — kubeforge never overwrites a secrets bundle/);
+    expect(await readFile(bundleFile, "utf8")).toBe(sealed);
+  });
+
+  it("gen config writes configs that validate; a second run changes nothing", async () => {
+    const first = await run(["gen", "config", "--cluster", "cluster.yaml", "--json"]);
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout).files).toHaveLength(4);
+    const second = await run(["gen", "config", "--cluster", "cluster.yaml", "--json"]);
+    expect(JSON.parse(second.stdout).files.every((file: { changed: boolean }) => !file.changed)).toBe(true);
+    const files = ["node-1", "node-2", "node-3"].map((name) => `talos/generated/${name}.sops.yaml`);
+    const validated = await run(["validate", "--cluster", "cluster.yaml", ...files]);
+    expect(validated.exitCode, validated.stderr).toBe(0);
+    expect(validated.stdout.split("\n").filter(Boolean)).toHaveLength(3);
+  });
+
+  it("validate reports schema errors with the document path (exit 1)", async () => {
+    await writeFile(path.join(directory, "bad.yaml"), "version: v1alpha1\npersist: true\nmachine:\n    type: boss\n");
+    const result = await run(["validate", "bad.yaml", "--talos-version", "v1.13.9"]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(
+      "bad.yaml: documents[0](v1alpha1).persist: is not allowed by the schema — remove persist",
+    );
+    expect(result.stderr).toContain(
+      "bad.yaml: documents[0](v1alpha1).machine.type: must be equal to one of the allowed values",
+    );
+  });
+
+  it("gen config with a key that cannot decrypt the bundle fails clearly", async () => {
+    const other = path.join(directory, "other.agekey");
+    await execa("age-keygen", ["-o", other]);
+    const result = await run(["gen", "config", "--cluster", "cluster.yaml"], { SOPS_AGE_KEY_FILE: other });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/talsecret\.sops\.yaml: cannot be decrypted: .* — set SOPS_AGE_KEY_FILE/);
+  });
+
+  it("gen secrets --from imports a talosctl bundle", async () => {
+    const imported = await mkdtemp(path.join(tmpdir(), "talos-cli-import-"));
+    await writeFile(path.join(imported, "cluster.yaml"), await readFile(clusterFile, "utf8"));
+    const fixture = path.join(talosConformance, "golden/secrets-bundle-testfixture.yaml");
+    const result = await execa("node", [bin, "gen", "secrets", "--cluster", "cluster.yaml", "--from", fixture], {
+      cwd: imported,
+      reject: false,
+      env: { SOPS_AGE_KEY_FILE: demoKey },
+    });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain("imported the secrets bundle");
+  });
+
+  it("gen secrets --from opens a SOPS-encrypted talhelper talsecret.sops.yaml", async () => {
+    const imported = await mkdtemp(path.join(tmpdir(), "talos-cli-talhelper-"));
+    await writeFile(path.join(imported, "cluster.yaml"), await readFile(clusterFile, "utf8"));
+    // The bundle written by the earlier test is a SOPS-encrypted bundle, just as talhelper keeps it.
+    const talsecret = path.join(directory, "talos/talsecret.sops.yaml");
+    const result = await execa("node", [bin, "gen", "secrets", "--cluster", "cluster.yaml", "--from", talsecret], {
+      cwd: imported,
+      reject: false,
+      env: { SOPS_AGE_KEY_FILE: demoKey },
+    });
+    expect(result.exitCode, result.stderr).toBe(0);
+  });
+
+  it("apply --dry-run prints one talosctl command per node, then the bootstrap order", async () => {
+    const result = await run(["apply", "--cluster", "cluster.yaml", "--dry-run", "--insecure"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain("talosctl apply-config --nodes 192.168.1.101 --file <config> --insecure");
+    expect(result.stdout).toMatch(
+      /1\. talosctl .* bootstrap .*\n\s+2\. talosctl .* kubeconfig .*\n\s+3\. install Cilium.*\n\s+4\. bootstrap Flux/,
+    );
+  });
+});

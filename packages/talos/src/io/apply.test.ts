@@ -1,0 +1,102 @@
+import { existsSync } from "node:fs";
+import { chmod, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type Cluster, loadCluster } from "@kubeforge/config";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testBundle } from "../__fixtures__/bundle.js";
+import { createFakeSealer } from "../__fixtures__/fake-sealer.js";
+import { homelabClusterFile } from "../__fixtures__/paths.js";
+import { TalosError } from "../errors.js";
+import { applyConfigs } from "./apply.js";
+import { createBundleFile } from "./bundle-store.js";
+import { generateTalosOutput } from "./generate-output.js";
+import { type TalosLayout, talosLayout } from "./layout.js";
+
+let cluster: Cluster;
+let layout: TalosLayout;
+let directory: string;
+const sealer = createFakeSealer();
+
+beforeAll(async () => {
+  cluster = (await loadCluster(homelabClusterFile)).cluster;
+  directory = await mkdtemp(path.join(tmpdir(), "talos-apply-"));
+  layout = talosLayout(path.join(directory, "cluster.ts"));
+  await createBundleFile({ file: layout.bundle, bundle: await testBundle(), sealer });
+  await generateTalosOutput({ cluster, layout, sealer });
+});
+
+/** A talosctl stand-in that records its argv, the config file's mode and first line. */
+async function fakeTalosctl(exitCode = 0): Promise<{ bin: string; log: string }> {
+  const log = path.join(directory, `talosctl-${exitCode}.log`);
+  const bin = path.join(directory, `talosctl-${exitCode}`);
+  await writeFile(
+    bin,
+    `#!/bin/sh
+file=""; prev=""
+for arg in "$@"; do [ "$prev" = "--file" ] && file="$arg"; prev="$arg"; done
+echo "$* mode=$(stat -c %a "$file") first=$(head -n 1 "$file")" >> "${log}"
+exit ${exitCode}
+`,
+  );
+  await chmod(bin, 0o755);
+  return { bin, log };
+}
+
+describe("applyConfigs", () => {
+  it("prints the talosctl commands on a dry run without decrypting anything", async () => {
+    const opened = sealer.opened;
+    const steps = await applyConfigs({ cluster, layout, sealer, dryRun: true, insecure: true });
+    expect(steps.map((step) => step.command.join(" "))).toEqual([
+      "talosctl apply-config --nodes 192.168.1.101 --file <config> --insecure",
+      "talosctl apply-config --nodes 192.168.1.102 --file <config> --insecure",
+      "talosctl apply-config --nodes 192.168.1.103 --file <config> --insecure",
+    ]);
+    expect(sealer.opened).toBe(opened);
+  });
+
+  it("hands talosctl each decrypted config in a 0600 temp file and removes it afterwards", async () => {
+    const { bin, log } = await fakeTalosctl();
+    const seen: string[] = [];
+    await applyConfigs({
+      cluster,
+      layout,
+      sealer,
+      talosctl: bin,
+      nodes: ["node-2"],
+      onCommand: (command) => seen.push(...command),
+    });
+    const line = (await readFile(log, "utf8")).trim();
+    expect(line).toMatch(
+      /^apply-config --nodes 192\.168\.1\.102 --file \S+node-2\.yaml --talosconfig \S+ --endpoints 192\.168\.1\.102 mode=600 first=version: v1alpha1$/,
+    );
+    const configFile = seen[seen.indexOf("--file") + 1] as string;
+    const talosconfig = seen[seen.indexOf("--talosconfig") + 1] as string;
+    expect(existsSync(configFile)).toBe(false);
+    expect(existsSync(talosconfig)).toBe(false);
+  });
+
+  it("removes the temp files and reports the node when talosctl fails", async () => {
+    const { bin } = await fakeTalosctl(3);
+    const seen: string[] = [];
+    const error = await applyConfigs({
+      cluster,
+      layout,
+      sealer,
+      talosctl: bin,
+      nodes: ["node-1"],
+      insecure: true,
+      onCommand: (c) => seen.push(...c),
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TalosError);
+    expect((error as TalosError).code).toBe("E_TALOSCTL_FAILED");
+    expect((error as Error).message).toMatch(/^node-1: talosctl apply-config failed/);
+    expect(existsSync(seen[seen.indexOf("--file") + 1] as string)).toBe(false);
+  });
+
+  it("refuses an unknown node name", async () => {
+    await expect(applyConfigs({ cluster, layout, sealer, nodes: ["node-9"], dryRun: true })).rejects.toThrow(
+      /--node: node-9 is not a node of homelab — use one of node-1, node-2, node-3/,
+    );
+  });
+});
