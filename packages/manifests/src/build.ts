@@ -4,6 +4,7 @@ import path from "node:path";
 import { type ConfigIssue, loadCluster } from "@kubeforge/config";
 import { renderBootstrap } from "./render/bootstrap.js";
 import { renderTree } from "./render/tree.js";
+import { readUserSecrets, SECRETS_FOLDER } from "./secrets.js";
 import { type WriteTreeResult, writeTree } from "./writer/write-tree.js";
 
 export interface BuildClusterOptions {
@@ -27,9 +28,10 @@ export async function buildCluster(options: BuildClusterOptions): Promise<BuildC
   const { cluster, file, warnings } = await loadCluster(options.cluster);
   const out = path.resolve(options.out ?? path.join(path.dirname(file), "flux"));
   const source = `${path.basename(path.dirname(file))}/${path.basename(file)}`;
-  const files = renderTree(cluster, { source });
+  const secrets = await readUserSecrets(path.dirname(file));
+  const files = renderTree(cluster, { source, extraFiles: secrets.files });
   const objects = files
-    .filter((entry) => !entry.path.endsWith("kustomization.yaml"))
+    .filter((entry) => !entry.path.endsWith("kustomization.yaml") && !entry.path.startsWith(SECRETS_FOLDER))
     .reduce((count, entry) => count + (entry.content.match(/^---$/gm)?.length ?? 0), 0);
   // Both renders finish before either write, so bad input changes neither folder.
   const bootstrapFiles = renderBootstrap(cluster, { source });
@@ -37,5 +39,10 @@ export async function buildCluster(options: BuildClusterOptions): Promise<BuildC
   const bootstrap = await writeTree(path.join(path.dirname(out), "bootstrap"), bootstrapFiles, {
     dryRun: options.dryRun,
   });
-  return { ...result, name: cluster.name, out, objects, warnings, bootstrap };
+  const skipped = secrets.skipped.map((skippedFile) => ({
+    path: path.relative(path.dirname(file), skippedFile),
+    message: "is not copied into the Flux tree",
+    hint: "name SOPS-encrypted Secrets *.sops.yaml",
+  }));
+  return { ...result, name: cluster.name, out, objects, warnings: [...warnings, ...skipped], bootstrap };
 }

@@ -1,0 +1,157 @@
+// kubeforge-validate: the only place that prints and exits. Exit codes: 0 clean, 1 findings, 2 usage/internal.
+import { parseArgs } from "node:util";
+import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { ValidateError } from "./errors.js";
+import type { Finding } from "./finding.js";
+import { checkLive } from "./live/check-live.js";
+import { runDoctor } from "./live/doctor.js";
+import { openKubeConfig } from "./live/kube-client.js";
+import { EXIT_ERROR, exitCodeFor } from "./report/exit-code.js";
+import { formatHumanReport } from "./report/format-human.js";
+import { type ValidationReport, validateTree } from "./validate-tree.js";
+
+const USAGE = `Usage:
+  kubeforge-validate [options] <cluster-dir>...   validate clusters/<name> (flux/, talos/, cluster.ts) offline
+  kubeforge-validate doctor [options]            node, pod, event and Flux health of the current cluster
+
+Options:
+  --json                 machine-readable output
+  --strict               warnings fail the run too
+  --no-kustomize         skip the \`kubectl kustomize\` build of Flux Kustomization paths
+  --config <file>        validate.yaml with crds and exceptions (default: <cluster-dir>/validate.yaml)
+  --source-root <dir>    folder Flux paths are relative to (default: inferred from the tree)
+  --live                 also report drift and Flux objects not Ready in the current cluster
+  --kubeconfig <file>    kubeconfig for --live and doctor (default: $KUBECONFIG, ~/.kube/config)
+  --context <name>       kubeconfig context (default: the current one)
+  -h, --help             show this help
+
+Exit codes: 0 clean, 1 findings, 2 usage or internal error.
+`;
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: "boolean", default: false },
+      strict: { type: "boolean", default: false },
+      "no-kustomize": { type: "boolean", default: false },
+      config: { type: "string" },
+      "source-root": { type: "string" },
+      live: { type: "boolean", default: false },
+      kubeconfig: { type: "string" },
+      context: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+}
+
+type Args = ReturnType<typeof parse>;
+
+function kubeOptions(args: Args) {
+  return {
+    ...(args.values.kubeconfig ? { kubeconfig: args.values.kubeconfig } : {}),
+    ...(args.values.context ? { context: args.values.context } : {}),
+  };
+}
+
+async function doctor(args: Args): Promise<number> {
+  const config = openKubeConfig(kubeOptions(args));
+  const findings = await runDoctor({
+    core: config.makeApiClient(CoreV1Api),
+    custom: config.makeApiClient(CustomObjectsApi),
+  });
+  if (args.values.json) {
+    process.stdout.write(`${JSON.stringify({ context: config.getCurrentContext(), findings }, null, 2)}\n`);
+  } else {
+    process.stdout.write(
+      formatHumanReport({ title: `kubeforge-validate doctor (context ${config.getCurrentContext()})`, findings }),
+    );
+  }
+  return exitCodeFor(findings, { strict: args.values.strict });
+}
+
+function count(value: number, noun: string): string {
+  return `${value} ${noun}${value === 1 ? "" : "s"}`;
+}
+
+function describeReport(report: ValidationReport): string[] {
+  return [
+    `${count(report.stats.objects, "object")} in ${count(report.stats.files, "file")}${report.stats.talosDocuments ? `, ${count(report.stats.talosDocuments, "Talos document")}` : ""}`,
+    `schemas: Kubernetes ${report.kubernetesSchemas}${report.kubernetesVersion ? ` (cluster runs ${report.kubernetesVersion})` : ""} + bundled Flux/prometheus-operator CRDs + CRDs in the tree`,
+    `Flux paths built with: ${report.kustomize}`,
+  ];
+}
+
+async function validate(args: Args): Promise<number> {
+  const dirs = args.positionals;
+  if (dirs.length === 0)
+    throw new ValidateError("E_USAGE", "no cluster directory given", "e.g. kubeforge-validate clusters/homelab");
+  const kubeConfig = args.values.live ? openKubeConfig(kubeOptions(args)) : undefined;
+  const reports: { report: ValidationReport; live: Finding[] }[] = [];
+  for (const dir of dirs) {
+    const report = await validateTree({
+      dir,
+      ...(args.values["no-kustomize"] ? { kustomize: false as const } : {}),
+      ...(args.values.config ? { config: args.values.config } : {}),
+      ...(args.values["source-root"] ? { sourceRoot: args.values["source-root"] } : {}),
+    });
+    const live = kubeConfig ? await checkLive({ dir, kubeConfig }) : [];
+    reports.push({ report, live });
+  }
+  const all = reports.flatMap(({ report, live }) => [...report.findings, ...live]);
+  if (args.values.json) {
+    const body = reports.map(({ report, live }) => ({ ...report, ...(kubeConfig ? { live } : {}) }));
+    process.stdout.write(
+      `${JSON.stringify({ reports: body, exitCode: exitCodeFor(all, { strict: args.values.strict }) }, null, 2)}\n`,
+    );
+  } else {
+    for (const { report, live } of reports) {
+      const title = `kubeforge-validate ${report.target}${report.cluster ? ` (cluster ${report.cluster})` : ""}${kubeConfig ? ` + live (context ${kubeConfig.getCurrentContext()})` : ""}`;
+      process.stdout.write(
+        formatHumanReport({
+          title,
+          details: describeReport(report),
+          findings: [...report.findings, ...live],
+          suppressed: report.suppressed,
+        }),
+      );
+    }
+  }
+  return exitCodeFor(all, { strict: args.values.strict });
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args: Args;
+  try {
+    args = parse(argv);
+  } catch (error) {
+    process.stderr.write(`kubeforge-validate: ${(error as Error).message}\n\n${USAGE}`);
+    return EXIT_ERROR;
+  }
+  if (args.values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (args.positionals[0] === "doctor") {
+    if (args.positionals.length > 1)
+      throw new ValidateError("E_USAGE", "doctor takes no directory", "run `kubeforge-validate doctor`");
+    return doctor(args);
+  }
+  return validate(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ValidateError) {
+      process.stderr.write(`kubeforge-validate: ${error.message}${error.hint ? ` — ${error.hint}` : ""}\n`);
+      if (error.code === "E_USAGE") process.stderr.write(`\n${USAGE}`);
+    } else {
+      process.stderr.write(`kubeforge-validate: internal error\n${(error as Error)?.stack ?? String(error)}\n`);
+    }
+    process.exitCode = EXIT_ERROR;
+  },
+);

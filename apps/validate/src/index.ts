@@ -1,0 +1,27 @@
+// @kubeforge/validate: offline and live validation of a kubeforge clusters/ tree.
+
+export { parseValidateConfig, readValidateConfig, type ValidateConfig, validateConfigSchema } from "./config-file.js";
+export { ValidateError, type ValidateErrorCode } from "./errors.js";
+export { applyExceptions, IGNORE_ANNOTATION, parseIgnoreAnnotation } from "./exceptions.js";
+export { type Finding, type Severity, type SuppressedFinding, sortFindings } from "./finding.js";
+export { type KustomizeBuild, type KustomizeResult, kubectlKustomize } from "./kustomize/kustomize-build.js";
+export { type CheckLiveOptions, checkLive } from "./live/check-live.js";
+export { compareDeclared, type Difference } from "./live/compare-declared.js";
+export { checkNodes, checkPods, checkWarningEvents, type DoctorApis, runDoctor } from "./live/doctor.js";
+export { checkFluxReady } from "./live/flux-status.js";
+export { type OpenKubeConfigOptions, openKubeConfig } from "./live/kube-client.js";
+export { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, exitCodeFor } from "./report/exit-code.js";
+export { formatHumanReport, type HumanReportInput } from "./report/format-human.js";
+export { OTHER_FINDING_RULES, RULES } from "./rules/index.js";
+export type { Rule, RuleContext } from "./rules/rule.js";
+export { crdVersionSchemas, toStrictSchema } from "./schemas/crd-schema.js";
+export { SchemaRegistry } from "./schemas/schema-registry.js";
+export type { DecryptYaml } from "./talos/validate-talos.js";
+export { parseManifestText } from "./tree/load-documents.js";
+export {
+  runRules,
+  type ValidateTreeOptions,
+  type ValidationReport,
+  type ValidationStats,
+  validateTree,
+} from "./validate-tree.js";

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { readBundledCrdSchemas, readKubernetesSchemas, readKubernetesValidators } from "../schemas/schema-files.js";
+import { SchemaRegistry } from "../schemas/schema-registry.js";
+import { parseManifestText } from "../tree/load-documents.js";
+import type { RuleContext } from "./rule.js";
+import { checkDocumentSchema } from "./schema.js";
+
+async function check(text: string) {
+  const schemas = new SchemaRegistry({
+    kubernetes: await readKubernetesSchemas(),
+    crds: await readBundledCrdSchemas(),
+    precompiled: await readKubernetesValidators(),
+  });
+  const context = { schemas } as unknown as RuleContext;
+  const { documents } = parseManifestText(text, { file: "x.yaml", absolutePath: "/x.yaml" });
+  return documents.flatMap((document) => checkDocumentSchema(document, context)).map((f) => `${f.path}: ${f.message}`);
+}
+
+describe("schema rule", () => {
+  it("accepts Flux postBuild variables where a number is expected", async () => {
+    const variable = ["$", "{PORT:=80}"].join(""); // a literal Flux variable, not a template placeholder
+    const text = `apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n    - port: ${variable}\n      protocol: TCP\n`;
+    expect(await check(text)).toEqual([]);
+    expect(await check(text.replace(variable, "eighty"))).toEqual(["spec.ports[0].port: must be integer"]);
+  });
+
+  it("names a wrong apiVersion of a known kind", async () => {
+    expect(await check("apiVersion: apps/v1beta1\nkind: Deployment\nmetadata: {name: d}\n")).toEqual([
+      "apiVersion: Deployment is not served as apps/v1beta1",
+    ]);
+  });
+
+  it("accepts quantities written as numbers and checks label values are strings", async () => {
+    const text =
+      "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: q\n  labels: {tier: 1}\nspec:\n  hard: {pods: 10, requests.cpu: 2}\n";
+    expect(await check(text)).toEqual(["metadata.labels.tier: must be string"]);
+  });
+
+  it("validates Flux objects against the bundled CRDs, strictly", async () => {
+    const text =
+      "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: g}\nspec:\n  interval: 1m\n  url: ssh://x\n  ref: {branch: main, brnch: x}\n";
+    expect(await check(text)).toEqual(['spec.ref.brnch: unknown field "brnch"']);
+  });
+});

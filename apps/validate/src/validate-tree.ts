@@ -1,0 +1,177 @@
+// Offline validation of a cluster directory: reads the tree (IO), then runs every rule (pure) and applies exceptions.
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { type Cluster, ConfigError, formatIssue, loadCluster } from "@kubeforge/config";
+import { readValidateConfig, type ValidateConfig } from "./config-file.js";
+import { applyExceptions } from "./exceptions.js";
+import { type Finding, type SuppressedFinding, sortFindings } from "./finding.js";
+import { type KustomizeBuild, kubectlKustomize } from "./kustomize/kustomize-build.js";
+import { isFluxKustomization, spec } from "./rules/flux-objects.js";
+import { RULES } from "./rules/index.js";
+import type { Rule, RuleContext } from "./rules/rule.js";
+import { crdVersionSchemas } from "./schemas/crd-schema.js";
+import { readBundledCrdSchemas, readKubernetesSchemas, readKubernetesValidators } from "./schemas/schema-files.js";
+import { SchemaRegistry } from "./schemas/schema-registry.js";
+import { sopsDecryptor } from "./talos/sops-decrypt.js";
+import { type DecryptYaml, validateTalosConfigs } from "./talos/validate-talos.js";
+import { inferSourceRoot, resolveLayout } from "./tree/cluster-layout.js";
+import { listYamlFiles, loadDocuments, parseManifestText } from "./tree/load-documents.js";
+import type { ManifestDocument } from "./tree/manifest-document.js";
+
+export interface ValidateTreeOptions {
+  /** clusters/<name> (with flux/, talos/, cluster.ts) or a bare manifest folder. */
+  readonly dir: string;
+  /** Report paths are relative to this directory. @default process.cwd() */
+  readonly cwd?: string;
+  /** How Flux Kustomization paths are built; `false` skips the build check. @default kubectlKustomize() */
+  readonly kustomize?: KustomizeBuild | false;
+  /** Root Flux paths are relative to. @default inferred (see inferSourceRoot) */
+  readonly sourceRoot?: string;
+  /** validate.yaml to use. @default <clusterDir>/validate.yaml when it exists */
+  readonly config?: string;
+  /**
+   * Decrypts SOPS-encrypted Talos configs in memory; `false` never decrypts.
+   * @default @kubeforge/sops with the age key from SOPS_AGE_KEY / SOPS_AGE_KEY_FILE / keys.txt, when there is one
+   */
+  readonly decrypt?: DecryptYaml | false;
+  /** Rules to run. @default RULES */
+  readonly rules?: readonly Rule[];
+  /** Read the cluster model beside the tree. @default true */
+  readonly loadModel?: boolean;
+}
+
+export interface ValidationStats {
+  readonly files: number;
+  readonly objects: number;
+  readonly talosDocuments: number;
+}
+
+export interface ValidationReport {
+  readonly target: string;
+  readonly cluster?: string;
+  /** Kubernetes version of the cluster model, when one was read. */
+  readonly kubernetesVersion?: string;
+  /** Kubernetes release the built-in schemas come from. */
+  readonly kubernetesSchemas: string;
+  readonly kustomize: "kubectl kustomize" | "skipped";
+  /** Findings that stand, sorted by file, line and path. */
+  readonly findings: Finding[];
+  /** Findings an exception accepted, with its reason. */
+  readonly suppressed: SuppressedFinding[];
+  readonly stats: ValidationStats;
+}
+
+/** Runs `rules` over an already-loaded tree. Pure apart from what the kustomize callback does. */
+export async function runRules(context: RuleContext, rules: readonly Rule[] = RULES): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const rule of rules) findings.push(...(await rule.check(context)));
+  return findings;
+}
+
+async function readModel(file: string, displayBase: string): Promise<{ cluster?: Cluster; findings: Finding[] }> {
+  try {
+    return { cluster: (await loadCluster(file)).cluster, findings: [] };
+  } catch (cause) {
+    const issues = cause instanceof ConfigError ? cause.issues : [{ path: "", message: (cause as Error).message }];
+    return {
+      findings: issues.map((issue) => ({
+        rule: "cluster-model",
+        severity: "error" as const,
+        file: path.relative(displayBase, file),
+        path: issue.path,
+        message: formatIssue({ path: "", message: issue.message.split("\n")[0] ?? issue.message }),
+        hint:
+          ("hint" in issue && issue.hint) ||
+          "fix the cluster definition; policies that need the model were run without it",
+      })),
+    };
+  }
+}
+
+function isKustomizeConfig(document: ManifestDocument): boolean {
+  return String(document.object.apiVersion ?? "").startsWith("kustomize.config.k8s.io/");
+}
+
+let sharedRegistry: Promise<SchemaRegistry> | undefined;
+
+/** Built-in and bundled schemas, read and compiled once per process. */
+function bundledRegistry(): Promise<SchemaRegistry> {
+  sharedRegistry ??= Promise.all([readKubernetesSchemas(), readBundledCrdSchemas(), readKubernetesValidators()]).then(
+    ([kubernetes, crds, precompiled]) => new SchemaRegistry({ kubernetes, crds, precompiled }),
+  );
+  return sharedRegistry;
+}
+
+async function buildRegistry(documents: readonly ManifestDocument[], config: ValidateConfig): Promise<SchemaRegistry> {
+  const registry = (await bundledRegistry()).fork();
+  for (const file of config.crds) {
+    const loaded = parseManifestText(await readFile(file, "utf8"), { file, absolutePath: file });
+    for (const document of loaded.documents) for (const crd of crdVersionSchemas(document.object)) registry.addCrd(crd);
+  }
+  for (const document of documents) {
+    if (document.object.kind !== "CustomResourceDefinition") continue;
+    for (const crd of crdVersionSchemas(document.object)) registry.addCrd(crd);
+  }
+  return registry;
+}
+
+export async function validateTree(options: ValidateTreeOptions): Promise<ValidationReport> {
+  const displayBase = path.resolve(options.cwd ?? process.cwd());
+  const layout = resolveLayout(options.dir);
+  const config = await readValidateConfig(options.config ? path.resolve(options.config) : layout.configFile, {
+    required: options.config !== undefined,
+  });
+  const loaded = await loadDocuments(layout.fluxDir, { displayBase });
+  const documents = loaded.documents.filter(
+    (document) => !isKustomizeConfig(document) && path.basename(document.absolutePath) !== "validate.yaml",
+  );
+  const model =
+    options.loadModel !== false && layout.modelFile ? await readModel(layout.modelFile, displayBase) : { findings: [] };
+  const fluxPaths = documents.filter(isFluxKustomization).map((document) => String(spec(document).path ?? ""));
+  const sourceRoot = options.sourceRoot ? path.resolve(options.sourceRoot) : inferSourceRoot(layout.fluxDir, fluxPaths);
+  const secretScanDir = layout.clusterDir;
+  const files = await Promise.all(
+    (await listYamlFiles(secretScanDir)).map(async (file) => ({
+      path: path.relative(displayBase, file),
+      content: await readFile(file, "utf8"),
+    })),
+  );
+  const kustomize = options.kustomize === false ? undefined : (options.kustomize ?? kubectlKustomize());
+  const context: RuleContext = {
+    documents,
+    ...(model.cluster ? { cluster: model.cluster } : {}),
+    schemas: await buildRegistry(documents, config),
+    sourceRoot,
+    displayBase,
+    ...(kustomize ? { kustomize } : {}),
+    files,
+  };
+  const ruleFindings = await runRules(context, options.rules);
+  const decrypt =
+    options.decrypt === false || !model.cluster || !existsSync(layout.talosDir)
+      ? undefined
+      : (options.decrypt ?? (await sopsDecryptor()));
+  const talos = model.cluster
+    ? await validateTalosConfigs({
+        dir: layout.talosDir,
+        talosVersion: model.cluster.talos.version,
+        displayBase,
+        ...(decrypt ? { decrypt } : {}),
+      })
+    : { findings: [], documents: 0 };
+  const applied = applyExceptions([...loaded.findings, ...model.findings, ...ruleFindings, ...talos.findings], {
+    documents,
+    config,
+    displayBase,
+  });
+  return {
+    target: path.relative(displayBase, layout.clusterDir) || ".",
+    ...(model.cluster ? { cluster: model.cluster.name, kubernetesVersion: model.cluster.kubernetes.version } : {}),
+    kubernetesSchemas: context.schemas.kubernetesVersion,
+    kustomize: kustomize ? "kubectl kustomize" : "skipped",
+    findings: sortFindings(applied.findings),
+    suppressed: sortFindings(applied.suppressed),
+    stats: { files: loaded.files, objects: documents.length, talosDocuments: talos.documents },
+  };
+}

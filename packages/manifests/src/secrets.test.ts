@@ -1,0 +1,65 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { fixtureInput } from "../test/fixture-cluster.js";
+import { buildCluster } from "./build.js";
+import { PlaintextSecretError } from "./secrets.js";
+
+const demoSecret = readFileSync(
+  path.resolve(import.meta.dirname, "../../../clusters/homelab/secrets/demo-credentials.sops.yaml"),
+  "utf8",
+);
+
+function clusterDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "kubeforge-secrets-"));
+  writeFileSync(path.join(dir, "cluster.yaml"), stringify(fixtureInput()));
+  mkdirSync(path.join(dir, "secrets"));
+  return dir;
+}
+
+describe("user secrets", () => {
+  it("copies *.sops.yaml unchanged into infrastructure/secrets and lists them; removes them when the source goes", async () => {
+    const dir = clusterDir();
+    writeFileSync(path.join(dir, "secrets/db.sops.yaml"), demoSecret);
+    writeFileSync(path.join(dir, "secrets/notes.txt"), "not a secret\n");
+    const result = await buildCluster({ cluster: path.join(dir, "cluster.yaml") });
+    const copied = path.join(dir, "flux/infrastructure/secrets/db.sops.yaml");
+    expect(readFileSync(copied, "utf8")).toBe(demoSecret);
+    expect(
+      parse(readFileSync(path.join(dir, "flux/infrastructure/secrets/kustomization.yaml"), "utf8")).resources,
+    ).toEqual(["db.sops.yaml"]);
+    expect(parse(readFileSync(path.join(dir, "flux/infrastructure/kustomization.yaml"), "utf8")).resources).toContain(
+      "secrets",
+    );
+    expect(result.warnings.map((warning) => `${warning.path}: ${warning.message}`)).toEqual([
+      "secrets/notes.txt: is not copied into the Flux tree",
+    ]);
+
+    rmSync(path.join(dir, "secrets/db.sops.yaml"));
+    const second = await buildCluster({ cluster: path.join(dir, "cluster.yaml") });
+    expect(second.removed).toContain("infrastructure/secrets/db.sops.yaml");
+    expect(existsSync(copied)).toBe(false);
+  });
+
+  it("refuses a plaintext Secret and leaves the previous tree intact", async () => {
+    const dir = clusterDir();
+    await buildCluster({ cluster: path.join(dir, "cluster.yaml") });
+    const before = readFileSync(path.join(dir, "flux/infrastructure/kustomization.yaml"), "utf8");
+    const plaintext = stringify({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "db", namespace: "ns-1" },
+      stringData: { password: "hunter2" },
+    });
+    writeFileSync(path.join(dir, "secrets/db.sops.yaml"), plaintext);
+    const error = await buildCluster({ cluster: path.join(dir, "cluster.yaml") }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PlaintextSecretError);
+    expect((error as Error).message).toContain(
+      `${path.join(dir, "secrets/db.sops.yaml")}: has no sops metadata — encrypt it: kubeforge-sops encrypt -i`,
+    );
+    expect(readFileSync(path.join(dir, "flux/infrastructure/kustomization.yaml"), "utf8")).toBe(before);
+    expect(existsSync(path.join(dir, "flux/infrastructure/secrets"))).toBe(false);
+  });
+});
