@@ -1,5 +1,6 @@
 // Reads the live state of a cluster (versions, readiness, etcd leader) for the planner.
 import type { Cluster } from "@kubeforge/config";
+import { UpgradeError } from "./errors.js";
 import { inspectEtcd } from "./gates/etcd.js";
 import type { GateClients } from "./gates/index.js";
 import type { LiveState } from "./live-state.js";
@@ -11,12 +12,19 @@ export async function observeLiveState(cluster: Cluster, clients: GateClients): 
   const nodes = await Promise.all(
     cluster.nodes.map(async (node) => {
       const kube = kubeNodes.find((candidate) => candidate.name === node.hostname);
+      if (!kube) {
+        throw new UpgradeError("E_PRECHECK", `${node.hostname} is in the model but not registered in Kubernetes`, {
+          node: node.hostname,
+          gate: "kube-nodes-ready",
+          hint: "bring the node up (or remove it from the model) before upgrading",
+        });
+      }
       const talosVersion = await clients.talosctl.version(node.address, { timeoutMs: clients.callTimeoutMs ?? 10_000 });
       return {
         hostname: node.hostname,
         talosVersion,
-        kubeletVersion: kube?.kubeletVersion ?? "",
-        ready: kube?.ready ?? false,
+        kubeletVersion: kube.kubeletVersion,
+        ready: kube.ready,
       };
     }),
   );

@@ -331,6 +331,7 @@ export async function runUpgrade(options: RunOptions): Promise<RunResult> {
       try {
         live = await observeLiveState(options.cluster, options.clients);
       } catch (error) {
+        if (error instanceof UpgradeError && error.code === "E_PRECHECK") throw error;
         const message = error instanceof Error ? error.message : String(error);
         throw new UpgradeError("E_CONNECT", `cannot read the live cluster: ${message}`, { cause: error });
       }

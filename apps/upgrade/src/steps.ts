@@ -24,11 +24,15 @@ export interface GateRun {
   readonly gates: readonly GateName[];
 }
 
+function withModel(context: StepContext, subject: GateSubject): GateSubject {
+  return { ...subject, expectedNodes: context.cluster.nodes.map((node) => node.hostname) };
+}
+
 /** Checks each gate once; the first failure refuses the node before anything is touched. */
 export async function checkBefore(context: StepContext, run: GateRun): Promise<void> {
   for (const name of run.gates) {
     const started = Date.now();
-    const result = await makeGate(name, context.clients, run.subject).check();
+    const result = await makeGate(name, context.clients, withModel(context, run.subject)).check();
     const node = run.subject.node?.hostname;
     const base = { type: "gate", step: run.step, gate: name, phase: "before", ...(node ? { node } : {}) } as const;
     context.emit({
@@ -53,7 +57,7 @@ export async function waitAfter(context: StepContext, run: GateRun & { phase?: "
   const phase = run.phase ?? "after";
   for (const name of run.gates) {
     const base = { type: "gate", step: run.step, gate: name, phase, ...(node ? { node } : {}) } as const;
-    const result = await waitForGate(makeGate(name, context.clients, run.subject), {
+    const result = await waitForGate(makeGate(name, context.clients, withModel(context, run.subject)), {
       timeoutMs: context.timeouts[name],
       intervalMs: context.pollIntervalMs,
       onWait: (wait, elapsedMs) => context.emit({ ...base, status: "wait", detail: wait.detail, elapsedMs }),

@@ -99,6 +99,19 @@ describe("refused before touching anything", () => {
       node.unschedulable = false;
     }
   });
+
+  it("a model node missing from Kubernetes: E_PRECHECK naming it", async () => {
+    const removed = sim.nodes.splice(2, 1);
+    try {
+      const error = await failure(runUpgrade({ cluster: sim.cluster, clients: sim.clients, ...paths(), ...FAST }));
+      expect(error.code).toBe("E_PRECHECK");
+      expect(error.node).toBe("sim-3");
+      expect(error.message).toBe("sim-3 is in the model but not registered in Kubernetes");
+      expect(sim.upgrades).toEqual([]);
+    } finally {
+      sim.nodes.splice(2, 0, ...removed);
+    }
+  });
 });
 
 describe("a node that does not come back", () => {

@@ -32,6 +32,8 @@ export interface GateSubject {
   readonly node?: { readonly hostname: string; readonly address: string; readonly controlPlane: boolean };
   readonly talos?: string;
   readonly kubernetes?: string;
+  /** Hostnames the model declares; `kube-nodes-ready` fails when one is not registered. */
+  readonly expectedNodes?: readonly string[];
 }
 
 const notControlPlane = (hostname: string): GateResult => ({
@@ -51,7 +53,7 @@ export function makeGate(name: GateName, clients: GateClients, subject: GateSubj
     case "no-upgrade-in-progress":
       return run(async () => checkNoneCordoned(await clients.kube.listNodes()));
     case "kube-nodes-ready":
-      return run(async () => checkNodesReady(await clients.kube.listNodes()));
+      return run(async () => checkNodesReady(await clients.kube.listNodes(), subject.expectedNodes));
     case "kube-node-ready":
       return run(async () => checkNodeReady(await clients.kube.listNodes(), need(node, name, "a node").hostname));
     case "pods-running":

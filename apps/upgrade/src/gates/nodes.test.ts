@@ -29,6 +29,7 @@ describe("Kubernetes gates", () => {
       detail: "b NotReady (KubeletNotReady)",
     });
     expect(checkNodesReady([]).ok).toBe(false);
+    expect(checkNodesReady([node("a")], ["a", "b"])).toEqual({ ok: false, detail: "not registered in Kubernetes: b" });
   });
 
   it("one node Ready and uncordoned", () => {

@@ -109,7 +109,10 @@ export function createKubeClient(connection: KubeConnection = {}): KubeClient {
   };
 }
 
-export function checkNodesReady(nodes: readonly KubeNodeState[]): GateResult {
+/** Every node Ready, and every node the model expects (`expected` hostnames) registered at all. */
+export function checkNodesReady(nodes: readonly KubeNodeState[], expected: readonly string[] = []): GateResult {
+  const missing = expected.filter((hostname) => !nodes.some((node) => node.name === hostname));
+  if (missing.length > 0) return { ok: false, detail: `not registered in Kubernetes: ${missing.join(", ")}` };
   const notReady = nodes.filter((node) => !node.ready);
   if (nodes.length === 0) return { ok: false, detail: "the API lists no nodes" };
   if (notReady.length === 0) return { ok: true, detail: `${nodes.length}/${nodes.length} nodes Ready` };
