@@ -1,0 +1,146 @@
+// CLI plumbing shared by the commands: find the definition, read credentials, build the clients.
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { type Cluster, ConfigError, controlPlaneNodes, loadCluster } from "@kubeforge/config";
+import { UpgradeError } from "../errors.js";
+import type { EtcdCredentials } from "../gates/etcd.js";
+import type { GateClients } from "../gates/index.js";
+import { createKubeClient } from "../gates/nodes.js";
+import { DEFAULT_RELEASES, type ReleaseTable, releaseTableSchema } from "../releases.js";
+import { createTalosctl } from "../talosctl.js";
+import { issueEtcdCredentials, readClusterBundle, writeRunTalosconfig } from "./credentials.js";
+
+export interface ConnectFlags {
+  readonly talosctl?: string;
+  readonly talosconfig?: string;
+  readonly kubeconfig?: string;
+  readonly "kube-context"?: string;
+  readonly "etcd-endpoints"?: string;
+  readonly "etcd-ca"?: string;
+  readonly "etcd-cert"?: string;
+  readonly "etcd-key"?: string;
+}
+
+/** `homelab` → clusters/homelab/cluster.ts found from the working directory upwards; a path is used as is. */
+export function resolveClusterFile(value: string, cwd: string = process.cwd()): string {
+  if (existsSync(path.resolve(cwd, value))) return path.resolve(cwd, value);
+  if (/^[a-z0-9-]+$/.test(value)) {
+    for (let dir = cwd; ; dir = path.dirname(dir)) {
+      for (const name of ["cluster.ts", "cluster.yaml", "cluster.json"]) {
+        const candidate = path.join(dir, "clusters", value, name);
+        if (existsSync(candidate)) return candidate;
+      }
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  throw new ConfigError(
+    "E_CONFIG_READ",
+    [
+      {
+        path: "",
+        message: "does not exist",
+        hint: "pass a cluster.ts/cluster.yaml path, or a name under clusters/ (e.g. homelab)",
+      },
+    ],
+    value,
+  );
+}
+
+export async function loadDefinition(value: string): Promise<{ cluster: Cluster; file: string; warnings: string[] }> {
+  const file = resolveClusterFile(value);
+  const loaded = await loadCluster(file);
+  return { cluster: loaded.cluster, file, warnings: loaded.warnings.map((issue) => `${issue.path}: ${issue.message}`) };
+}
+
+export async function loadReleases(file: string | undefined): Promise<ReleaseTable> {
+  if (!file) return DEFAULT_RELEASES;
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(file, "utf8"));
+  } catch (error) {
+    throw new UpgradeError("E_PLAN", `${file}: ${(error as Error).message}`, { hint: "pass a JSON release table" });
+  }
+  const parsed = releaseTableSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UpgradeError("E_PLAN", `${file}: ${issue?.path.join(".")}: ${issue?.message}`, {
+      hint: "see ReleaseTable in the README",
+    });
+  }
+  return parsed.data;
+}
+
+/** Reads PEM client credentials given as files (--etcd-ca/--etcd-cert/--etcd-key); undefined when none is given. */
+async function readEtcdCredentialFiles(flags: ConnectFlags): Promise<EtcdCredentials | undefined> {
+  const files = { ca: flags["etcd-ca"], cert: flags["etcd-cert"], key: flags["etcd-key"] };
+  const given = Object.values(files).filter(Boolean).length;
+  if (given === 0) return undefined;
+  if (given < 3) {
+    const missing = Object.entries(files).filter(([, file]) => !file);
+    throw new UpgradeError(
+      "E_CONNECT",
+      `incomplete etcd client credentials (${missing.map(([name]) => `--etcd-${name}`).join(", ")} missing)`,
+      {
+        hint: "pass all of --etcd-ca, --etcd-cert and --etcd-key, or none to issue a certificate from the cluster's secrets bundle",
+      },
+    );
+  }
+  const read = async (file: string) => {
+    try {
+      return await readFile(file, "utf8");
+    } catch (error) {
+      throw new UpgradeError("E_CONNECT", `cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`);
+    }
+  };
+  return {
+    ca: await read(files.ca as string),
+    cert: await read(files.cert as string),
+    key: await read(files.key as string),
+  };
+}
+
+export interface Connection {
+  readonly clients: GateClients;
+  /** Removes the temporary talosconfig, if one was written. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Builds the clients. Kubernetes first (fails fast without a kubeconfig); etcd credentials and the talosconfig
+ * come from flags, or else from the cluster's SOPS bundle through @kubeforge/talos.
+ */
+export async function connect(cluster: Cluster, clusterFile: string, flags: ConnectFlags): Promise<Connection> {
+  const endpoints = flags["etcd-endpoints"]
+    ? flags["etcd-endpoints"].split(",").map((url) => url.trim())
+    : controlPlaneNodes(cluster).map(
+        (node) => `https://${node.address.includes(":") ? `[${node.address}]` : node.address}:2379`,
+      );
+  const kube = createKubeClient({
+    ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
+    ...(flags["kube-context"] ? { context: flags["kube-context"] } : {}),
+  });
+  let credentials = await readEtcdCredentialFiles(flags);
+  let talosconfig = flags.talosconfig;
+  let dispose = async () => {};
+  if (!credentials || (!talosconfig && !process.env.TALOSCONFIG)) {
+    const bundle = await readClusterBundle(cluster, clusterFile);
+    credentials ??= await issueEtcdCredentials(bundle);
+    if (!talosconfig && !process.env.TALOSCONFIG) {
+      const written = await writeRunTalosconfig(cluster, bundle);
+      talosconfig = written.file;
+      dispose = written.dispose;
+    }
+  }
+  return {
+    clients: {
+      talosctl: createTalosctl({
+        ...(flags.talosctl ? { bin: flags.talosctl } : {}),
+        ...(talosconfig ? { talosconfig } : {}),
+      }),
+      kube,
+      etcd: { endpoints, credentials },
+    },
+    dispose,
+  };
+}

@@ -1,0 +1,63 @@
+// Flags shared by the commands and their parsing into typed options.
+import path from "node:path";
+import { DEFAULT_TIMEOUTS, parseDuration, type Timeouts } from "../timeouts.js";
+import type { ConnectFlags } from "./connect.js";
+
+export interface Flags extends ConnectFlags {
+  readonly cluster?: string;
+  readonly "state-dir"?: string;
+  readonly evidence?: string[];
+  readonly releases?: string;
+  readonly timeout?: string[];
+  readonly poll?: string;
+  readonly "dry-run"?: boolean;
+  readonly force?: boolean;
+  readonly reason?: string;
+  readonly json?: boolean;
+  readonly "assume-talos"?: string;
+  readonly "assume-kubernetes"?: string;
+}
+
+/** A mistake in the command line; the CLI prints usage and exits 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** `--timeout 2m` sets every gate; `--timeout etcd-member-rejoined=90s` sets one. */
+export function parseTimeouts(values: readonly string[] = []): Partial<Timeouts> {
+  const out: Partial<Record<keyof Timeouts, number>> = {};
+  for (const value of values) {
+    const [name, duration] = value.includes("=") ? value.split("=", 2) : [undefined, value];
+    const ms = parseDuration(duration ?? "");
+    if (ms === undefined) throw new UsageError(`--timeout ${value}: "${duration}" is not a duration like 90s or 5m`);
+    if (name === undefined) {
+      for (const key of Object.keys(DEFAULT_TIMEOUTS) as (keyof Timeouts)[]) {
+        if (key !== "upgrade" && key !== "upgrade-k8s") out[key] = ms;
+      }
+    } else if (name in DEFAULT_TIMEOUTS) {
+      out[name as keyof Timeouts] = ms;
+    } else {
+      throw new UsageError(
+        `--timeout ${value}: unknown gate "${name}" (one of ${Object.keys(DEFAULT_TIMEOUTS).join(", ")})`,
+      );
+    }
+  }
+  return out;
+}
+
+export function parsePoll(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0) throw new UsageError(`--poll ${value} is not a duration like 5s`);
+  return ms;
+}
+
+export function requireCluster(flags: Flags): string {
+  if (!flags.cluster) throw new UsageError("--cluster <file or name> is required");
+  return flags.cluster;
+}
+
+export function statePaths(flags: Flags, cluster: string) {
+  const dir = path.resolve(flags["state-dir"] ?? ".kubeforge/upgrade");
+  return { stateFile: path.join(dir, `${cluster}.state.json`), evidenceDir: path.join(dir, "evidence") };
+}

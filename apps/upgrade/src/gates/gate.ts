@@ -1,0 +1,47 @@
+// A gate is a named check; `waitForGate` polls it until it passes or its timeout runs out.
+import type { GateName } from "./names.js";
+
+export interface GateResult {
+  readonly ok: boolean;
+  /** What was seen: "3/3 members healthy", "node-2 NotReady (KubeletNotReady)". */
+  readonly detail: string;
+}
+
+export interface Gate {
+  readonly name: GateName;
+  /** Runs the check once. Connection failures are a failed result, not a throw. */
+  check(): Promise<GateResult>;
+}
+
+export interface WaitOptions {
+  readonly timeoutMs: number;
+  readonly intervalMs: number;
+  /** Called after each failed attempt, for progress lines. */
+  readonly onWait?: (result: GateResult, elapsedMs: number) => void;
+  /** Injected for tests. @default Date.now */
+  readonly now?: () => number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until the gate passes; resolves with the last result (ok false when the timeout ran out). */
+export async function waitForGate(gate: Gate, options: WaitOptions): Promise<GateResult & { elapsedMs: number }> {
+  const now = options.now ?? Date.now;
+  const start = now();
+  for (;;) {
+    const result = await gate.check();
+    const elapsedMs = now() - start;
+    if (result.ok || elapsedMs >= options.timeoutMs) return { ...result, elapsedMs };
+    options.onWait?.(result, elapsedMs);
+    await sleep(Math.min(options.intervalMs, Math.max(0, options.timeoutMs - elapsedMs)));
+  }
+}
+
+/** Turns a thrown error into a failed result, so a gate never throws for an unreachable cluster. */
+export async function guardCheck(run: () => Promise<GateResult>): Promise<GateResult> {
+  try {
+    return await run();
+  } catch (error) {
+    return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+  }
+}

@@ -1,0 +1,77 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { UpgradeError } from "../errors.js";
+import {
+  checkKubeletVersions,
+  checkNodeReady,
+  checkNodesReady,
+  checkNoneCordoned,
+  checkPodsRunning,
+  createKubeClient,
+  type KubeNodeState,
+} from "./nodes.js";
+
+const node = (name: string, extra: Partial<KubeNodeState> = {}): KubeNodeState => ({
+  name,
+  ready: true,
+  unschedulable: false,
+  kubeletVersion: "v1.35.2",
+  ...extra,
+});
+
+describe("Kubernetes gates", () => {
+  it("all nodes Ready, naming the ones that are not", () => {
+    expect(checkNodesReady([node("a"), node("b")])).toEqual({ ok: true, detail: "2/2 nodes Ready" });
+    expect(checkNodesReady([node("a"), node("b", { ready: false, reason: "KubeletNotReady" })])).toEqual({
+      ok: false,
+      detail: "b NotReady (KubeletNotReady)",
+    });
+    expect(checkNodesReady([]).ok).toBe(false);
+    expect(checkNodesReady([node("a")], ["a", "b"])).toEqual({ ok: false, detail: "not registered in Kubernetes: b" });
+  });
+
+  it("one node Ready and uncordoned", () => {
+    expect(checkNodeReady([node("a")], "b").detail).toBe("b is not registered in Kubernetes");
+    expect(checkNodeReady([node("a", { unschedulable: true })], "a").detail).toBe("a is Ready but still cordoned");
+    expect(checkNodeReady([node("a")], "a").ok).toBe(true);
+  });
+
+  it("a cordoned node means a drain is under way", () => {
+    expect(checkNoneCordoned([node("a", { unschedulable: true }), node("b")])).toEqual({
+      ok: false,
+      detail: "cordoned: a (a drain or upgrade is in progress)",
+    });
+  });
+
+  it("pods: Pending and Unknown block (at most five listed); Running, Succeeded and terminal Failed do not", () => {
+    const pods = Array.from({ length: 7 }, (_, index) => ({ namespace: "apps", name: `p${index}`, phase: "Pending" }));
+    const result = checkPodsRunning([{ namespace: "kube-system", name: "ok", phase: "Running" }, ...pods]);
+    expect(result.ok).toBe(false);
+    expect(result.detail).toBe(
+      "7 pod(s) not running: apps/p0 Pending, apps/p1 Pending, apps/p2 Pending, apps/p3 Pending, apps/p4 Pending, …",
+    );
+    expect(
+      checkPodsRunning([
+        { namespace: "a", name: "job", phase: "Succeeded" },
+        { namespace: "a", name: "evicted", phase: "Failed" },
+      ]),
+    ).toEqual({ ok: true, detail: "no pod Pending or Unknown (2 pods)" });
+    expect(checkPodsRunning([{ namespace: "a", name: "lost", phase: "Unknown" }]).ok).toBe(false);
+  });
+
+  it("kubelet versions compare without caring about the v prefix", () => {
+    expect(checkKubeletVersions([node("a", { kubeletVersion: "1.35.2" })], "v1.35.2").ok).toBe(true);
+    expect(checkKubeletVersions([node("a", { kubeletVersion: "v1.34.2" })], "v1.35.2").detail).toBe("a at v1.34.2");
+  });
+
+  it("refuses to fall back to localhost:8080 when there is no kubeconfig", () => {
+    const missing = path.join(mkdtempSync(path.join(tmpdir(), "kube-")), "nope");
+    expect(() => createKubeClient({ kubeconfig: missing })).toThrow(UpgradeError);
+    expect(() => createKubeClient({ kubeconfig: missing })).toThrow(`kubeconfig ${missing} does not exist`);
+    const empty = path.join(mkdtempSync(path.join(tmpdir(), "kube-")), "config");
+    writeFileSync(empty, "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n");
+    expect(() => createKubeClient({ kubeconfig: empty })).toThrow(/has no cluster for its current context/);
+  });
+});

@@ -1,0 +1,35 @@
+// @kubeforge/upgrade: rolling Talos and Kubernetes upgrades, one node at a time, staging before production.
+
+export { formatUpgradeError, UpgradeError, type UpgradeErrorCode } from "./errors.js";
+export type { RunEvent, RunEventListener } from "./events.js";
+export { checkPromotion, type Evidence, recordEvidence } from "./evidence.js";
+export {
+  checkEtcdMemberRejoined,
+  checkEtcdMembersHealthy,
+  checkEtcdNoAlarms,
+  checkEtcdQuorumWithout,
+  type EtcdConnection,
+  type EtcdCredentials,
+  type EtcdSnapshot,
+  inspectEtcd,
+} from "./gates/etcd.js";
+export { type Gate, type GateResult, waitForGate } from "./gates/gate.js";
+export { type GateClients, makeGate } from "./gates/index.js";
+export { GATE_DESCRIPTIONS, type GateName } from "./gates/names.js";
+export { createKubeClient, type KubeClient, type KubeConnection } from "./gates/nodes.js";
+export { type LiveState, simulateLiveState } from "./live-state.js";
+export { observeLiveState } from "./observe.js";
+export {
+  installerImageFor,
+  type PlanStep,
+  planUpgrade,
+  previousRelease,
+  type UpgradePlan,
+  versionPath,
+} from "./plan.js";
+export { DEFAULT_RELEASES, type ReleaseTable, releaseTableSchema } from "./releases.js";
+export { renderPlan } from "./render.js";
+export { type RunOptions, type RunResult, runUpgrade } from "./run.js";
+export { readState, type UpgradeState } from "./state.js";
+export { createTalosctl, parseServerTag, type Talosctl, type TalosctlOptions } from "./talosctl.js";
+export { DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUTS, parseDuration, type Timeouts } from "./timeouts.js";

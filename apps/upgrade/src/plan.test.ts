@@ -1,0 +1,162 @@
+import { validateCluster } from "@kubeforge/config";
+import { describe, expect, it } from "vitest";
+import { UpgradeError } from "./errors.js";
+import { type LiveState, simulateLiveState } from "./live-state.js";
+import { installerImageFor, planUpgrade, previousRelease, versionPath } from "./plan.js";
+import { DEFAULT_RELEASES } from "./releases.js";
+import { mustParseVersion } from "./version.js";
+
+function cluster(overrides: { talos?: string; kubernetes?: string; installerImage?: string; workers?: boolean } = {}) {
+  const result = validateCluster({
+    name: "lab",
+    environment: "staging",
+    talos: {
+      version: overrides.talos ?? "v1.13.9",
+      ...(overrides.installerImage ? { installerImage: overrides.installerImage } : {}),
+    },
+    kubernetes: { version: overrides.kubernetes ?? "v1.35.2" },
+    network: { nodeCidr: "10.0.0.0/24", gateway: "10.0.0.1", nameservers: ["10.0.0.1"] },
+    api: { vip: "10.0.0.100" },
+    nodes: [
+      { hostname: "cp-1", address: "10.0.0.11", interface: "eth0" },
+      { hostname: "cp-2", address: "10.0.0.12", interface: "eth0" },
+      { hostname: "cp-3", address: "10.0.0.13", interface: "eth0" },
+      ...(overrides.workers ? [{ hostname: "w-1", address: "10.0.0.21", interface: "eth0", controlPlane: false }] : []),
+    ],
+    oidc: { issuerUrl: "https://auth.lab", clientId: "kubernetes" },
+    flux: { url: "ssh://git@example.com/lab.git" },
+    sops: { ageRecipients: ["age16gcuf2qq6vnu6sd55y8q5h2tyt04ph3fklz2pdfnkeknrwz6paksd30vx8"] },
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.cluster;
+}
+
+function live(model: ReturnType<typeof cluster>, talos: string, kubelet: string, leader = "cp-2"): LiveState {
+  return {
+    ...simulateLiveState({ cluster: model, reason: "test", talosVersion: talos, kubernetesVersion: kubelet }),
+    etcdLeader: leader,
+    vipHolder: leader,
+  };
+}
+
+const v = mustParseVersion;
+
+describe("versionPath", () => {
+  const known = DEFAULT_RELEASES.talos.map((release) => release.version);
+  it("stops at the newest patch of the current line and of every intermediate line", () => {
+    const stops = versionPath({ from: v("v1.11.2"), to: v("v1.13.9"), known, what: "Talos" });
+    expect(stops.map((stop) => `${stop.minor}.${stop.patch}`)).toEqual(["11.6", "12.11", "13.9"]);
+  });
+  it("goes straight to a patch in the same line, and does nothing at the target", () => {
+    expect(versionPath({ from: v("v1.13.2"), to: v("v1.13.9"), known, what: "Talos" })).toEqual([v("v1.13.9")]);
+    expect(versionPath({ from: v("v1.13.9"), to: v("v1.13.9"), known, what: "Talos" })).toEqual([]);
+  });
+  it("refuses a downgrade with a hint", () => {
+    expect(() => versionPath({ from: v("v1.13.9"), to: v("v1.12.11"), known, what: "Talos" })).toThrow(
+      /older than the running v1.13.9/,
+    );
+  });
+  it("names a missing intermediate line", () => {
+    try {
+      versionPath({ from: v("v1.9.0"), to: v("v1.12.11"), known, what: "Talos" });
+      throw new Error("expected a throw");
+    } catch (error) {
+      expect(error).toBeInstanceOf(UpgradeError);
+      expect((error as UpgradeError).code).toBe("E_RELEASE_UNKNOWN");
+      expect((error as UpgradeError).message).toContain("Talos 1.10.x");
+    }
+  });
+});
+
+describe("planUpgrade", () => {
+  it("orders control planes first with the etcd leader / VIP holder last, and lists the gates", () => {
+    const model = cluster({ workers: true });
+    const plan = planUpgrade({ cluster: model, live: live(model, "v1.12.11", "v1.35.2") });
+    expect(plan.steps).toHaveLength(1);
+    const step = plan.steps[0];
+    if (step?.kind !== "talos") throw new Error("expected a Talos step");
+    expect(step.nodes.map((node) => node.hostname)).toEqual(["cp-1", "cp-3", "w-1", "cp-2"]);
+    expect(step.nodes.at(-1)?.note).toBe("etcd leader, VIP holder: last");
+    expect(step.image).toBe(
+      "factory.talos.dev/installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba:v1.13.9",
+    );
+    expect(step.before).toContain("etcd-quorum-without-node");
+    expect(step.after).toEqual([
+      "talos-version",
+      "kube-node-ready",
+      "etcd-member-rejoined",
+      "etcd-members-healthy",
+      "pods-running",
+    ]);
+  });
+
+  it("marks nodes already at the step's version as skip (a partly upgraded cluster)", () => {
+    const model = cluster();
+    const state = live(model, "v1.12.11", "v1.35.2");
+    const partial: LiveState = {
+      ...state,
+      nodes: state.nodes.map((node, index) => (index === 0 ? { ...node, talosVersion: "v1.13.9" } : node)),
+    };
+    const step = planUpgrade({ cluster: model, live: partial }).steps[0];
+    expect(step?.kind === "talos" && step.nodes.map((node) => `${node.hostname}:${node.action}`)).toEqual([
+      "cp-1:skip",
+      "cp-3:upgrade",
+      "cp-2:upgrade",
+    ]);
+  });
+
+  it("interleaves Kubernetes upgrades where a Talos line needs a newer Kubernetes", () => {
+    const model = cluster({ talos: "v1.13.9", kubernetes: "v1.35.2" });
+    const plan = planUpgrade({ cluster: model, live: live(model, "v1.11.6", "v1.29.4") });
+    // Talos 1.12 needs ≥ 1.30 and 1.13 needs ≥ 1.31: Kubernetes moves up just before each Talos line that needs it.
+    expect(plan.steps.map((step) => `${step.kind} ${step.to}`)).toEqual([
+      "kubernetes v1.29.15",
+      "kubernetes v1.30.14",
+      "talos v1.12.11",
+      "kubernetes v1.31.14",
+      "talos v1.13.9",
+      "kubernetes v1.32.10",
+      "kubernetes v1.33.6",
+      "kubernetes v1.34.2",
+      "kubernetes v1.35.2",
+    ]);
+  });
+
+  it("refuses a Kubernetes target the target Talos line does not support", () => {
+    const model = cluster({ talos: "v1.12.11", kubernetes: "v1.36.1" });
+    expect(() => planUpgrade({ cluster: model, live: live(model, "v1.12.11", "v1.35.2") })).toThrow(
+      /not supported by Talos v1.12.11/,
+    );
+  });
+
+  it("puts upgrade-k8s on a control-plane node that is not the leader", () => {
+    const model = cluster({ kubernetes: "v1.35.2" });
+    const plan = planUpgrade({ cluster: model, live: live(model, "v1.13.9", "v1.34.2", "cp-1") });
+    expect(plan.steps).toEqual([
+      expect.objectContaining({
+        kind: "kubernetes",
+        from: "v1.34.2",
+        to: "v1.35.2",
+        node: expect.objectContaining({ hostname: "cp-2" }),
+      }),
+    ]);
+  });
+
+  it("keeps the model's installer image and only swaps its tag", () => {
+    const model = cluster({ installerImage: "ghcr.io/me/installer:v1.13.9" });
+    expect(installerImageFor(model, "v1.12.11")).toBe("ghcr.io/me/installer:v1.12.11");
+  });
+
+  it("says where the live state came from", () => {
+    const model = cluster();
+    const plan = planUpgrade({ cluster: model, live: live(model, "v1.12.11", "v1.35.2") });
+    expect(plan.live).toEqual({ source: "simulated", reason: "test" });
+  });
+});
+
+describe("previousRelease", () => {
+  it("is the newest patch of the previous line", () => {
+    expect(previousRelease(DEFAULT_RELEASES.kubernetes, "v1.35.2")).toBe("v1.34.2");
+    expect(previousRelease(["v1.13.9"], "v1.13.1")).toBeUndefined();
+  });
+});

@@ -1,0 +1,241 @@
+// The rolling upgrade: plan from the live cluster, then one node at a time through its gates.
+import type { Cluster } from "@kubeforge/config";
+import { UpgradeError } from "./errors.js";
+import type { RunEventListener } from "./events.js";
+import { checkPromotion, evidenceFile, recordEvidence } from "./evidence.js";
+import type { GateClients } from "./gates/index.js";
+import type { GateName } from "./gates/names.js";
+import { type Outcome, recheckInFlight, upgradeKubernetes, upgradeTalosNode } from "./node-upgrade.js";
+import { observeLiveState } from "./observe.js";
+import { planUpgrade, type UpgradePlan } from "./plan.js";
+import type { ReleaseTable } from "./releases.js";
+import { acquireLock, readState, type UpgradeState, writeState } from "./state.js";
+import { checkBefore, type StepContext, waitAfter } from "./steps.js";
+import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUTS, type Timeouts } from "./timeouts.js";
+import { formatVersion, mustParseVersion, sameVersion } from "./version.js";
+
+export interface RunOptions {
+  readonly cluster: Cluster;
+  readonly clients: GateClients;
+  /** Resume state; a `.lock` file beside it keeps two runs apart. */
+  readonly stateFile: string;
+  /** Where staging runs record evidence and production runs look for it. */
+  readonly evidenceDir: string;
+  /** Evidence files to accept instead of every file in evidenceDir. */
+  readonly evidenceFiles?: readonly string[];
+  readonly releases?: ReleaseTable;
+  readonly timeouts?: Partial<Timeouts>;
+  /** @default 5000 */
+  readonly pollIntervalMs?: number;
+  /** Plan and check the first node's gates; change nothing, write nothing. */
+  readonly dryRun?: boolean;
+  /** Skip the promotion gate (production without staging evidence); the reason is recorded. */
+  readonly force?: { readonly reason: string };
+  readonly onEvent?: RunEventListener;
+}
+
+export interface RunResult {
+  readonly plan: UpgradePlan;
+  readonly upgraded: readonly string[];
+  readonly skipped: readonly string[];
+  readonly resumed?: string;
+  readonly evidence?: string;
+  readonly dryRun: boolean;
+}
+
+const FINAL_GATES: readonly GateName[] = ["kube-nodes-ready", "etcd-members-healthy", "etcd-no-alarms", "pods-running"];
+
+/** Records an UpgradeError as the run's failure in the state file, then rethrows it. */
+async function guardFailure<T>(context: StepContext, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof UpgradeError) {
+      const failure = {
+        code: error.code,
+        message: error.message,
+        ...(error.node ? { node: error.node } : {}),
+        ...(error.gate ? { gate: error.gate } : {}),
+        at: new Date().toISOString(),
+      };
+      await context.update((current) => ({ ...current, status: "failed", failure }));
+    }
+    throw error;
+  }
+}
+
+function freshState(cluster: Cluster, target: UpgradeState["target"]): UpgradeState {
+  const now = new Date().toISOString();
+  return {
+    version: 1,
+    cluster: cluster.name,
+    environment: cluster.environment,
+    target,
+    status: "running",
+    startedAt: now,
+    updatedAt: now,
+    completed: [],
+  };
+}
+
+async function promote(options: RunOptions, plan: UpgradePlan, emit: RunEventListener): Promise<void> {
+  if (plan.environment !== "production" || plan.steps.length === 0) return;
+  if (options.force) {
+    if (!options.force.reason.trim()) {
+      throw new UpgradeError("E_PROMOTION", "--force needs a reason", {
+        hint: "pass --reason '<why staging is skipped>'",
+      });
+    }
+    emit({ type: "promotion", ok: true, detail: `promotion gate skipped with --force: ${options.force.reason}` });
+    return;
+  }
+  const evidence = await checkPromotion({
+    dir: options.evidenceDir,
+    ...(options.evidenceFiles ? { files: options.evidenceFiles } : {}),
+    target: plan.target,
+  });
+  emit({
+    type: "promotion",
+    ok: true,
+    detail: `staging cluster ${evidence.cluster} recorded healthy at Talos ${evidence.talos} / Kubernetes ${evidence.kubernetes} on ${evidence.recordedAt}`,
+  });
+}
+
+async function dryRun(context: StepContext, plan: UpgradePlan): Promise<RunResult> {
+  for (const step of plan.steps) {
+    const label = step.kind === "talos" ? `talos ${step.to}` : `kubernetes ${step.to}`;
+    const nodes = step.kind === "talos" ? step.nodes : [step.node];
+    for (const node of nodes) {
+      const detail =
+        node.action === "skip"
+          ? "already there"
+          : `would run ${step.kind === "talos" ? `talosctl upgrade --image ${step.image}` : "talosctl upgrade-k8s"}`;
+      context.emit({
+        type: "node",
+        step: label,
+        node: node.hostname,
+        status: node.action === "skip" ? "skip" : "would-upgrade",
+        detail,
+        elapsedMs: 0,
+      });
+    }
+  }
+  const first = plan.steps[0];
+  const firstNode = first?.kind === "talos" ? first.nodes.find((node) => node.action === "upgrade") : first?.node;
+  if (first && firstNode) {
+    const subject = first.kind === "talos" ? { node: firstNode, talos: first.to } : { kubernetes: first.to };
+    await checkBefore(context, { step: `dry-run ${first.kind} ${first.to}`, subject, gates: first.before });
+  }
+  return { plan, upgraded: [], skipped: [], dryRun: true };
+}
+
+export async function runUpgrade(options: RunOptions): Promise<RunResult> {
+  const emit = options.onEvent ?? (() => {});
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const release = options.dryRun ? async () => {} : await acquireLock(`${options.stateFile}.lock`);
+  try {
+    const previous = await readState(options.stateFile);
+    const target = {
+      talos: formatVersion(mustParseVersion(options.cluster.talos.version)),
+      kubernetes: formatVersion(mustParseVersion(options.cluster.kubernetes.version)),
+    };
+    let state: UpgradeState =
+      previous && previous.status !== "done" && previous.cluster === options.cluster.name
+        ? previous
+        : freshState(options.cluster, target);
+    if (!sameVersion(state.target.talos, target.talos) || !sameVersion(state.target.kubernetes, target.kubernetes)) {
+      throw new UpgradeError(
+        "E_STATE",
+        `${options.stateFile} is an unfinished upgrade to Talos ${state.target.talos} / Kubernetes ${state.target.kubernetes}, but the model now targets ${target.talos} / ${target.kubernetes}`,
+        { hint: "restore the model's versions to finish it, or delete the state file to start over" },
+      );
+    }
+    const context: StepContext = {
+      cluster: options.cluster,
+      clients: options.clients,
+      timeouts,
+      pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+      emit,
+      update: async (change) => {
+        state = change(state);
+        if (!options.dryRun) await writeState(options.stateFile, state);
+      },
+    };
+    const outcome: Outcome = { upgraded: [], skipped: [] };
+    const inFlight = options.dryRun ? undefined : state.inFlight;
+    const plan = await guardFailure(context, async () => {
+      // A node in flight may still be rebooting: wait for it before reading versions for the plan.
+      if (inFlight && inFlight.phase !== "before") await recheckInFlight(context, inFlight, outcome);
+      let live: Awaited<ReturnType<typeof observeLiveState>>;
+      try {
+        live = await observeLiveState(options.cluster, options.clients);
+      } catch (error) {
+        if (error instanceof UpgradeError && error.code === "E_PRECHECK") throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        throw new UpgradeError("E_CONNECT", `cannot read the live cluster: ${message}`, { cause: error });
+      }
+      return planUpgrade({
+        cluster: options.cluster,
+        live,
+        ...(options.releases ? { releases: options.releases } : {}),
+      });
+    });
+    emit({ type: "plan", plan });
+    await promote(options, plan, emit);
+    if (options.dryRun) return await dryRun(context, plan);
+
+    await context.update((current) => {
+      const { failure: _previous, ...rest } = current;
+      const force = options.force ? { force: { reason: options.force.reason, at: new Date().toISOString() } } : {};
+      return { ...rest, status: "running", ...force };
+    });
+    await guardFailure(context, async () => {
+      for (const step of plan.steps) {
+        if (step.kind === "kubernetes") await upgradeKubernetes(context, step, outcome);
+        else for (const node of step.nodes) await upgradeTalosNode(context, step, node, outcome);
+      }
+      await waitAfter(context, { step: "final", subject: {}, gates: FINAL_GATES, phase: "final" });
+    });
+    let evidence: string | undefined;
+    if (options.cluster.environment === "staging") {
+      const after = await observeLiveState(options.cluster, options.clients);
+      const healthy = after.nodes.every(
+        (node) =>
+          node.ready &&
+          sameVersion(node.talosVersion, plan.target.talos) &&
+          sameVersion(node.kubeletVersion, plan.target.kubernetes),
+      );
+      await recordEvidence(options.evidenceDir, {
+        version: 1,
+        cluster: options.cluster.name,
+        environment: "staging",
+        talos: plan.target.talos,
+        kubernetes: plan.target.kubernetes,
+        healthy,
+        recordedAt: new Date().toISOString(),
+        nodes: after.nodes.map((node) => ({
+          hostname: node.hostname,
+          talos: node.talosVersion,
+          kubelet: node.kubeletVersion,
+        })),
+        checks: FINAL_GATES.map((gate) => ({ gate, detail: "passed" })),
+      });
+      evidence = evidenceFile(options.evidenceDir, options.cluster.name);
+      emit({ type: "evidence", file: evidence });
+    }
+    await context.update((current) => {
+      const { inFlight: _gone, ...done } = current;
+      return { ...done, status: "done" };
+    });
+    return {
+      plan,
+      upgraded: outcome.upgraded,
+      skipped: outcome.skipped,
+      ...(inFlight && inFlight.phase !== "before" ? { resumed: inFlight.node } : {}),
+      ...(evidence ? { evidence } : {}),
+      dryRun: false,
+    };
+  } finally {
+    await release();
+  }
+}

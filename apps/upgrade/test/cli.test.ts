@@ -1,0 +1,111 @@
+// The built CLI: help, the plan for the committed homelab cluster (simulated live state), usage errors, exit codes.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+
+const bin = fileURLToPath(new URL("../bin/kubeforge-upgrade.mjs", import.meta.url));
+const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
+const noKube = path.join(mkdtempSync(path.join(tmpdir(), "no-kube-")), "absent");
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  return execa(process.execPath, [bin, ...args], {
+    cwd: repoRoot,
+    reject: false,
+    env: { KUBECONFIG: noKube, ...env },
+  });
+}
+
+// Independent processes: run them side by side.
+describe.concurrent("kubeforge-upgrade CLI", () => {
+  it("--help lists the commands and the exit codes", async () => {
+    const result = await cli(["--help"]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain("Usage: kubeforge-upgrade <plan|run|status> --cluster <file|name> [options]");
+    expect(result.stdout).toContain("5  production refused by the promotion gate");
+  });
+
+  it("plan --cluster homelab prints a plan for the committed cluster, clearly labelled as simulated", async () => {
+    const result = await cli(["plan", "--cluster", "homelab"]);
+    expect(result.exitCode).toBe(0);
+    const lines = result.stdout.split("\n");
+    expect(lines[0]).toBe("Upgrade plan for homelab (production)");
+    expect(lines[1]).toBe(`LIVE STATE: SIMULATED — no cluster reachable (kubeconfig ${noKube} does not exist).`);
+    expect(result.stdout).toContain("Step 1/2: Talos → v1.13.9, one node at a time");
+    expect(result.stdout).toContain("3. node-1 (192.168.1.101) — control plane; etcd leader, VIP holder: last");
+    expect(result.stdout).toContain("Step 2/2: Kubernetes v1.34.2 → v1.35.2 via talosctl upgrade-k8s");
+    expect(result.stdout).toContain("etcd-quorum-without-node: etcd keeps quorum with this node's member down");
+  });
+
+  it("plan --json with assumed versions walks each intermediate minor", async () => {
+    const result = await cli([
+      "plan",
+      "--cluster",
+      "clusters/staging/cluster.ts",
+      "--json",
+      "--assume-talos",
+      "v1.11.3",
+      "--assume-kubernetes",
+      "v1.33.1",
+    ]);
+    expect(result.exitCode).toBe(0);
+    const plan = JSON.parse(result.stdout);
+    expect(plan.live.source).toBe("simulated");
+    expect(plan.steps.map((step: { kind: string; to: string }) => `${step.kind} ${step.to}`)).toEqual([
+      "talos v1.11.6",
+      "talos v1.12.11",
+      "talos v1.13.9",
+      "kubernetes v1.33.6",
+      "kubernetes v1.34.2",
+      "kubernetes v1.35.2",
+    ]);
+  });
+
+  it("a downgrade is a plan error (exit 1) with a hint", async () => {
+    const result = await cli(["plan", "--cluster", "homelab", "--assume-talos", "v1.14.2"]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe(
+      "error: [E_PLAN] Talos v1.13.9 is older than the running v1.14.2 — downgrades are not supported: roll back with talosctl rollback, or raise the version in the model",
+    );
+  });
+
+  it("usage errors exit 2", async () => {
+    expect((await cli(["plan"])).exitCode).toBe(2);
+    expect((await cli(["deploy", "--cluster", "homelab"])).stderr).toContain("error: unknown command: deploy");
+    const force = await cli(["run", "--cluster", "homelab", "--force"]);
+    expect(force.exitCode).toBe(2);
+    expect(force.stderr).toContain("--force needs --reason");
+    const timeout = await cli(["run", "--cluster", "homelab", "--timeout", "etcd=5m"]);
+    expect(timeout.exitCode).toBe(2);
+    expect(timeout.stderr).toContain('unknown gate "etcd"');
+  });
+
+  it("a missing definition exits 1 naming it", async () => {
+    const result = await cli(["status", "--cluster", "nowhere"]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("nowhere");
+  });
+
+  it("run without a kubeconfig exits 6 instead of trying localhost:8080", async () => {
+    const result = await cli(["run", "--cluster", "homelab"]);
+    expect(result.exitCode).toBe(6);
+    expect(result.stderr).toBe(
+      `error: [E_CONNECT] kubeconfig ${noKube} does not exist — pass --kubeconfig <file> or set KUBECONFIG (talosctl kubeconfig writes one)`,
+    );
+  });
+
+  it("status with no recorded run says so", async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), "status-"));
+    const result = await cli(["status", "--cluster", "homelab", "--state-dir", stateDir]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe(
+      `No upgrade recorded for this cluster.\n(state file: ${path.join(stateDir, "homelab.state.json")})`,
+    );
+    writeFileSync(path.join(stateDir, "homelab.state.json"), "{}");
+    const broken = await cli(["status", "--cluster", "homelab", "--state-dir", stateDir]);
+    expect(broken.exitCode).toBe(6);
+    expect(broken.stderr).toContain("[E_STATE]");
+  });
+});

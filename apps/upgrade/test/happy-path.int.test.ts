@@ -1,0 +1,201 @@
+// Simulator: a staging cluster upgraded node by node, then Kubernetes via upgrade-k8s.
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunEvent, readState, runUpgrade, UpgradeError } from "../src/index.js";
+import { type Simulator, startSimulator } from "./simulator/simulator.js";
+
+const FAST = {
+  pollIntervalMs: 150,
+  timeouts: {
+    "talos-version": 20_000,
+    "kube-node-ready": 20_000,
+    "etcd-member-rejoined": 20_000,
+    "etcd-members-healthy": 20_000,
+    "pods-running": 20_000,
+    "kubelet-version": 20_000,
+    upgrade: 20_000,
+  },
+};
+
+async function failure(promise: Promise<unknown>): Promise<UpgradeError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof UpgradeError) return error;
+    throw error;
+  }
+  throw new Error("expected the run to fail");
+}
+
+// The staging run's state directory: its evidence is what the production run is promoted with.
+const stagingDir = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-staging-"));
+
+describe("happy path on staging", () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ kubelet: "v1.34.2", targetKubernetes: "v1.35.2" });
+    await sim.waitHealthy();
+  });
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it("upgrades three nodes one at a time in plan order, then Kubernetes, and records staging evidence", async () => {
+    const state = stagingDir;
+    const events: RunEvent[] = [];
+    const result = await runUpgrade({
+      cluster: sim.cluster,
+      clients: sim.clients,
+      stateFile: path.join(state, "sim.state.json"),
+      evidenceDir: path.join(state, "evidence"),
+      ...FAST,
+      onEvent: (event) => events.push(event),
+    });
+
+    const plan = result.plan;
+    expect(plan.steps.map((step) => `${step.kind} ${step.to}`)).toEqual(["talos v1.13.9", "kubernetes v1.35.2"]);
+    const talosStep = plan.steps[0];
+    if (talosStep?.kind !== "talos") throw new Error("expected a Talos step first");
+    const order = talosStep.nodes.map((node) => node.hostname);
+    // The etcd leader goes last.
+    const leaderNote = talosStep.nodes.at(-1)?.note ?? "";
+    expect(leaderNote).toContain("etcd leader");
+    expect(sim.upgrades).toEqual(order);
+    expect(result.upgraded).toEqual([
+      ...order,
+      `kubernetes@${plan.steps[1]?.kind === "kubernetes" ? plan.steps[1].node.hostname : ""}`,
+    ]);
+    expect(sim.nodes.map((node) => [node.talos, node.kubelet])).toEqual([
+      ["v1.13.9", "v1.35.2"],
+      ["v1.13.9", "v1.35.2"],
+      ["v1.13.9", "v1.35.2"],
+    ]);
+
+    // Strictly one node at a time: each node is done before the next one starts.
+    const sequence = events
+      .filter(
+        (event) =>
+          event.type === "node" &&
+          event.step === "talos v1.13.9" &&
+          (event.status === "start" || event.status === "done"),
+      )
+      .map((event) => (event.type === "node" ? `${event.status} ${event.node}` : ""));
+    expect(sequence).toEqual(order.flatMap((node) => [`start ${node}`, `done ${node}`]));
+    const quorumChecks = events.filter(
+      (event) => event.type === "gate" && event.gate === "etcd-quorum-without-node" && event.status === "pass",
+    );
+    expect(quorumChecks.map((event) => (event.type === "gate" ? event.node : ""))).toEqual(order);
+    // Each upgrade really took the node's etcd member down, and the rejoin gate saw it back.
+    expect(sim.etcdRestarts).toEqual(order);
+    const rejoined = events.filter(
+      (event) => event.type === "gate" && event.gate === "etcd-member-rejoined" && event.status === "pass",
+    );
+    expect(rejoined.map((event) => (event.type === "gate" ? event.node : ""))).toEqual(order);
+
+    const saved = await readState(path.join(state, "sim.state.json"));
+    expect(saved?.status).toBe("done");
+    expect(saved?.inFlight).toBeUndefined();
+    const evidence = JSON.parse(readFileSync(path.join(state, "evidence", "sim.json"), "utf8"));
+    expect(evidence).toMatchObject({
+      cluster: "sim",
+      environment: "staging",
+      talos: "v1.13.9",
+      kubernetes: "v1.35.2",
+      healthy: true,
+    });
+  });
+
+  it("a second run has nothing to do and touches no node", async () => {
+    const state = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-state-"));
+    const before = sim.upgrades.length;
+    const result = await runUpgrade({
+      cluster: sim.cluster,
+      clients: sim.clients,
+      stateFile: path.join(state, "sim.state.json"),
+      evidenceDir: path.join(state, "evidence"),
+      ...FAST,
+    });
+    expect(result.plan.steps).toEqual([]);
+    expect(sim.upgrades.length).toBe(before);
+  });
+});
+
+describe("promotion gate on production", () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ name: "prod", environment: "production", downMs: 600 });
+    await sim.waitHealthy();
+  });
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  const run = (extra: Partial<Parameters<typeof runUpgrade>[0]>, evidenceDir: string) =>
+    runUpgrade({
+      cluster: sim.cluster,
+      clients: sim.clients,
+      stateFile: path.join(mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-prod-")), "prod.state.json"),
+      evidenceDir,
+      ...FAST,
+      ...extra,
+    });
+
+  it("is refused before staging has run the target versions, touching nothing", async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-empty-"));
+    const error = await failure(run({}, path.join(empty, "evidence")));
+    expect(error.code).toBe("E_PROMOTION");
+    expect(error.message).toContain("Talos v1.13.9 / Kubernetes v1.35.2");
+    expect(sim.upgrades).toEqual([]);
+  });
+
+  it("is refused when staging evidence is for other versions", async () => {
+    const other = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-other-"));
+    const { recordEvidence } = await import("../src/index.js");
+    await recordEvidence(other, {
+      version: 1,
+      cluster: "sim",
+      environment: "staging",
+      talos: "v1.12.11",
+      kubernetes: "v1.35.2",
+      healthy: true,
+      recordedAt: "2026-01-01T00:00:00.000Z",
+      nodes: [],
+      checks: [],
+    });
+    const error = await failure(run({}, other));
+    expect(error.code).toBe("E_PROMOTION");
+    expect(error.message).toContain("sim at Talos v1.12.11");
+    expect(sim.upgrades).toEqual([]);
+  });
+
+  it("--force demands a reason, and records it", async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-empty-"));
+    const error = await failure(run({ force: { reason: "  " } }, empty));
+    expect(error.code).toBe("E_PROMOTION");
+    expect(error.message).toContain("reason");
+    const events: RunEvent[] = [];
+    const result = await run(
+      { force: { reason: "staging is being rebuilt" }, dryRun: true, onEvent: (event) => events.push(event) },
+      empty,
+    );
+    expect(result.dryRun).toBe(true);
+    expect(events).toContainEqual({
+      type: "promotion",
+      ok: true,
+      detail: "promotion gate skipped with --force: staging is being rebuilt",
+    });
+    expect(sim.upgrades).toEqual([]);
+  });
+
+  it("goes ahead with the evidence the staging run recorded", async () => {
+    const events: RunEvent[] = [];
+    const result = await run({ onEvent: (event) => events.push(event) }, path.join(stagingDir, "evidence"));
+    const promotion = events.find((event) => event.type === "promotion");
+    expect(promotion).toMatchObject({ ok: true });
+    expect(promotion?.type === "promotion" && promotion.detail).toContain("staging cluster sim recorded healthy");
+    expect(result.upgraded).toHaveLength(3);
+    expect(sim.nodes.every((node) => node.talos === "v1.13.9")).toBe(true);
+  });
+});

@@ -1,0 +1,99 @@
+// Simulator: the CLI is killed with SIGKILL while a node is upgrading; the next `run` re-checks that node
+// and carries on from it.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readState } from "../src/index.js";
+import { type Simulator, startSimulator } from "./simulator/simulator.js";
+
+const bin = fileURLToPath(new URL("../bin/kubeforge-upgrade.mjs", import.meta.url));
+
+function cli(
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  if (!existsSync(fileURLToPath(new URL("../dist/cli.js", import.meta.url)))) {
+    throw new Error("dist/cli.js is missing: run `pnpm --filter @kubeforge/upgrade build` first (turbo does)");
+  }
+  const child = spawn(process.execPath, [bin, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk) => (stdout += chunk));
+  child.stderr?.on("data", (chunk) => (stderr += chunk));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("close", (code) => resolve({ code, stdout, stderr })),
+  );
+  return { child, done };
+}
+
+const FAST = ["--poll", "100ms", "--timeout", "20s"];
+
+describe("kill -9 mid-run", () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ downMs: 1500 });
+    await sim.waitHealthy();
+  });
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it("run resumes from the node in flight after re-checking it, upgrading every node exactly once", async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-resume-"));
+    const stateFile = path.join(stateDir, "sim.state.json");
+    const first = cli(["run", ...sim.cliArgs(stateDir), ...FAST], sim.env);
+
+    // Wait until the second node is being upgraded, then pull the plug.
+    let victim: string | undefined;
+    let exited = false;
+    void first.done.then(() => {
+      exited = true;
+    });
+    const deadline = Date.now() + 60_000;
+    while (!victim && !exited && Date.now() < deadline) {
+      const state = await readState(stateFile).catch(() => undefined);
+      const upgraded = state?.completed.filter((done) => !done.skipped).length ?? 0;
+      if (state?.inFlight?.phase === "upgrading" && upgraded === 1) victim = state.inFlight.node;
+      else await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    if (!victim) throw new Error(`the first run never reached the second node: ${(await first.done).stderr}`);
+    first.child.kill("SIGKILL");
+    const killed = await first.done;
+    expect(killed.code).toBeNull();
+
+    const status = cli(["status", ...sim.cliArgs(stateDir)], sim.env);
+    const shown = await status.done;
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain("interrupted (no live process): `run` resumes");
+    expect(shown.stdout).toContain(`in flight: ${victim} (talos v1.13.9), phase upgrading`);
+
+    const second = cli(["run", ...sim.cliArgs(stateDir), ...FAST, "--json"], sim.env);
+    const resumed = await second.done;
+    expect(resumed.stderr).toBe("");
+    expect(resumed.code).toBe(0);
+    const events = resumed.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string; node?: string; resumed?: string; status?: string });
+    expect(events[0]).toMatchObject({ type: "resume", node: victim });
+    expect(events.at(-1)).toMatchObject({ type: "result", resumed: victim });
+
+    // The in-flight node was not upgraded a second time: each node exactly once.
+    expect([...sim.upgrades].sort()).toEqual(["sim-1", "sim-2", "sim-3"]);
+    expect(sim.nodes.every((node) => node.talos === "v1.13.9")).toBe(true);
+    const state = await readState(stateFile);
+    expect(state?.status).toBe("done");
+    expect(
+      state?.completed
+        .filter((done) => !done.skipped)
+        .map((done) => done.node)
+        .sort(),
+    ).toEqual(["sim-1", "sim-2", "sim-3"]);
+  });
+});

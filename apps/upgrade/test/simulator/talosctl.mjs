@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// The simulator's fake talosctl: same command line and output shape as talosctl for the commands the
+// orchestrator uses, backed by the simulator's control API ($KUBEFORGE_SIM_URL).
+import { parseArgs } from "node:util";
+
+const base = process.env.KUBEFORGE_SIM_URL;
+if (!base) {
+  process.stderr.write("fake talosctl: KUBEFORGE_SIM_URL is not set\n");
+  process.exit(1);
+}
+
+const { values, positionals } = parseArgs({
+  args: process.argv.slice(2),
+  allowPositionals: true,
+  options: {
+    talosconfig: { type: "string" },
+    nodes: { type: "string", short: "n" },
+    image: { type: "string", short: "i" },
+    wait: { type: "boolean" },
+    timeout: { type: "string" },
+    to: { type: "string" },
+  },
+});
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const seconds = (text) => Number(String(text ?? "1800s").replace(/s$/, "")) * 1000;
+
+async function node(address) {
+  const response = await fetch(`${base}/__sim/node?node=${encodeURIComponent(address)}`);
+  if (!response.ok) throw new Error(`rpc error: code = NotFound desc = unknown node ${address}`);
+  return response.json();
+}
+
+async function main() {
+  const [command] = positionals;
+  const address = values.nodes;
+  if (command === "version") {
+    const state = await node(address);
+    if (!state.up) {
+      process.stderr.write(
+        `error getting version: rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp ${address}:50000: connect: connection refused"\n`,
+      );
+      return 1;
+    }
+    process.stdout.write(
+      `Client:\n\tTag:         v1.13.9\n\tSHA:         00000000\n\tOS/Arch:     linux/amd64\nServer:\n\tNODE:        ${address}\n\tTag:         ${state.talos}\n\tSHA:         00000000\n\tOS/Arch:     linux/amd64\n\tEnabled:     RBAC\n`,
+    );
+    return 0;
+  }
+  if (command === "upgrade") {
+    const target = /:([^:/]+)$/.exec(values.image ?? "")?.[1];
+    process.stdout.write(`watching nodes: [${address}]\n`);
+    await fetch(`${base}/__sim/upgrade`, {
+      method: "POST",
+      body: JSON.stringify({ node: address, image: values.image }),
+    });
+    process.stdout.write(`    * ${address}: upgrade requested, rebooting\n`);
+    if (values.wait === false) return 0;
+    const deadline = Date.now() + seconds(values.timeout);
+    await sleep(200);
+    while (Date.now() < deadline) {
+      const state = await node(address);
+      if (state.up && state.talos === target) {
+        process.stdout.write(`    * ${address}: post check passed\n`);
+        return 0;
+      }
+      await sleep(100);
+    }
+    process.stderr.write(`error: ${address}: timeout waiting for the node to come back after reboot\n`);
+    return 1;
+  }
+  if (command === "upgrade-k8s") {
+    const to = values.to?.startsWith("v") ? values.to : `v${values.to}`;
+    process.stdout.write(`automatically detected the lowest Kubernetes version\nupgrading to ${to}\n`);
+    await fetch(`${base}/__sim/upgrade-k8s`, { method: "POST", body: JSON.stringify({ to }) });
+    for (;;) {
+      const response = await fetch(`${base}/__sim/nodes`);
+      const { nodes } = await response.json();
+      if (nodes.every((candidate) => candidate.kubelet === to && candidate.ready)) break;
+      await sleep(100);
+    }
+    process.stdout.write(" > all nodes updated\n");
+    return 0;
+  }
+  process.stderr.write(`fake talosctl: unsupported command ${command}\n`);
+  return 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`error: ${error.message}\n`);
+    process.exit(1);
+  },
+);
