@@ -51,7 +51,13 @@ export function checkApps(cluster: Cluster): ConfigIssue[] {
   const namespaces = new Set(cluster.namespaces.map((namespace) => namespace.name));
   const apps = new Set<string>();
   cluster.apps.forEach((app, index) => {
-    if (apps.has(app.name) || namespaces.has(app.name) || BUILTIN_NAMESPACES.has(app.name)) {
+    // A platform namespace would get a second set of guardrails (and the render would clash on its file).
+    if (
+      apps.has(app.name) ||
+      namespaces.has(app.name) ||
+      BUILTIN_NAMESPACES.has(app.name) ||
+      PLATFORM_NAMESPACES.has(app.name)
+    ) {
       issues.push({
         path: `apps[${index}].name`,
         message: `${app.name} is already an app or a namespace`,
