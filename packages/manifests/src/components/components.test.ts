@@ -197,6 +197,17 @@ describe("platform components", () => {
     ]);
   });
 
+  it("starts Grafana even before the user adds its OIDC client Secret", () => {
+    // A required envFrom Secret that is not in the tree keeps Grafana in CreateContainerConfigError, so
+    // the kube-prometheus-stack release and the whole infrastructure layer never become Ready.
+    const { objects, find } = render();
+    const grafana = find("HelmRelease", "kube-prometheus-stack")?.spec.values.grafana;
+    const secretsInTree = objects.filter((object) => object.kind === "Secret").map((object) => object.metadata.name);
+    expect(secretsInTree).not.toContain("grafana-oidc");
+    expect(grafana.envFromSecret).toBeUndefined();
+    expect(grafana.envFromSecrets).toEqual([{ name: "grafana-oidc", optional: true }]);
+  });
+
   it("ships dashboards as ConfigMaps the Grafana sidecar picks up", () => {
     const { objects } = render();
     const dashboards = objects.filter(

@@ -53,7 +53,8 @@ export interface KubePrometheusStackValues {
         readonly searchNamespace: "ALL";
       };
     };
-    readonly envFromSecret: string;
+    /** Optional, so a cluster without the Secret yet still converges (sign-in fails until it exists). */
+    readonly envFromSecrets: readonly { readonly name: string; readonly optional: true }[];
     readonly "grafana.ini": Record<string, Record<string, string | boolean>>;
     readonly additionalDataSources: readonly {
       name: string;
@@ -138,7 +139,7 @@ export function kubePrometheusStackValues(cluster: Cluster): KubePrometheusStack
     },
     grafana: {
       sidecar: { dashboards: { enabled: true, label: DASHBOARD_LABEL, labelValue: "1", searchNamespace: "ALL" } },
-      envFromSecret: cluster.monitoring.grafanaClientSecret,
+      envFromSecrets: [{ name: cluster.monitoring.grafanaClientSecret, optional: true }],
       "grafana.ini": grafanaIni(cluster),
       additionalDataSources: [{ name: "Loki", type: "loki", uid: "loki", url: LOKI_URL, access: "proxy" }],
       priorityClassName: PLATFORM_PRIORITY_CLASS,
