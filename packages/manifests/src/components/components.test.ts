@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { fixtureInput } from "../../test/fixture-cluster.js";
 import { renderBootstrap } from "../render/bootstrap.js";
+import { LAYERS } from "../charts/flux.js";
 import { renderTree } from "../render/tree.js";
 import { CHARTS } from "./versions.js";
 
@@ -206,6 +207,27 @@ describe("platform components", () => {
     expect(secretsInTree).not.toContain("grafana-oidc");
     expect(grafana.envFromSecret).toBeUndefined();
     expect(grafana.envFromSecrets).toEqual([{ name: "grafana-oidc", optional: true }]);
+  });
+
+  it("creates each StorageClass in a layer before any volume Helm or Flux waits on uses it", () => {
+    const { objects, find } = render((input) => {
+      input.apps = [podinfo];
+    });
+    const layers = LAYERS.map((layer) => layer.name);
+    const layerOf = (object: Obj | undefined) => layers.indexOf(object?.file?.split("/")[0] ?? "");
+    const loki = find("HelmRelease", "loki");
+    const claims: Array<[Obj | undefined, string]> = [
+      [loki, loki?.spec.values.singleBinary.persistence.storageClass],
+      ...objects
+        .filter((object) => object.kind === "PersistentVolumeClaim")
+        .map((claim): [Obj, string] => [claim, claim.spec.storageClassName ?? "fast"]),
+    ];
+    expect(claims.length).toBeGreaterThan(1);
+    for (const [user, className] of claims) {
+      const storageClass = find("StorageClass", className);
+      expect(layerOf(storageClass), `StorageClass ${className}`).toBeGreaterThanOrEqual(0);
+      expect(layerOf(user), `${user?.kind} ${user?.metadata.name}`).toBeGreaterThan(layerOf(storageClass));
+    }
   });
 
   it("ships dashboards as ConfigMaps the Grafana sidecar picks up", () => {

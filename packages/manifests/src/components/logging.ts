@@ -177,6 +177,8 @@ export function loggingComponent(cluster: Cluster): Component {
     name: "logging",
     namespaces: [PLATFORM_NAMESPACE_DEFAULTS.logging],
     sources: [CHARTS.loki.source, CHARTS.alloy.source],
-    files: [{ path: "infrastructure/logging.yaml", chart: (app) => new LoggingChart(app, "logging", cluster) }],
+    // Helm waits for Loki's StatefulSet, whose volume needs a StorageClass from the configs layer: in
+    // infrastructure, the release would time out and hold back the layer that creates the class.
+    files: [{ path: "apps/logging.yaml", chart: (app) => new LoggingChart(app, "logging", cluster) }],
   };
 }
