@@ -2,9 +2,10 @@ import { type ClusterInput, validateCluster } from "@kubeforge/config";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { fixtureInput } from "../../test/fixture-cluster.js";
-import { renderBootstrap } from "../render/bootstrap.js";
 import { LAYERS } from "../charts/flux.js";
+import { renderBootstrap } from "../render/bootstrap.js";
 import { renderTree } from "../render/tree.js";
+import { parseCpu, parseMemory } from "./quota.js";
 import { CHARTS } from "./versions.js";
 
 type Obj = {
@@ -227,6 +228,35 @@ describe("platform components", () => {
       const storageClass = find("StorageClass", className);
       expect(layerOf(storageClass), `StorageClass ${className}`).toBeGreaterThanOrEqual(0);
       expect(layerOf(user), `${user?.kind} ${user?.metadata.name}`).toBeGreaterThan(layerOf(storageClass));
+    }
+  });
+
+  it("sizes platform quotas for every pod their charts run on three nodes, plus one replacement pod", () => {
+    // Summed by hand from the charts' templates, our values and the LimitRange defaults (100m/128Mi
+    // requests, 500m/512Mi limits), then one more of the largest pod for a surge or a rescheduled pod.
+    const minimum: Record<string, Record<string, string>> = {
+      // masters, metanodes, datanodes, CSI controller (4 × 200m/256Mi), CSI node (registrar + driver)
+      cubefs: {
+        "requests.cpu": "5200m",
+        "requests.memory": "12032Mi",
+        "limits.cpu": "20500m",
+        "limits.memory": "32256Mi",
+      },
+      // Prometheus (+ reloader), Alertmanager (2), Grafana (3), operator, kube-state-metrics, 3 node-exporters
+      monitoring: { "requests.cpu": "2200m", "requests.memory": "5632Mi", "limits.cpu": "10", "limits.memory": "14Gi" },
+      // Loki (+ rules sidecar), 3 Alloy (+ reloader)
+      logging: { "requests.cpu": "1050m", "requests.memory": "2048Mi", "limits.cpu": "6", "limits.memory": "8Gi" },
+    };
+    const { objects } = render();
+    for (const [namespace, fields] of Object.entries(minimum)) {
+      const hard = objects.find((object) => object.kind === "ResourceQuota" && object.metadata.namespace === namespace)
+        ?.spec.hard;
+      for (const [field, value] of Object.entries(fields)) {
+        const parse = field.endsWith("cpu") ? parseCpu : parseMemory;
+        expect(parse(String(hard[field])), `${namespace} ${field}: ${hard[field]} < ${value}`).toBeGreaterThanOrEqual(
+          parse(value),
+        );
+      }
     }
   });
 

@@ -10,8 +10,9 @@ import type { Component } from "./component.js";
 import { renderDashboard } from "./dashboards/dashboard.js";
 import { DASHBOARDS } from "./dashboards/library.js";
 import { addHelmRelease } from "./helm.js";
-import { PLATFORM_NAMESPACE_DEFAULTS } from "./namespaces.js";
+import { platformNamespace } from "./namespaces.js";
 import { PLATFORM_PRIORITY_CLASS } from "./priority.js";
+import type { PodBudget } from "./quota.js";
 import { CHARTS } from "./versions.js";
 
 export const MONITORING_NAMESPACE = "monitoring";
@@ -204,10 +205,28 @@ export class DashboardsChart extends Chart {
   }
 }
 
+/**
+ * The pods kube-prometheus-stack runs with our values, for the namespace's quota. Containers we do not
+ * size are budgeted at the namespace's LimitRange defaults, which is what they get.
+ */
+export function kubePrometheusStackPods(cluster: Cluster): PodBudget[] {
+  const values = kubePrometheusStackValues(cluster);
+  const unsized = {};
+  return [
+    { name: "prometheus", count: 1, containers: [values.prometheus.prometheusSpec.resources, unsized] },
+    { name: "alertmanager", count: 1, containers: [unsized, unsized] },
+    // Grafana and its dashboard and datasource sidecars.
+    { name: "grafana", count: 1, containers: [unsized, unsized, unsized] },
+    { name: "prometheus-operator", count: 1, containers: [unsized] },
+    { name: "kube-state-metrics", count: 1, containers: [unsized] },
+    { name: "node-exporter", count: cluster.nodes.length, containers: [unsized] },
+  ];
+}
+
 export function monitoringComponent(cluster: Cluster): Component {
   return {
     name: "monitoring",
-    namespaces: [PLATFORM_NAMESPACE_DEFAULTS.monitoring],
+    namespaces: [platformNamespace("monitoring", kubePrometheusStackPods(cluster))],
     sources: [CHARTS.kubePrometheusStack.source],
     files: [
       {
