@@ -260,6 +260,30 @@ describe("platform components", () => {
     }
   });
 
+  it("grows quotas with what the model asks for: app replicas and volume, Prometheus and Loki storage", () => {
+    const { objects } = render((input) => {
+      input.apps = [
+        {
+          ...podinfo,
+          replicas: 6,
+          limits: { cpu: "1", memory: "1Gi" },
+          storage: { size: "150Gi", mountPath: "/data" },
+        },
+      ];
+      input.monitoring = { prometheusStorage: "500Gi" };
+      input.logging = { storage: "120Gi" };
+    });
+    const hard = (namespace: string) =>
+      objects.find((object) => object.kind === "ResourceQuota" && object.metadata.namespace === namespace)?.spec.hard;
+    // six replicas and one surge pod, each limited to 1 CPU and 1Gi
+    expect(parseCpu(String(hard("podinfo")["limits.cpu"]))).toBeGreaterThanOrEqual(7000);
+    expect(parseMemory(String(hard("podinfo")["limits.memory"]))).toBeGreaterThanOrEqual(7 * 1024);
+    expect(parseMemory(String(hard("podinfo")["requests.storage"]))).toBeGreaterThanOrEqual(150 * 1024);
+    // Prometheus 500Gi + Alertmanager 2Gi; Loki 120Gi
+    expect(parseMemory(String(hard("monitoring")["requests.storage"]))).toBeGreaterThanOrEqual(502 * 1024);
+    expect(parseMemory(String(hard("logging")["requests.storage"]))).toBeGreaterThanOrEqual(120 * 1024);
+  });
+
   it("ships dashboards as ConfigMaps the Grafana sidecar picks up", () => {
     const { objects } = render();
     const dashboards = objects.filter(

@@ -173,7 +173,7 @@ export function cubefsPods(cluster: Cluster): PodBudget[] {
 export function cubefsComponent(cluster: Cluster): Component {
   return {
     name: "cubefs",
-    namespaces: [platformNamespace("cubefs", cubefsPods(cluster))],
+    namespaces: [platformNamespace("cubefs", { pods: cubefsPods(cluster) })],
     sources: [CHARTS.cubefs.source],
     files: [
       { path: "infrastructure/cubefs.yaml", chart: (app) => new CubefsChart(app, "cubefs", cluster) },

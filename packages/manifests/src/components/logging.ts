@@ -187,7 +187,7 @@ export function loggingPods(cluster: Cluster): PodBudget[] {
 export function loggingComponent(cluster: Cluster): Component {
   return {
     name: "logging",
-    namespaces: [platformNamespace("logging", loggingPods(cluster))],
+    namespaces: [platformNamespace("logging", { pods: loggingPods(cluster), volumes: [cluster.logging.storage] })],
     sources: [CHARTS.loki.source, CHARTS.alloy.source],
     // Helm waits for Loki's StatefulSet, whose volume needs a StorageClass from the configs layer: in
     // infrastructure, the release would time out and hold back the layer that creates the class.

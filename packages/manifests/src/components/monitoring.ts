@@ -226,7 +226,12 @@ export function kubePrometheusStackPods(cluster: Cluster): PodBudget[] {
 export function monitoringComponent(cluster: Cluster): Component {
   return {
     name: "monitoring",
-    namespaces: [platformNamespace("monitoring", kubePrometheusStackPods(cluster))],
+    namespaces: [
+      platformNamespace("monitoring", {
+        pods: kubePrometheusStackPods(cluster),
+        volumes: [cluster.monitoring.prometheusStorage, cluster.monitoring.alertmanagerStorage],
+      }),
+    ],
     sources: [CHARTS.kubePrometheusStack.source],
     files: [
       {

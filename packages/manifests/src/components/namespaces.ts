@@ -46,8 +46,8 @@ export const PLATFORM_NAMESPACE_DEFAULTS = {
 /** A platform namespace whose quota fits the pods its component runs (see quota.ts). */
 export function platformNamespace(
   name: keyof typeof PLATFORM_NAMESPACE_DEFAULTS,
-  pods: readonly PodBudget[],
+  workloads: { readonly pods: readonly PodBudget[]; readonly volumes?: readonly string[] },
 ): NamespaceInput {
   const namespace = namespaceSchema.parse(PLATFORM_NAMESPACE_DEFAULTS[name]);
-  return { ...namespace, quota: fitQuota(namespace.quota, pods, namespace.limits) };
+  return { ...namespace, quota: fitQuota(namespace.quota, { ...workloads, defaults: namespace.limits }) };
 }

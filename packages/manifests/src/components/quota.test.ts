@@ -9,16 +9,19 @@ describe("quota budget", () => {
     ["250m", 250],
     ["2", 2000],
     ["0.5", 500],
+    ["1.0001", 1001],
   ])("reads CPU %s as %d millicores", (value, millicores) => expect(parseCpu(value)).toBe(millicores));
 
   it.each([
     ["512Mi", 512],
     ["4Gi", 4096],
     ["1024Ki", 1],
+    ["10G", 9537],
+    ["1e9", 954],
   ])("reads memory %s as %d MiB", (value, mebibytes) => expect(parseMemory(value)).toBe(mebibytes));
 
   it("refuses quantities it cannot add up, naming them", () => {
-    expect(() => parseMemory("8G")).toThrow(/8G/);
+    expect(() => parseMemory("8GB")).toThrow(/8GB is not a Kubernetes quantity/);
     expect(() => parseCpu("two")).toThrow(/two/);
   });
 
@@ -41,25 +44,26 @@ describe("quota budget", () => {
     });
   });
 
-  it("raises a quota to what the pods need, rounded up, and never lowers it", () => {
-    const fitted = fitQuota(
-      quota,
-      [
+  it("raises a quota to what the pods and volumes need, rounded up, and never lowers it", () => {
+    const fitted = fitQuota(quota, {
+      pods: [
         {
           name: "big",
           count: 2,
           containers: [{ requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "3", memory: "5000Mi" } }],
         },
       ],
-      limits,
-    );
+      volumes: ["80Gi", "30G"],
+      defaults: limits,
+    });
     expect(fitted).toEqual({
       ...quota,
       requestsCpu: "3",
       requestsMemory: "6Gi",
       limitsCpu: "9",
       limitsMemory: "15104Mi",
+      requestsStorage: "108Gi",
     });
-    expect(fitQuota(quota, [], limits)).toEqual(quota);
+    expect(fitQuota(quota, { pods: [], defaults: limits })).toEqual(quota);
   });
 });

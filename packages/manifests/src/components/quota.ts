@@ -24,21 +24,35 @@ export interface PodBudget {
 type Quota = Namespace["quota"];
 type LimitRange = Namespace["limits"];
 
-/** Millicores of a CPU quantity: `250m`, `2`, `0.5`. */
-export function parseCpu(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(m?)$/.exec(value);
-  if (!match) throw new Error(`cannot budget CPU quantity ${value}: use millicores (250m) or cores (2)`);
-  return Math.ceil(Number(match[1]) * (match[2] ? 1 : 1000));
+const SUFFIXES: Record<string, number> = {
+  "": 1,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+
+/** A Kubernetes quantity in base units (cores, bytes): `250m`, `2`, `512Mi`, `10G`, `1e3`. */
+export function parseQuantity(value: string): number {
+  const match = /^\+?((?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)([KMGTPE]i|[mkMGTPE])?$/.exec(value);
+  if (!match) throw new Error(`${value} is not a Kubernetes quantity (e.g. 250m, 2, 512Mi, 10Gi)`);
+  return Number(match[1]) * (SUFFIXES[match[2] ?? ""] as number);
 }
 
-const MEMORY_UNITS: Record<string, number> = { Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024 };
+/** Millicores of a CPU quantity, rounded up. */
+export const parseCpu = (value: string): number => Math.ceil(parseQuantity(value) * 1000 - 1e-9);
 
-/** MiB of a memory quantity: `512Mi`, `4Gi`. */
-export function parseMemory(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti)$/.exec(value);
-  if (!match) throw new Error(`cannot budget memory quantity ${value}: use Ki, Mi, Gi or Ti`);
-  return Math.ceil(Number(match[1]) * (MEMORY_UNITS[match[2] as string] as number));
-}
+/** MiB of a memory or storage quantity, rounded up. */
+export const parseMemory = (value: string): number => Math.ceil(parseQuantity(value) / 2 ** 20 - 1e-9);
 
 const formatCpu = (millicores: number) => (millicores % 1000 === 0 ? String(millicores / 1000) : `${millicores}m`);
 const formatMemory = (mebibytes: number) => (mebibytes % 1024 === 0 ? `${mebibytes / 1024}Gi` : `${mebibytes}Mi`);
@@ -102,9 +116,18 @@ export function budgetPods(pods: readonly PodBudget[], defaults: LimitRange): Ne
   };
 }
 
-/** The namespace's quota, each CPU and memory value raised to what the pods need (never lowered). */
-export function fitQuota(quota: Quota, pods: readonly PodBudget[], defaults: LimitRange): Quota {
+export interface FitQuotaOptions {
+  readonly pods: readonly PodBudget[];
+  /** Sizes of the PersistentVolumeClaims the namespace's workloads create. */
+  readonly volumes?: readonly string[];
+  /** The namespace's LimitRange, which sizes containers that set no resources. */
+  readonly defaults: LimitRange;
+}
+
+/** The namespace's quota, each value raised to what its pods and volumes need (never lowered). */
+export function fitQuota(quota: Quota, { pods, volumes = [], defaults }: FitQuotaOptions): Quota {
   const need = budgetPods(pods, defaults);
+  const storage = volumes.reduce((total, size) => total + parseMemory(size), 0);
   const cpu = (current: string, needed: number) => formatCpu(Math.max(parseCpu(current), roundUp(needed, 100)));
   const memory = (current: string, needed: number) =>
     formatMemory(Math.max(parseMemory(current), roundUp(needed, 256)));
@@ -114,5 +137,7 @@ export function fitQuota(quota: Quota, pods: readonly PodBudget[], defaults: Lim
     requestsMemory: memory(quota.requestsMemory, need.requestsMemory),
     limitsCpu: cpu(quota.limitsCpu, need.limitsCpu),
     limitsMemory: memory(quota.limitsMemory, need.limitsMemory),
+    requestsStorage: formatMemory(Math.max(parseMemory(quota.requestsStorage), roundUp(storage, 1024))),
+    persistentVolumeClaims: Math.max(quota.persistentVolumeClaims, volumes.length),
   };
 }
