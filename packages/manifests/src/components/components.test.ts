@@ -284,6 +284,19 @@ describe("platform components", () => {
     expect(parseMemory(String(hard("logging")["requests.storage"]))).toBeGreaterThanOrEqual(120 * 1024);
   });
 
+  it("lets the API server on the control-plane nodes reach the operator's admission webhook in monitoring", () => {
+    const { objects, cluster } = render();
+    const ingressCidrs = objects
+      .filter((object) => object.kind === "NetworkPolicy" && object.metadata.namespace === "monitoring")
+      .flatMap((policy) => policy.spec.ingress ?? [])
+      .flatMap((rule: { from?: { ipBlock?: { cidr: string } }[]; ports?: unknown }) =>
+        rule.ports ? [] : (rule.from ?? []).map((peer) => peer.ipBlock?.cidr),
+      );
+    for (const node of cluster.nodes.filter((node) => node.controlPlane)) {
+      expect(ingressCidrs).toContain(`${node.address}/32`);
+    }
+  });
+
   it("ships dashboards as ConfigMaps the Grafana sidecar picks up", () => {
     const { objects } = render();
     const dashboards = objects.filter(

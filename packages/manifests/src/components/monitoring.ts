@@ -1,6 +1,6 @@
 // kube-prometheus-stack (Prometheus, Alertmanager, Grafana with OIDC sign-in), monitors for the
 // platform components, and the dashboards Grafana's sidecar loads from ConfigMaps.
-import type { Cluster } from "@kubeforge/config";
+import { type Cluster, controlPlaneNodes, type NamespaceInput } from "@kubeforge/config";
 import { Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-33";
 import type { Construct } from "constructs";
@@ -223,15 +223,24 @@ export function kubePrometheusStackPods(cluster: Cluster): PodBudget[] {
   ];
 }
 
+/**
+ * The API server calls the operator's admission webhook (PrometheusRules) from the control-plane nodes'
+ * host network; default-deny would time every such call out, and fail them once the webhook's policy is Fail.
+ */
+function withWebhookIngress(cluster: Cluster, namespace: NamespaceInput): NamespaceInput {
+  const nodes = controlPlaneNodes(cluster).map((node) => `${node.address}/${node.address.includes(":") ? 128 : 32}`);
+  const allow = namespace.allow ?? {};
+  return { ...namespace, allow: { ...allow, ingressFromCidrs: [...(allow.ingressFromCidrs ?? []), ...nodes] } };
+}
+
 export function monitoringComponent(cluster: Cluster): Component {
+  const namespace = platformNamespace("monitoring", {
+    pods: kubePrometheusStackPods(cluster),
+    volumes: [cluster.monitoring.prometheusStorage, cluster.monitoring.alertmanagerStorage],
+  });
   return {
     name: "monitoring",
-    namespaces: [
-      platformNamespace("monitoring", {
-        pods: kubePrometheusStackPods(cluster),
-        volumes: [cluster.monitoring.prometheusStorage, cluster.monitoring.alertmanagerStorage],
-      }),
-    ],
+    namespaces: [withWebhookIngress(cluster, namespace)],
     sources: [CHARTS.kubePrometheusStack.source],
     files: [
       {
