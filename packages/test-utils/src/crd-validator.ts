@@ -38,6 +38,8 @@ export interface CrdValidator {
   /** Error messages for one object; empty when valid. Throws when no CRD covers the kind. */
   validate(object: { apiVersion: string; kind: string }): string[];
   has(apiVersion: string, kind: string): boolean;
+  /** Whether a CRD of this API group is loaded: objects of such a group must then match one of its versions. */
+  covers(apiVersion: string): boolean;
 }
 
 /** CRD patterns are Go regular expressions; the one Go-only construct they use is the `(?i)` flag group. */
@@ -49,6 +51,7 @@ goRegExp.code = "new RegExp";
 export function loadCrdValidator(folders: string[] = ["flux", "prometheus-operator"]): CrdValidator {
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp } });
   const validators = new Map<string, ValidateFunction>();
+  const groups = new Set<string>();
   for (const folder of folders) {
     const dir = sharedDir("conformance/crds", folder);
     for (const file of readdirSync(dir).filter((name) => name.endsWith(".yaml"))) {
@@ -60,6 +63,7 @@ export function loadCrdValidator(folders: string[] = ["flux", "prometheus-operat
             versions: Array<{ name: string; schema: { openAPIV3Schema: Schema } }>;
           };
         };
+        groups.add(crd.spec.group);
         for (const version of crd.spec.versions) {
           const schema = strictify(version.schema.openAPIV3Schema);
           // apiVersion/kind/metadata are checked by the API server, not the CRD schema.
@@ -72,9 +76,13 @@ export function loadCrdValidator(folders: string[] = ["flux", "prometheus-operat
   }
   return {
     has: (apiVersion, kind) => validators.has(`${apiVersion}/${kind}`),
+    covers: (apiVersion) => groups.has(apiVersion.split("/")[0] ?? ""),
     validate(object) {
       const validate = validators.get(`${object.apiVersion}/${object.kind}`);
-      if (!validate) throw new Error(`no CRD schema for ${object.apiVersion} ${object.kind}`);
+      if (!validate)
+        throw new Error(
+          `no CRD schema for ${object.apiVersion} ${object.kind}: a version or kind the targeted CRDs do not serve`,
+        );
       if (validate(object)) return [];
       return (validate.errors ?? []).map(
         (error) => `${error.instancePath || "/"} ${error.message} ${JSON.stringify(error.params)}`,

@@ -149,6 +149,15 @@ describe("renderTree", () => {
 });
 
 describe("strict CRD validation used above", () => {
+  it("treats a retired version of a covered API group as an error, not as a kind it may skip", () => {
+    const validator = loadCrdValidator();
+    const object = { apiVersion: "helm.toolkit.fluxcd.io/v2beta1", kind: "HelmRelease", metadata: { name: "x" } };
+    expect(validator.has(object.apiVersion, object.kind)).toBe(false);
+    expect(validator.covers(object.apiVersion)).toBe(true);
+    expect(validator.covers("apps/v1")).toBe(false);
+    expect(() => validator.validate(object)).toThrow(/no CRD schema for helm.toolkit.fluxcd.io\/v2beta1 HelmRelease/);
+  });
+
   it("rejects an unknown field, as kubectl --validate=strict does", () => {
     const validator = loadCrdValidator();
     const object = {
