@@ -49,6 +49,7 @@ describe("kubeforge-manifests", () => {
         `error: ${file} is not a valid cluster definition:`,
         `  ${file}: api.vip: 10.0.0.1 is the gateway address — pick a free address for the VIP`,
         `  ${file}: nodes: 2 control-plane nodes; an HA cluster needs at least 3 — mark at least three nodes controlPlane: true`,
+        `  ${file}: storageClasses[0].replicas: 3 replicas need 3 CubeFS datanodes; the cluster has 2 nodes — lower replicas or add nodes`,
         "",
       ].join("\n"),
     );
