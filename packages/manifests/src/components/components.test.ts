@@ -297,6 +297,12 @@ describe("platform components", () => {
     }
   });
 
+  it("keeps the CubeFS metanode's memory budget below its container's memory limit", () => {
+    const { metanode } = render().find("HelmRelease", "cubefs")?.spec.values;
+    const limitBytes = parseMemory(metanode.resources.limits.memory) * 2 ** 20;
+    expect(Number(metanode.total_mem)).toBeLessThanOrEqual(0.8 * limitBytes);
+  });
+
   it("ships dashboards as ConfigMaps the Grafana sidecar picks up", () => {
     const { objects } = render();
     const dashboards = objects.filter(

@@ -95,9 +95,11 @@ export function cubefsValues(cluster: Cluster): CubefsValues {
     path: { data: cluster.cubefs.dataPath, log: "/var/log/cubefs" },
     master: { replicas: masters, nodeSelector: role("master"), resources: resources("250m", "512Mi", "1", "1Gi") },
     // The chart's defaults (25 GiB of metadata memory, 32 GiB requests) suit a data centre, not a homelab.
+    // total_mem is what the metanode lets its metadata grow to; it must stay below the container's
+    // memory limit (the chart suggests 80%) or the kernel kills the metanode before it refuses writes.
     metanode: {
       nodeSelector: role("metanode"),
-      total_mem: String(2 * 1024 ** 3),
+      total_mem: String(1.5 * 1024 ** 3),
       resources: resources("250m", "1Gi", "1", "2Gi"),
     },
     datanode: {
