@@ -298,7 +298,7 @@ describe("platform components", () => {
   });
 
   it("keeps the CubeFS metanode's memory budget below its container's memory limit", () => {
-    const { metanode } = render().find("HelmRelease", "cubefs")?.spec.values;
+    const metanode = render().find("HelmRelease", "cubefs")?.spec.values.metanode;
     const limitBytes = parseMemory(metanode.resources.limits.memory) * 2 ** 20;
     expect(Number(metanode.total_mem)).toBeLessThanOrEqual(0.8 * limitBytes);
   });
