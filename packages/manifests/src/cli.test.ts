@@ -26,11 +26,11 @@ describe("kubeforge-manifests", () => {
   it("builds, then --check passes; --json reports the result", () => {
     const file = clusterFile(fixtureInput());
     expect(run("build", "--cluster", file).stdout).toMatch(
-      /^lab: 70 objects in .* written \(26 changed, 0 removed\)\n$/,
+      /^lab: 71 objects in .* written \(26 changed, 0 removed\)\n$/,
     );
     expect(run("build", "--cluster", file, "--check").status).toBe(0);
     const json = JSON.parse(run("build", "--cluster", file, "--json").stdout);
-    expect(json).toMatchObject({ name: "lab", objects: 70, written: [], removed: [], upToDate: true });
+    expect(json).toMatchObject({ name: "lab", objects: 71, written: [], removed: [], upToDate: true });
   });
 
   it("--check exits 1 when the tree is out of date", () => {
@@ -49,6 +49,7 @@ describe("kubeforge-manifests", () => {
         `error: ${file} is not a valid cluster definition:`,
         `  ${file}: api.vip: 10.0.0.1 is the gateway address — pick a free address for the VIP`,
         `  ${file}: nodes: 2 control-plane nodes; an HA cluster needs at least 3 — mark at least three nodes controlPlane: true`,
+        `  ${file}: storageClasses[0].replicas: 3 replicas need 3 CubeFS datanodes; the cluster has 2 nodes — lower replicas or add nodes`,
         "",
       ].join("\n"),
     );

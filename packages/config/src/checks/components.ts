@@ -20,6 +20,24 @@ export function checkCubefsNodes(cluster: Cluster): ConfigIssue[] {
   );
 }
 
+/** CubeFS places each replica of a volume's data on a different datanode: too few and no volume can be created. */
+export function checkCubefsReplicas(cluster: Cluster): ConfigIssue[] {
+  const listed = cluster.cubefs.dataNodes;
+  const datanodes = listed?.length ?? cluster.nodes.length;
+  const where = listed ? `cubefs.dataNodes lists ${datanodes}` : `the cluster has ${datanodes} nodes`;
+  return cluster.storageClasses.flatMap((storageClass, index) =>
+    storageClass.replicas > datanodes
+      ? [
+          {
+            path: `storageClasses[${index}].replicas`,
+            message: `${storageClass.replicas} replicas need ${storageClass.replicas} CubeFS datanodes; ${where}`,
+            hint: listed ? "lower replicas or add nodes to cubefs.dataNodes" : "lower replicas or add nodes",
+          },
+        ]
+      : [],
+  );
+}
+
 export function checkStorageReferences(cluster: Cluster): ConfigIssue[] {
   const classes = new Set(cluster.storageClasses.map((storageClass) => storageClass.name));
   const hasDefault = cluster.storageClasses.some((storageClass) => storageClass.default);
@@ -51,7 +69,13 @@ export function checkApps(cluster: Cluster): ConfigIssue[] {
   const namespaces = new Set(cluster.namespaces.map((namespace) => namespace.name));
   const apps = new Set<string>();
   cluster.apps.forEach((app, index) => {
-    if (apps.has(app.name) || namespaces.has(app.name) || BUILTIN_NAMESPACES.has(app.name)) {
+    // A platform namespace would get a second set of guardrails (and the render would clash on its file).
+    if (
+      apps.has(app.name) ||
+      namespaces.has(app.name) ||
+      BUILTIN_NAMESPACES.has(app.name) ||
+      PLATFORM_NAMESPACES.has(app.name)
+    ) {
       issues.push({
         path: `apps[${index}].name`,
         message: `${app.name} is already an app or a namespace`,

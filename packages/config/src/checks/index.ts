@@ -1,6 +1,6 @@
 import type { ConfigIssue } from "../errors.js";
 import type { Cluster } from "../schema/cluster.js";
-import { checkApps, checkCubefsNodes, checkStorageReferences } from "./components.js";
+import { checkApps, checkCubefsNodes, checkCubefsReplicas, checkStorageReferences } from "./components.js";
 import { checkAddresses, checkCidrs, checkServiceCidrSize } from "./network.js";
 import { checkControlPlaneCount, checkNodeNames, checkUniqueNodes } from "./nodes.js";
 import {
@@ -23,6 +23,7 @@ const ERROR_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [
   checkStorageClasses,
   checkPriorityClasses,
   checkCubefsNodes,
+  checkCubefsReplicas,
   checkStorageReferences,
   checkApps,
 ];

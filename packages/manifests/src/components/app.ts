@@ -1,6 +1,6 @@
 // Users' applications: a Deployment that passes Pod Security "restricted", its Service, an optional
 // PVC and ServiceMonitor. Each app gets a namespace of its own name with the usual guardrails.
-import type { App as AppSpec, Cluster, NamespaceInput } from "@kubeforge/config";
+import { type App as AppSpec, type Cluster, type NamespaceInput, namespaceSchema } from "@kubeforge/config";
 import { Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-33";
 import type { Construct } from "constructs";
@@ -8,6 +8,7 @@ import { MANAGED_BY } from "../charts/labels.js";
 import { ServiceMonitor } from "../imports/monitoring-coreos-com.js";
 import type { Component } from "./component.js";
 import { APPS_PRIORITY_CLASS } from "./priority.js";
+import { fitQuota } from "./quota.js";
 
 const q = (value: string) => k8s.Quantity.fromString(value);
 
@@ -104,8 +105,9 @@ export class AppChart extends Chart {
   }
 }
 
+/** The app's namespace, its quota raised to fit the app's replicas (plus one surge pod) and volume. */
 function appNamespace(app: AppSpec): NamespaceInput {
-  return {
+  const namespace = namespaceSchema.parse({
     name: app.name,
     podSecurity: "restricted",
     quota: {
@@ -116,7 +118,10 @@ function appNamespace(app: AppSpec): NamespaceInput {
       persistentVolumeClaims: app.storage ? 2 : 0,
     },
     allow: { ingressFromNamespaces: [...app.allowFrom], egressToInternet: app.egressToInternet },
-  };
+  });
+  const pods = [{ name: app.name, count: app.replicas, containers: [{ requests: app.requests, limits: app.limits }] }];
+  const volumes = app.storage ? [app.storage.size] : [];
+  return { ...namespace, quota: fitQuota(namespace.quota, { pods, volumes, defaults: namespace.limits }) };
 }
 
 export function appsComponent(cluster: Cluster): Component | undefined {

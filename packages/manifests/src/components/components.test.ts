@@ -2,8 +2,10 @@ import { type ClusterInput, validateCluster } from "@kubeforge/config";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { fixtureInput } from "../../test/fixture-cluster.js";
+import { LAYERS } from "../charts/flux.js";
 import { renderBootstrap } from "../render/bootstrap.js";
 import { renderTree } from "../render/tree.js";
+import { parseCpu, parseMemory } from "./quota.js";
 import { CHARTS } from "./versions.js";
 
 type Obj = {
@@ -195,6 +197,110 @@ describe("platform components", () => {
     expect(ingress?.spec.ingress).toEqual([
       { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ns-1" } } }] },
     ]);
+  });
+
+  it("starts Grafana even before the user adds its OIDC client Secret", () => {
+    // A required envFrom Secret that is not in the tree keeps Grafana in CreateContainerConfigError, so
+    // the kube-prometheus-stack release and the whole infrastructure layer never become Ready.
+    const { objects, find } = render();
+    const grafana = find("HelmRelease", "kube-prometheus-stack")?.spec.values.grafana;
+    const secretsInTree = objects.filter((object) => object.kind === "Secret").map((object) => object.metadata.name);
+    expect(secretsInTree).not.toContain("grafana-oidc");
+    expect(grafana.envFromSecret).toBeUndefined();
+    expect(grafana.envFromSecrets).toEqual([{ name: "grafana-oidc", optional: true }]);
+  });
+
+  it("creates each StorageClass in a layer before any volume Helm or Flux waits on uses it", () => {
+    const { objects, find } = render((input) => {
+      input.apps = [podinfo];
+    });
+    const layers = LAYERS.map((layer) => layer.name);
+    const layerOf = (object: Obj | undefined) => layers.indexOf(object?.file?.split("/")[0] ?? "");
+    const loki = find("HelmRelease", "loki");
+    const claims: Array<[Obj | undefined, string]> = [
+      [loki, loki?.spec.values.singleBinary.persistence.storageClass],
+      ...objects
+        .filter((object) => object.kind === "PersistentVolumeClaim")
+        .map((claim): [Obj, string] => [claim, claim.spec.storageClassName ?? "fast"]),
+    ];
+    expect(claims.length).toBeGreaterThan(1);
+    for (const [user, className] of claims) {
+      const storageClass = find("StorageClass", className);
+      expect(layerOf(storageClass), `StorageClass ${className}`).toBeGreaterThanOrEqual(0);
+      expect(layerOf(user), `${user?.kind} ${user?.metadata.name}`).toBeGreaterThan(layerOf(storageClass));
+    }
+  });
+
+  it("sizes platform quotas for every pod their charts run on three nodes, plus one replacement pod", () => {
+    // Summed by hand from the charts' templates, our values and the LimitRange defaults (100m/128Mi
+    // requests, 500m/512Mi limits), then one more of the largest pod for a surge or a rescheduled pod.
+    const minimum: Record<string, Record<string, string>> = {
+      // masters, metanodes, datanodes, CSI controller (4 × 200m/256Mi), CSI node (registrar + driver)
+      cubefs: {
+        "requests.cpu": "5200m",
+        "requests.memory": "12032Mi",
+        "limits.cpu": "20500m",
+        "limits.memory": "32256Mi",
+      },
+      // Prometheus (+ reloader), Alertmanager (2), Grafana (3), operator, kube-state-metrics, 3 node-exporters
+      monitoring: { "requests.cpu": "2200m", "requests.memory": "5632Mi", "limits.cpu": "10", "limits.memory": "14Gi" },
+      // Loki (+ rules sidecar), 3 Alloy (+ reloader)
+      logging: { "requests.cpu": "1050m", "requests.memory": "2048Mi", "limits.cpu": "6", "limits.memory": "8Gi" },
+    };
+    const { objects } = render();
+    for (const [namespace, fields] of Object.entries(minimum)) {
+      const hard = objects.find((object) => object.kind === "ResourceQuota" && object.metadata.namespace === namespace)
+        ?.spec.hard;
+      for (const [field, value] of Object.entries(fields)) {
+        const parse = field.endsWith("cpu") ? parseCpu : parseMemory;
+        expect(parse(String(hard[field])), `${namespace} ${field}: ${hard[field]} < ${value}`).toBeGreaterThanOrEqual(
+          parse(value),
+        );
+      }
+    }
+  });
+
+  it("grows quotas with what the model asks for: app replicas and volume, Prometheus and Loki storage", () => {
+    const { objects } = render((input) => {
+      input.apps = [
+        {
+          ...podinfo,
+          replicas: 6,
+          limits: { cpu: "1", memory: "1Gi" },
+          storage: { size: "150Gi", mountPath: "/data" },
+        },
+      ];
+      input.monitoring = { prometheusStorage: "500Gi" };
+      input.logging = { storage: "120Gi" };
+    });
+    const hard = (namespace: string) =>
+      objects.find((object) => object.kind === "ResourceQuota" && object.metadata.namespace === namespace)?.spec.hard;
+    // six replicas and one surge pod, each limited to 1 CPU and 1Gi
+    expect(parseCpu(String(hard("podinfo")["limits.cpu"]))).toBeGreaterThanOrEqual(7000);
+    expect(parseMemory(String(hard("podinfo")["limits.memory"]))).toBeGreaterThanOrEqual(7 * 1024);
+    expect(parseMemory(String(hard("podinfo")["requests.storage"]))).toBeGreaterThanOrEqual(150 * 1024);
+    // Prometheus 500Gi + Alertmanager 2Gi; Loki 120Gi
+    expect(parseMemory(String(hard("monitoring")["requests.storage"]))).toBeGreaterThanOrEqual(502 * 1024);
+    expect(parseMemory(String(hard("logging")["requests.storage"]))).toBeGreaterThanOrEqual(120 * 1024);
+  });
+
+  it("lets the API server on the control-plane nodes reach the operator's admission webhook in monitoring", () => {
+    const { objects, cluster } = render();
+    const ingressCidrs = objects
+      .filter((object) => object.kind === "NetworkPolicy" && object.metadata.namespace === "monitoring")
+      .flatMap((policy) => policy.spec.ingress ?? [])
+      .flatMap((rule: { from?: { ipBlock?: { cidr: string } }[]; ports?: unknown }) =>
+        rule.ports ? [] : (rule.from ?? []).map((peer) => peer.ipBlock?.cidr),
+      );
+    for (const node of cluster.nodes.filter((node) => node.controlPlane)) {
+      expect(ingressCidrs).toContain(`${node.address}/32`);
+    }
+  });
+
+  it("keeps the CubeFS metanode's memory budget below its container's memory limit", () => {
+    const metanode = render().find("HelmRelease", "cubefs")?.spec.values.metanode;
+    const limitBytes = parseMemory(metanode.resources.limits.memory) * 2 ** 20;
+    expect(Number(metanode.total_mem)).toBeLessThanOrEqual(0.8 * limitBytes);
   });
 
   it("ships dashboards as ConfigMaps the Grafana sidecar picks up", () => {

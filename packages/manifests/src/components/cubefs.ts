@@ -1,13 +1,14 @@
 // CubeFS: distributed storage (masters, metanodes, datanodes) and its CSI driver, plus the model's
 // StorageClasses. Nodes get their CubeFS roles as labels through the Talos configs (cubefsNodeLabels).
-import { type Cluster, controlPlaneNodes } from "@kubeforge/config";
+import { type Cluster, cubefsNodeLabels } from "@kubeforge/config";
 import { Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-33";
 import type { Construct } from "constructs";
 import { MANAGED_BY } from "../charts/labels.js";
 import type { Component } from "./component.js";
 import { addHelmRelease } from "./helm.js";
-import { PLATFORM_NAMESPACE_DEFAULTS } from "./namespaces.js";
+import { platformNamespace } from "./namespaces.js";
+import type { PodBudget } from "./quota.js";
 import { CHARTS } from "./versions.js";
 
 export const CUBEFS_PROVISIONER = "csi.cubefs.com";
@@ -52,7 +53,8 @@ export interface CubefsValues {
     readonly driverName: string;
     readonly kubeletPath: string;
     readonly controller: { readonly nodeSelector: Record<string, string> };
-    readonly node: { readonly nodeSelector: Record<string, string> };
+    /** Resources of the node plugin's driver container, which also runs the FUSE clients of mounted volumes. */
+    readonly node: { readonly nodeSelector: Record<string, string>; readonly resources: Resources };
     /** kubeforge renders its own StorageClasses from the model. */
     readonly storageClass: { readonly enabled: boolean };
   };
@@ -65,8 +67,20 @@ const resources = (cpu: string, memory: string, cpuLimit: string, memoryLimit: s
   limits: { cpu: cpuLimit, memory: memoryLimit },
 });
 
+/** How many nodes carry each CubeFS role label. */
+function roleCounts(cluster: Cluster): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const labels of Object.values(cubefsNodeLabels(cluster))) {
+    for (const label of Object.keys(labels)) {
+      const role = label.replace("component.cubefs.io/", "");
+      counts[role] = (counts[role] ?? 0) + 1;
+    }
+  }
+  return counts;
+}
+
 export function cubefsValues(cluster: Cluster): CubefsValues {
-  const masters = cluster.cubefs.masterNodes?.length ?? controlPlaneNodes(cluster).length;
+  const masters = roleCounts(cluster).master ?? 0;
   return {
     component: {
       master: true,
@@ -81,9 +95,11 @@ export function cubefsValues(cluster: Cluster): CubefsValues {
     path: { data: cluster.cubefs.dataPath, log: "/var/log/cubefs" },
     master: { replicas: masters, nodeSelector: role("master"), resources: resources("250m", "512Mi", "1", "1Gi") },
     // The chart's defaults (25 GiB of metadata memory, 32 GiB requests) suit a data centre, not a homelab.
+    // total_mem is what the metanode lets its metadata grow to; it must stay below the container's
+    // memory limit (the chart suggests 80%) or the kernel kills the metanode before it refuses writes.
     metanode: {
       nodeSelector: role("metanode"),
-      total_mem: String(2 * 1024 ** 3),
+      total_mem: String(1.5 * 1024 ** 3),
       resources: resources("250m", "1Gi", "1", "2Gi"),
     },
     datanode: {
@@ -95,7 +111,7 @@ export function cubefsValues(cluster: Cluster): CubefsValues {
       driverName: CUBEFS_PROVISIONER,
       kubeletPath: "/var/lib/kubelet",
       controller: { nodeSelector: role("csi") },
-      node: { nodeSelector: role("csi") },
+      node: { nodeSelector: role("csi"), resources: resources("250m", "512Mi", "1", "1Gi") },
       storageClass: { enabled: false },
     },
   };
@@ -139,10 +155,27 @@ export class StorageClassesChart extends Chart {
   }
 }
 
+/** The chart's CSI sidecars request 200m/256Mi each and set no limits (csi-*-deployment/daemonset.yaml in 3.2.0). */
+const CSI_SIDECAR = { requests: { cpu: "200m", memory: "256Mi" } };
+
+/** Every pod the cubefs chart runs with our values, for the namespace's quota. */
+export function cubefsPods(cluster: Cluster): PodBudget[] {
+  const values = cubefsValues(cluster);
+  const counts = roleCounts(cluster);
+  return [
+    { name: "master", count: values.master.replicas, containers: [values.master.resources] },
+    { name: "metanode", count: counts.metanode ?? 0, containers: [values.metanode.resources] },
+    { name: "datanode", count: counts.datanode ?? 0, containers: [values.datanode.resources] },
+    // provisioner, attacher, resizer and the driver, which requests what the sidecars do.
+    { name: "cfs-csi-controller", count: 1, containers: [CSI_SIDECAR, CSI_SIDECAR, CSI_SIDECAR, CSI_SIDECAR] },
+    { name: "cfs-csi-node", count: counts.csi ?? 0, containers: [CSI_SIDECAR, values.csi.node.resources] },
+  ];
+}
+
 export function cubefsComponent(cluster: Cluster): Component {
   return {
     name: "cubefs",
-    namespaces: [PLATFORM_NAMESPACE_DEFAULTS.cubefs],
+    namespaces: [platformNamespace("cubefs", { pods: cubefsPods(cluster) })],
     sources: [CHARTS.cubefs.source],
     files: [
       { path: "infrastructure/cubefs.yaml", chart: (app) => new CubefsChart(app, "cubefs", cluster) },

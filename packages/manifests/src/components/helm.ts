@@ -12,11 +12,14 @@ import {
 import { HelmRepository } from "../imports/source-toolkit-fluxcd-io.js";
 import type { HelmSource, PinnedChart } from "./versions.js";
 
+// Code-point order: localeCompare follows the build machine's locale (Czech puts "ch" after "h").
+const byName = (a: HelmSource, b: HelmSource) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
 export class HelmSourcesChart extends Chart {
   constructor(scope: Construct, id: string, sources: readonly HelmSource[]) {
     super(scope, id, { disableResourceNameHashes: true });
     const unique = new Map(sources.map((source) => [source.name, source]));
-    for (const source of [...unique.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const source of [...unique.values()].sort(byName)) {
       new HelmRepository(this, source.name, {
         metadata: { name: source.name, namespace: FLUX_NAMESPACE, labels: { ...MANAGED_BY } },
         spec: { interval: "12h", url: source.url },

@@ -6,8 +6,9 @@ import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import type { Component } from "./component.js";
 import { addHelmRelease } from "./helm.js";
-import { PLATFORM_NAMESPACE_DEFAULTS } from "./namespaces.js";
+import { platformNamespace } from "./namespaces.js";
 import { PLATFORM_PRIORITY_CLASS } from "./priority.js";
+import type { PodBudget } from "./quota.js";
 import { CHARTS } from "./versions.js";
 
 export const LOGGING_NAMESPACE = "logging";
@@ -172,11 +173,24 @@ export class LoggingChart extends Chart {
   }
 }
 
+/** The pods of Loki and Alloy, for the namespace's quota; unsized sidecars get the LimitRange defaults. */
+export function loggingPods(cluster: Cluster): PodBudget[] {
+  const unsized = {};
+  return [
+    // Loki and its rules sidecar.
+    { name: "loki", count: 1, containers: [lokiValues(cluster).singleBinary.resources, unsized] },
+    // One Alloy per node, with its config reloader.
+    { name: "alloy", count: cluster.nodes.length, containers: [alloyValues().alloy.resources, unsized] },
+  ];
+}
+
 export function loggingComponent(cluster: Cluster): Component {
   return {
     name: "logging",
-    namespaces: [PLATFORM_NAMESPACE_DEFAULTS.logging],
+    namespaces: [platformNamespace("logging", { pods: loggingPods(cluster), volumes: [cluster.logging.storage] })],
     sources: [CHARTS.loki.source, CHARTS.alloy.source],
-    files: [{ path: "infrastructure/logging.yaml", chart: (app) => new LoggingChart(app, "logging", cluster) }],
+    // Helm waits for Loki's StatefulSet, whose volume needs a StorageClass from the configs layer: in
+    // infrastructure, the release would time out and hold back the layer that creates the class.
+    files: [{ path: "apps/logging.yaml", chart: (app) => new LoggingChart(app, "logging", cluster) }],
   };
 }

@@ -1,6 +1,6 @@
 // kube-prometheus-stack (Prometheus, Alertmanager, Grafana with OIDC sign-in), monitors for the
 // platform components, and the dashboards Grafana's sidecar loads from ConfigMaps.
-import type { Cluster } from "@kubeforge/config";
+import { type Cluster, controlPlaneNodes, type NamespaceInput } from "@kubeforge/config";
 import { Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-33";
 import type { Construct } from "constructs";
@@ -10,8 +10,9 @@ import type { Component } from "./component.js";
 import { renderDashboard } from "./dashboards/dashboard.js";
 import { DASHBOARDS } from "./dashboards/library.js";
 import { addHelmRelease } from "./helm.js";
-import { PLATFORM_NAMESPACE_DEFAULTS } from "./namespaces.js";
+import { platformNamespace } from "./namespaces.js";
 import { PLATFORM_PRIORITY_CLASS } from "./priority.js";
+import type { PodBudget } from "./quota.js";
 import { CHARTS } from "./versions.js";
 
 export const MONITORING_NAMESPACE = "monitoring";
@@ -53,7 +54,8 @@ export interface KubePrometheusStackValues {
         readonly searchNamespace: "ALL";
       };
     };
-    readonly envFromSecret: string;
+    /** Optional, so a cluster without the Secret yet still converges (sign-in fails until it exists). */
+    readonly envFromSecrets: readonly { readonly name: string; readonly optional: true }[];
     readonly "grafana.ini": Record<string, Record<string, string | boolean>>;
     readonly additionalDataSources: readonly {
       name: string;
@@ -138,7 +140,7 @@ export function kubePrometheusStackValues(cluster: Cluster): KubePrometheusStack
     },
     grafana: {
       sidecar: { dashboards: { enabled: true, label: DASHBOARD_LABEL, labelValue: "1", searchNamespace: "ALL" } },
-      envFromSecret: cluster.monitoring.grafanaClientSecret,
+      envFromSecrets: [{ name: cluster.monitoring.grafanaClientSecret, optional: true }],
       "grafana.ini": grafanaIni(cluster),
       additionalDataSources: [{ name: "Loki", type: "loki", uid: "loki", url: LOKI_URL, access: "proxy" }],
       priorityClassName: PLATFORM_PRIORITY_CLASS,
@@ -203,10 +205,42 @@ export class DashboardsChart extends Chart {
   }
 }
 
+/**
+ * The pods kube-prometheus-stack runs with our values, for the namespace's quota. Containers we do not
+ * size are budgeted at the namespace's LimitRange defaults, which is what they get.
+ */
+export function kubePrometheusStackPods(cluster: Cluster): PodBudget[] {
+  const values = kubePrometheusStackValues(cluster);
+  const unsized = {};
+  return [
+    { name: "prometheus", count: 1, containers: [values.prometheus.prometheusSpec.resources, unsized] },
+    { name: "alertmanager", count: 1, containers: [unsized, unsized] },
+    // Grafana and its dashboard and datasource sidecars.
+    { name: "grafana", count: 1, containers: [unsized, unsized, unsized] },
+    { name: "prometheus-operator", count: 1, containers: [unsized] },
+    { name: "kube-state-metrics", count: 1, containers: [unsized] },
+    { name: "node-exporter", count: cluster.nodes.length, containers: [unsized] },
+  ];
+}
+
+/**
+ * The API server calls the operator's admission webhook (PrometheusRules) from the control-plane nodes'
+ * host network; default-deny would time every such call out, and fail them once the webhook's policy is Fail.
+ */
+function withWebhookIngress(cluster: Cluster, namespace: NamespaceInput): NamespaceInput {
+  const nodes = controlPlaneNodes(cluster).map((node) => `${node.address}/${node.address.includes(":") ? 128 : 32}`);
+  const allow = namespace.allow ?? {};
+  return { ...namespace, allow: { ...allow, ingressFromCidrs: [...(allow.ingressFromCidrs ?? []), ...nodes] } };
+}
+
 export function monitoringComponent(cluster: Cluster): Component {
+  const namespace = platformNamespace("monitoring", {
+    pods: kubePrometheusStackPods(cluster),
+    volumes: [cluster.monitoring.prometheusStorage, cluster.monitoring.alertmanagerStorage],
+  });
   return {
     name: "monitoring",
-    namespaces: [PLATFORM_NAMESPACE_DEFAULTS.monitoring],
+    namespaces: [withWebhookIngress(cluster, namespace)],
     sources: [CHARTS.kubePrometheusStack.source],
     files: [
       {

@@ -1,6 +1,7 @@
 // Namespaces the platform components run in. Each states the Pod Security level it needs and why; a
 // namespace of the same name in the model replaces the component's default entirely.
-import type { NamespaceInput } from "@kubeforge/config";
+import { type NamespaceInput, namespaceSchema } from "@kubeforge/config";
+import { fitQuota, type PodBudget } from "./quota.js";
 
 export const PLATFORM_NAMESPACE_DEFAULTS = {
   cubefs: {
@@ -41,3 +42,12 @@ export const PLATFORM_NAMESPACE_DEFAULTS = {
     allow: { egressToKubeApi: true, ingressFromNamespaces: ["monitoring"] },
   },
 } satisfies Record<string, NamespaceInput>;
+
+/** A platform namespace whose quota fits the pods its component runs (see quota.ts). */
+export function platformNamespace(
+  name: keyof typeof PLATFORM_NAMESPACE_DEFAULTS,
+  workloads: { readonly pods: readonly PodBudget[]; readonly volumes?: readonly string[] },
+): NamespaceInput {
+  const namespace = namespaceSchema.parse(PLATFORM_NAMESPACE_DEFAULTS[name]);
+  return { ...namespace, quota: fitQuota(namespace.quota, { ...workloads, defaults: namespace.limits }) };
+}

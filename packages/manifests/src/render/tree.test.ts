@@ -35,6 +35,7 @@ describe("renderTree", () => {
     expect(files.map((file) => file.path)).toEqual([
       "apps.yaml",
       "apps/kustomization.yaml",
+      "apps/logging.yaml",
       "configs.yaml",
       "configs/dashboards.yaml",
       "configs/kustomization.yaml",
@@ -53,7 +54,6 @@ describe("renderTree", () => {
       "infrastructure/helm-repositories.yaml",
       "infrastructure/kube-prometheus-stack.yaml",
       "infrastructure/kustomization.yaml",
-      "infrastructure/logging.yaml",
       "infrastructure/namespaces.yaml",
       "infrastructure/priority-classes.yaml",
       "infrastructure/rbac-oidc.yaml",
