@@ -126,8 +126,9 @@ describe("kubeforge-talos", () => {
     const result = await run(["apply", "--cluster", "cluster.yaml", "--dry-run", "--insecure"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain("talosctl apply-config --nodes 192.168.1.101 --file <config> --insecure");
+    // No decrypted talosconfig yet (gen config ran without --plaintext), so writing it comes first.
     expect(result.stdout).toMatch(
-      /1\. talosctl .* bootstrap .*\n\s+2\. talosctl .* kubeconfig .*\n\s+3\. install Cilium.*\n\s+4\. bootstrap Flux/,
+      /1\. kubeforge-talos gen config --cluster cluster\.yaml --plaintext {3}# writes talos\/out\/talosconfig\n\s+2\. talosctl --talosconfig talos\/out\/talosconfig bootstrap .*\n\s+3\. talosctl .* kubeconfig .*\n\s+4\. install Cilium.*\n\s+5\. bootstrap Flux/,
     );
   });
 });
