@@ -148,4 +148,10 @@ describe("applyPatches", () => {
     ]);
     expect(removed?.cluster).toMatchObject({ apiServer: { admissionControl: [] } });
   });
+
+  it("refuses to delete the v1alpha1 document, as Talos does", () => {
+    expect(() => applyPatches(base, [{ path: "nodes[0].patches[1]", patch: { $patch: "delete" } }])).toThrow(
+      /^nodes\[0\]\.patches\[1\]: cannot delete the v1alpha1 document/,
+    );
+  });
 });

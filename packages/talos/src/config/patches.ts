@@ -67,10 +67,23 @@ function mergeValue(base: unknown, patch: unknown, path: string): unknown {
   return structuredClone(patch);
 }
 
-function applyStrategicMerge(documents: ConfigDocument[], patch: Record<string, unknown>): ConfigDocument[] {
+function applyStrategicMerge(documents: ConfigDocument[], located: LocatedPatch): ConfigDocument[] {
+  const patch = located.patch as Record<string, unknown>;
   const target = typeof patch.kind === "string" ? documentId(patch) : "v1alpha1";
   const index = documents.findIndex((document) => documentId(document) === target);
-  if (patch[DELETE] === "delete") return documents.filter((_, position) => position !== index);
+  if (patch[DELETE] === "delete") {
+    // Without it the node has no machine type, token or CA; Talos refuses such a patch too.
+    if (target === "v1alpha1") {
+      throw new TalosError("E_PATCH_INVALID", [
+        {
+          path: located.path,
+          message: "cannot delete the v1alpha1 document",
+          hint: "delete keys inside it (`machine: {kubelet: {$patch: delete}}`) or a typed document by its kind and name",
+        },
+      ]);
+    }
+    return documents.filter((_, position) => position !== index);
+  }
   if (index === -1) return [...documents, structuredClone(patch)];
   const merged = mergeValue(documents[index], patch, "") as ConfigDocument;
   return documents.map((document, position) => (position === index ? merged : document));
@@ -107,7 +120,7 @@ export function applyPatches(documents: readonly ConfigDocument[], patches: read
   for (const located of patches) {
     out = Array.isArray(located.patch)
       ? applyJsonPatch(out, located, located.patch)
-      : applyStrategicMerge(out, located.patch as Record<string, unknown>);
+      : applyStrategicMerge(out, located);
   }
   return out;
 }
