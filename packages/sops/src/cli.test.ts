@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -116,6 +116,25 @@ describe("kubeforge-sops", () => {
     expect(decrypted.stdout.toString()).toBe(secret);
     expect(runCli(["filestatus", target]).stdout.toString()).toBe('{"encrypted":true}\n');
     expect(runCli(["filestatus", file]).stdout.toString()).toBe('{"encrypted":false}\n');
+  });
+
+  it("never leaves decrypted plaintext readable by others, even over an existing 0644 file", () => {
+    mkdirSync(path.join(dir, "secrets"));
+    const target = path.join(dir, "secrets", "demo.yaml");
+    writeFileSync(target, secret);
+    chmodSync(target, 0o644);
+    expect(runCli(["encrypt", "-i", "secrets/demo.yaml"], { cwd: dir, env: env() }).code).toBe(0);
+    // Encrypted files keep their mode: they are meant to be committed and shared.
+    expect(statSync(target).mode & 0o777).toBe(0o644);
+    const copy = path.join(dir, "plain.yaml");
+    writeFileSync(copy, "old\n", { mode: 0o644 });
+    chmodSync(copy, 0o644);
+    expect(runCli(["decrypt", target, "--output", copy], { env: env() }).code).toBe(0);
+    expect(readFileSync(copy, "utf8")).toBe(secret);
+    expect(statSync(copy).mode & 0o777).toBe(0o600);
+    expect(runCli(["decrypt", "-i", target], { env: env() }).code).toBe(0);
+    expect(readFileSync(target, "utf8")).toBe(secret);
+    expect(statSync(target).mode & 0o777).toBe(0o600);
   });
 
   it("fails with exit 61 when no creation rule matches, naming the file", () => {
