@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -225,6 +225,32 @@ describe("kubeforge-sops", () => {
     expect(readFileSync(file, "utf8")).toBe(after);
     const failing = runCli(["edit", file], { env: { ...env(), EDITOR: "false" } });
     expect(failing.code).toBe(201);
+  });
+
+  it("edit leaves Ctrl-C to the editor and never strands the plaintext temp file", () => {
+    const file = write("app.env", "ONE=first\nTWO=second\n");
+    runCli(["encrypt", "-i", file], { cwd: dir, env: env() });
+    const temp = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-tmp-"));
+    // An editor session in which the user presses Ctrl-C (vim, for one, just cancels a command): the terminal
+    // sends SIGINT to the whole foreground group, so kubeforge-sops gets it too.
+    const editor = write(
+      "ctrl-c.sh",
+      `#!/bin/sh
+pid=$$
+while [ "$pid" -gt 1 ]; do
+  pid=$(ps -o ppid= -p "$pid" | tr -d ' ')
+  if ps -o args= -p "$pid" | grep -q "kubeforge-sops\\.mjs"; then kill -INT "$pid"; break; fi
+done
+sleep 1
+sed -i "s/second/SECOND/" "$1"
+`,
+    );
+    chmodSync(editor, 0o755);
+    const edited = runCli(["edit", file], { env: { ...env(), EDITOR: editor, TMPDIR: temp } });
+    expect(edited.stderr).toBe("");
+    expect(edited.code).toBe(0);
+    expect(readdirSync(temp)).toEqual([]);
+    expect(runCli(["decrypt", file], { env: env() }).stdout.toString()).toBe("ONE=first\nTWO=SECOND\n");
   });
 
   it("edit creates a missing file from the creation rules", () => {
