@@ -230,6 +230,19 @@ describe("patches from the model", () => {
   });
 });
 
+describe("Kubernetes version", () => {
+  it("must be one the pinned Talos release supports", () => {
+    const tooNew = { ...homelab, kubernetes: { version: "v1.36.1" } };
+    expect(() => renderMachineConfigs(withVersion(tooNew, "v1.12.11"), bundle)).toThrow(
+      /^kubernetes\.version: Kubernetes v1\.36\.1 is not supported by Talos v1\.12\.11 \(v1\.30–v1\.35\)/,
+    );
+    expect(() => renderMachineConfigs({ ...homelab, kubernetes: { version: "v1.30.4" } }, bundle)).toThrow(
+      /Kubernetes v1\.30\.4 is not supported by Talos v1\.13\.9 \(v1\.31–v1\.36\)/,
+    );
+    expect(renderMachineConfigs(withVersion(tooNew, "v1.13.9"), bundle)).toHaveLength(3);
+  });
+});
+
 describe("other Talos contracts", () => {
   it("1.12 validates against the 1.12.11 schema", () => {
     for (const config of renderMachineConfigs(withVersion(homelab, "v1.12.11"), bundle)) {
