@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -118,6 +118,25 @@ describe("kubeforge-sops", () => {
     expect(runCli(["filestatus", file]).stdout.toString()).toBe('{"encrypted":false}\n');
   });
 
+  it("never leaves decrypted plaintext readable by others, even over an existing 0644 file", () => {
+    mkdirSync(path.join(dir, "secrets"));
+    const target = path.join(dir, "secrets", "demo.yaml");
+    writeFileSync(target, secret);
+    chmodSync(target, 0o644);
+    expect(runCli(["encrypt", "-i", "secrets/demo.yaml"], { cwd: dir, env: env() }).code).toBe(0);
+    // Encrypted files keep their mode: they are meant to be committed and shared.
+    expect(statSync(target).mode & 0o777).toBe(0o644);
+    const copy = path.join(dir, "plain.yaml");
+    writeFileSync(copy, "old\n", { mode: 0o644 });
+    chmodSync(copy, 0o644);
+    expect(runCli(["decrypt", target, "--output", copy], { env: env() }).code).toBe(0);
+    expect(readFileSync(copy, "utf8")).toBe(secret);
+    expect(statSync(copy).mode & 0o777).toBe(0o600);
+    expect(runCli(["decrypt", "-i", target], { env: env() }).code).toBe(0);
+    expect(readFileSync(target, "utf8")).toBe(secret);
+    expect(statSync(target).mode & 0o777).toBe(0o600);
+  });
+
   it("fails with exit 61 when no creation rule matches, naming the file", () => {
     const file = write("other.yaml", "a: 1\n");
     const result = runCli(["encrypt", file], { cwd: dir, env: env() });
@@ -206,6 +225,32 @@ describe("kubeforge-sops", () => {
     expect(readFileSync(file, "utf8")).toBe(after);
     const failing = runCli(["edit", file], { env: { ...env(), EDITOR: "false" } });
     expect(failing.code).toBe(201);
+  });
+
+  it("edit leaves Ctrl-C to the editor and never strands the plaintext temp file", () => {
+    const file = write("app.env", "ONE=first\nTWO=second\n");
+    runCli(["encrypt", "-i", file], { cwd: dir, env: env() });
+    const temp = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-tmp-"));
+    // An editor session in which the user presses Ctrl-C (vim, for one, just cancels a command): the terminal
+    // sends SIGINT to the whole foreground group, so kubeforge-sops gets it too.
+    const editor = write(
+      "ctrl-c.sh",
+      `#!/bin/sh
+pid=$$
+while [ "$pid" -gt 1 ]; do
+  pid=$(ps -o ppid= -p "$pid" | tr -d ' ')
+  if ps -o args= -p "$pid" | grep -q "kubeforge-sops\\.mjs"; then kill -INT "$pid"; break; fi
+done
+sleep 1
+sed -i "s/second/SECOND/" "$1"
+`,
+    );
+    chmodSync(editor, 0o755);
+    const edited = runCli(["edit", file], { env: { ...env(), EDITOR: editor, TMPDIR: temp } });
+    expect(edited.stderr).toBe("");
+    expect(edited.code).toBe(0);
+    expect(readdirSync(temp)).toEqual([]);
+    expect(runCli(["decrypt", file], { env: env() }).stdout.toString()).toBe("ONE=first\nTWO=SECOND\n");
   });
 
   it("edit creates a missing file from the creation rules", () => {

@@ -141,9 +141,9 @@ async function main(argv: string[]): Promise<number> {
     ignoreMac: values["ignore-mac"],
   };
   const target = values["in-place"] ? file : values.output;
-  // plaintext never lands world-readable in a new file
+  // plaintext never lands readable by others, in a new file or over an existing one
   const emit = async (data: string | Uint8Array, options: { secret?: boolean } = {}) =>
-    target ? writeFileAtomic(target, data, options.secret ? { mode: 0o600 } : {}) : out(data);
+    target ? writeFileAtomic(target, data, options) : out(data);
 
   switch (command) {
     case "encrypt": {

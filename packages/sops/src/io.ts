@@ -27,15 +27,18 @@ export async function fileExists(file: string): Promise<boolean> {
   );
 }
 
-/** Writes atomically, keeping the mode of an existing file (0600 for new files holding plaintext). */
+/**
+ * Writes atomically, keeping the mode of an existing file. `secret` (decrypted plaintext) writes 0600 and
+ * narrows an existing file's mode to its owner bits, so plaintext never stays readable by others.
+ */
 export async function writeFileAtomic(
   file: string,
   data: string | Uint8Array,
-  options: { mode?: number } = {},
+  options: { secret?: boolean } = {},
 ): Promise<void> {
   const mode = await stat(file).then(
-    (s) => s.mode & 0o777,
-    () => options.mode ?? 0o644,
+    (s) => (options.secret ? s.mode & 0o600 : s.mode & 0o777),
+    () => (options.secret ? 0o600 : 0o644),
   );
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
   try {

@@ -1,6 +1,6 @@
 // The built CLI end to end, with real SOPS (age) and the demo key. Run after `pnpm build`.
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,13 +10,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { homelabClusterFile, repoRoot, talosConformance } from "./__fixtures__/paths.js";
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../bin/kubeforge-talos.mjs");
+const binFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../bin/kubeforge-talos.mjs");
 const demoKey = path.join(repoRoot, "demo-keys/age.agekey");
 let directory: string;
 let clusterFile: string;
 
 function run(args: string[], env: Record<string, string> = {}) {
-  return execa("node", [bin, ...args], {
+  return execa("node", [binFile, ...args], {
     cwd: directory,
     reject: false,
     env: { SOPS_AGE_KEY_FILE: demoKey, HOME: directory, ...env },
@@ -76,6 +76,35 @@ describe("kubeforge-talos", () => {
     expect(validated.stdout.split("\n").filter(Boolean)).toHaveLength(3);
   });
 
+  it("apply interrupted while talosctl runs (Ctrl-C) leaves no decrypted config behind", async () => {
+    const temp = await mkdtemp(path.join(tmpdir(), "talos-cli-tmp-"));
+    const bin = await mkdtemp(path.join(tmpdir(), "talos-cli-bin-"));
+    const started = path.join(bin, "started");
+    // A talosctl that is still busy when the user presses Ctrl-C; it lets go of the output pipes.
+    await writeFile(
+      path.join(bin, "talosctl"),
+      `#!/bin/sh\ntouch "${started}"\nexec sleep 3 </dev/null >/dev/null 2>&1\n`,
+      { mode: 0o755 },
+    );
+    const child = execa("node", [binFile, "apply", "--cluster", "cluster.yaml", "--node", "node-1", "--insecure"], {
+      cwd: directory,
+      reject: false,
+      env: { SOPS_AGE_KEY_FILE: demoKey, HOME: directory, TMPDIR: temp, PATH: `${bin}:${process.env.PATH}` },
+      extendEnv: false,
+    });
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(started) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(existsSync(started)).toBe(true);
+    // The decrypted config is there while talosctl runs…
+    const [work] = await readdir(temp);
+    expect(await readdir(path.join(temp, work ?? ""))).toContain("node-1.yaml");
+    child.kill("SIGINT");
+    const result = await child;
+    expect(result.signal ?? result.exitCode).toBeTruthy();
+    // …and gone once the interrupted apply has stopped.
+    expect(await readdir(temp)).toEqual([]);
+  }, 30_000);
+
   it("validate reports schema errors with the document path (exit 1)", async () => {
     await writeFile(path.join(directory, "bad.yaml"), "version: v1alpha1\npersist: true\nmachine:\n    type: boss\n");
     const result = await run(["validate", "bad.yaml", "--talos-version", "v1.13.9"]);
@@ -100,7 +129,7 @@ describe("kubeforge-talos", () => {
     const imported = await mkdtemp(path.join(tmpdir(), "talos-cli-import-"));
     await writeFile(path.join(imported, "cluster.yaml"), await readFile(clusterFile, "utf8"));
     const fixture = path.join(talosConformance, "golden/secrets-bundle-testfixture.yaml");
-    const result = await execa("node", [bin, "gen", "secrets", "--cluster", "cluster.yaml", "--from", fixture], {
+    const result = await execa("node", [binFile, "gen", "secrets", "--cluster", "cluster.yaml", "--from", fixture], {
       cwd: imported,
       reject: false,
       env: { SOPS_AGE_KEY_FILE: demoKey },
@@ -114,7 +143,7 @@ describe("kubeforge-talos", () => {
     await writeFile(path.join(imported, "cluster.yaml"), await readFile(clusterFile, "utf8"));
     // The bundle written by the earlier test is a SOPS-encrypted bundle, just as talhelper keeps it.
     const talsecret = path.join(directory, "talos/talsecret.sops.yaml");
-    const result = await execa("node", [bin, "gen", "secrets", "--cluster", "cluster.yaml", "--from", talsecret], {
+    const result = await execa("node", [binFile, "gen", "secrets", "--cluster", "cluster.yaml", "--from", talsecret], {
       cwd: imported,
       reject: false,
       env: { SOPS_AGE_KEY_FILE: demoKey },
@@ -126,8 +155,9 @@ describe("kubeforge-talos", () => {
     const result = await run(["apply", "--cluster", "cluster.yaml", "--dry-run", "--insecure"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain("talosctl apply-config --nodes 192.168.1.101 --file <config> --insecure");
+    // No decrypted talosconfig yet (gen config ran without --plaintext), so writing it comes first.
     expect(result.stdout).toMatch(
-      /1\. talosctl .* bootstrap .*\n\s+2\. talosctl .* kubeconfig .*\n\s+3\. install Cilium.*\n\s+4\. bootstrap Flux/,
+      /1\. kubeforge-talos gen config --cluster cluster\.yaml --plaintext {3}# writes talos\/out\/talosconfig\n\s+2\. talosctl --talosconfig talos\/out\/talosconfig bootstrap .*\n\s+3\. talosctl .* kubeconfig .*\n\s+4\. install Cilium.*\n\s+5\. bootstrap Flux/,
     );
   });
 });

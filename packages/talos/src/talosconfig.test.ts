@@ -6,7 +6,9 @@ import { testBundle } from "./__fixtures__/bundle.js";
 import { homelabClusterFile } from "./__fixtures__/paths.js";
 import type { SecretsBundle } from "./secrets/bundle.js";
 import { generateBundle } from "./secrets/generate-bundle.js";
-import { decodePem } from "./secrets/pem.js";
+import { decodePem, encodePem } from "./secrets/pem.js";
+import { type ExtendedKeyUsage, issueCertificate } from "./secrets/pki.js";
+import { bundleCa } from "./secrets/read-bundle.js";
 import { renderTalosconfig, type Talosconfig } from "./talosconfig.js";
 
 let cluster: Cluster;
@@ -90,4 +92,35 @@ describe("renderTalosconfig", () => {
     const result = await renderTalosconfig({ cluster, bundle, previous: "context: other\ncontexts: {}\n" });
     expect(result.reason).toBe("the previous talosconfig has no homelab context");
   });
+
+  it.each([
+    { what: "a reader role", organizations: ["os:reader"], usages: ["clientAuth"], reason: /not an os:admin/ },
+    {
+      what: "serverAuth besides clientAuth",
+      organizations: ["os:admin"],
+      usages: ["serverAuth", "clientAuth"],
+      reason: /extended key usage/,
+    },
+  ] as { what: string; organizations: string[]; usages: ExtendedKeyUsage[]; reason: RegExp }[])(
+    "re-mints a previous certificate with $what, which apid would refuse or under-privilege",
+    async ({ organizations, usages, reason }) => {
+      const first = await renderTalosconfig({ cluster, bundle });
+      const wrong = await issueCertificate({
+        ca: bundleCa(bundle, "os"),
+        organizations,
+        extendedKeyUsages: usages,
+        validityDays: 365,
+      });
+      const previous = first.text
+        .replace(/^( +)crt: .*$/m, `$1crt: ${encodePem(wrong.crt)}`)
+        .replace(/^( +)key: .*$/m, `$1key: ${encodePem(wrong.key)}`);
+      expect((parse(previous) as Talosconfig).contexts.homelab?.crt).toBe(encodePem(wrong.crt));
+      const result = await renderTalosconfig({ cluster, bundle, previous });
+      expect(result.reused).toBe(false);
+      expect(result.reason).toMatch(reason);
+      const cert = new X509Certificate(decodePem((parse(result.text) as Talosconfig).contexts.homelab?.crt ?? ""));
+      expect(cert.subject).toBe("O=os:admin");
+      expect(cert.keyUsage).toEqual(["1.3.6.1.5.5.7.3.2"]);
+    },
+  );
 });

@@ -10,6 +10,10 @@ import { bundleCa } from "./secrets/read-bundle.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** The Talos role the talosconfig's client certificate carries (as its subject Organization). */
+const ADMIN_ROLE = "os:admin";
+const CLIENT_AUTH_OID = "1.3.6.1.5.5.7.3.2";
+
 /** Re-mint the admin certificate when it expires within this many days. */
 export const TALOSCONFIG_RENEW_DAYS = 30;
 
@@ -65,6 +69,14 @@ function rejectPrevious(
     if (!cert.verify(ca.publicKey)) return { reason: "the admin certificate is not signed by the os CA" };
     if (!cert.checkPrivateKey(importTalosKey(decodePem(context.key))))
       return { reason: "the admin key does not match" };
+    // apid authorises by the Organization roles and refuses a client certificate whose EKU is not exactly
+    // clientAuth: a certificate that is wrong in either way would otherwise be kept for up to a year.
+    if (cert.ca) return { reason: "the admin certificate is a CA certificate" };
+    if (!cert.subject.split("\n").includes(`O=${ADMIN_ROLE}`))
+      return { reason: `the previous certificate is not an ${ADMIN_ROLE} certificate (subject "${cert.subject}")` };
+    const usages = cert.keyUsage ?? [];
+    if (usages.length !== 1 || usages[0] !== CLIENT_AUTH_OID)
+      return { reason: "the admin certificate's extended key usage is not exactly clientAuth" };
     const expires = new Date(cert.validTo);
     if (expires.getTime() - now.getTime() < TALOSCONFIG_RENEW_DAYS * DAY_MS) {
       return {
@@ -81,7 +93,7 @@ function rejectPrevious(
 export async function issueAdminCertificate(bundle: SecretsBundle, now = new Date()) {
   return issueCertificate({
     ca: bundleCa(bundle, "os"),
-    organizations: ["os:admin"],
+    organizations: [ADMIN_ROLE],
     extendedKeyUsages: ["clientAuth"],
     validityDays: 365,
     now,

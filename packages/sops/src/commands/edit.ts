@@ -33,6 +33,21 @@ function editorCommand(env: NodeJS.ProcessEnv): string {
   throw new SopsError("E_SOPS_EDITOR", "no editor found", { hint: "set $EDITOR (or $SOPS_EDITOR)" });
 }
 
+/**
+ * Ctrl-C in a terminal signals the whole foreground group. The editor decides what it means (vim just
+ * cancels a command), as `git commit` does; dying here instead would strand the plaintext temp file.
+ */
+function whileIgnoringInterrupts<T>(run: () => T): T {
+  const ignore = () => undefined;
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGQUIT"];
+  for (const signal of signals) process.on(signal, ignore);
+  try {
+    return run();
+  } finally {
+    for (const signal of signals) process.off(signal, ignore);
+  }
+}
+
 /** Runs the editor on `content`; returns the edited bytes. */
 async function runEditor(content: Uint8Array, name: string, env: NodeJS.ProcessEnv): Promise<Buffer> {
   const editor = editorCommand(env);
@@ -40,7 +55,9 @@ async function runEditor(content: Uint8Array, name: string, env: NodeJS.ProcessE
   const temp = path.join(dir, name);
   try {
     await writeFile(temp, content, { mode: 0o600 });
-    const result = spawnSync("sh", ["-c", `${editor} "$1"`, "sh", temp], { stdio: "inherit", env });
+    const result = whileIgnoringInterrupts(() =>
+      spawnSync("sh", ["-c", `${editor} "$1"`, "sh", temp], { stdio: "inherit", env }),
+    );
     if (result.error || result.status !== 0) {
       throw new SopsError(
         "E_SOPS_EDITOR",

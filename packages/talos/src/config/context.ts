@@ -45,6 +45,17 @@ export function apiServerSans(context: NodeContext): string[] {
   return [...new Set([context.cluster.api.vip, ...context.cluster.api.certSANs])];
 }
 
+/**
+ * Where kubelet and etcd pick the node's own address: nodeCidr minus the API VIP, which lives inside it.
+ * Talos filters only its own Layer2 VIP (and 1.12.0-rc.0 advertised a Layer2VIPConfig address to etcd,
+ * siderolabs/talos#12410); a kube-vip address it does not know at all. A VIP picked as node IP or etcd peer
+ * address moves away with the VIP and breaks the node.
+ */
+export function nodeAddressSubnets(context: NodeContext): string[] {
+  const { vip } = context.cluster.api;
+  return [context.cluster.network.nodeCidr, `!${vip}/${vip.includes(":") ? 128 : 32}`];
+}
+
 /** Node labels: CubeFS roles, the model's own, and the external-LB exclusion only where the node runs no workloads. */
 export function nodeLabels(context: NodeContext): Record<string, string> {
   const labels: Record<string, string> = {};

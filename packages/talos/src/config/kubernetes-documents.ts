@@ -5,6 +5,7 @@ import {
   apiServerSans,
   KUBE_PRISM_PORT,
   type NodeContext,
+  nodeAddressSubnets,
   nodeLabels,
   POD_SECURITY_ADMISSION,
 } from "./context.js";
@@ -29,7 +30,7 @@ export function renderSlimV1Alpha1Document(context: NodeContext): ConfigDocument
         ? {
             etcd: {
               ca: { crt: bundle.certs.etcd.crt, key: bundle.certs.etcd.key },
-              advertisedSubnets: [cluster.network.nodeCidr],
+              advertisedSubnets: nodeAddressSubnets(context),
             },
           }
         : {}),
@@ -123,7 +124,7 @@ export function renderKubernetesDocuments(context: NodeContext): ConfigDocument[
   const documents: ConfigDocument[] = [
     typedDocument("KubeClusterConfig", { clusterName: cluster.name, endpoint: context.endpoint }),
     typedDocument("KubeNodeConfig", {
-      nodeIP: { validSubnets: [cluster.network.nodeCidr] },
+      nodeIP: { validSubnets: nodeAddressSubnets(context) },
       labels: context.controlPlane ? { "node-role.kubernetes.io/control-plane": "", ...labels } : labels,
       ...(Object.keys(taints).length > 0 ? { taints } : {}),
     }),

@@ -86,4 +86,72 @@ describe("applyPatches", () => {
       expect((error as Error).message).toMatch(/^nodes\[1\]\.patches\[0\]\[1\]: cannot be applied/);
     }
   });
+
+  it("merges admission plugins by name and replaces the audit policy, as Talos does", () => {
+    const podSecurity = {
+      name: "PodSecurity",
+      configuration: {
+        apiVersion: "pod-security.admission.config.k8s.io/v1alpha1",
+        kind: "PodSecurityConfiguration",
+        defaults: { enforce: "baseline" },
+        exemptions: { namespaces: ["kube-system"], runtimeClasses: [], usernames: [] },
+      },
+    };
+    const withApiServer: ConfigDocument[] = [
+      {
+        version: "v1alpha1",
+        cluster: {
+          apiServer: {
+            admissionControl: [podSecurity],
+            auditPolicy: { apiVersion: "audit.k8s.io/v1", kind: "Policy", rules: [{ level: "Metadata" }] },
+          },
+        },
+      },
+    ];
+    // The example of Talos' patching guide: exempt one more namespace from Pod Security.
+    const [v1] = applyPatches(withApiServer, [
+      {
+        path: "talos.patches[0]",
+        patch: {
+          cluster: {
+            apiServer: {
+              admissionControl: [
+                { name: "PodSecurity", configuration: { exemptions: { namespaces: ["cubefs"] } } },
+                { name: "EventRateLimit", configuration: { kind: "Configuration" } },
+              ],
+              auditPolicy: { apiVersion: "audit.k8s.io/v1", kind: "Policy", rules: [{ level: "None" }] },
+            },
+          },
+        },
+      },
+    ]);
+    expect(v1?.cluster).toEqual({
+      apiServer: {
+        admissionControl: [
+          {
+            ...podSecurity,
+            configuration: {
+              ...podSecurity.configuration,
+              exemptions: { namespaces: ["kube-system", "cubefs"], runtimeClasses: [], usernames: [] },
+            },
+          },
+          { name: "EventRateLimit", configuration: { kind: "Configuration" } },
+        ],
+        auditPolicy: { apiVersion: "audit.k8s.io/v1", kind: "Policy", rules: [{ level: "None" }] },
+      },
+    });
+    const [removed] = applyPatches(withApiServer, [
+      {
+        path: "p",
+        patch: { cluster: { apiServer: { admissionControl: [{ name: "PodSecurity", $patch: "delete" }] } } },
+      },
+    ]);
+    expect(removed?.cluster).toMatchObject({ apiServer: { admissionControl: [] } });
+  });
+
+  it("refuses to delete the v1alpha1 document, as Talos does", () => {
+    expect(() => applyPatches(base, [{ path: "nodes[0].patches[1]", patch: { $patch: "delete" } }])).toThrow(
+      /^nodes\[0\]\.patches\[1\]: cannot delete the v1alpha1 document/,
+    );
+  });
 });

@@ -21,12 +21,38 @@ const REPLACED_LISTS = new Set([
   "machine.kubelet.nodeIP.validSubnets",
 ]);
 
+// Values Talos replaces as a whole (the audit policy is one Kubernetes object, not a set of fields).
+const REPLACED_VALUES = new Set(["cluster.apiServer.auditPolicy"]);
+
+// Lists of named entries Talos merges entry by entry (its patching guide exempts a namespace from
+// PodSecurity with a one-entry patch); appending would leave two PodSecurity plugins.
+const MERGED_BY_NAME = new Set(["cluster.apiServer.admissionControl"]);
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-/** Deep merge: maps merge, lists append (or replace, see above), `$patch: delete` removes a key. */
+/** Merges patch entries into base entries with the same `name`; new names are appended. */
+function mergeByName(base: unknown[], patch: unknown[], path: string): unknown[] {
+  let out = [...base];
+  for (const entry of patch) {
+    const name = isPlainObject(entry) ? entry.name : undefined;
+    const index = out.findIndex((existing) => isPlainObject(existing) && existing.name === name);
+    if (name === undefined || index === -1) {
+      if (!(isPlainObject(entry) && entry[DELETE] === "delete")) out.push(structuredClone(entry));
+      continue;
+    }
+    const merged = mergeValue(out[index], entry, `${path}[]`);
+    out = merged === undefined ? out.filter((_, position) => position !== index) : out.with(index, merged);
+  }
+  return out;
+}
+
+/** Deep merge: maps merge, lists append (or replace or merge by name, see above), `$patch: delete` removes a key. */
 function mergeValue(base: unknown, patch: unknown, path: string): unknown {
+  if (REPLACED_VALUES.has(path))
+    return isPlainObject(patch) && patch[DELETE] === "delete" ? undefined : structuredClone(patch);
+  if (MERGED_BY_NAME.has(path) && Array.isArray(patch) && Array.isArray(base)) return mergeByName(base, patch, path);
   if (isPlainObject(patch)) {
     if (patch[DELETE] === "delete") return undefined;
     const out: Record<string, unknown> = isPlainObject(base) ? { ...base } : {};
@@ -41,10 +67,23 @@ function mergeValue(base: unknown, patch: unknown, path: string): unknown {
   return structuredClone(patch);
 }
 
-function applyStrategicMerge(documents: ConfigDocument[], patch: Record<string, unknown>): ConfigDocument[] {
+function applyStrategicMerge(documents: ConfigDocument[], located: LocatedPatch): ConfigDocument[] {
+  const patch = located.patch as Record<string, unknown>;
   const target = typeof patch.kind === "string" ? documentId(patch) : "v1alpha1";
   const index = documents.findIndex((document) => documentId(document) === target);
-  if (patch[DELETE] === "delete") return documents.filter((_, position) => position !== index);
+  if (patch[DELETE] === "delete") {
+    // Without it the node has no machine type, token or CA; Talos refuses such a patch too.
+    if (target === "v1alpha1") {
+      throw new TalosError("E_PATCH_INVALID", [
+        {
+          path: located.path,
+          message: "cannot delete the v1alpha1 document",
+          hint: "delete keys inside it (`machine: {kubelet: {$patch: delete}}`) or a typed document by its kind and name",
+        },
+      ]);
+    }
+    return documents.filter((_, position) => position !== index);
+  }
   if (index === -1) return [...documents, structuredClone(patch)];
   const merged = mergeValue(documents[index], patch, "") as ConfigDocument;
   return documents.map((document, position) => (position === index ? merged : document));
@@ -81,7 +120,7 @@ export function applyPatches(documents: readonly ConfigDocument[], patches: read
   for (const located of patches) {
     out = Array.isArray(located.patch)
       ? applyJsonPatch(out, located, located.patch)
-      : applyStrategicMerge(out, located.patch as Record<string, unknown>);
+      : applyStrategicMerge(out, located);
   }
   return out;
 }

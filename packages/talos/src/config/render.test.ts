@@ -87,7 +87,8 @@ describe("homelab on Talos 1.13", () => {
       grubUseUKICmdline: true,
     });
     expect(v1.machine.certSANs).toEqual(["192.168.1.100"]);
-    expect(v1.machine.kubelet.nodeIP).toEqual({ validSubnets: ["192.168.1.0/24"] });
+    // The VIP sits inside nodeCidr: excluded, or kubelet and etcd may pick it as the node's address.
+    expect(v1.machine.kubelet.nodeIP).toEqual({ validSubnets: ["192.168.1.0/24", "!192.168.1.100/32"] });
     expect(v1.machine.features.kubePrism).toEqual({ enabled: true, port: 7445 });
     // CubeFS roles only: no external-LB exclusion on nodes that also run workloads.
     expect(v1.machine.nodeLabels).toEqual({
@@ -108,7 +109,7 @@ describe("homelab on Talos 1.13", () => {
       "oidc-groups-claim": "groups",
     });
     expect(v1.cluster.apiServer.admissionControl[0].configuration.defaults.enforce).toBe("baseline");
-    expect(v1.cluster.etcd.advertisedSubnets).toEqual(["192.168.1.0/24"]);
+    expect(v1.cluster.etcd.advertisedSubnets).toEqual(["192.168.1.0/24", "!192.168.1.100/32"]);
     expect(v1.cluster.etcd.ca).toEqual(bundle.certs.etcd);
     expect(v1.cluster.secretboxEncryptionSecret).toBe(bundle.secrets.secretboxencryptionsecret);
     expect(documents.get("Layer2VIPConfig/192.168.1.100")).toEqual({
@@ -151,9 +152,12 @@ describe("homelab on Talos 1.13", () => {
     const [config] = renderMachineConfigs({ ...homelab, api: { ...homelab.api, provider: "kube-vip" } }, bundle);
     const documents = byId(config?.documents ?? []);
     expect([...documents.keys()].some((id) => id.startsWith("Layer2VIPConfig"))).toBe(false);
-    expect(
-      (documents.get("v1alpha1") as { cluster: { apiServer: { certSANs: string[] } } }).cluster.apiServer.certSANs,
-    ).toEqual(["192.168.1.100"]);
+    // biome-ignore lint/suspicious/noExplicitAny: assertions read into plain rendered data
+    const v1 = documents.get("v1alpha1") as any;
+    expect(v1.cluster.apiServer.certSANs).toEqual(["192.168.1.100"]);
+    // Talos does not know kube-vip's address, so only the exclusion keeps it from becoming the node/etcd IP.
+    expect(v1.machine.kubelet.nodeIP.validSubnets).toEqual(["192.168.1.0/24", "!192.168.1.100/32"]);
+    expect(v1.cluster.etcd.advertisedSubnets).toEqual(["192.168.1.0/24", "!192.168.1.100/32"]);
     expect(validateConfigDocuments(config?.documents ?? [], { minor: 13 })).toEqual([]);
   });
 
@@ -226,6 +230,19 @@ describe("patches from the model", () => {
   });
 });
 
+describe("Kubernetes version", () => {
+  it("must be one the pinned Talos release supports", () => {
+    const tooNew = { ...homelab, kubernetes: { version: "v1.36.1" } };
+    expect(() => renderMachineConfigs(withVersion(tooNew, "v1.12.11"), bundle)).toThrow(
+      /^kubernetes\.version: Kubernetes v1\.36\.1 is not supported by Talos v1\.12\.11 \(v1\.30–v1\.35\)/,
+    );
+    expect(() => renderMachineConfigs({ ...homelab, kubernetes: { version: "v1.30.4" } }, bundle)).toThrow(
+      /Kubernetes v1\.30\.4 is not supported by Talos v1\.13\.9 \(v1\.31–v1\.36\)/,
+    );
+    expect(renderMachineConfigs(withVersion(tooNew, "v1.13.9"), bundle)).toHaveLength(3);
+  });
+});
+
 describe("other Talos contracts", () => {
   it("1.12 validates against the 1.12.11 schema", () => {
     for (const config of renderMachineConfigs(withVersion(homelab, "v1.12.11"), bundle)) {
@@ -262,12 +279,16 @@ describe("other Talos contracts", () => {
     expect(documents.get("KubeAPIServerConfig")).not.toHaveProperty("extraArgs");
     expect(documents.get("KubeProxyConfig")).toMatchObject({ enabled: false });
     expect(documents.get("KubeNodeConfig")).not.toHaveProperty("taints");
+    expect(documents.get("KubeNodeConfig")).toMatchObject({
+      nodeIP: { validSubnets: ["192.168.1.0/24", "!192.168.1.100/32"] },
+    });
     expect(documents.get("UnattendedInstall")).toMatchObject({
       provisioning: { diskSelector: { match: 'disk.dev_path == "/dev/sda"' } },
     });
     const v1 = documents.get("v1alpha1") as { machine: Record<string, unknown>; cluster: Record<string, unknown> };
     expect(Object.keys(v1.machine)).not.toContain("install");
     expect(Object.keys(v1.cluster)).toEqual(["token", "etcd"]);
+    expect(v1.cluster.etcd).toMatchObject({ advertisedSubnets: ["192.168.1.0/24", "!192.168.1.100/32"] });
     const shape = shapeMismatches(
       v1,
       (({ persist: _p, ...rest }) => rest)(

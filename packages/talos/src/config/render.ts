@@ -3,7 +3,7 @@ import type { Cluster, Node } from "@kubeforge/config";
 import { stringifyGoYaml } from "../go-yaml-style.js";
 import type { SecretsBundle } from "../secrets/bundle.js";
 import { nodeContext } from "./context.js";
-import { talosMinor } from "./contract.js";
+import { checkKubernetesVersion, talosMinor } from "./contract.js";
 import type { ConfigDocument } from "./documents.js";
 import {
   renderKubernetesDocuments,
@@ -34,6 +34,7 @@ function patchesFor(cluster: Cluster, node: Node, nodeIndex: number): LocatedPat
 
 export function renderMachineConfig(cluster: Cluster, bundle: SecretsBundle, node: Node): MachineConfig {
   const minor = talosMinor(cluster.talos.version);
+  checkKubernetesVersion(cluster.kubernetes.version, cluster.talos.version);
   const context = nodeContext(cluster, node, bundle, minor);
   const base: ConfigDocument[] =
     minor >= 14

@@ -4,6 +4,7 @@ import {
   apiServerSans,
   KUBE_PRISM_PORT,
   type NodeContext,
+  nodeAddressSubnets,
   nodeLabels,
   POD_SECURITY_ADMISSION,
 } from "./context.js";
@@ -33,7 +34,7 @@ function machineSection(context: NodeContext): ConfigDocument {
     kubelet: {
       image: `ghcr.io/siderolabs/kubelet:${context.kubernetesVersion}`,
       defaultRuntimeSeccompProfileEnabled: true,
-      nodeIP: { validSubnets: [cluster.network.nodeCidr] },
+      nodeIP: { validSubnets: nodeAddressSubnets(context) },
       disableManifestsDirectory: true,
     },
     install: { disk: context.installDisk, image: context.installerImage, wipe: false, grubUseUKICmdline: true },
@@ -90,7 +91,7 @@ function controlPlaneCluster(context: NodeContext): ConfigDocument {
     discovery: DISCOVERY,
     etcd: {
       ca: { crt: bundle.certs.etcd.crt, key: bundle.certs.etcd.key },
-      advertisedSubnets: [cluster.network.nodeCidr],
+      advertisedSubnets: nodeAddressSubnets(context),
     },
     ...(context.node.worker ? { allowSchedulingOnControlPlanes: true } : {}),
   };

@@ -1,4 +1,5 @@
 // `talosctl apply-config` per node, with each decrypted config in a 0600 temp file removed afterwards.
+import { rmSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -54,6 +55,27 @@ async function decryptTo(file: string, target: string, sealer: SecretSealer): Pr
   await writeFile(target, await sealer.open(text, { file, format: MACHINE_CONFIG_FORMAT }), { mode: 0o600 });
 }
 
+const INTERRUPTS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+/**
+ * Removes `directory` when the process is interrupted (Ctrl-C while talosctl runs): a signal's default
+ * action ends the process without running `finally`, which would leave decrypted configs in the temp dir.
+ * Returns the function that takes the handlers away again.
+ */
+function removeOnInterrupt(directory: string): () => void {
+  const release = () => {
+    for (const signal of INTERRUPTS) process.off(signal, onSignal);
+  };
+  function onSignal(signal: NodeJS.Signals) {
+    rmSync(directory, { recursive: true, force: true });
+    release();
+    // Our handler is gone, so the signal's default action (or the app's own handler) applies again.
+    process.kill(process.pid, signal);
+  }
+  for (const signal of INTERRUPTS) process.on(signal, onSignal);
+  return release;
+}
+
 export async function applyConfigs(options: ApplyOptions): Promise<ApplyStep[]> {
   const { cluster, layout, sealer } = options;
   const wanted = options.nodes ?? cluster.nodes.map((node) => node.hostname);
@@ -75,6 +97,7 @@ export async function applyConfigs(options: ApplyOptions): Promise<ApplyStep[]> 
     }));
   }
   const directory = await mkdtemp(path.join(tmpdir(), "kubeforge-talos-"));
+  const release = removeOnInterrupt(directory);
   const steps: ApplyStep[] = [];
   try {
     const talosconfig = path.join(directory, "talosconfig");
@@ -105,6 +128,7 @@ export async function applyConfigs(options: ApplyOptions): Promise<ApplyStep[]> 
     }
   } finally {
     await rm(directory, { recursive: true, force: true });
+    release();
   }
   return steps;
 }

@@ -30,7 +30,8 @@ export async function readBundle(options: ReadBundleOptions): Promise<SecretsBun
         file,
         path: "",
         message: "is not SOPS-encrypted",
-        hint: "the bundle holds the cluster's CA keys: re-import it with `kubeforge-talos gen secrets --from`",
+        // gen secrets never writes over an existing file, so the plaintext one has to move first.
+        hint: "it holds the cluster's CA keys in the clear: move it out of the repository, then run `kubeforge-talos gen secrets --from <moved file>` to store it encrypted again (if it was ever committed, treat those keys as leaked)",
       },
     ]);
   }

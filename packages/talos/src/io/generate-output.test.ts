@@ -52,9 +52,11 @@ describe("without a bundle", () => {
     await createBundleFile({ file: layout.bundle, bundle, sealer: createFakeSealer() });
     const sealed = await readFile(layout.bundle, "utf8");
     await writeFile(layout.bundle, stringifyBundle(bundle));
-    expect((await rejection(readBundle({ file: layout.bundle, sealer: createFakeSealer() }))).message).toMatch(
-      /is not SOPS-encrypted/,
-    );
+    const plaintext = await rejection(readBundle({ file: layout.bundle, sealer: createFakeSealer() }));
+    expect(plaintext.message).toMatch(/is not SOPS-encrypted/);
+    // gen secrets refuses to write over an existing file, so the hint must say to move this one aside first.
+    expect(plaintext.message).toContain("move it out of the repository");
+    expect(plaintext.message).toMatch(/gen secrets --from <moved file>/);
     await writeFile(layout.bundle, sealed.replace(/^data: .*$/m, "data: !!garbled"));
     const error = await rejection(readBundle({ file: layout.bundle, sealer: createFakeSealer() }));
     expect(error.code).toBe("E_BUNDLE_DECRYPT");
