@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
-import { ApiException, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { ApiException, CoordinationV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { UpgradeError } from "../errors.js";
 import { sameVersion } from "../version.js";
 import type { GateResult } from "./gate.js";
@@ -33,6 +33,8 @@ export interface KubePodState {
 export interface KubeClient {
   listNodes(): Promise<KubeNodeState[]>;
   listPods(): Promise<KubePodState[]>;
+  /** `spec.holderIdentity` of a Lease (kube-vip's leader election), undefined when the Lease does not exist. */
+  leaseHolder?(namespace: string, name: string): Promise<string | undefined>;
 }
 
 function loadKubeConfig(connection: KubeConnection): KubeConfig {
@@ -74,8 +76,19 @@ function shorten(error: unknown): Error {
 }
 
 export function createKubeClient(connection: KubeConnection = {}): KubeClient {
-  const api = loadKubeConfig(connection).makeApiClient(CoreV1Api);
+  const config = loadKubeConfig(connection);
+  const api = config.makeApiClient(CoreV1Api);
+  const coordination = config.makeApiClient(CoordinationV1Api);
   return {
+    async leaseHolder(namespace, name) {
+      try {
+        const lease = await coordination.readNamespacedLease({ namespace, name });
+        return lease.spec?.holderIdentity || undefined;
+      } catch (error) {
+        if (error instanceof ApiException && error.code === 404) return undefined;
+        throw shorten(error);
+      }
+    },
     async listNodes() {
       try {
         const list = await api.listNode();
