@@ -87,3 +87,23 @@ describe("policy fixtures", () => {
     }
   });
 });
+
+describe("namespaces only workloads name", () => {
+  it("a workload in a namespace the tree never declares fails every namespace policy, at metadata.namespace", async () => {
+    const report = await validateFixture("namespace-undeclared");
+    const found = report.findings
+      .filter((finding) => finding.rule.startsWith("namespace-"))
+      .map((finding) => ({ rule: finding.rule, file: finding.file, path: finding.path, line: finding.line }))
+      .sort((a, b) => a.rule.localeCompare(b.rule));
+    const at = { file: "namespace-undeclared/web.yaml", path: "metadata.namespace", line: 6 };
+    expect(found).toEqual([
+      { rule: "namespace-default-deny", ...at },
+      { rule: "namespace-limit-range", ...at },
+      { rule: "namespace-pod-security", ...at },
+      { rule: "namespace-resource-quota", ...at },
+    ]);
+    const deny = report.findings.find((finding) => finding.rule === "namespace-default-deny");
+    expect(deny?.message).toBe("namespace shop has no default-deny NetworkPolicy for Ingress and Egress");
+    expect(deny?.hint).toContain("declare Namespace shop");
+  });
+});
