@@ -88,6 +88,7 @@ describe("planUpgrade", () => {
       "factory.talos.dev/installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba:v1.13.9",
     );
     expect(step.before).toContain("etcd-quorum-without-node");
+    expect(step.before).toContain("pods-running");
     expect(step.after).toEqual([
       "talos-version",
       "kube-node-ready",

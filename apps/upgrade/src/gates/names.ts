@@ -21,6 +21,8 @@ export const TALOS_GATES_BEFORE: readonly GateName[] = [
   "etcd-no-alarms",
   "etcd-members-healthy",
   "etcd-quorum-without-node",
+  // A pod already stuck would fail the after-gate only once this node has been drained and rebooted.
+  "pods-running",
 ];
 export const TALOS_GATES_AFTER: readonly GateName[] = [
   "talos-version",
@@ -34,6 +36,7 @@ export const KUBERNETES_GATES_BEFORE: readonly GateName[] = [
   "kube-nodes-ready",
   "etcd-no-alarms",
   "etcd-members-healthy",
+  "pods-running",
 ];
 export const KUBERNETES_GATES_AFTER: readonly GateName[] = [
   "kubelet-version",
