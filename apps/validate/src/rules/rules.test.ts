@@ -107,3 +107,30 @@ describe("namespaces only workloads name", () => {
     expect(deny?.hint).toContain("declare Namespace shop");
   });
 });
+
+describe("secretGenerator", () => {
+  it("reports plaintext literals and unencrypted files a kustomization turns into Secrets, not SOPS-encrypted ones", async () => {
+    const report = await validateFixture("secret-generator");
+    const found = report.findings
+      .filter((finding) => finding.rule === "no-plaintext-secrets")
+      .map((finding) => ({ path: finding.path, line: finding.line, message: finding.message }));
+    expect(found).toEqual([
+      {
+        path: "secretGenerator[0].literals",
+        line: 5,
+        message: "secretGenerator db has 1 plaintext literal value(s)",
+      },
+      {
+        path: "secretGenerator[1].envs[0]",
+        line: 9,
+        message: "secretGenerator app reads app.env, which is not SOPS-encrypted",
+      },
+      {
+        path: "secretGenerator[1].files[0]",
+        line: 12,
+        message: "secretGenerator app reads token.txt, which is not SOPS-encrypted",
+      },
+    ]);
+    expect(report.findings.every((finding) => finding.file === "secret-generator/kustomization.yaml")).toBe(true);
+  });
+});
