@@ -12,6 +12,8 @@ export interface KubeConnection {
   readonly kubeconfig?: string;
   /** Context inside it; its current-context otherwise. */
   readonly context?: string;
+  /** Deadline of one API call: a half-open connection must not hang the run. @default 30000 */
+  readonly timeoutMs?: number;
 }
 
 export interface KubeNodeState {
@@ -75,14 +77,28 @@ function shorten(error: unknown): Error {
   return new Error(String(error));
 }
 
+/** Rejects when `call` has not settled within `ms` (client-node has no per-request deadline of its own). */
+async function withDeadline<T>(call: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Kubernetes API did not answer within ${ms / 1000}s`)), ms);
+  });
+  try {
+    return await Promise.race([call, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function createKubeClient(connection: KubeConnection = {}): KubeClient {
+  const timeoutMs = connection.timeoutMs ?? 30_000;
   const config = loadKubeConfig(connection);
   const api = config.makeApiClient(CoreV1Api);
   const coordination = config.makeApiClient(CoordinationV1Api);
   return {
     async leaseHolder(namespace, name) {
       try {
-        const lease = await coordination.readNamespacedLease({ namespace, name });
+        const lease = await withDeadline(coordination.readNamespacedLease({ namespace, name }), timeoutMs);
         return lease.spec?.holderIdentity || undefined;
       } catch (error) {
         if (error instanceof ApiException && error.code === 404) return undefined;
@@ -91,7 +107,7 @@ export function createKubeClient(connection: KubeConnection = {}): KubeClient {
     },
     async listNodes() {
       try {
-        const list = await api.listNode();
+        const list = await withDeadline(api.listNode(), timeoutMs);
         return list.items.map((node) => {
           const ready = node.status?.conditions?.find((condition) => condition.type === "Ready");
           return {
@@ -108,7 +124,7 @@ export function createKubeClient(connection: KubeConnection = {}): KubeClient {
     },
     async listPods() {
       try {
-        const list = await api.listPodForAllNamespaces();
+        const list = await withDeadline(api.listPodForAllNamespaces(), timeoutMs);
         return list.items.map((pod) => ({
           namespace: pod.metadata?.namespace ?? "",
           name: pod.metadata?.name ?? "",
