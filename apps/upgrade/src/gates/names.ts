@@ -9,7 +9,8 @@ export const GATE_DESCRIPTIONS = {
   "talos-version": "talosctl version reports the target Talos tag",
   "kube-node-ready": "this node is Ready again and schedulable",
   "etcd-member-rejoined": "this node's etcd member is back in the member list and healthy",
-  "pods-running": "no pod is Pending or Unknown (drained workloads were rescheduled)",
+  "pods-running":
+    "no pod is Pending or Unknown (before: none already stuck; after: drained workloads were rescheduled)",
   "kubelet-version": "every node's kubelet reports the target Kubernetes version",
 } as const;
 
