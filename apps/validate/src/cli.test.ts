@@ -73,6 +73,19 @@ describe("kubeforge-validate CLI", () => {
     `);
   });
 
+  it("with --json, a run that stops (exit 2) still writes a JSON error on stdout", async () => {
+    const result = await run(["--json", "--no-kustomize", "no-such-cluster"]);
+    expect(result.exitCode).toBe(2);
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: {
+        code: "E_READ",
+        message: "no-such-cluster: no such directory",
+        hint: "pass a cluster folder, e.g. clusters/homelab",
+      },
+      exitCode: 2,
+    });
+  });
+
   it("writes JSON for tools; warnings only fail with --strict", async () => {
     const result = await run(["--no-kustomize", "--json", "unknown-kind"]);
     expect(result.exitCode).toBe(0);
