@@ -33,6 +33,14 @@ export type RunEvent =
       readonly line?: string;
       readonly elapsedMs: number;
     }
+  | {
+      readonly type: "order";
+      /** `talos v1.13.9`. */
+      readonly step: string;
+      /** Hostnames in the order this step upgrades them. */
+      readonly nodes: readonly string[];
+      readonly detail: string;
+    }
   | { readonly type: "evidence"; readonly file: string };
 
 export type RunEventListener = (event: RunEvent) => void;

@@ -2,7 +2,14 @@ import { validateCluster } from "@kubeforge/config";
 import { describe, expect, it } from "vitest";
 import { UpgradeError } from "./errors.js";
 import { type LiveState, simulateLiveState } from "./live-state.js";
-import { installerImageFor, planUpgrade, previousRelease, versionPath } from "./plan.js";
+import {
+  installerImageFor,
+  type PlanNode,
+  planUpgrade,
+  previousRelease,
+  reorderForLeaders,
+  versionPath,
+} from "./plan.js";
 import { DEFAULT_RELEASES } from "./releases.js";
 import { mustParseVersion } from "./version.js";
 
@@ -81,6 +88,7 @@ describe("planUpgrade", () => {
       "factory.talos.dev/installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba:v1.13.9",
     );
     expect(step.before).toContain("etcd-quorum-without-node");
+    expect(step.before).toContain("pods-running");
     expect(step.after).toEqual([
       "talos-version",
       "kube-node-ready",
@@ -151,6 +159,26 @@ describe("planUpgrade", () => {
     const model = cluster();
     const plan = planUpgrade({ cluster: model, live: live(model, "v1.12.11", "v1.35.2") });
     expect(plan.live).toEqual({ source: "simulated", reason: "test" });
+  });
+});
+
+describe("reorderForLeaders", () => {
+  const node = (hostname: string, note?: string): PlanNode => ({
+    hostname,
+    address: hostname,
+    controlPlane: true,
+    action: "upgrade",
+    ...(note ? { note } : {}),
+  });
+
+  it("moves today's etcd leader and VIP holder last and drops the plan's stale notes", () => {
+    const nodes = [node("cp-1"), node("cp-3"), node("cp-2", "etcd leader, VIP holder: last")];
+    expect(reorderForLeaders(nodes, { etcdLeader: "cp-1", vipHolder: "cp-3" })).toEqual([
+      node("cp-2"),
+      node("cp-1", "etcd leader: last"),
+      node("cp-3", "VIP holder: last"),
+    ]);
+    expect(reorderForLeaders(nodes, {}).map((entry) => entry.hostname)).toEqual(["cp-1", "cp-3", "cp-2"]);
   });
 });
 

@@ -151,6 +151,26 @@ function orderNodes(cluster: Cluster, live: LiveState, to: Version | undefined):
   });
 }
 
+/**
+ * Moves the etcd leader and the VIP holder to the end of a step's nodes, keeping everyone else in place.
+ * The run calls this before each Talos step with the leaders seen *then*: upgrading the last node of one step
+ * hands etcd leadership and the VIP to another node, which must in turn go last in the next step.
+ */
+export function reorderForLeaders(
+  nodes: readonly PlanNode[],
+  leaders: { readonly etcdLeader?: string; readonly vipHolder?: string },
+): PlanNode[] {
+  const leads = (node: PlanNode) => node.hostname === leaders.etcdLeader || node.hostname === leaders.vipHolder;
+  return [...nodes.filter((node) => !leads(node)), ...nodes.filter(leads)].map((node) => {
+    const roles = [
+      node.hostname === leaders.etcdLeader ? "etcd leader" : undefined,
+      node.hostname === leaders.vipHolder ? "VIP holder" : undefined,
+    ].filter(Boolean);
+    const { note: _old, ...rest } = node;
+    return roles.length > 0 ? { ...rest, note: `${roles.join(", ")}: last` } : rest;
+  });
+}
+
 /** The ordered steps that take the live cluster to the model's Talos and Kubernetes versions. */
 export function planUpgrade(options: PlanOptions): UpgradePlan {
   const { cluster, live } = options;

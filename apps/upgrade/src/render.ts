@@ -75,6 +75,8 @@ export function renderEvent(event: RunEvent, sinceStartMs: number): string | und
       return event.line === undefined
         ? `${clock} ${event.node} · ${event.command}: started`
         : `${clock} ${event.node} · ${event.command} | ${event.line}`;
+    case "order":
+      return `${clock} ${event.step} · order: ${event.detail}`;
     case "evidence":
       return `${clock} staging evidence recorded in ${event.file}`;
   }

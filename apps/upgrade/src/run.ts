@@ -6,8 +6,8 @@ import { checkPromotion, evidenceFile, recordEvidence } from "./evidence.js";
 import type { GateClients } from "./gates/index.js";
 import type { GateName } from "./gates/names.js";
 import { type Outcome, recheckInFlight, upgradeKubernetes, upgradeTalosNode } from "./node-upgrade.js";
-import { observeLiveState } from "./observe.js";
-import { planUpgrade, type UpgradePlan } from "./plan.js";
+import { observeLeaders, observeLiveState } from "./observe.js";
+import { type PlanNode, planUpgrade, reorderForLeaders, type TalosStep, type UpgradePlan } from "./plan.js";
 import type { ReleaseTable } from "./releases.js";
 import { acquireLock, readState, type UpgradeState, writeState } from "./state.js";
 import { checkBefore, type StepContext, waitAfter } from "./steps.js";
@@ -101,6 +101,22 @@ async function promote(options: RunOptions, plan: UpgradePlan, emit: RunEventLis
   });
 }
 
+/** The step's nodes with whoever leads *now* (etcd leader, VIP holder) last; says so when that differs from the plan. */
+async function orderStepNodes(context: StepContext, step: TalosStep): Promise<readonly PlanNode[]> {
+  const leaders = await observeLeaders(context.clients);
+  const nodes = reorderForLeaders(step.nodes, leaders);
+  const names = nodes.map((node) => node.hostname);
+  const planned = step.nodes.map((node) => node.hostname);
+  const leading = nodes.filter((node) => node.note).map((node) => `${node.hostname} (${node.note})`);
+  context.emit({
+    type: "order",
+    step: `talos ${step.to}`,
+    nodes: names,
+    detail: `${names.join(" → ")}${leading.length > 0 ? `; ${leading.join(", ")}` : "; leaders unknown, plan order kept"}${names.join() === planned.join() ? "" : ` (plan said ${planned.join(" → ")}: leadership moved)`}`,
+  });
+  return nodes;
+}
+
 async function dryRun(context: StepContext, plan: UpgradePlan): Promise<RunResult> {
   for (const step of plan.steps) {
     const label = step.kind === "talos" ? `talos ${step.to}` : `kubernetes ${step.to}`;
@@ -192,7 +208,8 @@ export async function runUpgrade(options: RunOptions): Promise<RunResult> {
     await guardFailure(context, async () => {
       for (const step of plan.steps) {
         if (step.kind === "kubernetes") await upgradeKubernetes(context, step, outcome);
-        else for (const node of step.nodes) await upgradeTalosNode(context, step, node, outcome);
+        else
+          for (const node of await orderStepNodes(context, step)) await upgradeTalosNode(context, step, node, outcome);
       }
       await waitAfter(context, { step: "final", subject: {}, gates: FINAL_GATES, phase: "final" });
     });

@@ -100,6 +100,19 @@ describe("refused before touching anything", () => {
     }
   });
 
+  it("a pod already stuck Pending: E_PRECHECK at pods-running, not a failure after the first node is drained", async () => {
+    sim.pods.push({ namespace: "apps", name: "web-0", node: "", phase: "Pending" });
+    try {
+      const error = await failure(runUpgrade({ cluster: sim.cluster, clients: sim.clients, ...paths(), ...FAST }));
+      expect(error.code).toBe("E_PRECHECK");
+      expect(error.gate).toBe("pods-running");
+      expect(error.message).toContain("apps/web-0 Pending");
+      expect(sim.upgrades).toEqual([]);
+    } finally {
+      sim.pods.pop();
+    }
+  });
+
   it("a model node missing from Kubernetes: E_PRECHECK naming it", async () => {
     const removed = sim.nodes.splice(2, 1);
     try {

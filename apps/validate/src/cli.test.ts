@@ -39,6 +39,14 @@ describe("kubeforge-validate CLI", () => {
     expect(unknown.stderr).toContain("Unknown option '--frobnicate'");
   });
 
+  it("exits 2 with a clear message, not an internal error, for a cluster folder that does not exist", async () => {
+    const result = await run(["--no-kustomize", "no-such-cluster"]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe(
+      "kubeforge-validate: no-such-cluster: no such directory — pass a cluster folder, e.g. clusters/homelab",
+    );
+  });
+
   it("exits 2 with a clear message for a bad validate.yaml", async () => {
     const result = await run(["--no-kustomize", "--config", "missing.yaml", "image-pinned"]);
     expect(result.exitCode).toBe(2);
@@ -56,13 +64,26 @@ describe("kubeforge-validate CLI", () => {
         Flux paths built with: skipped
 
       image-pinned/web.yaml
-        17:   error   image-pinned  Deployment apps/web › spec.template.spec.initContainers[0].image: image "registry.local:5000/web-migrate" has no tag, so it means latest
+        17:   error   image-pinned  Deployment default/web › spec.template.spec.initContainers[0].image: image "registry.local:5000/web-migrate" has no tag, so it means latest
               → pin a released version tag (e.g. nginx:1.27.3) or a digest (@sha256:…)
-        23:   error   image-pinned  Deployment apps/web › spec.template.spec.containers[0].image: image "nginx:latest" uses the latest tag
+        23:   error   image-pinned  Deployment default/web › spec.template.spec.containers[0].image: image "nginx:latest" uses the latest tag
               → pin a released version tag (e.g. nginx:1.27.3) or a digest (@sha256:…)
 
       2 errors, 0 warnings"
     `);
+  });
+
+  it("with --json, a run that stops (exit 2) still writes a JSON error on stdout", async () => {
+    const result = await run(["--json", "--no-kustomize", "no-such-cluster"]);
+    expect(result.exitCode).toBe(2);
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: {
+        code: "E_READ",
+        message: "no-such-cluster: no such directory",
+        hint: "pass a cluster folder, e.g. clusters/homelab",
+      },
+      exitCode: 2,
+    });
   });
 
   it("writes JSON for tools; warnings only fail with --strict", async () => {

@@ -146,6 +146,19 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    // A tool that asked for JSON gets JSON on stdout for a stopped run too, not an empty stream.
+    if (process.argv.includes("--json")) {
+      const known = error instanceof ValidateError;
+      const body = {
+        error: {
+          code: known ? error.code : "E_INTERNAL",
+          message: known ? error.message : `internal error: ${(error as Error)?.message ?? String(error)}`,
+          ...(known && error.hint ? { hint: error.hint } : {}),
+        },
+        exitCode: EXIT_ERROR,
+      };
+      process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+    }
     if (error instanceof ValidateError) {
       process.stderr.write(`kubeforge-validate: ${error.message}${error.hint ? ` — ${error.hint}` : ""}\n`);
       if (error.code === "E_USAGE") process.stderr.write(`\n${USAGE}`);

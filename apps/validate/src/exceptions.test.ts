@@ -20,7 +20,9 @@ describe("exceptions", () => {
         "vendor publishes only a rolling tag; digest pinned by Renovate later",
       ],
     ]);
-    expect(report.findings.map((f) => [f.rule, f.severity, f.file, f.path])).toEqual([
+    // The fixture's namespace is not declared (namespace-* findings); those rules are tested on their own fixtures.
+    const findings = report.findings.filter((f) => !f.rule.startsWith("namespace-"));
+    expect(findings.map((f) => [f.rule, f.severity, f.file, f.path])).toEqual([
       ["unused-exception", "warning", "exceptions/validate.yaml", "exceptions[1]"],
       ["invalid-exception", "error", "exceptions/web.yaml", "metadata.annotations.kubeforge.dev/validate-ignore"],
       ["container-resources", "error", "exceptions/web.yaml", "spec.template.spec.containers[0].resources.limits"],

@@ -1,9 +1,10 @@
 // Offline validation of a cluster directory: reads the tree (IO), then runs every rule (pure) and applies exceptions.
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { type Cluster, ConfigError, formatIssue, loadCluster } from "@kubeforge/config";
 import { readValidateConfig, type ValidateConfig } from "./config-file.js";
+import { ValidateError } from "./errors.js";
 import { applyExceptions } from "./exceptions.js";
 import { type Finding, type SuppressedFinding, sortFindings } from "./finding.js";
 import { type KustomizeBuild, kubectlKustomize } from "./kustomize/kustomize-build.js";
@@ -118,6 +119,14 @@ async function buildRegistry(documents: readonly ManifestDocument[], config: Val
 
 export async function validateTree(options: ValidateTreeOptions): Promise<ValidationReport> {
   const displayBase = path.resolve(options.cwd ?? process.cwd());
+  // A mistyped cluster name must read as such, not as an internal error with a scandir stack.
+  if (!statSync(options.dir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new ValidateError(
+      "E_READ",
+      `${options.dir}: no such directory`,
+      "pass a cluster folder, e.g. clusters/homelab",
+    );
+  }
   const layout = resolveLayout(options.dir);
   const config = await readValidateConfig(options.config ? path.resolve(options.config) : layout.configFile, {
     required: options.config !== undefined,

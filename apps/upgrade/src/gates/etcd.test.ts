@@ -65,9 +65,12 @@ describe("etcd gates", () => {
       checkEtcdQuorumWithout(snapshot([member("a"), member("b"), member("c"), member("d", false), member("e")]), "a")
         .ok,
     ).toBe(true);
-    expect(checkEtcdQuorumWithout(snapshot([member("a"), member("b"), member("c")]), "worker").detail).toContain(
-      "not an etcd member",
-    );
+    // A control-plane node whose member is not listed under its hostname: its member would count as a survivor.
+    expect(checkEtcdQuorumWithout(snapshot([member("a"), member("b"), member("c")]), "cp-x")).toEqual({
+      ok: false,
+      detail:
+        "cp-x is not an etcd member by that name (members: a, b, c): the model's hostname must match the node's etcd member",
+    });
   });
 
   it("rejoined means listed under the node's hostname, voting and healthy", () => {

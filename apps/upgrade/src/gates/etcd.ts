@@ -144,7 +144,11 @@ export function checkEtcdNoAlarms(snapshot: EtcdSnapshot): GateResult {
   return { ok: false, detail: `alarms raised: ${named.join(", ")}` };
 }
 
-/** With `hostname`'s member down, do the remaining healthy members still form a quorum? */
+/**
+ * With `hostname`'s member down, do the remaining healthy members still form a quorum? Only asked for
+ * control-plane nodes: one with no member under its name is refused, because its own member would then be
+ * counted among the survivors and `etcd-member-rejoined` could never pass once the node is rebooted.
+ */
 export function checkEtcdQuorumWithout(snapshot: EtcdSnapshot, hostname: string): GateResult {
   const total = snapshot.members.length;
   if (total === 2) {
@@ -153,7 +157,14 @@ export function checkEtcdQuorumWithout(snapshot: EtcdSnapshot, hostname: string)
   const quorum = Math.floor(total / 2) + 1;
   const others = snapshot.members.filter((member) => member.name !== hostname && member.healthy && !member.isLearner);
   const own = snapshot.members.some((member) => member.name === hostname);
-  const detail = `${others.length} healthy member(s) besides ${hostname}${own ? "" : " (not an etcd member)"}, quorum is ${quorum} of ${total}`;
+  if (!own) {
+    const names = snapshot.members.map(describe).join(", ");
+    return {
+      ok: false,
+      detail: `${hostname} is not an etcd member by that name (members: ${names}): the model's hostname must match the node's etcd member`,
+    };
+  }
+  const detail = `${others.length} healthy member(s) besides ${hostname}, quorum is ${quorum} of ${total}`;
   return { ok: others.length >= quorum, detail };
 }
 

@@ -1,4 +1,5 @@
 // A gate is a named check; `waitForGate` polls it until it passes or its timeout runs out.
+import { formatDuration } from "../timeouts.js";
 import type { GateName } from "./names.js";
 
 export interface GateResult {
@@ -37,11 +38,30 @@ export async function waitForGate(gate: Gate, options: WaitOptions): Promise<Gat
   }
 }
 
-/** Turns a thrown error into a failed result, so a gate never throws for an unreachable cluster. */
-export async function guardCheck(run: () => Promise<GateResult>): Promise<GateResult> {
+/** How long one check may take before it counts as failed. @default 60000 */
+export const DEFAULT_CHECK_TIMEOUT_MS = 60_000;
+
+/**
+ * Turns a thrown error into a failed result, so a gate never throws for an unreachable cluster, and bounds
+ * the check: a call that never answers (a half-open connection to the API server) fails after `timeoutMs`
+ * instead of hanging the run, since the poll loop only looks at its deadline between checks.
+ */
+export async function guardCheck(
+  run: () => Promise<GateResult>,
+  timeoutMs: number = DEFAULT_CHECK_TIMEOUT_MS,
+): Promise<GateResult> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<GateResult>((resolve) => {
+    timer = setTimeout(
+      () => resolve({ ok: false, detail: `no answer within ${formatDuration(timeoutMs)}` }),
+      timeoutMs,
+    );
+  });
   try {
-    return await run();
+    return await Promise.race([run(), deadline]);
   } catch (error) {
     return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -26,6 +26,8 @@ export interface GateClients {
   readonly etcd: EtcdConnection;
   /** Deadline of one talosctl read (version). @default 10000 */
   readonly callTimeoutMs?: number;
+  /** Deadline of one gate check (which may make several calls); a check that does not answer fails. @default 60000 */
+  readonly checkTimeoutMs?: number;
 }
 
 export interface GateSubject {
@@ -48,7 +50,10 @@ function need<T>(value: T | undefined, gate: GateName, what: string): T {
 
 export function makeGate(name: GateName, clients: GateClients, subject: GateSubject): Gate {
   const node = subject.node;
-  const run = (check: () => Promise<GateResult>): Gate => ({ name, check: () => guardCheck(check) });
+  const run = (check: () => Promise<GateResult>): Gate => ({
+    name,
+    check: () => guardCheck(check, clients.checkTimeoutMs),
+  });
   switch (name) {
     case "no-upgrade-in-progress":
       return run(async () => checkNoneCordoned(await clients.kube.listNodes()));

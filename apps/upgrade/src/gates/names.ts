@@ -9,7 +9,8 @@ export const GATE_DESCRIPTIONS = {
   "talos-version": "talosctl version reports the target Talos tag",
   "kube-node-ready": "this node is Ready again and schedulable",
   "etcd-member-rejoined": "this node's etcd member is back in the member list and healthy",
-  "pods-running": "no pod is Pending or Unknown (drained workloads were rescheduled)",
+  "pods-running":
+    "no pod is Pending or Unknown (before: none already stuck; after: drained workloads were rescheduled)",
   "kubelet-version": "every node's kubelet reports the target Kubernetes version",
 } as const;
 
@@ -21,6 +22,8 @@ export const TALOS_GATES_BEFORE: readonly GateName[] = [
   "etcd-no-alarms",
   "etcd-members-healthy",
   "etcd-quorum-without-node",
+  // A pod already stuck would fail the after-gate only once this node has been drained and rebooted.
+  "pods-running",
 ];
 export const TALOS_GATES_AFTER: readonly GateName[] = [
   "talos-version",
@@ -34,6 +37,7 @@ export const KUBERNETES_GATES_BEFORE: readonly GateName[] = [
   "kube-nodes-ready",
   "etcd-no-alarms",
   "etcd-members-healthy",
+  "pods-running",
 ];
 export const KUBERNETES_GATES_AFTER: readonly GateName[] = [
   "kubelet-version",

@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -65,6 +66,31 @@ describe("Kubernetes gates", () => {
     expect(checkKubeletVersions([node("a", { kubeletVersion: "1.35.2" })], "v1.35.2").ok).toBe(true);
     expect(checkKubeletVersions([node("a", { kubeletVersion: "v1.34.2" })], "v1.35.2").detail).toBe("a at v1.34.2");
   });
+
+  it("an API server that accepts the connection but never answers fails the call at its deadline", async () => {
+    const server = createServer(() => {}); // holds every connection open, says nothing
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    const kubeconfig = path.join(mkdtempSync(path.join(tmpdir(), "kube-")), "config");
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+`,
+    );
+    try {
+      const client = createKubeClient({ kubeconfig, timeoutMs: 300 });
+      await expect(client.listNodes()).rejects.toThrow(
+        "Kubernetes API unreachable: Kubernetes API did not answer within 0.3s",
+      );
+    } finally {
+      server.close();
+    }
+  }, 5000);
 
   it("refuses to fall back to localhost:8080 when there is no kubeconfig", () => {
     const missing = path.join(mkdtempSync(path.join(tmpdir(), "kube-")), "nope");

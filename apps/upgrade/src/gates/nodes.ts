@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
-import { ApiException, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { ApiException, CoordinationV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { UpgradeError } from "../errors.js";
 import { sameVersion } from "../version.js";
 import type { GateResult } from "./gate.js";
@@ -12,6 +12,8 @@ export interface KubeConnection {
   readonly kubeconfig?: string;
   /** Context inside it; its current-context otherwise. */
   readonly context?: string;
+  /** Deadline of one API call: a half-open connection must not hang the run. @default 30000 */
+  readonly timeoutMs?: number;
 }
 
 export interface KubeNodeState {
@@ -33,6 +35,8 @@ export interface KubePodState {
 export interface KubeClient {
   listNodes(): Promise<KubeNodeState[]>;
   listPods(): Promise<KubePodState[]>;
+  /** `spec.holderIdentity` of a Lease (kube-vip's leader election), undefined when the Lease does not exist. */
+  leaseHolder?(namespace: string, name: string): Promise<string | undefined>;
 }
 
 function loadKubeConfig(connection: KubeConnection): KubeConfig {
@@ -73,12 +77,37 @@ function shorten(error: unknown): Error {
   return new Error(String(error));
 }
 
+/** Rejects when `call` has not settled within `ms` (client-node has no per-request deadline of its own). */
+async function withDeadline<T>(call: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Kubernetes API did not answer within ${ms / 1000}s`)), ms);
+  });
+  try {
+    return await Promise.race([call, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function createKubeClient(connection: KubeConnection = {}): KubeClient {
-  const api = loadKubeConfig(connection).makeApiClient(CoreV1Api);
+  const timeoutMs = connection.timeoutMs ?? 30_000;
+  const config = loadKubeConfig(connection);
+  const api = config.makeApiClient(CoreV1Api);
+  const coordination = config.makeApiClient(CoordinationV1Api);
   return {
+    async leaseHolder(namespace, name) {
+      try {
+        const lease = await withDeadline(coordination.readNamespacedLease({ namespace, name }), timeoutMs);
+        return lease.spec?.holderIdentity || undefined;
+      } catch (error) {
+        if (error instanceof ApiException && error.code === 404) return undefined;
+        throw shorten(error);
+      }
+    },
     async listNodes() {
       try {
-        const list = await api.listNode();
+        const list = await withDeadline(api.listNode(), timeoutMs);
         return list.items.map((node) => {
           const ready = node.status?.conditions?.find((condition) => condition.type === "Ready");
           return {
@@ -95,7 +124,7 @@ export function createKubeClient(connection: KubeConnection = {}): KubeClient {
     },
     async listPods() {
       try {
-        const list = await api.listPodForAllNamespaces();
+        const list = await withDeadline(api.listPodForAllNamespaces(), timeoutMs);
         return list.items.map((pod) => ({
           namespace: pod.metadata?.namespace ?? "",
           name: pod.metadata?.name ?? "",

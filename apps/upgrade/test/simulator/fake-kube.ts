@@ -89,6 +89,8 @@ export interface FakeKube {
   readonly url: string;
   /** Requests served, by path (for assertions on what the orchestrator asked). */
   readonly hits: Map<string, number>;
+  /** Lease holders by `namespace/name` (kube-vip's plndr-cp-lock names the VIP holder); absent leases are 404. */
+  readonly leases: Map<string, string>;
   close(): Promise<void>;
 }
 
@@ -98,6 +100,7 @@ export async function startFakeKube(
   tls: { cert: string; key: string },
 ): Promise<FakeKube> {
   const hits = new Map<string, number>();
+  const leases = new Map<string, string>();
   const server = createServer({ cert: tls.cert, key: tls.key }, async (request, response) => {
     const url = new URL(request.url ?? "/", "https://localhost");
     hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
@@ -116,6 +119,16 @@ export async function startFakeKube(
           kind: "PodList",
           metadata: { resourceVersion: "1" },
           items: state.pods.map(podObject),
+        });
+      }
+      const lease = /^\/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases\/([^/]+)$/.exec(url.pathname);
+      const holder = lease ? leases.get(`${lease[1]}/${lease[2]}`) : undefined;
+      if (request.method === "GET" && lease && holder !== undefined) {
+        return send(response, 200, {
+          apiVersion: "coordination.k8s.io/v1",
+          kind: "Lease",
+          metadata: { name: lease[2], namespace: lease[1], resourceVersion: "1" },
+          spec: { holderIdentity: holder, leaseDurationSeconds: 5 },
         });
       }
       if (url.pathname.startsWith("/__sim/")) {
@@ -156,6 +169,7 @@ export async function startFakeKube(
     server,
     url: `https://127.0.0.1:${address.port}`,
     hits,
+    leases,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,7 +1,7 @@
 // Every namespace has default-deny NetworkPolicies: all pods selected, Ingress and Egress, no allow rules.
 import type { Finding } from "../finding.js";
-import { type ManifestDocument, objectRef } from "../tree/manifest-document.js";
-import { declaredNamespaces, objectsByNamespace } from "./namespaces.js";
+import type { ManifestDocument } from "../tree/manifest-document.js";
+import { namespacesToCheck, objectsByNamespace, undeclaredHint } from "./namespaces.js";
 import { findingAt, isRecord, type Rule } from "./rule.js";
 
 /** The directions (Ingress/Egress) a NetworkPolicy denies for every pod of its namespace. */
@@ -27,17 +27,19 @@ export const namespaceDefaultDenyRule: Rule = {
   check({ documents }) {
     const policies = objectsByNamespace(documents, "NetworkPolicy");
     const findings: Finding[] = [];
-    for (const namespace of declaredNamespaces(documents)) {
-      const name = objectRef(namespace).name;
+    for (const namespace of namespacesToCheck(documents)) {
+      const name = namespace.name;
       const denied = new Set((policies.get(name) ?? []).flatMap(deniedDirections));
       const missing = ["Ingress", "Egress"].filter((direction) => !denied.has(direction));
       if (missing.length === 0) continue;
       findings.push(
-        findingAt(namespace, {
+        findingAt(namespace.document, {
           rule: "namespace-default-deny",
-          path: ["metadata", "name"],
+          path: namespace.path,
           message: `namespace ${name} has no default-deny NetworkPolicy for ${missing.join(" and ")}`,
-          hint: "add a NetworkPolicy with podSelector: {} and policyTypes [Ingress, Egress] and no rules, then allow what is needed",
+          hint:
+            "add a NetworkPolicy with podSelector: {} and policyTypes [Ingress, Egress] and no rules, then allow what is needed" +
+            undeclaredHint(namespace),
         }),
       );
     }

@@ -1,7 +1,6 @@
 // Every namespace the tree declares also gets a LimitRange in the tree.
 import type { Finding } from "../finding.js";
-import { objectRef } from "../tree/manifest-document.js";
-import { declaredNamespaces, objectsByNamespace } from "./namespaces.js";
+import { namespacesToCheck, objectsByNamespace, undeclaredHint } from "./namespaces.js";
 import { findingAt, type Rule } from "./rule.js";
 
 export const namespaceLimitRangeRule: Rule = {
@@ -10,15 +9,17 @@ export const namespaceLimitRangeRule: Rule = {
   check({ documents }) {
     const present = objectsByNamespace(documents, "LimitRange");
     const findings: Finding[] = [];
-    for (const namespace of declaredNamespaces(documents)) {
-      const name = objectRef(namespace).name;
+    for (const namespace of namespacesToCheck(documents)) {
+      const name = namespace.name;
       if (present.has(name)) continue;
       findings.push(
-        findingAt(namespace, {
+        findingAt(namespace.document, {
           rule: "namespace-limit-range",
-          path: ["metadata", "name"],
+          path: namespace.path,
           message: `namespace ${name} has no LimitRange`,
-          hint: "add a LimitRange with default requests and limits for containers that set none",
+          hint:
+            "add a LimitRange with default requests and limits for containers that set none" +
+            undeclaredHint(namespace),
         }),
       );
     }

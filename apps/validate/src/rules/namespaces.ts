@@ -2,12 +2,51 @@
 import { BUILTIN_NAMESPACES } from "@kubeforge/config";
 import { type ManifestDocument, objectRef } from "../tree/manifest-document.js";
 import { documentsOfKind, isRecord } from "./rule.js";
+import { containersOf } from "./workloads.js";
 
 export function declaredNamespaces(documents: readonly ManifestDocument[]): ManifestDocument[] {
   return documentsOfKind(documents, "Namespace").filter((document) => {
     const name = objectRef(document).name;
     return name !== "" && !BUILTIN_NAMESPACES.has(name) && String(document.object.apiVersion) === "v1";
   });
+}
+
+/** A namespace the policies apply to, and where to report what it lacks. */
+export interface NamespaceToCheck {
+  readonly name: string;
+  /** The Namespace object, or (when the tree never declares it) the first workload that runs in it. */
+  readonly document: ManifestDocument;
+  readonly path: string[];
+  readonly declared: boolean;
+}
+
+/**
+ * Declared namespaces, plus every other non-built-in namespace a workload runs in: a workload in a namespace
+ * the tree never declares has no Pod Security labels, quota, LimitRange or default-deny policy either, and
+ * must not slip past the namespace policies because nobody wrote its Namespace object.
+ */
+export function namespacesToCheck(documents: readonly ManifestDocument[]): NamespaceToCheck[] {
+  const declared = declaredNamespaces(documents);
+  const out: NamespaceToCheck[] = declared.map((document) => ({
+    name: objectRef(document).name,
+    document,
+    path: ["metadata", "name"],
+    declared: true,
+  }));
+  const seen = new Set([...documentsOfKind(documents, "Namespace").map((document) => objectRef(document).name)]);
+  for (const document of documents) {
+    const namespace = objectRef(document).namespace;
+    if (!namespace || seen.has(namespace) || BUILTIN_NAMESPACES.has(namespace)) continue;
+    if (containersOf(document).length === 0) continue;
+    seen.add(namespace);
+    out.push({ name: namespace, document, path: ["metadata", "namespace"], declared: false });
+  }
+  return out;
+}
+
+/** Hint suffix for a namespace only known from a workload. */
+export function undeclaredHint(namespace: NamespaceToCheck): string {
+  return namespace.declared ? "" : `; and declare Namespace ${namespace.name} in the tree (nothing declares it)`;
 }
 
 /** Namespaced objects of `kind` grouped by namespace. */

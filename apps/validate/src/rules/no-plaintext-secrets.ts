@@ -4,6 +4,7 @@ import { findPlaintextSecrets } from "@kubeforge/sops";
 import type { Finding } from "../finding.js";
 import type { ManifestDocument } from "../tree/manifest-document.js";
 import { findingAt, type Rule } from "./rule.js";
+import { checkSecretGenerators } from "./secret-generators.js";
 
 /** Splits `documents[1].data` into the document index and the keys inside it. */
 export function parseSecretPath(path: string): { index?: number; keys: (string | number)[] } {
@@ -19,7 +20,7 @@ export function parseSecretPath(path: string): { index?: number; keys: (string |
 export const noPlaintextSecretsRule: Rule = {
   id: "no-plaintext-secrets",
   description: "No plaintext Secret anywhere in the cluster folder (SOPS-encrypted only).",
-  check({ files, documents }) {
+  async check({ files, documents, displayBase }) {
     const byFile = new Map<string, ManifestDocument[]>();
     for (const document of documents) byFile.set(document.file, [...(byFile.get(document.file) ?? []), document]);
     const findings: Finding[] = [];
@@ -37,6 +38,7 @@ export const noPlaintextSecretsRule: Rule = {
         document ? findingAt(document, input) : { ...input, severity: "error", file: found.file, path: keys.join(".") },
       );
     }
+    findings.push(...(await checkSecretGenerators(files, displayBase)));
     return findings;
   },
 };

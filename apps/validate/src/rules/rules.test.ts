@@ -87,3 +87,50 @@ describe("policy fixtures", () => {
     }
   });
 });
+
+describe("namespaces only workloads name", () => {
+  it("a workload in a namespace the tree never declares fails every namespace policy, at metadata.namespace", async () => {
+    const report = await validateFixture("namespace-undeclared");
+    const found = report.findings
+      .filter((finding) => finding.rule.startsWith("namespace-"))
+      .map((finding) => ({ rule: finding.rule, file: finding.file, path: finding.path, line: finding.line }))
+      .sort((a, b) => a.rule.localeCompare(b.rule));
+    const at = { file: "namespace-undeclared/web.yaml", path: "metadata.namespace", line: 6 };
+    expect(found).toEqual([
+      { rule: "namespace-default-deny", ...at },
+      { rule: "namespace-limit-range", ...at },
+      { rule: "namespace-pod-security", ...at },
+      { rule: "namespace-resource-quota", ...at },
+    ]);
+    const deny = report.findings.find((finding) => finding.rule === "namespace-default-deny");
+    expect(deny?.message).toBe("namespace shop has no default-deny NetworkPolicy for Ingress and Egress");
+    expect(deny?.hint).toContain("declare Namespace shop");
+  });
+});
+
+describe("secretGenerator", () => {
+  it("reports plaintext literals and unencrypted files a kustomization turns into Secrets, not SOPS-encrypted ones", async () => {
+    const report = await validateFixture("secret-generator");
+    const found = report.findings
+      .filter((finding) => finding.rule === "no-plaintext-secrets")
+      .map((finding) => ({ path: finding.path, line: finding.line, message: finding.message }));
+    expect(found).toEqual([
+      {
+        path: "secretGenerator[0].literals",
+        line: 5,
+        message: "secretGenerator db has 1 plaintext literal value(s)",
+      },
+      {
+        path: "secretGenerator[1].envs[0]",
+        line: 9,
+        message: "secretGenerator app reads app.env, which is not SOPS-encrypted",
+      },
+      {
+        path: "secretGenerator[1].files[0]",
+        line: 12,
+        message: "secretGenerator app reads token.txt, which is not SOPS-encrypted",
+      },
+    ]);
+    expect(report.findings.every((finding) => finding.file === "secret-generator/kustomization.yaml")).toBe(true);
+  });
+});
