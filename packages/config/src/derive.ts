@@ -1,10 +1,15 @@
 // Values derived from the model that several renderers need; computed in one place.
 import type { Cluster } from "./schema/cluster.js";
 
+/**
+ * The installer image: the model's, else the Image Factory one for the schematic. From Talos 1.14 talosctl
+ * defaults to the platform-specific `metal-installer` path (ghcr installers are no longer published).
+ */
 export function installerImage(cluster: Cluster): string {
-  return (
-    cluster.talos.installerImage ?? `factory.talos.dev/installer/${cluster.talos.schematic}:${cluster.talos.version}`
-  );
+  if (cluster.talos.installerImage) return cluster.talos.installerImage;
+  const [major = 0, minor = 0] = cluster.talos.version.replace(/^v/, "").split(".").map(Number);
+  const path = major > 1 || minor >= 14 ? "metal-installer" : "installer";
+  return `factory.talos.dev/${path}/${cluster.talos.schematic}:${cluster.talos.version}`;
 }
 
 /** The path Flux reconciles, relative to the repository root, e.g. `./clusters/homelab/flux`. */
