@@ -23,6 +23,11 @@ export function apiEndpoint(cluster: Cluster): string {
   return `https://${host}:${cluster.api.port}`;
 }
 
+/** The StorageClass marked default, if any (validateCluster allows at most one). */
+export function defaultStorageClass(cluster: Cluster): string | undefined {
+  return cluster.storageClasses.find((storageClass) => storageClass.default)?.name;
+}
+
 export function controlPlaneNodes(cluster: Cluster) {
   return cluster.nodes.filter((node) => node.controlPlane);
 }

@@ -4,7 +4,15 @@ export { PLATFORM_NAMESPACES } from "./checks/components.js";
 export { RESERVED_NODE_NAMES } from "./checks/nodes.js";
 export { BUILTIN_NAMESPACES, SUPPORTED_TALOS_MINORS } from "./checks/platform.js";
 export { defineCluster } from "./define.js";
-export { apiEndpoint, CUBEFS_ROLES, controlPlaneNodes, cubefsNodeLabels, fluxPath, installerImage } from "./derive.js";
+export {
+  apiEndpoint,
+  CUBEFS_ROLES,
+  controlPlaneNodes,
+  cubefsNodeLabels,
+  defaultStorageClass,
+  fluxPath,
+  installerImage,
+} from "./derive.js";
 export { ConfigError, type ConfigErrorCode, type ConfigIssue, formatIssue, formatPath } from "./errors.js";
 export { clusterJsonSchema } from "./json-schema.js";
 export { type LoadedCluster, loadCluster, parseClusterYaml, resolveCluster } from "./load.js";

@@ -1,4 +1,5 @@
 // Cross-field checks of platform components and apps: references to nodes, classes and namespaces.
+import { defaultStorageClass } from "../derive.js";
 import type { ConfigIssue } from "../errors.js";
 import type { Cluster } from "../schema/cluster.js";
 import { BUILTIN_NAMESPACES } from "./platform.js";
@@ -40,7 +41,7 @@ export function checkCubefsReplicas(cluster: Cluster): ConfigIssue[] {
 
 export function checkStorageReferences(cluster: Cluster): ConfigIssue[] {
   const classes = new Set(cluster.storageClasses.map((storageClass) => storageClass.name));
-  const hasDefault = cluster.storageClasses.some((storageClass) => storageClass.default);
+  const hasDefault = defaultStorageClass(cluster) !== undefined;
   const issues: ConfigIssue[] = [];
   const check = (path: string, name: string | undefined) => {
     if (name !== undefined && !classes.has(name)) {

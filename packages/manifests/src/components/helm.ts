@@ -15,6 +15,12 @@ import type { HelmSource, PinnedChart } from "./versions.js";
 // Code-point order: localeCompare follows the build machine's locale (Czech puts "ch" after "h").
 const byName = (a: HelmSource, b: HelmSource) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
+/** Requests and limits as charts take them in their values. */
+export interface ContainerResources {
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
 export class HelmSourcesChart extends Chart {
   constructor(scope: Construct, id: string, sources: readonly HelmSource[]) {
     super(scope, id, { disableResourceNameHashes: true });

@@ -1,22 +1,19 @@
 // Logging: Loki as the log store (monolithic, filesystem on a CubeFS volume) and Grafana Alloy as the
 // collector. Alloy tails pod logs through the Kubernetes API, so it needs no host mounts or root, and it
 // is the collector Grafana maintains now that Promtail reached end of life (March 2026).
-import type { Cluster } from "@kubeforge/config";
+import { type Cluster, defaultStorageClass } from "@kubeforge/config";
 import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import type { Component } from "./component.js";
-import { addHelmRelease } from "./helm.js";
+import { addHelmRelease, type ContainerResources } from "./helm.js";
 import { platformNamespace } from "./namespaces.js";
 import { PLATFORM_PRIORITY_CLASS } from "./priority.js";
 import type { PodBudget } from "./quota.js";
 import { CHARTS } from "./versions.js";
 
 export const LOGGING_NAMESPACE = "logging";
-
-interface ContainerResources {
-  readonly requests: { readonly cpu: string; readonly memory: string };
-  readonly limits: { readonly cpu: string; readonly memory: string };
-}
+/** Loki's in-cluster address: Grafana reads from it, Alloy pushes to it. */
+export const LOKI_URL = `http://loki.${LOGGING_NAMESPACE}.svc.cluster.local:3100`;
 
 /** The subset of the Loki chart's values kubeforge sets. */
 export interface LokiValues {
@@ -64,7 +61,7 @@ export interface AlloyValues {
 }
 
 export function lokiValues(cluster: Cluster): LokiValues {
-  const storageClass = cluster.storageClasses.find((storageClass) => storageClass.default)?.name ?? "";
+  const storageClass = defaultStorageClass(cluster) ?? "";
   return {
     deploymentMode: "Monolithic",
     loki: {
@@ -138,7 +135,7 @@ loki.source.kubernetes "pods" {
 
 loki.write "default" {
   endpoint {
-    url = "http://loki.${LOGGING_NAMESPACE}.svc.cluster.local:3100/loki/api/v1/push"
+    url = "${LOKI_URL}/loki/api/v1/push"
   }
 }
 `;

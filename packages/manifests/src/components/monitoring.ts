@@ -1,22 +1,21 @@
 // kube-prometheus-stack (Prometheus, Alertmanager, Grafana with OIDC sign-in), monitors for the
 // platform components, and the dashboards Grafana's sidecar loads from ConfigMaps.
-import { type Cluster, controlPlaneNodes, type NamespaceInput } from "@kubeforge/config";
+import { type Cluster, controlPlaneNodes, defaultStorageClass, type NamespaceInput } from "@kubeforge/config";
 import { Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-33";
 import type { Construct } from "constructs";
 import { MANAGED_BY } from "../charts/labels.js";
+import { MONITORING_NAMESPACE } from "../charts/namespace-guardrails.js";
 import { PodMonitor } from "../imports/monitoring-coreos-com.js";
 import type { Component } from "./component.js";
 import { renderDashboard } from "./dashboards/dashboard.js";
 import { DASHBOARDS } from "./dashboards/library.js";
-import { addHelmRelease } from "./helm.js";
+import { addHelmRelease, type ContainerResources } from "./helm.js";
+import { LOKI_URL } from "./logging.js";
 import { platformNamespace } from "./namespaces.js";
 import { PLATFORM_PRIORITY_CLASS } from "./priority.js";
 import type { PodBudget } from "./quota.js";
 import { CHARTS } from "./versions.js";
-
-export const MONITORING_NAMESPACE = "monitoring";
-const LOKI_URL = "http://loki.logging.svc.cluster.local:3100";
 
 interface VolumeClaim {
   readonly volumeClaimTemplate: {
@@ -73,15 +72,9 @@ export interface KubePrometheusStackValues {
   readonly kubeProxy: { readonly enabled: boolean };
 }
 
-interface ContainerResources {
-  readonly requests: { readonly cpu: string; readonly memory: string };
-  readonly limits: { readonly cpu: string; readonly memory: string };
-}
-
-function defaultStorageClass(cluster: Cluster): string {
-  const fallback = cluster.storageClasses.find((storageClass) => storageClass.default)?.name;
+function monitoringStorageClass(cluster: Cluster): string {
   // validateCluster guarantees one of the two.
-  return cluster.monitoring.storageClass ?? fallback ?? "";
+  return cluster.monitoring.storageClass ?? defaultStorageClass(cluster) ?? "";
 }
 
 function volumeClaim(storageClassName: string, storage: string): VolumeClaim {
@@ -118,7 +111,7 @@ function grafanaIni(cluster: Cluster): Record<string, Record<string, string | bo
 }
 
 export function kubePrometheusStackValues(cluster: Cluster): KubePrometheusStackValues {
-  const storageClass = defaultStorageClass(cluster);
+  const storageClass = monitoringStorageClass(cluster);
   return {
     prometheus: {
       prometheusSpec: {
