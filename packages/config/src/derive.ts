@@ -1,4 +1,5 @@
 // Values derived from the model that several renderers need; computed in one place.
+import { installerPath } from "./releases/check.js";
 import type { Cluster } from "./schema/cluster.js";
 
 /**
@@ -7,9 +8,7 @@ import type { Cluster } from "./schema/cluster.js";
  */
 export function installerImage(cluster: Cluster): string {
   if (cluster.talos.installerImage) return cluster.talos.installerImage;
-  const [major = 0, minor = 0] = cluster.talos.version.replace(/^v/, "").split(".").map(Number);
-  const path = major > 1 || minor >= 14 ? "metal-installer" : "installer";
-  return `factory.talos.dev/${path}/${cluster.talos.schematic}:${cluster.talos.version}`;
+  return `factory.talos.dev/${installerPath(cluster.talos.version)}/${cluster.talos.schematic}:${cluster.talos.version}`;
 }
 
 /** The path Flux reconciles, relative to the repository root, e.g. `./clusters/homelab/flux`. */

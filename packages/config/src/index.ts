@@ -2,7 +2,7 @@
 
 export { PLATFORM_NAMESPACES } from "./checks/components.js";
 export { RESERVED_NODE_NAMES } from "./checks/nodes.js";
-export { BUILTIN_NAMESPACES, SUPPORTED_TALOS_MINORS } from "./checks/platform.js";
+export { BUILTIN_NAMESPACES } from "./checks/platform.js";
 export { defineCluster } from "./define.js";
 export {
   apiEndpoint,
@@ -16,6 +16,7 @@ export {
 export { ConfigError, type ConfigErrorCode, type ConfigIssue, formatIssue, formatPath } from "./errors.js";
 export { clusterJsonSchema } from "./json-schema.js";
 export { type LoadedCluster, loadCluster, parseClusterYaml, resolveCluster } from "./load.js";
+export * from "./releases/index.js";
 export type { Cilium } from "./schema/cilium.js";
 export { type Cluster, type ClusterInput, clusterSchema } from "./schema/cluster.js";
 export type { App, Coredns, Cubefs, Logging, Monitoring } from "./schema/components.js";

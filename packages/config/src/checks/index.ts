@@ -9,6 +9,7 @@ import {
   checkStorageClasses,
   checkVersions,
   warnPodSecurity,
+  warnVersions,
 } from "./platform.js";
 
 const ERROR_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [
@@ -28,7 +29,7 @@ const ERROR_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [
   checkApps,
 ];
 
-const WARNING_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [warnPodSecurity];
+const WARNING_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [warnVersions, warnPodSecurity];
 
 export function runChecks(cluster: Cluster): { errors: ConfigIssue[]; warnings: ConfigIssue[] } {
   return {

@@ -1,23 +1,20 @@
 // Cross-field checks of versions, namespaces, RBAC bindings and storage classes.
 import type { ConfigIssue } from "../errors.js";
+import { checkKubernetesVersion, checkTalosVersion } from "../releases/check.js";
 import type { Cluster } from "../schema/cluster.js";
-
-/** Talos minors whose machine-config contract kubeforge knows. */
-export const SUPPORTED_TALOS_MINORS = ["1.12", "1.13", "1.14"] as const;
 
 /** Namespaces that exist on every Talos + Flux cluster without being declared. */
 export const BUILTIN_NAMESPACES = new Set(["default", "kube-system", "kube-public", "kube-node-lease", "flux-system"]);
 
+/** The version gate of the release table: a known Talos line and patch, and a Kubernetes version it runs. */
 export function checkVersions(cluster: Cluster): ConfigIssue[] {
-  const minor = cluster.talos.version.replace(/^v/, "").split(".").slice(0, 2).join(".");
-  if ((SUPPORTED_TALOS_MINORS as readonly string[]).includes(minor)) return [];
-  return [
-    {
-      path: "talos.version",
-      message: `Talos ${cluster.talos.version} is not supported`,
-      hint: `use a v${SUPPORTED_TALOS_MINORS.join(".x, v")}.x release`,
-    },
-  ];
+  const talos = checkTalosVersion(cluster.talos.version);
+  if (talos.errors.length > 0) return talos.errors;
+  return checkKubernetesVersion(cluster.kubernetes.version, cluster.talos.version).errors;
+}
+
+export function warnVersions(cluster: Cluster): ConfigIssue[] {
+  return checkTalosVersion(cluster.talos.version).warnings;
 }
 
 export function checkNamespaces(cluster: Cluster): ConfigIssue[] {

@@ -18,8 +18,8 @@ export const dns1123Subdomain = z
     message: "must be a DNS-1123 subdomain: lowercase letters, digits, '-' and '.'",
   });
 
-/** A version as Talos and Kubernetes spell it: v1.13.9. */
-export const version = z.string().regex(/^v\d+\.\d+\.\d+$/, {
+/** A version as Talos and Kubernetes spell it: v1.13.9, or a pre-release such as v1.14.0-rc.1. */
+export const version = z.string().regex(/^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, {
   message: "must be a full version with a leading v, e.g. v1.13.9",
 });
 

@@ -234,10 +234,10 @@ describe("Kubernetes version", () => {
   it("must be one the pinned Talos release supports", () => {
     const tooNew = { ...homelab, kubernetes: { version: "v1.36.1" } };
     expect(() => renderMachineConfigs(withVersion(tooNew, "v1.12.11"), bundle)).toThrow(
-      /^kubernetes\.version: Kubernetes v1\.36\.1 is not supported by Talos v1\.12\.11 \(v1\.30–v1\.35\)/,
+      /^kubernetes\.version: Kubernetes v1\.36\.1 is not supported by Talos v1\.12\.11 \(it runs Kubernetes 1\.30–1\.35\)/,
     );
     expect(() => renderMachineConfigs({ ...homelab, kubernetes: { version: "v1.30.4" } }, bundle)).toThrow(
-      /Kubernetes v1\.30\.4 is not supported by Talos v1\.13\.9 \(v1\.31–v1\.36\)/,
+      /Kubernetes v1\.30\.4 is not supported by Talos v1\.13\.9 \(it runs Kubernetes 1\.31–1\.36\)/,
     );
     expect(renderMachineConfigs(withVersion(tooNew, "v1.13.9"), bundle)).toHaveLength(3);
   });
