@@ -26,9 +26,10 @@ export const MODULES = {
   },
 };
 
-function configFor(name, module) {
+function configFor(name, module, concurrency) {
   return {
-    $schema: "https://raw.githubusercontent.com/stryker-mutator/stryker-js/master/packages/core/schema/stryker-schema.json",
+    $schema:
+      "https://raw.githubusercontent.com/stryker-mutator/stryker-js/master/packages/core/schema/stryker-schema.json",
     packageManager: "pnpm",
     plugins: [runner],
     testRunner: "vitest",
@@ -36,7 +37,7 @@ function configFor(name, module) {
     vitest: { configFile: path.join(root, "scripts", "vitest.mutation.config.mjs"), related: true },
     mutate: [...module.mutate, "!**/*.test.ts"],
     coverageAnalysis: "perTest",
-    concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 2),
+    concurrency,
     incremental: true,
     incrementalFile: `reports/stryker-incremental-${name}.json`,
     reporters: ["clear-text", "json"],
@@ -79,13 +80,18 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const showSurvivors = process.argv.includes("--survivors");
+// --concurrency=1 on a busy machine; 2 at most (the machine has 2 cores and other work on it).
+const concurrency = Math.min(
+  2,
+  Math.max(1, Number(process.argv.find((arg) => arg.startsWith("--concurrency="))?.split("=")[1] ?? 2)),
+);
 const rows = [];
 for (const name of names.length > 0 ? names : Object.keys(MODULES)) {
   const module = MODULES[name];
   const cwd = path.join(root, module.dir);
   mkdirSync(path.join(cwd, "reports"), { recursive: true });
   const configFile = path.join(cwd, "reports", `stryker-${name}.config.json`);
-  writeFileSync(configFile, `${JSON.stringify(configFor(name, module), null, 2)}\n`);
+  writeFileSync(configFile, `${JSON.stringify(configFor(name, module, concurrency), null, 2)}\n`);
   console.log(`\nmutation: ${name} (${module.dir}: ${module.mutate.join(" ")})`);
   const run = spawnSync(process.execPath, [stryker, "run", configFile], { cwd, stdio: "inherit" });
   const reportFile = path.join(cwd, "reports", `mutation-${name}.json`);
