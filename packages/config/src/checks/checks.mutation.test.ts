@@ -186,6 +186,23 @@ describe("namespaces, classes and references", () => {
     expect(errorsOf((data) => (data.apps = [app()]))).toEqual([]);
   });
 
+  it("with no default StorageClass, explicitly named classes are still fine", () => {
+    expect(
+      errorsOf((data) => {
+        data.storageClasses = [{ name: "fast" }, { name: "slow" }];
+        data.monitoring = { storageClass: "fast" };
+        data.apps = [
+          {
+            name: "blog",
+            image: "ghost:5.0",
+            port: 2368,
+            storage: { size: "1Gi", mountPath: "/d", storageClass: "slow" },
+          },
+        ];
+      }),
+    ).toEqual([]);
+  });
+
   it("allowFrom accepts a declared namespace, another app, a built-in and a platform namespace", () => {
     const app = (name: string, allowFrom: string[]) => ({ name, image: "ghost:5.0", port: 2368, allowFrom });
     expect(
