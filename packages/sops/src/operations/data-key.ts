@@ -2,7 +2,7 @@
 import { SopsError } from "../errors.js";
 import { unwrapDataKey } from "../keys/age.js";
 import type { SopsMetadata } from "../metadata.js";
-import { combineShares } from "../shamir.js";
+import { combineShares, shamirProblem } from "../shamir.js";
 
 export interface DataKeyOptions {
   readonly identities: readonly string[];
@@ -49,6 +49,14 @@ export async function obtainDataKey(meta: SopsMetadata, options: DataKeyOptions)
     if (key) return key;
   } else {
     const threshold = meta.shamirThreshold ?? groups;
+    const problem = shamirProblem(groups, threshold);
+    if (problem) {
+      throw new SopsError("E_SOPS_METADATA", `invalid Shamir parameters: ${problem}`, {
+        file,
+        path: "sops.shamir_threshold",
+        hint: "the file cannot be decrypted as written; restore it from version control",
+      });
+    }
     const shares: Uint8Array[] = [];
     for (let i = 0; i < groups && shares.length < threshold; i++) {
       const share = await unwrapGroup(meta, i, identities);

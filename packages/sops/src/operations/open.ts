@@ -50,6 +50,17 @@ export async function openDocument(input: string | Uint8Array, options: OpenOpti
   const { branches, metadata } = readEncryptedDocument(input, options);
   const identities = options.identities ?? (await loadAgeIdentities());
   const cipher = new ValueCipher(await obtainDataKey(metadata, { identities, file }));
+  return openWithCipher(branches, metadata, cipher, options);
+}
+
+/** Decrypts parsed branches with a known data key and checks the MAC (unless ignoreMac). */
+export function openWithCipher(
+  branches: readonly TreeMap[],
+  metadata: SopsMetadata,
+  cipher: ValueCipher,
+  options: { file?: string; ignoreMac?: boolean },
+): OpenedDocument {
+  const { file } = options;
   let result: ReturnType<typeof decryptBranches>;
   try {
     result = decryptBranches(branches, cipher, metadata);
