@@ -61,7 +61,8 @@ export function checkRules(rules: EncryptionRules, where: string): void {
       },
     );
   }
-  for (const pattern of [rules.unencryptedRegex, rules.encryptedRegex]) if (pattern) compileGoRegex(pattern, { path: where });
+  for (const pattern of [rules.unencryptedRegex, rules.encryptedRegex])
+    if (pattern) compileGoRegex(pattern, { path: where });
   if (rules.unencryptedCommentRegex || rules.encryptedCommentRegex) {
     throw new SopsError("E_SOPS_UNSUPPORTED", `${where} uses a comment regex, which kubeforge-sops does not support`, {
       hint: "use encrypted_regex or unencrypted_suffix instead",

@@ -92,9 +92,9 @@ describe("Go (RE2) regex semantics (issue 14 #2)", () => {
   });
 
   it("refuses what RE2 refuses (backreferences, lookaround) instead of guessing", () => {
-    expect(() => parseSopsConfig("creation_rules:\n  - encrypted_regex: (a)\\1\n    age: age1x\n", "/r/.sops.yaml")).toThrow(
-      /\/r\/.sops.yaml: creation_rules\[0\].encrypted_regex: invalid regular expression/,
-    );
+    expect(() =>
+      parseSopsConfig("creation_rules:\n  - encrypted_regex: (a)\\1\n    age: age1x\n", "/r/.sops.yaml"),
+    ).toThrow(/\/r\/.sops.yaml: creation_rules\[0\].encrypted_regex: invalid regular expression/);
     expect(() => parseSopsConfig("creation_rules:\n  - path_regex: (?=x)\n    age: age1x\n", "/r/.sops.yaml")).toThrow(
       /path_regex: invalid regular expression/,
     );
@@ -131,8 +131,8 @@ describe("key groups as sops 3.13 reads them (issue 14 #3)", () => {
   });
 
   it("refuses destination_rules clearly", () => {
-    expect(() =>
-      parseSopsConfig("destination_rules:\n  - s3_bucket: b\n    path_regex: x\n", "/r/.sops.yaml"),
-    ).toThrow(/\/r\/.sops.yaml: destination_rules: destination_rules .* are not supported/);
+    expect(() => parseSopsConfig("destination_rules:\n  - s3_bucket: b\n    path_regex: x\n", "/r/.sops.yaml")).toThrow(
+      /\/r\/.sops.yaml: destination_rules: destination_rules .* are not supported/,
+    );
   });
 });

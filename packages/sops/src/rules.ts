@@ -46,11 +46,15 @@ function keyList(value: unknown, where: string, file: string): string[] {
 const NON_AGE = ["pgp", "kms", "gcp_kms", "azure_keyvault", "hc_vault_transit_uri", "hckms", "hc_vault"];
 
 function unsupported(what: string, file: string, where: string): SopsError {
-  return new SopsError("E_SOPS_UNSUPPORTED", `${what} keys are not supported (PGP is not supported; re-encrypt to age)`, {
-    file,
-    path: where,
-    hint: "kubeforge-sops encrypts to age recipients only",
-  });
+  return new SopsError(
+    "E_SOPS_UNSUPPORTED",
+    `${what} keys are not supported (PGP is not supported; re-encrypt to age)`,
+    {
+      file,
+      path: where,
+      hint: "kubeforge-sops encrypts to age recipients only",
+    },
+  );
 }
 
 function isPresent(value: unknown): boolean {

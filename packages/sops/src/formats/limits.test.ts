@@ -35,7 +35,9 @@ describe("parser limits", () => {
   });
 
   it("refuses 5,000 nested YAML flow sequences and block maps with a clear error", () => {
-    expect(() => parseYaml(`a: ${"[".repeat(5000)}${"]".repeat(5000)}\n`)).toThrow(/SopsError|invalid YAML|nests deeper/);
+    expect(() => parseYaml(`a: ${"[".repeat(5000)}${"]".repeat(5000)}\n`)).toThrow(
+      /SopsError|invalid YAML|nests deeper/,
+    );
     let block = "";
     for (let i = 0; i < 1500; i++) block += `${" ".repeat(i)}k${i}:\n`;
     expect(() => parseYaml(`${block}${" ".repeat(1500)}v: 1\n`)).toThrow(/nests deeper than 1000 levels/);
