@@ -1,5 +1,5 @@
 // AES-256-GCM value encryption in sops' `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]` format (32-byte IVs).
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, randomFillSync } from "node:crypto";
 import { SopsError } from "./errors.js";
 import { formatFloatF, parseGoBool, parseGoFloat, parseGoInt } from "./go-format.js";
 import { normalizeTimestamp } from "./timestamp.js";
@@ -70,6 +70,21 @@ function bytesToValue(bytes: Buffer, type: string): Leaf | Comment {
  * Encrypts and decrypts values with one data key. It remembers the IV of every value it decrypted, so
  * re-encrypting an unchanged value under the same data key gives byte-identical ciphertext (as Go sops).
  */
+// IVs come from a pooled CSPRNG buffer: one randomFillSync per 1,024 values instead of one per value.
+const IV_POOL = Buffer.alloc(32 * 1024);
+let ivOffset = IV_POOL.length;
+
+function freshIv(): Buffer {
+  if (ivOffset === IV_POOL.length) {
+    randomFillSync(IV_POOL);
+    ivOffset = 0;
+  }
+  const iv = Buffer.from(IV_POOL.subarray(ivOffset, ivOffset + 32));
+  IV_POOL.fill(0, ivOffset, ivOffset + 32);
+  ivOffset += 32;
+  return iv;
+}
+
 export class ValueCipher {
   private readonly stash = new Map<string, Buffer>();
 
@@ -81,7 +96,7 @@ export class ValueCipher {
     const { bytes, type } = valueToBytes(value);
     if (bytes.length === 0) return "";
     const stashKey = `${aad}\u0000${type}\u0000${Buffer.from(bytes).toString("base64")}`;
-    const iv = this.stash.get(stashKey) ?? randomBytes(32);
+    const iv = this.stash.get(stashKey) ?? freshIv();
     const cipher = createCipheriv("aes-256-gcm", this.dataKey, iv);
     cipher.setAAD(Buffer.from(aad, "utf8"));
     const data = Buffer.concat([cipher.update(bytes), cipher.final()]);

@@ -52,23 +52,28 @@ Exit codes: 0 success; 1 usage or other error; 2 input unreadable or invalid; 3 
 
 class UsageError extends Error {}
 
+// sops 3.13's cmd/sops/codes, per failure.
 const EXIT_CODES: Record<SopsErrorCode, number> = {
-  E_SOPS_PARSE: 2,
-  E_SOPS_IO: 2,
-  E_SOPS_NOT_ENCRYPTED: 2,
-  E_SOPS_METADATA: 2,
-  E_SOPS_ALREADY_ENCRYPTED: 203,
-  E_SOPS_NO_KEY: 128,
+  E_SOPS_PARSE: 1, // decrypt: store error → generic; encrypt maps it to 2 below ("Error unmarshalling file")
+  E_SOPS_IO: 2, // CouldNotReadInputFile (3 when writing, below)
+  E_SOPS_NOT_FOUND: 100, // NoFileSpecified: "cannot operate on non-existent file"
+  E_SOPS_NOT_ENCRYPTED: 1, // "sops metadata not found"
+  E_SOPS_METADATA: 1,
+  E_SOPS_ALREADY_ENCRYPTED: 203, // FileAlreadyEncrypted
+  E_SOPS_NO_KEY: 128, // CouldNotRetrieveKey
   E_SOPS_NO_IDENTITY: 128,
   E_SOPS_UNSUPPORTED: 128,
-  E_SOPS_MAC_MISMATCH: 51,
-  E_SOPS_DECRYPT: 25,
-  E_SOPS_NO_RULE: 61,
-  E_SOPS_CONFIG: 5,
+  E_SOPS_MAC_MISMATCH: 51, // MacMismatch
+  E_SOPS_DECRYPT: 25, // ErrorDecryptingTree
+  E_SOPS_NO_RULE: 1, // "no matching creation rules found" → generic
+  E_SOPS_CONFIG: 1, // config errors → generic
+  E_SOPS_CONFLICT: 8, // ErrorConflictingParameters
   E_SOPS_NO_RECIPIENTS: 23,
   E_SOPS_RECIPIENT: 23,
+  E_SOPS_ENCRYPT: 23, // ErrorEncryptingTree
+  E_SOPS_VERIFY: 23,
   E_SOPS_EXTRACT: 1,
-  E_SOPS_EDITOR: 201,
+  E_SOPS_EDITOR: 201, // NoEditorFound
 };
 
 function parse(argv: string[]) {

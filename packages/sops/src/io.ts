@@ -10,7 +10,7 @@ export async function readInputFile(file: string): Promise<Buffer> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new SopsError(
-      "E_SOPS_IO",
+      code === "ENOENT" ? "E_SOPS_NOT_FOUND" : "E_SOPS_IO",
       code === "ENOENT" ? "file not found" : `cannot read the file (${code ?? "error"})`,
       {
         file,

@@ -49,6 +49,8 @@ export async function encryptFile(options: EncryptFileOptions): Promise<string> 
     shamirThreshold: rule?.shamirThreshold,
     rules,
     file: options.file,
-    ...(previous ? { previous, identities: await identitiesOf(options).catch(() => []) } : {}),
+    // an existing --output file is kept byte for byte only if it already encrypts this plaintext;
+    // otherwise the new file gets its own data key (never one borrowed from an unrelated file)
+    ...(previous ? { previous, keepDataKey: false, identities: await identitiesOf(options) } : {}),
   });
 }
