@@ -15,7 +15,7 @@ export {
 } from "./derive.js";
 export { ConfigError, type ConfigErrorCode, type ConfigIssue, formatIssue, formatPath } from "./errors.js";
 export { clusterJsonSchema } from "./json-schema.js";
-export { type LoadedCluster, loadCluster, parseClusterYaml, resolveCluster } from "./load.js";
+export { type LoadClusterOptions, type LoadedCluster, loadCluster, parseClusterYaml, resolveCluster } from "./load.js";
 export * from "./releases/index.js";
 export type { Cilium } from "./schema/cilium.js";
 export { type Cluster, type ClusterInput, clusterSchema } from "./schema/cluster.js";
