@@ -27,4 +27,5 @@ export type { Node } from "./schema/nodes.js";
 export type { GroupBinding, Oidc } from "./schema/oidc.js";
 export type { Flux, PriorityClass, Sops, StorageClass } from "./schema/platform.js";
 export type { TalosPatch } from "./schema/talos-patches.js";
+export { findPlaintextValues, type PlaintextValue } from "./secrets/plaintext-values.js";
 export { type ValidationResult, validateCluster } from "./validate.js";
