@@ -15,7 +15,7 @@ export {
 } from "./derive.js";
 export { ConfigError, type ConfigErrorCode, type ConfigIssue, formatIssue, formatPath } from "./errors.js";
 export { clusterJsonSchema } from "./json-schema.js";
-export { type LoadedCluster, loadCluster, parseClusterYaml, resolveCluster } from "./load.js";
+export { type LoadClusterOptions, type LoadedCluster, loadCluster, parseClusterYaml, resolveCluster } from "./load.js";
 export * from "./releases/index.js";
 export type { Cilium } from "./schema/cilium.js";
 export { type Cluster, type ClusterInput, clusterSchema } from "./schema/cluster.js";
@@ -27,4 +27,5 @@ export type { Node } from "./schema/nodes.js";
 export type { GroupBinding, Oidc } from "./schema/oidc.js";
 export type { Flux, PriorityClass, Sops, StorageClass } from "./schema/platform.js";
 export type { TalosPatch } from "./schema/talos-patches.js";
+export { findPlaintextValues, type PlaintextValue } from "./secrets/plaintext-values.js";
 export { type ValidationResult, validateCluster } from "./validate.js";
