@@ -8,11 +8,11 @@ import type { GateName } from "./gates/names.js";
 import { type Outcome, recheckInFlight, upgradeKubernetes, upgradeTalosNode } from "./node-upgrade.js";
 import { observeLeaders, observeLiveState } from "./observe.js";
 import { type PlanNode, planUpgrade, reorderForLeaders, type TalosStep, type UpgradePlan } from "./plan.js";
-import type { ReleaseTable } from "./releases.js";
+import type { ReleaseTable } from "@kubeforge/config";
 import { acquireLock, readState, type UpgradeState, writeState } from "./state.js";
 import { checkBefore, type StepContext, waitAfter } from "./steps.js";
 import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUTS, type Timeouts } from "./timeouts.js";
-import { formatVersion, mustParseVersion, sameVersion } from "./version.js";
+import { formatVersion, mustParseVersion, sameVersion } from "@kubeforge/config";
 
 export interface RunOptions {
   readonly cluster: Cluster;

@@ -4,7 +4,7 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { ApiException, CoordinationV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { UpgradeError } from "../errors.js";
-import { sameVersion } from "../version.js";
+import { sameVersion } from "@kubeforge/config";
 import type { GateResult } from "./gate.js";
 
 export interface KubeConnection {
