@@ -139,7 +139,10 @@ describe("planUpgrade", () => {
   });
 
   it("refuses Talos 1.14 with Kubernetes 1.31 (1.14 runs 1.32–1.37): an error, not a warning", () => {
-    const model = { ...cluster({ talos: "v1.13.9", kubernetes: "v1.31.14" }), talos: { ...cluster().talos, version: "v1.14.0" } };
+    const model = {
+      ...cluster({ talos: "v1.13.9", kubernetes: "v1.31.14" }),
+      talos: { ...cluster().talos, version: "v1.14.0" },
+    };
     const error = (() => {
       try {
         planUpgrade({ cluster: model, live: live(model, "v1.13.9", "v1.31.14") });
@@ -154,7 +157,10 @@ describe("planUpgrade", () => {
 
   it("refuses a Talos line missing from the table", () => {
     const model = cluster({ talos: "v1.13.9" });
-    const table = { ...DEFAULT_RELEASES, talos: DEFAULT_RELEASES.talos.filter((row) => !row.version.startsWith("v1.12")) };
+    const table = {
+      ...DEFAULT_RELEASES,
+      talos: DEFAULT_RELEASES.talos.filter((row) => !row.version.startsWith("v1.12")),
+    };
     expect(() => planUpgrade({ cluster: model, live: live(model, "v1.11.6", "v1.35.2"), releases: table })).toThrow(
       /Talos 1.12.x/,
     );
