@@ -4,7 +4,7 @@ import path from "node:path";
 import { z } from "zod";
 import { writeJsonAtomic } from "./atomic-write.js";
 import { UpgradeError } from "./errors.js";
-import { sameVersion } from "./version.js";
+import { sameVersion } from "@kubeforge/config";
 
 export const evidenceSchema = z.strictObject({
   version: z.literal(1),

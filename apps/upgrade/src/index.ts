@@ -27,7 +27,7 @@ export {
   type UpgradePlan,
   versionPath,
 } from "./plan.js";
-export { DEFAULT_RELEASES, type ReleaseTable, releaseTableSchema } from "./releases.js";
+export { RELEASES as DEFAULT_RELEASES, type ReleaseTable, releaseTableSchema } from "@kubeforge/config";
 export { renderPlan } from "./render.js";
 export { type RunOptions, type RunResult, runUpgrade } from "./run.js";
 export { readState, type UpgradeState } from "./state.js";

@@ -3,7 +3,7 @@ import { UpgradeError } from "./errors.js";
 import type { KubernetesStep, PlanNode, TalosStep } from "./plan.js";
 import type { InFlight } from "./state.js";
 import { checkBefore, markCompleted, markInFlight, runCommand, type StepContext, waitAfter } from "./steps.js";
-import { compareVersions, mustParseVersion, parseVersion, sameVersion } from "./version.js";
+import { compareVersions, mustParseVersion, parseVersion, sameVersion } from "@kubeforge/config";
 
 async function talosAt(context: StepContext, node: PlanNode, version: string): Promise<boolean> {
   const tag = await context.clients.talosctl.version(node.address, {

@@ -8,11 +8,13 @@ import type { GateName } from "./gates/names.js";
 import { type Outcome, recheckInFlight, upgradeKubernetes, upgradeTalosNode } from "./node-upgrade.js";
 import { observeLeaders, observeLiveState } from "./observe.js";
 import { type PlanNode, planUpgrade, reorderForLeaders, type TalosStep, type UpgradePlan } from "./plan.js";
-import type { ReleaseTable } from "./releases.js";
-import { acquireLock, readState, type UpgradeState, writeState } from "./state.js";
+import type { ReleaseTable } from "@kubeforge/config";
+import { acquireClusterLock, type ClusterLock, newLockIdentity } from "./lock/cluster-lease.js";
+import { acquireLocalLock, type LocalLock } from "./lock/local-lock.js";
+import { readState, type UpgradeState, writeState } from "./state.js";
 import { checkBefore, type StepContext, waitAfter } from "./steps.js";
 import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUTS, type Timeouts } from "./timeouts.js";
-import { formatVersion, mustParseVersion, sameVersion } from "./version.js";
+import { formatVersion, mustParseVersion, sameVersion } from "@kubeforge/config";
 
 export interface RunOptions {
   readonly cluster: Cluster;
@@ -32,6 +34,8 @@ export interface RunOptions {
   /** Skip the promotion gate (production without staging evidence); the reason is recorded. */
   readonly force?: { readonly reason: string };
   readonly onEvent?: RunEventListener;
+  /** Duration of the cluster lock (a Lease in kube-system); it is renewed every third of it. @default 60 */
+  readonly leaseSeconds?: number;
 }
 
 export interface RunResult {
@@ -148,7 +152,28 @@ async function dryRun(context: StepContext, plan: UpgradePlan): Promise<RunResul
 export async function runUpgrade(options: RunOptions): Promise<RunResult> {
   const emit = options.onEvent ?? (() => {});
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-  const release = options.dryRun ? async () => {} : await acquireLock(`${options.stateFile}.lock`);
+  let local: LocalLock | undefined;
+  let lock: ClusterLock | undefined;
+  if (!options.dryRun) {
+    const identity = newLockIdentity();
+    // The local lock first: it proves whether an earlier run on this host is dead, whose Lease we may then take.
+    local = await acquireLocalLock(`${options.stateFile}.lock`, { identity });
+    try {
+      lock = await acquireClusterLock({
+        kube: options.clients.kube,
+        identity,
+        ...(local.tookOver?.identity ? { takeOverFrom: local.tookOver.identity } : {}),
+        ...(options.leaseSeconds ? { durationSeconds: options.leaseSeconds } : {}),
+      });
+    } catch (error) {
+      await local.release();
+      throw error;
+    }
+  }
+  const release = async () => {
+    await lock?.release();
+    await local?.release();
+  };
   try {
     const previous = await readState(options.stateFile);
     const target = {
@@ -172,6 +197,7 @@ export async function runUpgrade(options: RunOptions): Promise<RunResult> {
       timeouts,
       pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
       emit,
+      assertLocked: () => lock?.assertHeld(),
       update: async (change) => {
         state = change(state);
         if (!options.dryRun) await writeState(options.stateFile, state);

@@ -14,6 +14,8 @@ export interface StepContext {
   readonly timeouts: Timeouts;
   readonly pollIntervalMs: number;
   readonly emit: RunEventListener;
+  /** Throws when the run lost its cluster lock: called before anything is touched. */
+  readonly assertLocked?: () => void;
   /** Applies a change to the state and writes it atomically. */
   readonly update: (change: (state: UpgradeState) => UpgradeState) => Promise<void>;
 }
@@ -25,11 +27,16 @@ export interface GateRun {
 }
 
 function withModel(context: StepContext, subject: GateSubject): GateSubject {
-  return { ...subject, expectedNodes: context.cluster.nodes.map((node) => node.hostname) };
+  return {
+    ...subject,
+    expectedNodes: context.cluster.nodes.map((node) => node.hostname),
+    modelNodes: context.cluster.nodes.map((node) => ({ hostname: node.hostname, address: node.address })),
+  };
 }
 
 /** Checks each gate once; the first failure refuses the node before anything is touched. */
 export async function checkBefore(context: StepContext, run: GateRun): Promise<void> {
+  context.assertLocked?.();
   for (const name of run.gates) {
     const started = Date.now();
     const result = await makeGate(name, context.clients, withModel(context, run.subject)).check();
@@ -95,6 +102,7 @@ export async function runCommand(
   command: string,
   action: (onLine: (line: string) => void) => Promise<void>,
 ): Promise<void> {
+  context.assertLocked?.();
   const started = Date.now();
   context.emit({ type: "command", node, command, elapsedMs: 0 });
   try {

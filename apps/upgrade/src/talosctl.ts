@@ -24,6 +24,13 @@ export interface Talosctl {
   upgrade(node: string, image: string, options: TalosctlRunOptions): Promise<void>;
   /** `talosctl upgrade-k8s --nodes <controlPlane> --to <version>`. */
   upgradeKubernetes(controlPlane: string, to: string, options: TalosctlRunOptions): Promise<void>;
+  /** The machine stage (`talosctl get machinestatus`): running, upgrading, rebooting, … */
+  machineStage?(node: string, options: TalosctlRunOptions): Promise<string>;
+}
+
+/** Reads `spec.stage` from `talosctl get machinestatus -o json`. */
+export function parseMachineStage(output: string): string | undefined {
+  return /"stage"\s*:\s*"([a-z_]+)"/.exec(output)?.[1];
 }
 
 /** Reads the server tag from `talosctl version` output (Client: … Server: NODE: … Tag: v1.13.9). */
@@ -93,6 +100,13 @@ export function createTalosctl(config: TalosctlOptions = {}): Talosctl {
         ...options,
         timeoutMs: options.timeoutMs + 10_000,
       });
+    },
+    async machineStage(node, options) {
+      const output = await runTalosctl(config, ["get", "machinestatus", "--nodes", node, "-o", "json"], options);
+      const stage = parseMachineStage(output);
+      if (!stage)
+        throw new UpgradeError("E_UPGRADE", `\`talosctl get machinestatus --nodes ${node}\` printed no stage`);
+      return stage;
     },
     async upgradeKubernetes(controlPlane, to, options) {
       await runTalosctl(config, ["upgrade-k8s", "--nodes", controlPlane, "--to", to.replace(/^v/, "")], options);

@@ -35,7 +35,7 @@ const stagingDir = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-staging-")
 describe("happy path on staging", () => {
   let sim: Simulator;
   beforeAll(async () => {
-    sim = await startSimulator({ kubelet: "v1.34.2", targetKubernetes: "v1.35.2" });
+    sim = await startSimulator({ kubelet: "v1.34.8", targetKubernetes: "v1.35.2" });
     await sim.waitHealthy();
   });
   afterAll(async () => {

@@ -100,6 +100,21 @@ describe("refused before touching anything", () => {
     }
   });
 
+  it("a node whose Talos machine stage is upgrading (Ready, not yet drained): E_PRECHECK naming it", async () => {
+    const node = sim.nodes[1];
+    if (!node) throw new Error("no node");
+    node.stage = "upgrading";
+    try {
+      const error = await failure(runUpgrade({ cluster: sim.cluster, clients: sim.clients, ...paths(), ...FAST }));
+      expect(error.code).toBe("E_PRECHECK");
+      expect(error.gate).toBe("no-upgrade-in-progress");
+      expect(error.message).toContain("sim-2: Talos machine stage is upgrading");
+      expect(sim.upgrades).toEqual([]);
+    } finally {
+      node.stage = "running";
+    }
+  });
+
   it("a pod already stuck Pending: E_PRECHECK at pods-running, not a failure after the first node is drained", async () => {
     sim.pods.push({ namespace: "apps", name: "web-0", node: "", phase: "Pending" });
     try {

@@ -7,7 +7,7 @@ import { UpgradeError } from "../errors.js";
 import type { EtcdCredentials } from "../gates/etcd.js";
 import type { GateClients } from "../gates/index.js";
 import { createKubeClient } from "../gates/nodes.js";
-import { DEFAULT_RELEASES, type ReleaseTable, releaseTableSchema } from "../releases.js";
+import { RELEASES, type ReleaseTable, releaseTableSchema } from "@kubeforge/config";
 import { createTalosctl } from "../talosctl.js";
 import { issueEtcdCredentials, readClusterBundle, writeRunTalosconfig } from "./credentials.js";
 
@@ -54,7 +54,7 @@ export async function loadDefinition(value: string): Promise<{ cluster: Cluster;
 }
 
 export async function loadReleases(file: string | undefined): Promise<ReleaseTable> {
-  if (!file) return DEFAULT_RELEASES;
+  if (!file) return RELEASES;
   let data: unknown;
   try {
     data = JSON.parse(await readFile(file, "utf8"));

@@ -1,4 +1,5 @@
 // Flags shared by the commands and their parsing into typed options.
+import { homedir } from "node:os";
 import path from "node:path";
 import { DEFAULT_TIMEOUTS, parseDuration, type Timeouts } from "../timeouts.js";
 import type { ConnectFlags } from "./connect.js";
@@ -57,7 +58,16 @@ export function requireCluster(flags: Flags): string {
   return flags.cluster;
 }
 
+/**
+ * `$XDG_STATE_HOME/kubeforge/upgrade` (or `~/.local/state/kubeforge/upgrade`), never the working directory:
+ * two shells in two folders must find the same state and lock (the cluster Lease guards across machines).
+ */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_STATE_HOME?.trim() || path.join(env.HOME?.trim() || homedir(), ".local", "state");
+  return path.join(path.resolve(base), "kubeforge", "upgrade");
+}
+
 export function statePaths(flags: Flags, cluster: string) {
-  const dir = path.resolve(flags["state-dir"] ?? ".kubeforge/upgrade");
+  const dir = path.resolve(flags["state-dir"] ?? defaultStateDir());
   return { stateFile: path.join(dir, `${cluster}.state.json`), evidenceDir: path.join(dir, "evidence") };
 }
