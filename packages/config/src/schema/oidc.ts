@@ -11,9 +11,18 @@ export const groupBindingSchema = z
   })
   .describe("Binds an OIDC group to a role.");
 
+const PEM_CERTIFICATE = /^(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)+$/;
+
 export const oidcSchema = z
   .strictObject({
     issuerUrl: z.url({ protocol: /^https$/ }).describe("Issuer URL of the OIDC provider (Zitadel), https only."),
+    issuerCaPem: z
+      .string()
+      .regex(PEM_CERTIFICATE, { message: "must be one or more PEM certificates (-----BEGIN CERTIFICATE-----…)" })
+      .optional()
+      .describe(
+        "CA certificate(s) the issuer's TLS certificate chains to, when it is not publicly trusted (a home-lab CA). In cluster.ts read a file with readFileSync; the API server trusts only this for the issuer.",
+      ),
     clientId: z.string().min(1).describe("Client id the API server expects in the token audience."),
     usernameClaim: z.string().default("email").describe("Claim used as the Kubernetes user name."),
     usernamePrefix: z
