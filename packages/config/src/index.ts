@@ -14,6 +14,7 @@ export {
   installerImage,
 } from "./derive.js";
 export { ConfigError, type ConfigErrorCode, type ConfigIssue, formatIssue, formatPath } from "./errors.js";
+export { type FindDefinitionOptions, findDefinition, findRepositoryRoot } from "./find-definition.js";
 export { clusterJsonSchema } from "./json-schema.js";
 export { type LoadedCluster, loadCluster, parseClusterYaml, resolveCluster } from "./load.js";
 export * from "./releases/index.js";
@@ -25,6 +26,6 @@ export { namespaceSchema } from "./schema/namespaces.js";
 export type { Api, Network } from "./schema/network.js";
 export type { Node } from "./schema/nodes.js";
 export type { GroupBinding, Oidc } from "./schema/oidc.js";
-export type { Flux, PriorityClass, Sops, StorageClass } from "./schema/platform.js";
+export { DEMO_AGE_RECIPIENT, type Flux, type PriorityClass, type Sops, type StorageClass } from "./schema/platform.js";
 export type { TalosPatch } from "./schema/talos-patches.js";
 export { type ValidationResult, validateCluster } from "./validate.js";
