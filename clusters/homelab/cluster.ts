@@ -68,5 +68,5 @@ export default defineCluster({
     },
   ],
   flux: { url: "ssh://git@github.com/homelab/kubeforge.git", branch: "main" },
-  sops: { ageRecipients: [DEMO_AGE_RECIPIENT] },
+  sops: { ageRecipients: [DEMO_AGE_RECIPIENT], example: true },
 });

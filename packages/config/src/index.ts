@@ -17,6 +17,7 @@ export {
   nodeSchematic,
 } from "./derive.js";
 export { ConfigError, type ConfigErrorCode, type ConfigIssue, formatIssue, formatPath } from "./errors.js";
+export { type FindDefinitionOptions, findDefinition, findRepositoryRoot } from "./find-definition.js";
 export { clusterJsonSchema } from "./json-schema.js";
 export { type NodeLinks, nodeLinks, UPLINK_ALIAS, vlanName } from "./links.js";
 export { type LoadClusterOptions, type LoadedCluster, loadCluster, parseClusterYaml, resolveCluster } from "./load.js";
@@ -31,9 +32,9 @@ export type { Api, Network } from "./schema/network.js";
 export { BOND_MODES, type Bond, type NodeNetwork, type Vlan } from "./schema/node-network.js";
 export type { Node } from "./schema/nodes.js";
 export type { GroupBinding, Oidc } from "./schema/oidc.js";
-export type { Flux, PriorityClass, Sops, StorageClass } from "./schema/platform.js";
 export type { NodeSchematic, Schematic } from "./schema/schematic.js";
 export { TALOS_API_ROLES, type TalosApiAccess } from "./schema/talos.js";
+export { DEMO_AGE_RECIPIENT, type Flux, type PriorityClass, type Sops, type StorageClass } from "./schema/platform.js";
 export type { TalosPatch } from "./schema/talos-patches.js";
 export { findPlaintextValues, type PlaintextValue } from "./secrets/plaintext-values.js";
 export { type FactorySchematic, factorySchematic, marshalSchematic, schematicId } from "./schematic-id.js";

@@ -11,6 +11,7 @@ import { namespaceLimitRangeRule } from "./namespace-limit-range.js";
 import { namespacePodSecurityRule } from "./namespace-pod-security.js";
 import { namespaceResourceQuotaRule } from "./namespace-resource-quota.js";
 import { noPlaintextSecretsRule } from "./no-plaintext-secrets.js";
+import { sopsRecipientsRule } from "./recipients.js";
 import type { Rule } from "./rule.js";
 import { schemaRule } from "./schema.js";
 
@@ -27,6 +28,7 @@ export const RULES: readonly Rule[] = [
   imagePinnedRule,
   clusterAdminBindingRule,
   noPlaintextSecretsRule,
+  sopsRecipientsRule,
   helmChartVersionRule,
 ];
 

@@ -41,6 +41,9 @@ export const fluxSchema = z
   })
   .describe("Where Flux pulls this cluster's tree from.");
 
+/** The public demo key in demo-keys/ (anyone can decrypt what is encrypted to it): examples only. */
+export const DEMO_AGE_RECIPIENT = "age16gcuf2qq6vnu6sd55y8q5h2tyt04ph3fklz2pdfnkeknrwz6paksd30vx8";
+
 export const sopsSchema = z
   .strictObject({
     ageRecipients: z
@@ -48,6 +51,10 @@ export const sopsSchema = z
       .min(1)
       .describe("age public keys every secret is encrypted to."),
     decryptionSecret: z.string().default("sops-age").describe("Secret in flux-system holding the age private key."),
+    example: z
+      .boolean()
+      .default(false)
+      .describe("Marks an example cluster: only examples may encrypt to the public demo key in demo-keys/."),
   })
   .describe("SOPS settings for the cluster's secrets.");
 

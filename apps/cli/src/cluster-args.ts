@@ -1,0 +1,49 @@
+// Cluster arguments as users type them (a file, a folder, a name under clusters/) and the age key that goes with them.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+
+/** Per-cluster, gitignored pointer to the age key file `kubeforge init` used (the key itself never lives in the repo). */
+export const AGE_KEY_POINTER = path.join(".kubeforge", "age-key-file");
+
+/**
+ * Sets SOPS_AGE_KEY_FILE from the cluster's pointer when the user has set no key source, so build, validate and
+ * secrets find the key `init` was given. An explicit SOPS_AGE_KEY / SOPS_AGE_KEY_FILE always wins.
+ */
+export function useClusterAgeKey(clusterDir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.SOPS_AGE_KEY || env.SOPS_AGE_KEY_FILE || env.SOPS_AGE_KEY_CMD) return undefined;
+  const pointer = path.join(clusterDir, AGE_KEY_POINTER);
+  if (!existsSync(pointer)) return undefined;
+  const file = readFileSync(pointer, "utf8").trim();
+  if (!file || !existsSync(file)) return undefined;
+  env.SOPS_AGE_KEY_FILE = file;
+  return file;
+}
+
+/** Rewrites `--cluster <x>` / `--cluster=<x>` to the definition file it names (folder or name accepted). */
+export async function resolveClusterFlag(args: readonly string[]): Promise<string[]> {
+  const out = [...args];
+  for (let index = 0; index < out.length; index++) {
+    const arg = out[index]!;
+    const inline = arg.startsWith("--cluster=");
+    if (arg !== "--cluster" && !inline) continue;
+    const value = inline ? arg.slice("--cluster=".length) : out[index + 1];
+    if (value === undefined) continue;
+    const { findDefinition } = await import("@kubeforge/config");
+    const file = findDefinition(value);
+    useClusterAgeKey(path.dirname(file));
+    if (inline) out[index] = `--cluster=${file}`;
+    else out[index + 1] = file;
+  }
+  return out;
+}
+
+/** The cluster folder holding `file` (the nearest parent with a cluster definition), if any. */
+export function clusterDirOf(file: string): string | undefined {
+  for (let current = path.dirname(path.resolve(file)); ; current = path.dirname(current)) {
+    if (
+      ["cluster.ts", "cluster.yaml", "cluster.yml", "cluster.json"].some((name) => existsSync(path.join(current, name)))
+    )
+      return current;
+    if (existsSync(path.join(current, "pnpm-workspace.yaml")) || path.dirname(current) === current) return undefined;
+  }
+}

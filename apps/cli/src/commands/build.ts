@@ -1,0 +1,74 @@
+// `kubeforge build [cluster]`: version gate and recipients check first, then flux/ + bootstrap/, then Talos configs.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { useClusterAgeKey } from "../cluster-args.js";
+import { defineCommand } from "../command.js";
+
+export default defineCommand({
+  name: "build",
+  description:
+    "Build a cluster: check its definition (versions included) and SOPS recipients before writing anything, then write flux/, bootstrap/ and the encrypted Talos configs in talos/generated/.",
+  usage: "build [<cluster>] [options]",
+  options: {
+    check: { type: "boolean", description: "change nothing; exit 1 if flux/ or bootstrap/ is out of date" },
+    json: { type: "boolean", description: "print the result as JSON" },
+    quiet: { type: "boolean", short: "q", description: "print nothing on success" },
+  },
+  footer:
+    "<cluster> is a cluster.ts|yaml|json, a folder holding one, or a name under clusters/ [default: the current folder].\nExit codes: 0 built, 1 invalid definition / recipients / out of date, 2 usage error, 70 internal error.",
+  async run({ values, positionals, io }) {
+    const { findDefinition, formatIssue, loadCluster } = await import("@kubeforge/config");
+    const file = findDefinition(positionals[0]);
+    const clusterDir = path.dirname(file);
+    useClusterAgeKey(clusterDir);
+    const { cluster, warnings } = await loadCluster(file);
+    const { assertClusterRecipients } = await import("../recipients.js");
+    await assertClusterRecipients({ clusterDir, definitionFile: file, cluster });
+    const { buildCluster } = await import("@kubeforge/manifests");
+    const manifests = await buildCluster({ cluster: file, dryRun: values.check === true });
+    const changed = [manifests, manifests.bootstrap].reduce(
+      (n, part) => n + part.written.length + part.removed.length,
+      0,
+    );
+    let talos: { files: number; changed: number } | undefined;
+    if (!values.check) {
+      const { createSopsSealer, generateTalosOutput, talosLayout } = await import("@kubeforge/talos");
+      const layout = talosLayout(file);
+      if (existsSync(layout.bundle)) {
+        const sealer = createSopsSealer({
+          sops: () => import("@kubeforge/sops"),
+          recipients: cluster.sops.ageRecipients,
+        });
+        const result = await generateTalosOutput({ cluster, layout, sealer });
+        talos = { files: result.files.length, changed: result.files.filter((entry) => entry.changed).length };
+      }
+    }
+    const stale = values.check === true && changed > 0;
+    if (values.json) {
+      io.out(
+        `${JSON.stringify({ cluster: cluster.name, definition: file, manifests, talos, upToDate: !stale }, null, 2)}\n`,
+      );
+      return stale ? 1 : 0;
+    }
+    for (const warning of [...warnings, ...manifests.warnings])
+      io.err(`warning: ${formatIssue(warning, path.relative(process.cwd(), file))}\n`);
+    if (stale) {
+      io.err(
+        `${cluster.name}: flux/ or bootstrap/ is out of date (${changed} files): run \`kubeforge build ${path.relative(process.cwd(), clusterDir) || "."}\`\n`,
+      );
+      return 1;
+    }
+    if (!values.quiet) {
+      io.out(
+        `${cluster.name}: ${manifests.objects} objects in ${path.relative(process.cwd(), manifests.out) || "."} (${changed} files changed)\n`,
+      );
+      if (talos)
+        io.out(`${cluster.name}: ${talos.files} encrypted Talos files in talos/generated (${talos.changed} changed)\n`);
+      else if (!values.check)
+        io.err(
+          `warning: ${cluster.name} has no talos/talsecret.sops.yaml yet — run \`kubeforge talos gen secrets --cluster ${path.relative(process.cwd(), clusterDir) || "."}\`\n`,
+        );
+    }
+    return 0;
+  },
+});

@@ -1,0 +1,178 @@
+// `kubeforge init <name>`: a new cluster from the typed template, with the user's own age key, Talos PKI and Flux
+// deploy key; registered in the workspace and checked with build + validate.
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { defineCommand } from "../command.js";
+import { CliError } from "../errors.js";
+
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export default defineCommand({
+  name: "init",
+  description:
+    "Create clusters/<name>/ from the typed template with your own age key, a new Talos PKI and a Flux Git deploy key.\nAsks on a terminal for what is missing; scripts pass flags.",
+  usage: "init <name> [options]",
+  options: {
+    node: {
+      type: "string",
+      multiple: true,
+      value: "<[host=]addr[,mac]>",
+      description: "a node: address, optional MAC and hostname",
+    },
+    gateway: { type: "string", value: "<ip>", description: "gateway of the node network" },
+    vip: { type: "string", value: "<ip>", description: "free address the Kubernetes API answers on" },
+    "node-cidr": { type: "string", value: "<cidr>", description: "node network [default: the gateway's /24]" },
+    nameserver: {
+      type: "string",
+      multiple: true,
+      value: "<ip>",
+      description: "DNS resolver [default: gateway, 1.1.1.1]",
+    },
+    "oidc-issuer": { type: "string", value: "<url>", description: "OIDC issuer (https://…)" },
+    "oidc-client-id": { type: "string", value: "<id>", description: "OIDC client id [default: kubernetes]" },
+    "admin-group": {
+      type: "string",
+      value: "<group>",
+      description: "OIDC group bound to cluster-admin [default: admins]",
+    },
+    "git-url": {
+      type: "string",
+      value: "<url>",
+      description: "repository Flux pulls (ssh://… or git@host:owner/repo.git)",
+    },
+    branch: { type: "string", value: "<name>", description: "branch Flux follows [default: main]" },
+    "known-hosts": {
+      type: "string",
+      value: "<file>",
+      description: "known_hosts of the Git host [default: built in for github.com, gitlab.com]",
+    },
+    environment: { type: "string", value: "<env>", description: "production or staging [default: production]" },
+    "install-disk": { type: "string", value: "<dev>", description: "disk Talos installs to [default: /dev/sda]" },
+    interface: { type: "string", value: "<name>", description: "uplink of nodes given without a MAC [default: eth0]" },
+    "talos-version": { type: "string", value: "<v>", description: "Talos version [default: newest supported]" },
+    "kubernetes-version": { type: "string", value: "<v>", description: "Kubernetes version" },
+    "age-key-file": {
+      type: "string",
+      value: "<file>",
+      description: "age key to use or create [default: $SOPS_AGE_KEY_FILE, else ~/.config/sops/age/keys.txt]",
+    },
+    "skip-install": { type: "boolean", description: "do not run `pnpm install` (nor build + validate, which need it)" },
+    "skip-verify": { type: "boolean", description: "do not run build + validate at the end" },
+    json: { type: "boolean", description: "print the result as JSON" },
+  },
+  footer:
+    "Example: kubeforge init mine --node 192.168.1.11,aa:bb:cc:dd:ee:01 --node 192.168.1.12 --node 192.168.1.13 \\\n  --gateway 192.168.1.1 --vip 192.168.1.10 --oidc-issuer https://auth.example.com --git-url git@github.com:you/lab.git\nRe-running init for an existing cluster refuses; nothing is written unless every value is valid.",
+  async run({ values: flags, positionals, io }) {
+    const [name, ...extra] = positionals;
+    if (!name || extra.length) throw new CliError("E_USAGE", "init takes one cluster name", "e.g. kubeforge init mine");
+    if (!NAME.test(name) || name.length > 63) {
+      throw new CliError(
+        "E_INPUT",
+        `"${name}" is not a valid cluster name`,
+        "use lowercase letters, digits and '-' (a DNS label)",
+      );
+    }
+    const { findRepositoryRoot } = await import("@kubeforge/config");
+    const repoRoot = findRepositoryRoot(process.cwd());
+    if (!repoRoot)
+      throw new CliError(
+        "E_USAGE",
+        "not inside a kubeforge repository",
+        "run init from the repository (where pnpm-workspace.yaml is)",
+      );
+    const { existsSync } = await import("node:fs");
+    if (existsSync(path.join(repoRoot, "clusters", name))) {
+      throw new CliError(
+        "E_EXISTS",
+        `clusters/${name} already exists; init never touches an existing cluster`,
+        `pick another name, or edit clusters/${name}/cluster.ts`,
+      );
+    }
+    const { collectValues } = await import("../init/values.js");
+    const ask = io.interactive && !flags.json ? await terminalAsk() : undefined;
+    let partial: Awaited<ReturnType<typeof collectValues>>;
+    try {
+      partial = await collectValues(name, flags, ask?.ask);
+    } finally {
+      ask?.close();
+    }
+    const { findOrCreateAgeKey } = await import("../init/age-key.js");
+    const key = await findOrCreateAgeKey({ keyFile: flags["age-key-file"] as string | undefined, repoRoot });
+    const values = { ...partial, ageRecipient: key.recipient };
+    const { knownHostsFor, sshHostOf } = await import("../init/deploy-key.js");
+    const host = sshHostOf(values.gitUrl);
+    const knownHosts = flags["known-hosts"]
+      ? await readFile(flags["known-hosts"] as string, "utf8")
+      : host
+        ? knownHostsFor(host)
+        : undefined;
+    const { createCluster } = await import("../init/create-cluster.js");
+    const created = await createCluster({ repoRoot, values, key, ...(knownHosts ? { knownHosts } : {}) });
+    const log = (text: string) => (flags.json ? undefined : io.err(text));
+    log(`created clusters/${name}/ (${created.files.join(", ")})\n`);
+    log(`age key: ${key.file} (${key.created ? "created" : `found via ${key.source}`}), recipient ${key.recipient}\n`);
+    log(`.sops.yaml: rules for clusters/${name} added ahead of the others\n`);
+    if (!flags["skip-install"]) {
+      log("pnpm install: registering the cluster in the workspace and lockfile …\n");
+      await promisify(execFile)("pnpm", ["install", "--prefer-offline"], { cwd: repoRoot, maxBuffer: 64 << 20 }).catch(
+        (cause: unknown) => {
+          throw new CliError(
+            "E_TOOL_FAILED",
+            `pnpm install failed: ${String((cause as { stderr?: string }).stderr ?? cause)
+              .trim()
+              .split("\n")
+              .slice(-5)
+              .join("\n")}`,
+            "fix the error above, then run `pnpm install`",
+            { cause },
+          );
+        },
+      );
+    }
+    let findings = 0;
+    if (!flags["skip-verify"] && !flags["skip-install"]) {
+      process.env.SOPS_AGE_KEY_FILE = key.file;
+      const build = (await import("./build.js")).default;
+      await build.run?.({ values: { quiet: true }, positionals: [created.dir], argv: [], io });
+      const { validateTree } = await import("@kubeforge/validate");
+      const report = await validateTree({ dir: created.dir });
+      findings = report.findings.filter((finding) => finding.severity === "error").length;
+      for (const finding of report.findings)
+        log(`${finding.severity}: ${finding.file}: ${finding.path}: ${finding.message} — ${finding.hint}\n`);
+      log(`build + validate: ${findings === 0 ? "clean" : `${findings} errors`}\n`);
+    }
+    if (flags.json) {
+      io.out(
+        `${JSON.stringify({ cluster: name, dir: created.dir, files: created.files, ageKeyFile: key.file, recipient: key.recipient, deployKey: created.deployKey, findings }, null, 2)}\n`,
+      );
+    } else {
+      if (created.deployKey) {
+        io.out(
+          `\nAdd this read-only deploy key to ${host ?? "your Git host"} (GitHub: repository → Settings → Deploy keys):\n\n  ${created.deployKey}\n\n`,
+        );
+        if (!knownHosts)
+          io.out(
+            `No known_hosts for ${host}: run \`ssh-keyscan ${host}\` and put the output under known_hosts with \`kubeforge secrets edit clusters/${name}/git-deploy-key.sops.yaml\`.\n`,
+          );
+      } else {
+        io.out(
+          `\n${values.gitUrl} is not ssh://: give Flux a token yourself (a Secret flux-system with username/password).\n`,
+        );
+      }
+      if (key.source === "--age-key-file")
+        io.out(`kubeforge finds ${key.file} for this cluster; other tools need SOPS_AGE_KEY_FILE=${key.file}.\n`);
+      io.out(
+        `Next: review clusters/${name}/cluster.ts (lines marked CHANGE), kubeforge build ${name}, kubeforge validate ${name}, commit, push, kubeforge bootstrap ${name}.\n`,
+      );
+    }
+    return findings === 0 ? 0 : 1;
+  },
+});
+
+async function terminalAsk() {
+  const readline = await import("node:readline/promises");
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  return { ask: (question: string) => rl.question(question), close: () => rl.close() };
+}

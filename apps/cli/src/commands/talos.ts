@@ -1,0 +1,21 @@
+// `kubeforge talos …`: kubeforge-talos, with --cluster accepting a folder or a name under clusters/.
+import { resolveClusterFlag } from "../cluster-args.js";
+import { defineCommand } from "../command.js";
+import { delegateTo } from "../delegate.js";
+
+export default defineCommand({
+  name: "talos",
+  description: "Talos secrets bundle, machine configs and talosctl apply for a cluster.",
+  usage: "talos <gen secrets|gen config|validate|apply> [options]",
+  passThrough: true,
+  footer: `Commands:
+  gen secrets      create talos/talsecret.sops.yaml (new PKI, or --from a bundle); never overwrites
+  gen config       write SOPS-encrypted machine configs and talosconfig to talos/generated/
+  validate FILE…   check machine configs against the official Talos schema
+  apply            talosctl apply-config per node
+
+--cluster takes a file, a folder or a cluster name. \`kubeforge talos gen config --help\` lists every option.`,
+  async run({ argv }) {
+    return delegateTo("@kubeforge/talos", "kubeforge-talos", await resolveClusterFlag(argv));
+  },
+});

@@ -1,0 +1,63 @@
+// `kubeforge validate [cluster…]`: kubeforge-validate over cluster folders; a folder of clusters validates each.
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { useClusterAgeKey } from "../cluster-args.js";
+import { defineCommand } from "../command.js";
+import { delegateTo } from "../delegate.js";
+
+const DEFINITIONS = ["cluster.ts", "cluster.yaml", "cluster.yml", "cluster.json"];
+const hasDefinition = (dir: string) => DEFINITIONS.some((name) => existsSync(path.join(dir, name)));
+
+/** A target's cluster folders: a cluster folder or file, each cluster in a folder of clusters, or a name. */
+export async function expandTargets(targets: readonly string[]): Promise<string[]> {
+  const dirs: string[] = [];
+  for (const target of targets.length ? targets : ["."]) {
+    const isDir = statSync(target, { throwIfNoEntry: false })?.isDirectory();
+    if (isDir && !hasDefinition(target) && !existsSync(path.join(target, "flux"))) {
+      const inside = readdirSync(target)
+        .map((name) => path.join(target, name))
+        .filter((dir) => statSync(dir).isDirectory() && hasDefinition(dir))
+        .sort();
+      if (inside.length > 0) {
+        dirs.push(...inside);
+        continue;
+      }
+    }
+    if (isDir) {
+      dirs.push(target);
+      continue;
+    }
+    const { findDefinition } = await import("@kubeforge/config");
+    dirs.push(path.relative(process.cwd(), path.dirname(findDefinition(target))) || ".");
+  }
+  return dirs;
+}
+
+export default defineCommand({
+  name: "validate",
+  description:
+    "Validate cluster folders offline: schemas, Flux graph, kustomize builds, policies, SOPS recipients, Talos configs.",
+  usage: "validate [<cluster>…] [options]",
+  options: {
+    json: { type: "boolean", description: "machine-readable output" },
+    strict: { type: "boolean", description: "warnings fail the run too" },
+    "no-kustomize": { type: "boolean", description: "skip the `kubectl kustomize` build of Flux paths" },
+    config: { type: "string", value: "<file>", description: "validate.yaml with crds and exceptions" },
+    "source-root": { type: "string", value: "<dir>", description: "folder Flux paths are relative to" },
+    live: { type: "boolean", description: "also report drift and Flux objects not Ready in the current cluster" },
+    kubeconfig: { type: "string", value: "<file>", description: "kubeconfig for --live" },
+    context: { type: "string", value: "<name>", description: "kubeconfig context" },
+  },
+  footer:
+    "<cluster> is a cluster folder, its cluster.ts, a name under clusters/, or a folder of clusters (each is validated).\nExit codes: 0 clean, 1 findings, 2 usage or internal error.",
+  async run({ values, positionals }) {
+    const dirs = await expandTargets(positionals);
+    for (const dir of dirs) useClusterAgeKey(dir);
+    const flags: string[] = [];
+    for (const [name, value] of Object.entries(values)) {
+      if (value === true) flags.push(`--${name}`);
+      else if (typeof value === "string") flags.push(`--${name}`, value);
+    }
+    return delegateTo("@kubeforge/validate", "kubeforge-validate", [...flags, ...dirs]);
+  },
+});

@@ -1,0 +1,23 @@
+// Hands the process to a package's own CLI (its bin), so `kubeforge talos …` is exactly `kubeforge-talos …`.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { DELEGATED, type RunResult } from "./command.js";
+
+function binFile(packageName: string, binName: string): string {
+  const require = createRequire(import.meta.url);
+  const manifestFile = require.resolve(`${packageName}/package.json`);
+  const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as { bin?: string | Record<string, string> };
+  const relative = typeof manifest.bin === "string" ? manifest.bin : manifest.bin?.[binName];
+  if (!relative) throw new Error(`${packageName} has no bin ${binName}`);
+  return path.resolve(path.dirname(manifestFile), relative);
+}
+
+/** Runs `binName` of `packageName` in this process with `args`; it prints and sets the exit code itself. */
+export async function delegateTo(packageName: string, binName: string, args: readonly string[]): Promise<RunResult> {
+  const file = binFile(packageName, binName);
+  process.argv = [process.argv[0] ?? "node", file, ...args];
+  await import(pathToFileURL(file).href);
+  return DELEGATED;
+}

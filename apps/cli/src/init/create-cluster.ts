@@ -1,0 +1,113 @@
+// Writes a new cluster folder: template files, Talos PKI and the Git deploy key, all in a staging folder that is
+// renamed into place only when everything succeeded; then the cluster's rules go into .sops.yaml.
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { AGE_KEY_POINTER } from "../cluster-args.js";
+import { CliError } from "../errors.js";
+import type { AgeKey } from "./age-key.js";
+import { addClusterCreationRules } from "./sops-rules.js";
+import {
+  clusterInput,
+  type InitValues,
+  renderClusterTs,
+  renderPackageJson,
+  renderReadme,
+  TSCONFIG,
+} from "./template.js";
+
+export const DEPLOY_KEY_FILE = "git-deploy-key.sops.yaml";
+
+export interface CreateClusterOptions {
+  readonly repoRoot: string;
+  readonly values: InitValues;
+  readonly key: AgeKey;
+  /** known_hosts text for the Git host (ssh:// URLs). */
+  readonly knownHosts?: string;
+}
+
+export interface CreatedCluster {
+  readonly dir: string;
+  readonly files: string[];
+  /** Public half of the deploy key, for the Git host; undefined for https:// URLs. */
+  readonly deployKey?: string;
+}
+
+async function writeAtomic(file: string, text: string): Promise<void> {
+  const temp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
+  await writeFile(temp, text);
+  await rename(temp, file);
+}
+
+export async function createCluster(options: CreateClusterOptions): Promise<CreatedCluster> {
+  const { repoRoot, values, key } = options;
+  const dir = path.join(repoRoot, "clusters", values.name);
+  if (existsSync(dir)) {
+    throw new CliError(
+      "E_EXISTS",
+      `clusters/${values.name} already exists; init never touches an existing cluster`,
+      `pick another name, or edit clusters/${values.name}/cluster.ts and run \`kubeforge build ${values.name}\``,
+    );
+  }
+  // The whole definition is checked before anything is written (versions included).
+  const { resolveCluster } = await import("@kubeforge/config");
+  resolveCluster(clusterInput(values), `clusters/${values.name}/cluster.ts`);
+
+  const staging = path.join(repoRoot, "clusters", `.init-${values.name}-${randomBytes(4).toString("hex")}`);
+  const files: string[] = [];
+  const put = async (relative: string, text: string) => {
+    await mkdir(path.dirname(path.join(staging, relative)), { recursive: true });
+    await writeFile(path.join(staging, relative), text);
+    files.push(relative);
+  };
+  let deployKey: string | undefined;
+  try {
+    await put("cluster.ts", renderClusterTs(values));
+    await put("package.json", renderPackageJson(values.name));
+    await put("tsconfig.json", TSCONFIG);
+    await mkdir(path.join(staging, path.dirname(AGE_KEY_POINTER)), { recursive: true });
+    await writeFile(path.join(staging, AGE_KEY_POINTER), `${key.file}\n`); // gitignored: a path, never the key
+
+    const sops = await import("@kubeforge/sops");
+    const talos = await import("@kubeforge/talos");
+    const recipients = [key.recipient];
+    const sealer = talos.createSopsSealer({ sops, recipients });
+    const layout = talos.talosLayout(path.join(staging, "cluster.ts"));
+    await mkdir(path.dirname(layout.bundle), { recursive: true });
+    await talos.createBundleFile({
+      file: layout.bundle,
+      bundle: await talos.generateBundle({ talosVersion: values.talosVersion }),
+      sealer,
+    });
+    files.push("talos/talsecret.sops.yaml");
+
+    const { generateDeployKey, renderDeployKeySecret } = await import("./deploy-key.js");
+    if (values.gitUrl.startsWith("ssh://")) {
+      const generated = generateDeployKey(`flux-${values.name}`);
+      const secret = renderDeployKeySecret(generated, options.knownHosts ?? "");
+      await put(
+        DEPLOY_KEY_FILE,
+        await sops.encryptText(secret, {
+          format: "yaml",
+          recipients,
+          encryptedRegex: "^(data|stringData)$",
+          yamlIndent: 2,
+        }),
+      );
+      deployKey = generated.publicKey;
+    }
+    await put("README.md", renderReadme(values, deployKey ? DEPLOY_KEY_FILE : undefined));
+    await rename(staging, dir);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+  const sopsConfig = path.join(repoRoot, ".sops.yaml");
+  const current = existsSync(sopsConfig) ? await readFile(sopsConfig, "utf8") : undefined;
+  await writeAtomic(
+    sopsConfig,
+    addClusterCreationRules(current, { clusterPath: `clusters/${values.name}`, recipients: [key.recipient] }),
+  );
+  return { dir, files, ...(deployKey ? { deployKey } : {}) };
+}

@@ -1,0 +1,52 @@
+// Adds a cluster's own creation rules to .sops.yaml ahead of every other rule (so no catch-all, such as the
+// demo key's, ever matches its files first). The yaml Document API keeps the file's comments and layout.
+import { isMap, isSeq, parseDocument, type YAMLMap } from "yaml";
+
+export interface ClusterRuleOptions {
+  /** Cluster folder relative to the repository root, with forward slashes: `clusters/mine`. */
+  readonly clusterPath: string;
+  readonly recipients: readonly string[];
+}
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** The rules for one cluster: Secrets (data/stringData only) and everything else under talos/ (whole file). */
+export function clusterCreationRules(options: ClusterRuleOptions): Record<string, string>[] {
+  const base = escapeRegex(options.clusterPath);
+  const age = options.recipients.join(",");
+  return [
+    {
+      path_regex: `(^|/)${base}/(secrets/.*|git-deploy-key)\\.sops\\.yaml$`,
+      encrypted_regex: "^(data|stringData)$",
+      age,
+    },
+    { path_regex: `(^|/)${base}/talos/.*\\.sops\\.yaml$`, age },
+  ];
+}
+
+/** Returns `.sops.yaml` text with the cluster's rules first; existing rules for the same folder are replaced. */
+export function addClusterCreationRules(text: string | undefined, options: ClusterRuleOptions): string {
+  const document = parseDocument(text ?? "creation_rules: []\n");
+  if (!isMap(document.contents)) throw new Error(".sops.yaml is not a YAML mapping");
+  let rules = document.get("creation_rules");
+  if (!isSeq(rules)) {
+    document.set("creation_rules", document.createNode([]));
+    rules = document.get("creation_rules");
+  }
+  if (!isSeq(rules)) throw new Error("creation_rules is not a list");
+  const prefix = `(^|/)${escapeRegex(options.clusterPath)}/`;
+  rules.items = rules.items.filter(
+    (item) => !(isMap(item) && String((item as YAMLMap).get("path_regex") ?? "").startsWith(prefix)),
+  );
+  const added = clusterCreationRules(options).map((rule) => document.createNode(rule));
+  added[0]!.commentBefore = ` ${options.clusterPath} (written by \`kubeforge init\`): its own age recipients, ahead of any catch-all.`;
+  // yaml parses a comment above the first `-` as the list's; it belongs to that first rule, so move it there.
+  const first = rules.items[0];
+  if (rules.commentBefore && first && isMap(first) && !first.commentBefore) {
+    first.commentBefore = rules.commentBefore;
+    rules.commentBefore = undefined;
+  }
+  rules.items.unshift(...added);
+  if (rules.flow) rules.flow = false;
+  return document.toString({ lineWidth: 0 });
+}
