@@ -13,7 +13,6 @@ import {
   type NamespaceLabels,
   type PodRef,
   type PolicyObject,
-  selects,
 } from "./network-policy.js";
 
 /** The parts of @kubeforge/config's Cluster these assertions read (kept structural: no dependency). */
@@ -168,7 +167,8 @@ export function describeRenderedGuardrails(clusterDir: string, loadModel: () => 
             !policy.spec.egress,
         );
         expect(denyAll.length, `${namespace} has a default-deny policy`).toBe(1);
-        for (const labels of [{}, PLAIN, PROMETHEUS, { "k8s-app": "kube-dns" }]) {
+        const samples: Record<string, string>[] = [{}, PLAIN, PROMETHEUS, { "k8s-app": "kube-dns" }];
+        for (const labels of samples) {
           expect(isolatingPolicies(policies, pod(namespace, labels), "Ingress").length).toBeGreaterThan(0);
           expect(isolatingPolicies(policies, pod(namespace, labels), "Egress").length).toBeGreaterThan(0);
         }
