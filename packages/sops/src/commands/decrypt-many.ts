@@ -50,7 +50,7 @@ export async function decryptMany(options: DecryptManyOptions): Promise<unknown[
   const failures: unknown[] = [];
   for (const { file, base } of jobs) {
     try {
-      const plain = await decryptFile({ ...options.common, file, keySource });
+      const plain = await decryptFile({ ...options.common, file, readPath: file, keySource });
       let target = file;
       if (options.outputDir) {
         const relative = path.relative(base, path.resolve(file));
