@@ -17,6 +17,9 @@ export type SopsErrorCode =
   | "E_SOPS_RECIPIENT" // an age recipient string is invalid
   | "E_SOPS_EXTRACT" // --extract path not found
   | "E_SOPS_EDITOR" // $EDITOR failed
+  | "E_SOPS_INTERRUPTED" // a signal ended the command (temp files removed)
+  | "E_SOPS_UNCHANGED" // edit: the file was not modified (sops exits 200)
+  | "E_SOPS_USAGE" // invalid arguments (set/unset index or value …)
   | "E_SOPS_ENCRYPT" // a value cannot be encrypted as sops would (e.g. an integer beyond int64)
   | "E_SOPS_VERIFY" // an encrypted result did not decrypt again (never written)
   | "E_SOPS_NOT_FOUND" // the input file does not exist

@@ -37,7 +37,18 @@ export function compileGoRegex(pattern: string, where: { file?: string; path?: s
       { ...where, hint: "sops uses Go (RE2) syntax: no backreferences or lookaround", cause: error },
     );
   }
-  const regex: GoRegex = { test: (text) => compiled.test(text) };
+  // keys repeat across a document (every value under `data` tests "data"): remember answers per key
+  const answers = new Map<string, boolean>();
+  const regex: GoRegex = {
+    test(text) {
+      let answer = answers.get(text);
+      if (answer === undefined) {
+        answer = compiled.test(text);
+        if (answers.size < 10_000) answers.set(text, answer);
+      }
+      return answer;
+    },
+  };
   cache.set(pattern, regex);
   return regex;
 }

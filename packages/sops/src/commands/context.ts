@@ -13,6 +13,10 @@ export interface FileCommandOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** YAML/JSON indent (--indent). */
   readonly indent?: number;
+  /** The file to read when `file` is a --filename-override (default: `file`; `-` is stdin). */
+  readonly readPath?: string;
+  /** Shared key sources (batch decrypt reads key files once). */
+  readonly keySource?: KeySource;
   /** Receives warnings (e.g. skipped age plugin identities); the CLI prints them. */
   readonly onWarning?: (message: string) => void;
 }
@@ -26,6 +30,7 @@ const sources = new WeakMap<object, KeySource>();
 
 /** The key sources for a command (one per options object, so files and commands are read once). */
 export async function identitiesOf(options: FileCommandOptions): Promise<KeySource> {
+  if (options.keySource) return options.keySource;
   let source = sources.get(options);
   if (!source) {
     const created = keySourceFromEnv(options.env ?? process.env);

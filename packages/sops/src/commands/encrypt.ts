@@ -19,7 +19,7 @@ const SELECTION = ["encryptedRegex", "unencryptedRegex", "encryptedSuffix", "une
 /** Encrypts a file and returns the document text. */
 export async function encryptFile(options: EncryptFileOptions): Promise<string> {
   const { input, output } = formatsOf(options);
-  const plaintext = await readInputFile(options.file);
+  const plaintext = await readInputFile(options.readPath ?? options.file);
   const config = await configOf(options);
   const rule = ruleOf(config, options);
   const flagRules = Object.fromEntries(Object.entries(options.rules ?? {}).filter(([, v]) => v)) as EncryptionRules;

@@ -14,6 +14,7 @@ import {
 } from "yaml";
 import { SopsError } from "../errors.js";
 import { Comment, type Leaf, TreeMap, TreeSeq, type TreeValue } from "../tree.js";
+import { parseSimpleYaml } from "./yaml-fast.js";
 import { resolvePlainScalar, resolveTaggedScalar } from "./yaml-scalars.js";
 
 type AnyDoc = Document.Parsed | Document;
@@ -180,6 +181,11 @@ function convertMap(node: YAMLMap, walk: Walk, path: string[], depth: number): T
 
 /** Parses every document of a YAML file into a branch. Top-level values must be mappings. */
 export function parseYaml(text: string): TreeMap[] {
+  return parseSimpleYaml(text) ?? parseYamlWithLibrary(text);
+}
+
+/** The full reader (the `yaml` library's document model): every YAML feature, comments kept. */
+export function parseYamlWithLibrary(text: string): TreeMap[] {
   let docs: ReturnType<typeof parseAllDocuments>;
   try {
     docs = parseAllDocuments(text, { schema: "failsafe", uniqueKeys: false, prettyErrors: false });
