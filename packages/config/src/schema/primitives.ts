@@ -91,6 +91,6 @@ export const oidcGroupName = z
   .string()
   .min(1)
   .max(253, "must be at most 253 characters")
-  .regex(/^[^'"`\\\u0000-\u001f\u007f]+$/, {
+  .regex(/^[^'"`\\\p{Cc}]+$/u, {
     message: "must not contain quotes, backslashes or control characters (newlines, tabs)",
   });
