@@ -1,4 +1,4 @@
-export { type BuildCluster, describeClusterTree } from "./cluster-tree.js";
+export { type BuildCluster, describeClusterTree, isAcknowledgedCiliumObject } from "./cluster-tree.js";
 export { loadSchemaValidator, type SchemaValidator } from "./crd-validator.js";
 export { kustomizeBuild } from "./kustomize.js";
 export {

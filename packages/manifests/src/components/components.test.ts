@@ -284,17 +284,25 @@ describe("platform components", () => {
     expect(parseMemory(String(hard("logging")["requests.storage"]))).toBeGreaterThanOrEqual(120 * 1024);
   });
 
-  it("lets the API server on the control-plane nodes reach the operator's admission webhook in monitoring", () => {
-    const { objects, cluster } = render();
-    const ingressCidrs = objects
-      .filter((object) => object.kind === "NetworkPolicy" && object.metadata.namespace === "monitoring")
+  it("lets the API server reach the operator's admission webhook in monitoring through Cilium entities, not node ipBlocks", () => {
+    const { objects } = render();
+    const monitoring = objects.filter((object) => object.metadata.namespace === "monitoring");
+    const webhook = monitoring.find((object) => object.kind === "CiliumNetworkPolicy");
+    expect(webhook?.spec).toEqual({
+      endpointSelector: { matchLabels: { app: "kube-prometheus-stack-operator" } },
+      ingress: [
+        {
+          fromEntities: ["kube-apiserver", "remote-node", "host"],
+          toPorts: [{ ports: [{ port: "10250", protocol: "TCP" }] }],
+        },
+      ],
+    });
+    const ingressCidrs = monitoring
+      .filter((object) => object.kind === "NetworkPolicy")
       .flatMap((policy) => policy.spec.ingress ?? [])
-      .flatMap((rule: { from?: { ipBlock?: { cidr: string } }[]; ports?: unknown }) =>
-        rule.ports ? [] : (rule.from ?? []).map((peer) => peer.ipBlock?.cidr),
-      );
-    for (const node of cluster.nodes.filter((node) => node.controlPlane)) {
-      expect(ingressCidrs).toContain(`${node.address}/32`);
-    }
+      .flatMap((rule: { from?: { ipBlock?: { cidr: string } }[] }) => rule.from ?? [])
+      .filter((peer: { ipBlock?: unknown }) => peer.ipBlock);
+    expect(ingressCidrs).toEqual([]);
   });
 
   it("keeps the CubeFS metanode's memory budget below its container's memory limit", () => {

@@ -1,6 +1,6 @@
 // kube-prometheus-stack (Prometheus, Alertmanager, Grafana with OIDC sign-in), monitors for the
 // platform components, and the dashboards Grafana's sidecar loads from ConfigMaps.
-import { type Cluster, controlPlaneNodes, defaultStorageClass, type NamespaceInput } from "@kubeforge/config";
+import { type Cluster, defaultStorageClass, type NamespaceInput } from "@kubeforge/config";
 import { Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-33";
 import type { Construct } from "constructs";
@@ -218,12 +218,17 @@ export function kubePrometheusStackPods(cluster: Cluster): PodBudget[] {
 
 /**
  * The API server calls the operator's admission webhook (PrometheusRules) from the control-plane nodes'
- * host network; default-deny would time every such call out, and fail them once the webhook's policy is Fail.
+ * host network; default-deny would time every such call out, and fail them once the webhook's policy is
+ * Fail. Only the operator's pods, only its webhook port (the chart's tls.internalPort).
  */
-function withWebhookIngress(cluster: Cluster, namespace: NamespaceInput): NamespaceInput {
-  const nodes = controlPlaneNodes(cluster).map((node) => `${node.address}/${node.address.includes(":") ? 128 : 32}`);
+function withWebhookIngress(namespace: NamespaceInput): NamespaceInput {
   const allow = namespace.allow ?? {};
-  return { ...namespace, allow: { ...allow, ingressFromCidrs: [...(allow.ingressFromCidrs ?? []), ...nodes] } };
+  const webhook = {
+    name: "prometheus-operator-webhook",
+    podLabels: { app: "kube-prometheus-stack-operator" },
+    ports: [{ port: 10250, protocol: "TCP" as const }],
+  };
+  return { ...namespace, allow: { ...allow, ingressFromKubeApi: [...(allow.ingressFromKubeApi ?? []), webhook] } };
 }
 
 export function monitoringComponent(cluster: Cluster): Component {
@@ -233,7 +238,7 @@ export function monitoringComponent(cluster: Cluster): Component {
   });
   return {
     name: "monitoring",
-    namespaces: [withWebhookIngress(cluster, namespace)],
+    namespaces: [withWebhookIngress(namespace)],
     sources: [CHARTS.kubePrometheusStack.source],
     files: [
       {
