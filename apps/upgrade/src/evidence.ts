@@ -1,10 +1,10 @@
 // Promotion evidence: what a healthy staging run saw, and the gate a production run passes with it.
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { sameVersion } from "@kubeforge/config";
 import { z } from "zod";
 import { writeJsonAtomic } from "./atomic-write.js";
 import { UpgradeError } from "./errors.js";
-import { sameVersion } from "@kubeforge/config";
 
 export const evidenceSchema = z.strictObject({
   version: z.literal(1),

@@ -28,6 +28,7 @@ export async function runCommand(flags: Flags, io: Output): Promise<number> {
     ...(pollIntervalMs ? { pollIntervalMs } : {}),
     ...(flags.evidence ? { evidenceFiles: flags.evidence } : {}),
     ...(flags["dry-run"] ? { dryRun: true } : {}),
+    ...(flags["retry-node"] ? { retryNode: flags["retry-node"] } : {}),
     ...(flags.force ? { force: { reason: flags.reason ?? "" } } : {}),
     onEvent: (event) => {
       if (flags.json) {
@@ -38,23 +39,7 @@ export async function runCommand(flags: Flags, io: Output): Promise<number> {
       const line = renderEvent(event, Date.now() - started);
       if (line) io.out(line);
     },
-  })
-    .catch((error: unknown) => {
-      if (error instanceof UpgradeError && flags.json) {
-        io.out(
-          JSON.stringify({
-            type: "error",
-            code: error.code,
-            node: error.node,
-            gate: error.gate,
-            message: error.message,
-            hint: error.hint,
-          }),
-        );
-      }
-      throw error;
-    })
-    .finally(() => connection.dispose());
+  }).finally(() => connection.dispose());
   if (flags.json) {
     io.out(JSON.stringify({ type: "result", ...result, plan: undefined }));
   } else {
