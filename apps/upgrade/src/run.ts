@@ -1,9 +1,12 @@
 // The rolling upgrade: plan from the live cluster, then one node at a time through its gates.
+
+import path from "node:path";
 import type { Cluster, ReleaseTable } from "@kubeforge/config";
 import { formatVersion, mustParseVersion, sameVersion } from "@kubeforge/config";
 import { UpgradeError } from "./errors.js";
 import type { RunEventListener } from "./events.js";
-import { checkPromotion, evidenceFile, recordEvidence } from "./evidence.js";
+import { checkPromotion, DEFAULT_EVIDENCE_MAX_AGE_MS, loadEvidenceKey, recordEvidence } from "./evidence.js";
+import { inspectEtcd } from "./gates/etcd.js";
 import type { GateClients } from "./gates/index.js";
 import type { GateName } from "./gates/names.js";
 import { acquireClusterLock, type ClusterLock, newLockIdentity } from "./lock/cluster-lease.js";
@@ -24,6 +27,10 @@ export interface RunOptions {
   readonly evidenceDir: string;
   /** Evidence files to accept instead of every file in evidenceDir. */
   readonly evidenceFiles?: readonly string[];
+  /** Ed25519 key (PKCS#8 PEM) that signs staging evidence and verifies it for production. @default <evidenceDir>/../evidence-signing.key */
+  readonly evidenceKey?: string;
+  /** Oldest evidence a production run accepts. @default 14 days */
+  readonly evidenceMaxAgeMs?: number;
   readonly releases?: ReleaseTable;
   readonly timeouts?: Partial<Timeouts>;
   /** @default 5000 */
@@ -85,6 +92,10 @@ function freshState(cluster: Cluster, target: UpgradeState["target"]): UpgradeSt
   };
 }
 
+function evidenceKeyFile(options: RunOptions): string {
+  return options.evidenceKey ?? path.join(path.dirname(options.evidenceDir), "evidence-signing.key");
+}
+
 async function promote(options: RunOptions, plan: UpgradePlan, emit: RunEventListener): Promise<void> {
   if (plan.environment !== "production" || plan.steps.length === 0) return;
   if (options.force) {
@@ -100,6 +111,9 @@ async function promote(options: RunOptions, plan: UpgradePlan, emit: RunEventLis
     dir: options.evidenceDir,
     ...(options.evidenceFiles ? { files: options.evidenceFiles } : {}),
     target: plan.target,
+    key: () => loadEvidenceKey(evidenceKeyFile(options)),
+    production: options.cluster.name,
+    maxAgeMs: options.evidenceMaxAgeMs ?? DEFAULT_EVIDENCE_MAX_AGE_MS,
   });
   emit({
     type: "promotion",
@@ -291,22 +305,29 @@ export async function runUpgrade(options: RunOptions): Promise<RunResult> {
           sameVersion(node.talosVersion, plan.target.talos) &&
           sameVersion(node.kubeletVersion, plan.target.kubernetes),
       );
-      await recordEvidence(options.evidenceDir, {
-        version: 1,
-        cluster: options.cluster.name,
-        environment: "staging",
-        talos: plan.target.talos,
-        kubernetes: plan.target.kubernetes,
-        healthy,
-        recordedAt: new Date().toISOString(),
-        nodes: after.nodes.map((node) => ({
-          hostname: node.hostname,
-          talos: node.talosVersion,
-          kubelet: node.kubeletVersion,
-        })),
-        checks: FINAL_GATES.map((gate) => ({ gate, detail: "passed" })),
-      });
-      evidence = evidenceFile(options.evidenceDir, options.cluster.name);
+      const etcd = await inspectEtcd(options.clients.etcd);
+      const key = await loadEvidenceKey(evidenceKeyFile(options), { create: true });
+      evidence = await recordEvidence(
+        options.evidenceDir,
+        {
+          version: 2,
+          cluster: options.cluster.name,
+          environment: "staging",
+          identity: { etcdClusterId: etcd.clusterId ?? "unknown", vip: options.cluster.api.vip },
+          talos: plan.target.talos,
+          kubernetes: plan.target.kubernetes,
+          healthy,
+          recordedAt: new Date().toISOString(),
+          nodes: after.nodes.map((node) => ({
+            hostname: node.hostname,
+            talos: node.talosVersion,
+            kubelet: node.kubeletVersion,
+            ready: node.ready,
+          })),
+          checks: FINAL_GATES.map((gate) => ({ gate, detail: "passed" })),
+        },
+        key,
+      );
       emit({ type: "evidence", file: evidence });
     }
     await context.update((current) => {
