@@ -1,4 +1,4 @@
-import { validateCluster } from "@kubeforge/config";
+import { RELEASES as DEFAULT_RELEASES, mustParseVersion, validateCluster } from "@kubeforge/config";
 import { describe, expect, it } from "vitest";
 import { UpgradeError } from "./errors.js";
 import { type LiveState, simulateLiveState } from "./live-state.js";
@@ -10,8 +10,6 @@ import {
   reorderForLeaders,
   versionPath,
 } from "./plan.js";
-import { RELEASES as DEFAULT_RELEASES } from "@kubeforge/config";
-import { mustParseVersion } from "@kubeforge/config";
 
 function cluster(overrides: { talos?: string; kubernetes?: string; installerImage?: string; workers?: boolean } = {}) {
   const result = validateCluster({

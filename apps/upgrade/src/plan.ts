@@ -270,18 +270,16 @@ export function planUpgrade(options: PlanOptions): UpgradePlan {
         { hint: "upgrade through the lines in between first (the release table lists them)" },
       );
     }
-    {
-      while (compareMinors(kube, minorOf(line.kubernetes.min)) < 0) {
-        const next = kubeStops.shift();
-        if (!next) {
-          throw new UpgradeError(
-            "E_PLAN",
-            `Talos ${formatVersion(stop)} needs Kubernetes ≥ ${line.kubernetes.min}, but the model targets ${formatVersion(targetKube)}`,
-            { hint: "raise kubernetes.version in the model" },
-          );
-        }
-        pushKube(next);
+    while (compareMinors(kube, minorOf(line.kubernetes.min)) < 0) {
+      const next = kubeStops.shift();
+      if (!next) {
+        throw new UpgradeError(
+          "E_PLAN",
+          `Talos ${formatVersion(stop)} needs Kubernetes ≥ ${line.kubernetes.min}, but the model targets ${formatVersion(targetKube)}`,
+          { hint: "raise kubernetes.version in the model" },
+        );
       }
+      pushKube(next);
     }
     steps.push({
       kind: "talos",

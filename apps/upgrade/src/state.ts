@@ -16,7 +16,17 @@ export const stateSchema = z.strictObject({
   updatedAt: z.string(),
   /** The node being worked on; `before` means nothing was touched yet. */
   inFlight: stepKey
-    .extend({ node: z.string(), phase: z.enum(["before", "upgrading", "after"]), since: z.string() })
+    .extend({
+      node: z.string(),
+      phase: z.enum(["before", "upgrading", "after"]),
+      since: z.string(),
+      /** The node's boot ID before talosctl was started: a new one proves the reboot happened. */
+      bootId: z.string().optional(),
+      /** The talosctl process of this node's upgrade. */
+      process: z
+        .strictObject({ pid: z.number(), pgid: z.number(), startTicks: z.string().optional(), startedAt: z.string() })
+        .optional(),
+    })
     .optional(),
   completed: z.array(stepKey.extend({ node: z.string(), at: z.string(), skipped: z.boolean() })),
   failure: z
@@ -29,6 +39,17 @@ export const stateSchema = z.strictObject({
     })
     .optional(),
   force: z.strictObject({ reason: z.string(), at: z.string() }).optional(),
+  /** The etcd snapshot taken before the first node was touched. */
+  backup: z
+    .strictObject({
+      file: z.string(),
+      bytes: z.number(),
+      revision: z.string(),
+      sha256: z.string(),
+      member: z.string(),
+      at: z.string(),
+    })
+    .optional(),
 });
 
 export type UpgradeState = z.infer<typeof stateSchema>;

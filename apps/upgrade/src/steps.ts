@@ -13,6 +13,8 @@ export interface StepContext {
   readonly clients: GateClients;
   readonly timeouts: Timeouts;
   readonly pollIntervalMs: number;
+  /** Monotonic milliseconds for every timeout (injected in tests). @default performance.now */
+  readonly clock?: () => number;
   readonly emit: RunEventListener;
   /** Throws when the run lost its cluster lock: called before anything is touched. */
   readonly assertLocked?: () => void;
@@ -83,6 +85,11 @@ export async function waitAfter(context: StepContext, run: GateRun & { phase?: "
 
 export function markInFlight(context: StepContext, inFlight: Omit<InFlight, "since">): Promise<void> {
   return context.update((state) => ({ ...state, inFlight: { ...inFlight, since: new Date().toISOString() } }));
+}
+
+/** Adds facts to the node in flight (its talosctl process) without changing its phase. */
+export function noteInFlight(context: StepContext, extra: Pick<InFlight, "process">): Promise<void> {
+  return context.update((state) => (state.inFlight ? { ...state, inFlight: { ...state.inFlight, ...extra } } : state));
 }
 
 export function markCompleted(

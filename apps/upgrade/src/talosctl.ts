@@ -15,6 +15,8 @@ export interface TalosctlRunOptions {
   readonly timeoutMs: number;
   /** Called with each stdout/stderr line while the command runs. */
   readonly onLine?: (line: string) => void;
+  /** Called with the child's pid once it runs (the run records it for a resume after kill -9). */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 export interface Talosctl {
@@ -53,7 +55,11 @@ async function runTalosctl(
     timeout: options.timeoutMs,
     env: config.env,
     stdin: "ignore",
+    // Its own process group: a resumed run can stop an orphaned talosctl as a whole, and a Ctrl-C of the CLI
+    // does not cut an upgrade off halfway (the resume waits for it instead).
+    detached: true,
   });
+  if (child.pid !== undefined) options.onSpawn?.(child.pid);
   const lines: string[] = [];
   child.all?.setEncoding("utf8");
   let rest = "";

@@ -167,3 +167,43 @@ describe("a node that does not come back", () => {
     expect(state?.completed.map((done) => done.node)).toEqual([first]);
   });
 });
+
+describe("a node that rolls back", () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ downMs: 600, rollbackNth: 2 });
+    await sim.waitHealthy();
+  }, 180_000);
+  afterAll(async () => {
+    await sim?.stop();
+  }, 180_000);
+
+  it("is named as rolled back, stops the run, and blocks later runs until --retry-node names it", async () => {
+    const files = paths();
+    const SLOW = { ...FAST, timeouts: { ...FAST.timeouts, upgrade: 20_000 } };
+    const error = await failure(runUpgrade({ cluster: sim.cluster, clients: sim.clients, ...files, ...SLOW }));
+    const [, second] = sim.upgrades;
+    expect(error.code).toBe("E_ROLLBACK");
+    expect(error.node).toBe(second);
+    expect(error.message).toContain("rolled back");
+    expect(sim.upgrades).toHaveLength(2);
+
+    // Before: the next run upgraded it again silently.
+    const again = await failure(runUpgrade({ cluster: sim.cluster, clients: sim.clients, ...files, ...SLOW }));
+    expect(again.code).toBe("E_ROLLBACK");
+    expect(again.hint).toContain(`--retry-node ${second}`);
+    expect(sim.upgrades).toHaveLength(2);
+
+    const result = await runUpgrade({
+      cluster: sim.cluster,
+      clients: sim.clients,
+      ...files,
+      ...SLOW,
+      retryNode: second,
+    });
+    expect(sim.upgrades[2]).toBe(second);
+    expect(result.upgraded).toContain(second);
+    expect(sim.nodes.every((node) => node.talos === "v1.13.9")).toBe(true);
+    expect(sim.peakDown()).toBe(1);
+  });
+});

@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
+import { sameVersion } from "@kubeforge/config";
 import {
   ApiException,
   CoordinationV1Api,
@@ -11,7 +12,6 @@ import {
   V1MicroTime,
 } from "@kubernetes/client-node";
 import { UpgradeError } from "../errors.js";
-import { sameVersion } from "@kubeforge/config";
 import type { GateResult } from "./gate.js";
 
 export interface KubeConnection {
@@ -30,6 +30,8 @@ export interface KubeNodeState {
   readonly reason?: string;
   readonly unschedulable: boolean;
   readonly kubeletVersion: string;
+  /** status.nodeInfo.bootID: changes at every reboot. */
+  readonly bootId?: string;
 }
 
 export interface KubePodState {
@@ -219,6 +221,7 @@ export function createKubeClient(connection: KubeConnection = {}): KubeClient {
             ...(ready?.status !== "True" ? { reason: ready?.reason ?? "no Ready condition" } : {}),
             unschedulable: node.spec?.unschedulable === true,
             kubeletVersion: node.status?.nodeInfo?.kubeletVersion ?? "",
+            ...(node.status?.nodeInfo?.bootID ? { bootId: node.status.nodeInfo.bootID } : {}),
           };
         });
       } catch (error) {
