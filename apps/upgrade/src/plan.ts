@@ -1,5 +1,5 @@
 // Pure planning: from the model's targets and the live state to an ordered list of upgrade steps.
-import type { Cluster } from "@kubeforge/config";
+import { type Cluster, installerImage } from "@kubeforge/config";
 import { UpgradeError } from "./errors.js";
 import {
   type GateName,
@@ -68,10 +68,9 @@ export interface PlanOptions {
   readonly releases?: ReleaseTable;
 }
 
-/** Installer image for a Talos version: the model's image with its tag replaced. */
+/** Installer image for a Talos version: the model's image with its tag replaced, else @kubeforge/config's factory image. */
 export function installerImageFor(cluster: Cluster, version: string): string {
-  if (cluster.talos.installerImage) return cluster.talos.installerImage.replace(/:[^:/]+$/, `:${version}`);
-  return `factory.talos.dev/installer/${cluster.talos.schematic}:${version}`;
+  return installerImage(cluster, { version });
 }
 
 function oldest(versions: readonly string[], what: string): Version {

@@ -37,3 +37,4 @@ export { TALOS_API_ROLES, type TalosApiAccess } from "./schema/talos.js";
 export type { TalosPatch } from "./schema/talos-patches.js";
 export { type FactorySchematic, factorySchematic, marshalSchematic, schematicId } from "./schematic-id.js";
 export { type ValidationResult, validateCluster } from "./validate.js";
+export { type CubefsVolumes, cubefsVolumes, USER_VOLUME_ROOT, userVolumePath } from "./volumes.js";
