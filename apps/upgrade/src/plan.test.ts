@@ -23,10 +23,12 @@ function cluster(overrides: { talos?: string; kubernetes?: string; installerImag
     network: { nodeCidr: "10.0.0.0/24", gateway: "10.0.0.1", nameservers: ["10.0.0.1"] },
     api: { vip: "10.0.0.100" },
     nodes: [
-      { hostname: "cp-1", address: "10.0.0.11", interface: "eth0" },
-      { hostname: "cp-2", address: "10.0.0.12", interface: "eth0" },
-      { hostname: "cp-3", address: "10.0.0.13", interface: "eth0" },
-      ...(overrides.workers ? [{ hostname: "w-1", address: "10.0.0.21", interface: "eth0", controlPlane: false }] : []),
+      { hostname: "cp-1", address: "10.0.0.11", interface: "enp1s0" },
+      { hostname: "cp-2", address: "10.0.0.12", interface: "enp1s0" },
+      { hostname: "cp-3", address: "10.0.0.13", interface: "enp1s0" },
+      ...(overrides.workers
+        ? [{ hostname: "w-1", address: "10.0.0.21", interface: "enp1s0", controlPlane: false }]
+        : []),
     ],
     oidc: { issuerUrl: "https://auth.lab", clientId: "kubernetes" },
     flux: { url: "ssh://git@example.com/lab.git" },

@@ -73,16 +73,9 @@ export interface PlanOptions {
   readonly releases?: ReleaseTable;
 }
 
-/**
- * Installer image for a Talos stop: @kubeforge/config's `installerImage` for the model at that version (the
- * one rule for the Image Factory path and schematic); a model-pinned image keeps its repository, new tag.
- */
+/** Installer image for a Talos version: the model's image with its tag replaced, else @kubeforge/config's factory image. */
 export function installerImageFor(cluster: Cluster, version: string): string {
-  const pinned = cluster.talos.installerImage?.replace(/:[^:/]+$/, `:${version}`);
-  return installerImage({
-    ...cluster,
-    talos: { ...cluster.talos, version, ...(pinned ? { installerImage: pinned } : {}) },
-  });
+  return installerImage(cluster, { version });
 }
 
 function oldest(versions: readonly string[], what: string): Version {

@@ -39,3 +39,4 @@ export type { TalosPatch } from "./schema/talos-patches.js";
 export { findPlaintextValues, type PlaintextValue } from "./secrets/plaintext-values.js";
 export { type FactorySchematic, factorySchematic, marshalSchematic, schematicId } from "./schematic-id.js";
 export { type ValidationResult, validateCluster } from "./validate.js";
+export { type CubefsVolumes, cubefsVolumes, USER_VOLUME_ROOT, userVolumePath } from "./volumes.js";

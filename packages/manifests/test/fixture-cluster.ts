@@ -10,7 +10,7 @@ export function fixtureInput(options: { namespaces?: number } = {}): ClusterInpu
     kubernetes: { version: "v1.35.2" },
     network: { nodeCidr: "10.0.0.0/24", gateway: "10.0.0.1", nameservers: ["10.0.0.1"] },
     api: { vip: "10.0.0.10" },
-    nodes: [1, 2, 3].map((index) => ({ hostname: `lab-${index}`, address: `10.0.0.1${index}`, interface: "eth0" })),
+    nodes: [1, 2, 3].map((index) => ({ hostname: `lab-${index}`, address: `10.0.0.1${index}`, interface: "enp1s0" })),
     oidc: {
       issuerUrl: "https://auth.lab.example",
       clientId: "kubernetes",

@@ -74,7 +74,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     kubernetes: { version: options.targetKubernetes ?? "v1.35.2" },
     network: { nodeCidr: "10.5.0.0/24", gateway: "10.5.0.1", nameservers: ["10.5.0.1"] },
     api: { vip: "10.5.0.100" },
-    nodes: names.map((hostname, index) => ({ hostname, address: `10.5.0.${11 + index}`, interface: "eth0" })),
+    nodes: names.map((hostname, index) => ({ hostname, address: `10.5.0.${11 + index}`, interface: "enp1s0" })),
     oidc: { issuerUrl: "https://auth.sim.local", clientId: "kubernetes" },
     flux: { url: "ssh://git@github.com/homelab/kubeforge.git" },
     sops: { ageRecipients: ["age16gcuf2qq6vnu6sd55y8q5h2tyt04ph3fklz2pdfnkeknrwz6paksd30vx8"] },

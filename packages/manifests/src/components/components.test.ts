@@ -81,7 +81,7 @@ describe("platform components", () => {
       address: "10.0.0.10",
       vip_arp: "true",
       cp_enable: "true",
-      vip_interface: "eth0",
+      vip_interface: "enp1s0",
       port: "6443",
     });
     expect(find("ClusterRoleBinding", "system:kube-vip-binding")).toBeDefined();

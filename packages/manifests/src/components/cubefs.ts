@@ -1,6 +1,6 @@
 // CubeFS: distributed storage (masters, metanodes, datanodes) and its CSI driver, plus the model's
 // StorageClasses. Nodes get their CubeFS roles as labels through the Talos configs (cubefsNodeLabels).
-import { type Cluster, cubefsNodeLabels } from "@kubeforge/config";
+import { type Cluster, cubefsNodeLabels, cubefsVolumes } from "@kubeforge/config";
 import { Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-33";
 import type { Construct } from "constructs";
@@ -81,6 +81,10 @@ function roleCounts(cluster: Cluster): Record<string, number> {
 
 export function cubefsValues(cluster: Cluster): CubefsValues {
   const masters = roleCounts(cluster).master ?? 0;
+  // Data on the nodes' own volumes (Talos UserVolumeConfig at /var/mnt/<name>), not on the system disk.
+  const volumes = cubefsVolumes(cluster);
+  const reserved = 10 * 1024 ** 3;
+  const dataDisks = volumes.data.length > 0 ? volumes.data : [`${cluster.cubefs.dataPath}/data0`];
   return {
     component: {
       master: true,
@@ -92,7 +96,7 @@ export function cubefsValues(cluster: Cluster): CubefsValues {
       monitor: false,
       ingress: false,
     },
-    path: { data: cluster.cubefs.dataPath, log: "/var/log/cubefs" },
+    path: { data: volumes.meta ?? cluster.cubefs.dataPath, log: "/var/log/cubefs" },
     master: { replicas: masters, nodeSelector: role("master"), resources: resources("250m", "512Mi", "1", "1Gi") },
     // The chart's defaults (25 GiB of metadata memory, 32 GiB requests) suit a data centre, not a homelab.
     // total_mem is what the metanode lets its metadata grow to; it must stay below the container's
@@ -104,7 +108,7 @@ export function cubefsValues(cluster: Cluster): CubefsValues {
     },
     datanode: {
       nodeSelector: role("datanode"),
-      disks: [`${cluster.cubefs.dataPath}/data0:${10 * 1024 ** 3}`],
+      disks: dataDisks.map((disk) => `${disk}:${reserved}`),
       resources: resources("250m", "1Gi", "2", "4Gi"),
     },
     csi: {

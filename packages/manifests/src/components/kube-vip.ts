@@ -1,6 +1,6 @@
 // kube-vip holds the API VIP in ARP mode with leader election, one pod per control-plane node. Rendered
 // only when the model picks kube-vip; with `api.provider: talos` Talos' own Layer2VIPConfig does the job.
-import type { Cluster } from "@kubeforge/config";
+import { type Cluster, nodeLinks } from "@kubeforge/config";
 import { Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-33";
 import type { Construct } from "constructs";
@@ -12,9 +12,12 @@ import { IMAGES } from "./versions.js";
 const NAME = "kube-vip";
 const NAMESPACE = "kube-system";
 
-/** The uplink every node shares, if they name one; kube-vip otherwise uses the default-route interface. */
+/**
+ * The VIP link's kernel name every node shares, if the model fixes one (bond, bridge, VLAN or a named NIC);
+ * a NIC picked by MAC has no fixed name, and kube-vip then uses the default-route interface.
+ */
 function sharedInterface(cluster: Cluster): string | undefined {
-  const names = new Set(cluster.nodes.map((node) => node.interface));
+  const names = new Set(cluster.nodes.map((node) => nodeLinks(node).kernelVip));
   const [only] = names;
   return names.size === 1 ? only : undefined;
 }

@@ -109,7 +109,7 @@ async function allIgnored(root: string, files: readonly string[], git: string): 
     env: childEnv(),
     extendEnv: false,
   }).catch(() => undefined);
-  if (!result || result.exitCode !== 0) return false;
+  if (result?.exitCode !== 0) return false;
   const ignored = new Set(result.stdout.split("\n").map((line) => path.resolve(root, line.trim())));
   return files.every((file) => ignored.has(path.resolve(root, file)));
 }
