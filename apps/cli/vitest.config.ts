@@ -1,5 +1,11 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
-  test: { testTimeout: 120_000, hookTimeout: 180_000 },
+  test: {
+    // Integration tests spawn the CLI and load cluster.ts through jiti; a shared 2-core machine needs headroom.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    // Tests copy clusters into .tmp-*/; those copies are data, not suites.
+    exclude: [...configDefaults.exclude, "**/.tmp-*/**"],
+  },
 });

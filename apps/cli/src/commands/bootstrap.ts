@@ -1,3 +1,142 @@
-// placeholder, replaced below
+// `kubeforge bootstrap <cluster>`: from nodes in Talos maintenance mode to a reconciled Flux. Resumable: a state
+// file in <cluster>/.kubeforge/ records finished steps; re-running continues where a run stopped.
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { useClusterAgeKey } from "../cluster-args.js";
 import { defineCommand } from "../command.js";
-export default defineCommand({ name: "bootstrap", description: "x", usage: "bootstrap <cluster>" });
+import { CliError } from "../errors.js";
+
+function parseDuration(text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
+  if (!match) throw new CliError("E_USAGE", `${flag} ${text}: expected a duration such as 500ms, 5s, 30m`);
+  return Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as "ms" | "s" | "m" | "h"];
+}
+
+export default defineCommand({
+  name: "bootstrap",
+  description:
+    "Bring a cluster from Talos maintenance mode to a reconciled Flux: apply configs, bootstrap etcd, kubeconfig,\nCRDs, Cilium, the sops-age and Git secrets, Flux, then wait until every Kustomization and HelmRelease is Ready.\nIdempotent and resumable: finished steps are recorded in <cluster>/.kubeforge/bootstrap-state.json.",
+  usage: "bootstrap [<cluster>] [options]",
+  options: {
+    "node-address": {
+      type: "string",
+      multiple: true,
+      value: "<host=ip>",
+      description: "reach a node in maintenance mode at this address (e.g. its DHCP lease)",
+    },
+    kubeconfig: {
+      type: "string",
+      value: "<file>",
+      description: "where to write the kubeconfig [default: <cluster>/.kubeforge/kubeconfig]",
+    },
+    "flux-install": {
+      type: "boolean",
+      description: "use `flux install` + flux/flux-system instead of the Flux Operator",
+    },
+    crds: {
+      type: "string",
+      multiple: true,
+      value: "<file|url>",
+      description: "CRD manifests to apply first [default: prometheus-operator CRDs]",
+    },
+    timeout: { type: "string", value: "<dur>", description: "timeout of each wait [default: 30m]" },
+    poll: { type: "string", value: "<dur>", description: "poll interval of waits [default: 5s]" },
+    restart: { type: "boolean", description: "forget the state file and run every step again" },
+    json: { type: "boolean", description: "print the summary as JSON" },
+  },
+  footer:
+    "Needs talosctl, kubectl, helm (and flux with --flux-install) on PATH, the age key of the cluster, and a built cluster\n(`kubeforge build`). Exit codes: 0 reconciled, 1 a step failed (re-run to resume), 2 usage error.",
+  async run({ values, positionals, io }) {
+    const { assertTools } = await import("../bootstrap/tools.js");
+    const fluxInstall = values["flux-install"] ? "flux-cli" : "operator";
+    assertTools(fluxInstall === "flux-cli" ? ["talosctl", "kubectl", "helm", "flux"] : ["talosctl", "kubectl", "helm"]);
+    const { findDefinition, loadCluster } = await import("@kubeforge/config");
+    const file = findDefinition(positionals[0]);
+    const clusterDir = path.dirname(file);
+    useClusterAgeKey(clusterDir);
+    const { cluster } = await loadCluster(file);
+    const ageKeyFile = process.env.SOPS_AGE_KEY_FILE;
+    if (!ageKeyFile || !existsSync(ageKeyFile)) {
+      throw new CliError(
+        "E_KEY",
+        "no age key file for the cluster (Flux needs it as the sops-age Secret)",
+        "set SOPS_AGE_KEY_FILE to the key `kubeforge init` used",
+      );
+    }
+    if (!existsSync(path.join(clusterDir, "talos", "generated", "talosconfig.sops.yaml"))) {
+      throw new CliError(
+        "E_INPUT",
+        `${path.relative(process.cwd(), clusterDir)} has no talos/generated/ configs`,
+        `run \`kubeforge build ${path.relative(process.cwd(), clusterDir) || "."}\` first`,
+      );
+    }
+    const addresses: Record<string, string> = Object.fromEntries(
+      cluster.nodes.map((node) => [node.hostname, node.address]),
+    );
+    for (const entry of (values["node-address"] as string[] | undefined) ?? []) {
+      const [host, ip] = entry.split("=");
+      if (!host || !ip || !(host in addresses)) {
+        throw new CliError(
+          "E_USAGE",
+          `--node-address ${entry}: expected <hostname>=<ip> with a hostname of the cluster`,
+          `hostnames: ${Object.keys(addresses).join(", ")}`,
+        );
+      }
+      addresses[host] = ip;
+    }
+    const stateDir = path.join(clusterDir, ".kubeforge");
+    await mkdir(stateDir, { recursive: true, mode: 0o700 });
+    const stateFile = path.join(stateDir, "bootstrap-state.json");
+    if (values.restart) await import("node:fs/promises").then((fs) => fs.rm(stateFile, { force: true }));
+    const { execa } = await import("execa");
+    const { decryptText } = await import("@kubeforge/sops");
+    const { readFile } = await import("node:fs/promises");
+    const { openKubeApi } = await import("../bootstrap/kube.js");
+    const { buildPlan, DEFAULT_CRDS } = await import("../bootstrap/steps.js");
+    const { formatSummary, runPlan } = await import("../bootstrap/run.js");
+    const kubeconfig = path.resolve((values.kubeconfig as string | undefined) ?? path.join(stateDir, "kubeconfig"));
+    let kube: ReturnType<typeof openKubeApi> | undefined;
+    const context = {
+      cluster,
+      clusterDir,
+      stateDir,
+      talosconfig: path.join(stateDir, "talosconfig"),
+      kubeconfig,
+      addresses,
+      ageKeyFile,
+      fluxInstall,
+      crds: (values.crds as string[] | undefined) ?? DEFAULT_CRDS,
+      timeoutMs: parseDuration((values.timeout as string | undefined) ?? "30m", "--timeout"),
+      pollMs: parseDuration((values.poll as string | undefined) ?? "5s", "--poll"),
+      io,
+      async exec(tool: string, args: readonly string[], options: { input?: string } = {}) {
+        const result = await execa(tool, args, { reject: false, ...(options.input ? { input: options.input } : {}) });
+        if (result.exitCode !== 0) {
+          const output = `${result.stderr}\n${result.stdout}`.trim().split("\n").slice(-6).join("\n");
+          throw new CliError(
+            "E_TOOL_FAILED",
+            `${tool} ${args.filter((arg) => !arg.includes("/tmp/kubeforge-bootstrap-")).join(" ")} failed (exit ${result.exitCode}):\n${output}`,
+            "fix the cause, then re-run `kubeforge bootstrap`: finished steps are skipped",
+          );
+        }
+        return result.stdout;
+      },
+      kube: () => {
+        kube ??= openKubeApi(kubeconfig);
+        return kube;
+      },
+      decrypt: async (sopsFile: string) =>
+        decryptText(await readFile(sopsFile, "utf8"), { format: "yaml", file: sopsFile }),
+    } as const;
+    const outcomes = await runPlan(context, buildPlan(context), stateFile);
+    if (values.json) io.out(`${JSON.stringify({ cluster: cluster.name, kubeconfig, steps: outcomes }, null, 2)}\n`);
+    else {
+      io.out(formatSummary(cluster.name, outcomes));
+      io.out(
+        `kubeconfig: export KUBECONFIG=${path.relative(process.cwd(), kubeconfig)} (contexts: admin, oidc@${cluster.name})\n`,
+      );
+    }
+    return 0;
+  },
+});

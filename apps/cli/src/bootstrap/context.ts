@@ -1,0 +1,48 @@
+// What every bootstrap step reads: the cluster, where its files are, how to run tools and reach the API.
+import type { Cluster } from "@kubeforge/config";
+import type { CommandIo } from "../command.js";
+import type { KubeApi } from "./kube.js";
+
+export interface BootstrapContext {
+  readonly cluster: Cluster;
+  readonly clusterDir: string;
+  /** Gitignored folder for state, talosconfig and (by default) the kubeconfig. */
+  readonly stateDir: string;
+  readonly talosconfig: string;
+  readonly kubeconfig: string;
+  /** Address to reach each node at, by hostname (the node's static address unless overridden). */
+  readonly addresses: Readonly<Record<string, string>>;
+  readonly ageKeyFile: string;
+  readonly fluxInstall: "operator" | "flux-cli";
+  /** Extra CRD manifests (files or URLs) applied server-side before Cilium and Flux. */
+  readonly crds: readonly string[];
+  readonly timeoutMs: number;
+  readonly pollMs: number;
+  readonly io: CommandIo;
+  /** Runs a tool; rejects with a CliError naming the command and its stderr. */
+  readonly exec: (tool: string, args: readonly string[], options?: { input?: string }) => Promise<string>;
+  readonly kube: () => Promise<KubeApi>;
+  /** Decrypts a SOPS file of the cluster with the user's age key. */
+  readonly decrypt: (file: string) => Promise<string>;
+}
+
+export interface Step {
+  readonly id: string;
+  readonly title: string;
+  run(context: BootstrapContext): Promise<string | undefined>;
+}
+
+/** Polls `probe` until it returns a value or the timeout passes. */
+export async function waitFor<T>(
+  context: Pick<BootstrapContext, "timeoutMs" | "pollMs">,
+  probe: () => Promise<T | undefined>,
+  onTimeout: () => Error,
+): Promise<T> {
+  const deadline = Date.now() + context.timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() >= deadline) throw onTimeout();
+    await new Promise((resolve) => setTimeout(resolve, context.pollMs));
+  }
+}

@@ -1,0 +1,370 @@
+// The bootstrap plan, in order: Talos configs → etcd → kubeconfig → API → CRDs → Cilium → secrets → Flux → Ready.
+// Every step is safe to repeat; the runner skips the ones the state file records as done.
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { controlPlaneNodes, fluxPath } from "@kubeforge/config";
+import { parse, parseDocument } from "yaml";
+import { CliError } from "../errors.js";
+import { type BootstrapContext, type Step, waitFor } from "./context.js";
+
+/** Prometheus-operator CRDs: Cilium's and the platform's ServiceMonitors need them before their charts install. */
+export const DEFAULT_CRDS = [
+  "https://github.com/prometheus-operator/prometheus-operator/releases/download/v0.86.1/stripped-down-crds.yaml",
+];
+export const FLUX_OPERATOR_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator";
+const DEPLOY_KEY_FILE = "git-deploy-key.sops.yaml";
+
+const firstControlPlane = (context: BootstrapContext) => {
+  const node = controlPlaneNodes(context.cluster)[0];
+  if (!node) throw new CliError("E_INPUT", "the cluster has no control-plane node");
+  return { hostname: node.hostname, address: context.addresses[node.hostname] ?? node.address };
+};
+
+const talos = (context: BootstrapContext, address: string, ...args: string[]) =>
+  context.exec("talosctl", ["--talosconfig", context.talosconfig, "--nodes", address, "--endpoints", address, ...args]);
+
+async function withTempFile<T>(text: string, use: (file: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(path.join(tmpdir(), "kubeforge-bootstrap-"));
+  const file = path.join(dir, "file.yaml");
+  try {
+    await writeFile(file, text, { mode: 0o600 });
+    return await use(file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function applyStep(hostname: string): Step {
+  return {
+    id: `apply:${hostname}`,
+    title: `apply the machine config to ${hostname} (insecure, maintenance mode)`,
+    async run(context) {
+      const address = context.addresses[hostname]!;
+      const config = await context.decrypt(
+        path.join(context.clusterDir, "talos", "generated", `${hostname}.sops.yaml`),
+      );
+      await withTempFile(config, (file) =>
+        context.exec("talosctl", ["apply-config", "--insecure", "--nodes", address, "--file", file]),
+      );
+      return address;
+    },
+  };
+}
+
+/** The OIDC context beside talosctl's admin one: kubectl oidc-login (kubelogin) fetches the token. */
+export function addOidcContext(kubeconfigText: string, context: Pick<BootstrapContext, "cluster">): string {
+  const document = parseDocument(kubeconfigText);
+  const { cluster } = context;
+  const current = String(document.get("current-context") ?? "");
+  const contexts = (document.toJS().contexts ?? []) as { name: string; context: { cluster: string } }[];
+  const clusterName = contexts.find((entry) => entry.name === current)?.context.cluster ?? cluster.name;
+  const user = `oidc@${cluster.name}`;
+  const entry = {
+    name: user,
+    user: {
+      exec: {
+        apiVersion: "client.authentication.k8s.io/v1beta1",
+        command: "kubectl",
+        args: [
+          "oidc-login",
+          "get-token",
+          `--oidc-issuer-url=${cluster.oidc.issuerUrl}`,
+          `--oidc-client-id=${cluster.oidc.clientId}`,
+          "--oidc-extra-scope=email",
+          "--oidc-extra-scope=groups",
+        ],
+        interactiveMode: "IfAvailable",
+      },
+    },
+  };
+  const js = document.toJS() as Record<string, unknown>;
+  const keep = <T extends { name: string }>(list: unknown) =>
+    ((list as T[] | undefined) ?? []).filter((item) => item.name !== user);
+  document.set("users", document.createNode([...keep(js.users), entry]));
+  document.set(
+    "contexts",
+    document.createNode([...keep(js.contexts), { name: user, context: { cluster: clusterName, user } }]),
+  );
+  return document.toString();
+}
+
+export function buildPlan(context: Pick<BootstrapContext, "cluster" | "fluxInstall">): Step[] {
+  const { cluster } = context;
+  const steps: Step[] = cluster.nodes.map((node) => applyStep(node.hostname));
+  steps.push(
+    {
+      id: "talosconfig",
+      title: "write the talosconfig",
+      async run(ctx) {
+        const text = await ctx.decrypt(path.join(ctx.clusterDir, "talos", "generated", "talosconfig.sops.yaml"));
+        await writeFile(ctx.talosconfig, text, { mode: 0o600 });
+        return path.relative(process.cwd(), ctx.talosconfig);
+      },
+    },
+    {
+      id: "etcd-bootstrap",
+      title: "talosctl bootstrap (etcd) on the first control-plane node",
+      async run(ctx) {
+        const node = firstControlPlane(ctx);
+        // Nodes reboot into their installed config after apply-config; wait until Talos answers with TLS.
+        await waitFor(
+          ctx,
+          async () =>
+            (await talos(ctx, node.address, "version").then(
+              () => true,
+              () => false,
+            ))
+              ? true
+              : undefined,
+          () =>
+            new CliError(
+              "E_TIMEOUT",
+              `${node.hostname} (${node.address}) did not answer talosctl after its config was applied`,
+              "check the node's console; re-run bootstrap to resume",
+            ),
+        );
+        try {
+          await talos(ctx, node.address, "bootstrap");
+        } catch (error) {
+          if (!/AlreadyExists|already bootstrapped/i.test((error as Error).message)) throw error;
+          return `${node.hostname}: already bootstrapped`;
+        }
+        return node.hostname;
+      },
+    },
+    {
+      id: "etcd-wait",
+      title: "wait for etcd",
+      async run(ctx) {
+        const node = firstControlPlane(ctx);
+        await waitFor(
+          ctx,
+          async () =>
+            (await talos(ctx, node.address, "etcd", "status").then(
+              () => true,
+              () => false,
+            ))
+              ? true
+              : undefined,
+          () =>
+            new CliError(
+              "E_TIMEOUT",
+              "etcd did not become healthy",
+              `run \`talosctl --talosconfig ${ctx.talosconfig} -n ${node.address} etcd status\` and \`talosctl dmesg\``,
+            ),
+        );
+        return "healthy";
+      },
+    },
+    {
+      id: "kubeconfig",
+      title: "write the kubeconfig (admin context + OIDC context)",
+      async run(ctx) {
+        const node = firstControlPlane(ctx);
+        await talos(ctx, node.address, "kubeconfig", ctx.kubeconfig, "--force", "--merge=false");
+        await writeFile(ctx.kubeconfig, addOidcContext(await readFile(ctx.kubeconfig, "utf8"), ctx), { mode: 0o600 });
+        return path.relative(process.cwd(), ctx.kubeconfig);
+      },
+    },
+    {
+      id: "api-wait",
+      title: "wait for the Kubernetes API through the VIP",
+      async run(ctx) {
+        const kube = await ctx.kube();
+        await waitFor(
+          ctx,
+          async () => ((await kube.isReachable()) ? true : undefined),
+          () =>
+            new CliError(
+              "E_TIMEOUT",
+              `the Kubernetes API at ${kube.server} did not answer`,
+              "check that the VIP is free and the control plane is up (`talosctl health`)",
+            ),
+        );
+        return kube.server;
+      },
+    },
+    {
+      id: "crds",
+      title: "apply the CRDs the first reconciliation needs (server-side)",
+      async run(ctx) {
+        for (const source of ctx.crds) {
+          await ctx.exec("kubectl", [
+            "--kubeconfig",
+            ctx.kubeconfig,
+            "apply",
+            "--server-side",
+            "--force-conflicts",
+            "-f",
+            source,
+          ]);
+        }
+        return `${ctx.crds.length} source${ctx.crds.length === 1 ? "" : "s"}`;
+      },
+    },
+    {
+      id: "cilium",
+      title: "install Cilium with helm from bootstrap/cilium-values.yaml",
+      async run(ctx) {
+        const values = path.join(ctx.clusterDir, "bootstrap", "cilium-values.yaml");
+        if (!existsSync(values))
+          throw new CliError("E_INPUT", `${values} does not exist`, "run `kubeforge build` first");
+        const version = /--version\s+(\S+)/.exec(await readFile(values, "utf8"))?.[1];
+        await ctx.exec("helm", [
+          "--kubeconfig",
+          ctx.kubeconfig,
+          "upgrade",
+          "--install",
+          "cilium",
+          "cilium",
+          "--repo",
+          "https://helm.cilium.io/",
+          ...(version ? ["--version", version] : []),
+          "--namespace",
+          "kube-system",
+          "--values",
+          values,
+          "--wait",
+          "--timeout",
+          "15m",
+        ]);
+        return version ? `cilium ${version}` : "cilium";
+      },
+    },
+    {
+      id: "sops-age",
+      title: `create Secret flux-system/${cluster.sops.decryptionSecret} from your age key`,
+      async run(ctx) {
+        const kube = await ctx.kube();
+        await kube.ensureNamespace("flux-system");
+        await kube.upsertSecret({
+          metadata: { name: ctx.cluster.sops.decryptionSecret, namespace: "flux-system" },
+          stringData: { "age.agekey": await readFile(ctx.ageKeyFile, "utf8") },
+        });
+        return ctx.ageKeyFile;
+      },
+    },
+    {
+      id: "git-secret",
+      title: "create Secret flux-system/flux-system from the Git deploy key",
+      async run(ctx) {
+        const file = path.join(ctx.clusterDir, DEPLOY_KEY_FILE);
+        if (!existsSync(file)) return `skipped: no ${DEPLOY_KEY_FILE} (public repository or your own credentials)`;
+        const secret = parse(await ctx.decrypt(file)) as { stringData?: Record<string, string>; type?: string };
+        const kube = await ctx.kube();
+        await kube.ensureNamespace("flux-system");
+        await kube.upsertSecret({
+          metadata: { name: "flux-system", namespace: "flux-system" },
+          stringData: secret.stringData ?? {},
+        });
+        return DEPLOY_KEY_FILE;
+      },
+    },
+  );
+  if (context.fluxInstall === "operator") {
+    steps.push({
+      id: "flux",
+      title: "install the Flux Operator and a FluxInstance syncing this cluster's path",
+      async run(ctx) {
+        await ctx.exec("helm", [
+          "--kubeconfig",
+          ctx.kubeconfig,
+          "upgrade",
+          "--install",
+          "flux-operator",
+          FLUX_OPERATOR_CHART,
+          "--namespace",
+          "flux-system",
+          "--create-namespace",
+          "--wait",
+        ]);
+        const kube = await ctx.kube();
+        const { url, branch } = ctx.cluster.flux;
+        await kube.upsertCustomObject(
+          {
+            group: "fluxcd.controlplane.io",
+            version: "v1",
+            plural: "fluxinstances",
+            namespace: "flux-system",
+            name: "flux",
+          },
+          fluxInstance(ctx),
+        );
+        return `${url}#${branch} ${fluxPath(ctx.cluster)}`;
+      },
+    });
+  } else {
+    steps.push({
+      id: "flux",
+      title: "flux install, then apply flux/flux-system (GitRepository + Kustomization)",
+      async run(ctx) {
+        await ctx.exec("flux", ["--kubeconfig", ctx.kubeconfig, "install"]);
+        await ctx.exec("kubectl", [
+          "--kubeconfig",
+          ctx.kubeconfig,
+          "apply",
+          "--server-side",
+          "-k",
+          path.join(ctx.clusterDir, "flux", "flux-system"),
+        ]);
+        return fluxPath(ctx.cluster);
+      },
+    });
+  }
+  steps.push({
+    id: "ready",
+    title: "wait until every Kustomization and HelmRelease is Ready",
+    async run(ctx) {
+      const kube = await ctx.kube();
+      let last = "";
+      const status = await waitFor(
+        ctx,
+        async () => {
+          const objects = await kube.fluxStatus();
+          const waiting = objects.filter((object) => !object.ready);
+          const line = waiting
+            .map((object) => `${object.kind} ${object.namespace}/${object.name}: ${object.why}`)
+            .join("\n");
+          if (line && line !== last) ctx.io.err(`  not Ready yet:\n${line.replace(/^/gm, "    ")}\n`);
+          last = line;
+          return objects.some((object) => object.kind === "Kustomization") && waiting.length === 0
+            ? objects
+            : undefined;
+        },
+        () =>
+          new CliError(
+            "E_NOT_READY",
+            `Flux objects still not Ready after ${Math.round(ctx.timeoutMs / 1000)}s:\n${last.replace(/^/gm, "  ")}`,
+            "fix what the reasons say (`flux get all -A`), then re-run bootstrap: it resumes here",
+          ),
+      );
+      const count = (kind: string) => status.filter((object) => object.kind === kind).length;
+      return `all Kustomizations Ready (${count("Kustomization")}), all HelmReleases Ready (${count("HelmRelease")})`;
+    },
+  });
+  return steps;
+}
+
+/** The FluxInstance of this cluster: Flux's controllers plus a sync of ./clusters/<name>/flux with the deploy key. */
+export function fluxInstance(context: Pick<BootstrapContext, "cluster">): Record<string, unknown> {
+  const { cluster } = context;
+  return {
+    apiVersion: "fluxcd.controlplane.io/v1",
+    kind: "FluxInstance",
+    metadata: { name: "flux", namespace: "flux-system" },
+    spec: {
+      distribution: { version: "2.x", registry: "ghcr.io/fluxcd" },
+      components: ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"],
+      cluster: { type: "kubernetes", networkPolicy: true, domain: cluster.network.clusterDomain },
+      sync: {
+        kind: "GitRepository",
+        url: cluster.flux.url,
+        ref: `refs/heads/${cluster.flux.branch}`,
+        path: fluxPath(cluster).replace(/^\.\//, ""),
+        ...(cluster.flux.url.startsWith("ssh://") ? { pullSecret: "flux-system" } : {}),
+      },
+    },
+  };
+}

@@ -1,0 +1,138 @@
+// kubeforge bootstrap against fake talosctl/helm/kubectl on PATH and an in-process fake API server (loopback only):
+// it reaches "all Kustomizations Ready", and a run killed with SIGKILL resumes without repeating finished steps.
+import { type ChildProcess, spawn } from "node:child_process";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type FakeFluxApi, startFakeFluxApi } from "./fake-flux-api.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const app = path.resolve(here, "..");
+const repo = path.resolve(app, "../..");
+const bin = path.join(app, "bin", "kubeforge.mjs");
+
+let work: string;
+let api: FakeFluxApi;
+let log: string;
+
+beforeAll(async () => {
+  // Inside apps/cli so the copied cluster.ts resolves @kubeforge/config from node_modules.
+  work = mkdtempSync(path.join(app, ".tmp-bootstrap-"));
+  const cluster = path.join(work, "homelab");
+  mkdirSync(cluster);
+  for (const entry of ["cluster.ts", "talos", "bootstrap", "flux"]) {
+    cpSync(path.join(repo, "clusters", "homelab", entry), path.join(cluster, entry), { recursive: true });
+  }
+  const fakes = path.join(work, "bin");
+  mkdirSync(fakes);
+  for (const tool of ["talosctl", "helm", "kubectl", "flux"]) {
+    symlinkSync(path.join(here, "fakes", "tool.mjs"), path.join(fakes, tool));
+  }
+  chmodSync(path.join(here, "fakes", "tool.mjs"), 0o755);
+  log = path.join(work, "calls.log");
+  api = await startFakeFluxApi();
+}, 120_000);
+
+afterAll(async () => {
+  await api?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+function runBootstrap(extraEnv: Record<string, string> = {}): {
+  child: ChildProcess;
+  output: Promise<{ code: number | null; stdout: string; stderr: string }>;
+} {
+  const child = spawn(
+    process.execPath,
+    [bin, "bootstrap", path.join(work, "homelab"), "--poll", "50ms", "--timeout", "90s", "--crds", "crds.yaml"],
+    {
+      cwd: work,
+      env: {
+        ...process.env,
+        PATH: `${path.join(work, "bin")}${path.delimiter}${process.env.PATH}`,
+        SOPS_AGE_KEY_FILE: path.join(repo, "demo-keys", "age.agekey"),
+        FAKE_LOG: log,
+        FAKE_API_URL: api.url,
+        ...extraEnv,
+      },
+    },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const output = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("close", (code) => resolve({ code, stdout, stderr })),
+  );
+  return { child, output };
+}
+
+const calls = () =>
+  existsSync(log)
+    ? readFileSync(log, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as string[])
+    : [];
+
+it("is killed with SIGKILL during the Cilium install, then resumes to all Kustomizations Ready", async () => {
+  const first = runBootstrap({ FAKE_HANG_ON: "cilium" });
+  const deadline = Date.now() + 100_000;
+  while (!calls().some((call) => call[0] === "helm" && call.includes("cilium"))) {
+    if (Date.now() > deadline) {
+      first.child.kill("SIGKILL");
+      throw new Error(`cilium never started:\n${(await first.output).stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  first.child.kill("SIGKILL");
+  const killed = await first.output;
+  expect(killed.code).toBeNull();
+  const applied = calls().filter((call) => call[0] === "talosctl" && call[1] === "apply-config");
+  expect(applied.map((call) => call[call.indexOf("--nodes") + 1])).toEqual([
+    "192.168.1.101",
+    "192.168.1.102",
+    "192.168.1.103",
+  ]);
+  expect(applied.every((call) => call.includes("--insecure"))).toBe(true);
+
+  const second = await runBootstrap().output;
+  expect(second.stderr).toContain("already done");
+  expect(second.code, second.stderr).toBe(0);
+  expect(second.stdout).toContain("all Kustomizations Ready (4), all HelmReleases Ready (2)");
+  // Finished steps were not repeated: still one apply-config and one etcd bootstrap per node/cluster.
+  expect(calls().filter((call) => call[0] === "talosctl" && call[1] === "apply-config")).toHaveLength(3);
+  expect(calls().filter((call) => call.includes("bootstrap") && call[0] === "talosctl")).toHaveLength(1);
+  // What was not Ready, and why, was printed while waiting.
+  expect(second.stderr).toContain("DependencyNotReady");
+  expect(api.secrets.has("flux-system/sops-age")).toBe(true);
+  expect(api.fluxInstance).toMatchObject({ spec: { sync: { path: "clusters/homelab/flux", kind: "GitRepository" } } });
+  const kubeconfig = readFileSync(path.join(work, "homelab", ".kubeforge", "kubeconfig"), "utf8");
+  expect(kubeconfig).toContain("oidc@homelab");
+  expect(kubeconfig).toContain("--oidc-issuer-url=https://auth.homelab.local");
+
+  const third = await runBootstrap().output;
+  expect(third.code).toBe(0);
+  expect(third.stdout).toContain("0 steps run");
+}, 300_000);
+
+it("names missing tools and how to install them before doing anything", async () => {
+  const child = spawn(process.execPath, [bin, "bootstrap", path.join(work, "homelab")], {
+    cwd: work,
+    env: { ...process.env, PATH: path.join(work, "no-tools") },
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const code = await new Promise((resolve) => child.on("close", resolve));
+  expect(code).toBe(1);
+  expect(stderr).toContain("bootstrap needs talosctl, kubectl, helm on PATH; nothing was changed");
+  expect(stderr).toContain("talosctl: curl -sL https://talos.dev/install");
+  expect(stderr).not.toContain("    at ");
+});
