@@ -1,6 +1,7 @@
 // kubeforge-validate: the only place that prints and exits. Exit codes: 0 clean, 1 findings, 2 usage/internal.
 import { parseArgs } from "node:util";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { chartRule } from "./charts/check-charts.js";
 import { ValidateError } from "./errors.js";
 import type { Finding } from "./finding.js";
 import { checkLive } from "./live/check-live.js";
@@ -8,6 +9,7 @@ import { runDoctor } from "./live/doctor.js";
 import { openKubeConfig } from "./live/kube-client.js";
 import { EXIT_ERROR, exitCodeFor } from "./report/exit-code.js";
 import { formatHumanReport } from "./report/format-human.js";
+import { RULES } from "./rules/index.js";
 import { type ValidationReport, validateTree } from "./validate-tree.js";
 
 const USAGE = `Usage:
@@ -18,6 +20,9 @@ Options:
   --json                 machine-readable output
   --strict               warnings fail the run too
   --no-kustomize         skip the \`kubectl kustomize\` build of Flux Kustomization paths
+  --offline              check charts from the cache only (say which could not be checked)
+  --no-charts            skip the chart check (versions, digests and values against the real charts)
+  --outdated             list newer chart versions and Talos/Kubernetes patches per component
   --config <file>        validate.yaml with crds and exceptions (default: <cluster-dir>/validate.yaml)
   --source-root <dir>    folder Flux paths are relative to (default: inferred from the tree)
   --live                 also report drift and Flux objects not Ready in the current cluster
@@ -36,6 +41,9 @@ function parse(argv: string[]) {
       json: { type: "boolean", default: false },
       strict: { type: "boolean", default: false },
       "no-kustomize": { type: "boolean", default: false },
+      offline: { type: "boolean", default: false },
+      "no-charts": { type: "boolean", default: false },
+      outdated: { type: "boolean", default: false },
       config: { type: "string" },
       "source-root": { type: "string" },
       live: { type: "boolean", default: false },
@@ -95,6 +103,7 @@ async function validate(args: Args): Promise<number> {
       ...(args.values["no-kustomize"] ? { kustomize: false as const } : {}),
       ...(args.values.config ? { config: args.values.config } : {}),
       ...(args.values["source-root"] ? { sourceRoot: args.values["source-root"] } : {}),
+      ...(args.values["no-charts"] ? {} : { rules: [...RULES, chartRule({ offline: args.values.offline })] }),
     });
     const live = kubeConfig ? await checkLive({ dir, kubeConfig }) : [];
     reports.push({ report, live });

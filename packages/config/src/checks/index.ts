@@ -1,6 +1,12 @@
 import type { ConfigIssue } from "../errors.js";
 import type { Cluster } from "../schema/cluster.js";
-import { checkApps, checkCubefsNodes, checkCubefsReplicas, checkStorageReferences } from "./components.js";
+import {
+  checkApps,
+  checkCubefsNodes,
+  checkCubefsReplicas,
+  checkStorageReferences,
+  warnUnusedPriorityClasses,
+} from "./components.js";
 import { checkAddresses, checkCidrs, checkServiceCidrSize } from "./network.js";
 import { checkControlPlaneCount, checkNodeNames, checkUniqueNodes } from "./nodes.js";
 import {
@@ -29,7 +35,11 @@ const ERROR_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [
   checkApps,
 ];
 
-const WARNING_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [warnVersions, warnPodSecurity];
+const WARNING_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [
+  warnVersions,
+  warnPodSecurity,
+  warnUnusedPriorityClasses,
+];
 
 export function runChecks(cluster: Cluster): { errors: ConfigIssue[]; warnings: ConfigIssue[] } {
   return {
