@@ -3,6 +3,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadCluster } from "@kubeforge/config";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments, stringify } from "yaml";
@@ -10,6 +11,7 @@ import { type HelmRepoServer, startHelmRepoServer } from "../../test/charts/helm
 import { loadDocuments } from "../tree/load-documents.js";
 import { openChartCache } from "./chart-cache.js";
 import { checkCharts } from "./check-charts.js";
+import { formatOutdated, outdatedCharts, outdatedReleases } from "./outdated.js";
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const clustersDir = path.resolve(packageDir, "../../clusters");
@@ -225,6 +227,14 @@ describe("kubeforge-validate", () => {
     ]);
   });
 
+  it("--outdated lists newer chart versions and exits 0", async () => {
+    const dir = await copyTree("homelab");
+    const result = await run(["--outdated", dir], path.join(dir, "xdg"));
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/HelmRelease kube-system\/cilium \(chart cilium\)\s+1\.19\.5\s+→ 1\.20\.0, 1\.19\.6/);
+    expect(result.stdout).toMatch(/HelmRelease cubefs\/cubefs \(chart cubefs\)\s+3\.2\.0\s+up to date/);
+  });
+
   it("exits 1 on a copy with csi.storageClass.enabled", async () => {
     const dir = await copyTree("staging", {
       file: "infrastructure/cubefs.yaml",
@@ -235,5 +245,28 @@ describe("kubeforge-validate", () => {
     expect(result.stdout).toContain("HelmRelease cubefs/cubefs");
     expect(result.stdout).toContain("did you mean `csi.storageClass.setToDefault`?");
     expect(result.stderr).not.toContain("    at ");
+  });
+});
+
+describe("--outdated", () => {
+  it("lists newer chart versions per HelmRelease and newer Talos/Kubernetes releases the project knows", async () => {
+    const dir = await copyTree("homelab");
+    const loaded = await loadDocuments(path.join(dir, "flux"), { displayBase: workDir });
+    const charts = await outdatedCharts(loaded.documents, { request: { timeoutMs: 60_000 } });
+    const byName = Object.fromEntries(charts.map((entry) => [entry.component, entry]));
+    expect(byName["HelmRelease kube-system/cilium (chart cilium)"]?.newer.slice(0, 2)).toEqual(["1.20.0", "1.19.6"]);
+    expect(byName["HelmRelease logging/loki (chart loki)"]?.newer[0]).toBe("18.11.0");
+    expect(byName["HelmRelease cubefs/cubefs (chart cubefs)"]?.newer).toEqual([]);
+    // Pre-releases are not offered.
+    for (const entry of charts) for (const version of entry.newer) expect(version).not.toContain("-");
+
+    const { cluster } = await loadCluster(path.join(clustersDir, "homelab/cluster.ts"));
+    const releases = outdatedReleases({ ...cluster, talos: { ...cluster.talos, version: "v1.13.2" } });
+    expect(releases).toEqual([
+      expect.objectContaining({ component: "Talos", current: "v1.13.2", newer: ["v1.14.0", "v1.13.9"] }),
+      // v1.35.2 → the newest v1.35 patch and v1.36 (Talos 1.13 supports up to 1.36), not 1.37.
+      expect.objectContaining({ component: "Kubernetes", current: "v1.35.2", newer: ["v1.36.4", "v1.35.5"] }),
+    ]);
+    expect(formatOutdated("t", charts)).toMatch(/cilium\)\s+1\.19\.5\s+→ 1\.20\.0, 1\.19\.6/);
   });
 });

@@ -8,14 +8,14 @@ import { objectRef } from "../tree/manifest-document.js";
 export const RELEASE_SECRETS_RULE = "helm-release-secrets";
 
 /** `[path in values, Secret name]` of every envFromSecrets entry, top level and under subchart keys. */
-function secretRefs(values: Record<string, unknown>): [string[], string][] {
-  const refs: [string[], string][] = [];
+function secretRefs(values: Record<string, unknown>): [(string | number)[], string][] {
+  const refs: [(string | number)[], string][] = [];
   const visit = (node: Record<string, unknown>, path: string[]) => {
     const list = node.envFromSecrets;
     if (Array.isArray(list)) {
       list.forEach((entry, index) => {
         if (isRecord(entry) && typeof entry.name === "string")
-          refs.push([[...path, "envFromSecrets", String(index)], entry.name]);
+          refs.push([[...path, "envFromSecrets", index], entry.name]);
       });
     }
     if (path.length === 0) for (const [key, child] of Object.entries(node)) if (isRecord(child)) visit(child, [key]);
