@@ -58,9 +58,7 @@ export default defineCluster({
     },
   ],
   priorityClasses: [
-    { name: "homelab-critical", value: 1_000_000, description: "Platform components the cluster needs to run." },
     { name: "homelab-default", value: 1000, globalDefault: true, description: "Default for workloads." },
-    { name: "homelab-batch", value: 100, preemptionPolicy: "Never", description: "Jobs that may wait." },
   ],
   coredns: { forwarders: ["192.168.1.1", "1.1.1.1"] },
   monitoring: { retention: "30d", prometheusStorage: "50Gi", grafanaUrl: "https://grafana.homelab.local" },

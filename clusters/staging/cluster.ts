@@ -58,9 +58,7 @@ export default defineCluster({
     },
   ],
   priorityClasses: [
-    { name: "staging-critical", value: 1_000_000, description: "Platform components the cluster needs to run." },
     { name: "staging-default", value: 1000, globalDefault: true, description: "Default for workloads." },
-    { name: "staging-batch", value: 100, preemptionPolicy: "Never", description: "Jobs that may wait." },
   ],
   coredns: { forwarders: ["192.168.2.1", "1.1.1.1"] },
   monitoring: { retention: "7d", prometheusStorage: "20Gi", grafanaUrl: "https://grafana.staging.homelab.local" },

@@ -27,7 +27,7 @@ export function fixtureInput(options: { namespaces?: number } = {}): ClusterInpu
         ingressFromNamespaces: index > 0 ? ["ns-1"] : [],
       },
     })),
-    priorityClasses: [{ name: "lab-critical", value: 100000 }],
+    priorityClasses: [{ name: "lab-default", value: 1000, globalDefault: true }],
     storageClasses: [{ name: "fast", default: true }],
     flux: { url: "https://git.lab.example/infra.git" },
     sops: { ageRecipients: ["age16gcuf2qq6vnu6sd55y8q5h2tyt04ph3fklz2pdfnkeknrwz6paksd30vx8"] },

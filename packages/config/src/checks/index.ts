@@ -1,6 +1,12 @@
 import type { ConfigIssue } from "../errors.js";
 import type { Cluster } from "../schema/cluster.js";
-import { checkApps, checkCubefsNodes, checkCubefsReplicas, checkStorageReferences } from "./components.js";
+import {
+  checkApps,
+  checkCubefsNodes,
+  checkCubefsReplicas,
+  checkStorageReferences,
+  warnUnusedPriorityClasses,
+} from "./components.js";
 import { checkAddresses, checkCidrs, checkLinks, checkServiceCidrSize } from "./network.js";
 import {
   checkControlPlaneCount,
@@ -41,6 +47,7 @@ const WARNING_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [
   warnVersions,
   warnPodSecurity,
   warnDataOnSystemDisk,
+  warnUnusedPriorityClasses,
 ];
 
 export function runChecks(cluster: Cluster): { errors: ConfigIssue[]; warnings: ConfigIssue[] } {

@@ -6,8 +6,9 @@ import { k8s } from "cdk8s-plus-33";
 import type { Construct } from "constructs";
 import { MANAGED_BY } from "../charts/labels.js";
 import type { Component } from "./component.js";
-import { addHelmRelease } from "./helm.js";
+import { addHelmRelease, type RenderedPatch } from "./helm.js";
 import { platformNamespace } from "./namespaces.js";
+import { STORAGE_PRIORITY_CLASS } from "./priority.js";
 import type { PodBudget } from "./quota.js";
 import { CHARTS } from "./versions.js";
 
@@ -55,8 +56,11 @@ export interface CubefsValues {
     readonly controller: { readonly nodeSelector: Record<string, string> };
     /** Resources of the node plugin's driver container, which also runs the FUSE clients of mounted volumes. */
     readonly node: { readonly nodeSelector: Record<string, string>; readonly resources: Resources };
-    /** kubeforge renders its own StorageClasses from the model. */
-    readonly storageClass: { readonly enabled: boolean };
+    /**
+     * The chart always renders its StorageClass `cfs-sc` (default by default); kubeforge renders its own
+     * from the model, so the chart's is never default and is removed by a post-render patch.
+     */
+    readonly storageClass: { readonly setToDefault: false };
   };
 }
 
@@ -116,9 +120,35 @@ export function cubefsValues(cluster: Cluster): CubefsValues {
       kubeletPath: "/var/lib/kubelet",
       controller: { nodeSelector: role("csi") },
       node: { nodeSelector: role("csi"), resources: resources("250m", "512Mi", "1", "1Gi") },
-      storageClass: { enabled: false },
+      storageClass: { setToDefault: false },
     },
   };
+}
+
+/** The chart's own PriorityClass (hardcoded in its templates, 1,000,000: below monitoring) and StorageClass. */
+const CHART_PRIORITY_CLASS = "cubefs-high-priority";
+const CHART_STORAGE_CLASS = "cfs-sc";
+
+const deletePatch = (apiVersion: string, kind: string, name: string): RenderedPatch => ({
+  patch: `$patch: delete\napiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: ${name}\n`,
+});
+
+/**
+ * What the chart's values cannot set: every CubeFS workload (the CSI node plugin has no class at all in
+ * 3.2.0) runs at kubeforge-storage, and the chart's own PriorityClass and StorageClass are not installed.
+ */
+export function cubefsPatches(): RenderedPatch[] {
+  const priority = JSON.stringify([
+    { op: "add", path: "/spec/template/spec/priorityClassName", value: STORAGE_PRIORITY_CLASS },
+  ]);
+  return [
+    ...["DaemonSet", "Deployment", "StatefulSet"].map((kind) => ({
+      patch: priority,
+      target: { group: "apps", version: "v1", kind },
+    })),
+    deletePatch("scheduling.k8s.io/v1", "PriorityClass", CHART_PRIORITY_CLASS),
+    deletePatch("storage.k8s.io/v1", "StorageClass", CHART_STORAGE_CLASS),
+  ];
 }
 
 export class CubefsChart extends Chart {
@@ -130,6 +160,7 @@ export class CubefsChart extends Chart {
       chart: CHARTS.cubefs,
       values: cubefsValues(cluster),
       timeout: "15m",
+      patches: cubefsPatches(),
     });
   }
 }
@@ -183,8 +214,10 @@ export function cubefsComponent(cluster: Cluster): Component {
     sources: [CHARTS.cubefs.source],
     files: [
       { path: "infrastructure/cubefs.yaml", chart: (app) => new CubefsChart(app, "cubefs", cluster) },
+      // Beside the releases that ask for them (kube-prometheus-stack's volumes): a class must exist no later
+      // than its consumers' layer.
       {
-        path: "configs/storage-classes.yaml",
+        path: "infrastructure/storage-classes.yaml",
         chart: (app) => new StorageClassesChart(app, "storage-classes", cluster),
       },
     ],

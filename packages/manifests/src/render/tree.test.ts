@@ -40,12 +40,6 @@ describe("renderTree", () => {
       "configs/dashboards.yaml",
       "configs/kustomization.yaml",
       "configs/monitors.yaml",
-      "configs/namespace-cubefs.yaml",
-      "configs/namespace-logging.yaml",
-      "configs/namespace-monitoring.yaml",
-      "configs/namespace-ns-1.yaml",
-      "configs/namespace-ns-2.yaml",
-      "configs/storage-classes.yaml",
       "flux-system/gotk-sync.yaml",
       "flux-system/kustomization.yaml",
       "infrastructure.yaml",
@@ -54,9 +48,15 @@ describe("renderTree", () => {
       "infrastructure/helm-repositories.yaml",
       "infrastructure/kube-prometheus-stack.yaml",
       "infrastructure/kustomization.yaml",
+      "infrastructure/namespace-cubefs.yaml",
+      "infrastructure/namespace-logging.yaml",
+      "infrastructure/namespace-monitoring.yaml",
+      "infrastructure/namespace-ns-1.yaml",
+      "infrastructure/namespace-ns-2.yaml",
       "infrastructure/namespaces.yaml",
       "infrastructure/priority-classes.yaml",
       "infrastructure/rbac-oidc.yaml",
+      "infrastructure/storage-classes.yaml",
       "kustomization.yaml",
     ]);
     for (const file of files) expect(file.content.startsWith(GENERATED_MARKER)).toBe(true);
@@ -135,13 +135,22 @@ describe("renderTree", () => {
       [{ name: "infrastructure" }],
       [{ name: "configs" }],
     ]);
-    for (const layer of [...layers, find("Kustomization", "flux-system", "flux-system")]) {
+    for (const layer of layers) {
       expect(layer?.spec).toMatchObject({
         prune: true,
         wait: true,
+        timeout: "20m",
+        serviceAccountName: "kustomize-controller",
         decryption: { provider: "sops", secretRef: { name: "sops-age" } },
       });
     }
+    // The root applies the layer objects only; waiting would put every layer's releases under its 5m.
+    expect(find("Kustomization", "flux-system", "flux-system")?.spec).toMatchObject({
+      prune: true,
+      wait: false,
+      timeout: "5m",
+      serviceAccountName: "kustomize-controller",
+    });
     expect(find("Kustomization", "flux-system", "flux-system")?.spec?.path).toBe("./clusters/lab/flux");
     expect(find("GitRepository", "flux-system", "flux-system")?.spec).toEqual({
       interval: "1m",
