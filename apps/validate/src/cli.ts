@@ -3,14 +3,10 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadCluster } from "@kubeforge/config";
-import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { chartRule } from "./charts/check-charts.js";
 import { formatOutdated, type OutdatedEntry, outdatedCharts, outdatedReleases } from "./charts/outdated.js";
 import { ValidateError } from "./errors.js";
 import type { Finding } from "./finding.js";
-import { checkLive } from "./live/check-live.js";
-import { runDoctor } from "./live/doctor.js";
-import { openKubeConfig } from "./live/kube-client.js";
 import { EXIT_ERROR, exitCodeFor } from "./report/exit-code.js";
 import { formatHumanReport } from "./report/format-human.js";
 import { RULES } from "./rules/index.js";
@@ -69,7 +65,23 @@ function kubeOptions(args: Args) {
   };
 }
 
+// The Kubernetes client costs half a second to load: only live mode and doctor import it.
+const loadLive = () =>
+  Promise.all([
+    import("@kubernetes/client-node"),
+    import("./live/check-live.js"),
+    import("./live/doctor.js"),
+    import("./live/kube-client.js"),
+  ]).then(([client, { checkLive }, { runDoctor }, { openKubeConfig }]) => ({
+    client,
+    checkLive,
+    runDoctor,
+    openKubeConfig,
+  }));
+
 async function doctor(args: Args): Promise<number> {
+  const { client, runDoctor, openKubeConfig } = await loadLive();
+  const { CoreV1Api, CustomObjectsApi } = client;
   const config = openKubeConfig(kubeOptions(args));
   const findings = await runDoctor({
     core: config.makeApiClient(CoreV1Api),
@@ -133,7 +145,8 @@ async function validate(args: Args): Promise<number> {
   if (dirs.length === 0)
     throw new ValidateError("E_USAGE", "no cluster directory given", "e.g. kubeforge-validate clusters/homelab");
   if (args.values.outdated) return outdated(args);
-  const kubeConfig = args.values.live ? openKubeConfig(kubeOptions(args)) : undefined;
+  const live = args.values.live ? await loadLive() : undefined;
+  const kubeConfig = live?.openKubeConfig(kubeOptions(args));
   const reports: { report: ValidationReport; live: Finding[] }[] = [];
   for (const dir of dirs) {
     const report = await validateTree({
@@ -143,8 +156,7 @@ async function validate(args: Args): Promise<number> {
       ...(args.values["source-root"] ? { sourceRoot: args.values["source-root"] } : {}),
       ...(args.values["no-charts"] ? {} : { rules: [...RULES, chartRule({ offline: args.values.offline })] }),
     });
-    const live = kubeConfig ? await checkLive({ dir, kubeConfig }) : [];
-    reports.push({ report, live });
+    reports.push({ report, live: live && kubeConfig ? await live.checkLive({ dir, kubeConfig }) : [] });
   }
   const all = reports.flatMap(({ report, live }) => [...report.findings, ...live]);
   if (args.values.json) {
