@@ -1,13 +1,14 @@
 // `decrypt a b c` / `decrypt --recursive dir`: many files in one process (key sources read once), each
 // decrypted in place or under --output-dir at its relative path. One failing file does not stop the rest.
-import { mkdir, readdir } from "node:fs/promises";
+import { mkdirSync } from "node:fs";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { SopsError } from "../errors.js";
 import { formatFromPath } from "../formats/index.js";
 import { readInputFile, writeFileAtomic } from "../io.js";
 import { keySourceFromEnv } from "../keys/sources.js";
 import { isSopsEncrypted } from "../operations/filestatus.js";
-import type { FileCommandOptions } from "./context.js";
+import { configOf, type FileCommandOptions } from "./context.js";
 import { decryptFile } from "./decrypt.js";
 
 export interface DecryptManyOptions {
@@ -38,6 +39,9 @@ async function listFiles(dir: string): Promise<string[]> {
 /** Decrypts every file; returns the errors (empty when all succeeded). */
 export async function decryptMany(options: DecryptManyOptions): Promise<unknown[]> {
   const keySource = keySourceFromEnv(options.common.env ?? process.env);
+  // every file shares the working directory's .sops.yaml (stores.indent): find it once
+  const config = (await configOf({ ...options.common, file: "" }).catch(() => undefined)) ?? null;
+  const made = new Set<string>();
   const jobs: Array<{ file: string; base: string }> = options.files.map((file) => ({ file, base: process.cwd() }));
   if (options.recursive) {
     for (const file of await listFiles(options.recursive)) {
@@ -50,7 +54,7 @@ export async function decryptMany(options: DecryptManyOptions): Promise<unknown[
   const failures: unknown[] = [];
   for (const { file, base } of jobs) {
     try {
-      const plain = await decryptFile({ ...options.common, file, readPath: file, keySource });
+      const plain = await decryptFile({ ...options.common, file, readPath: file, keySource, config });
       let target = file;
       if (options.outputDir) {
         const relative = path.relative(base, path.resolve(file));
@@ -61,7 +65,8 @@ export async function decryptMany(options: DecryptManyOptions): Promise<unknown[
           });
         }
         target = path.join(options.outputDir, relative);
-        await mkdir(path.dirname(target), { recursive: true });
+        if (!made.has(path.dirname(target))) mkdirSync(path.dirname(target), { recursive: true });
+        made.add(path.dirname(target));
       }
       await writeFileAtomic(target, plain, { secret: true });
     } catch (error) {
