@@ -228,7 +228,7 @@ describe("#8 sops CLI features", () => {
     const run = runCli(["exec-env", enc, 'test "$TOKEN" = abc123 && echo ok'], { env: env() });
     expect(run.stdout.toString()).toBe("ok\n");
     expect(runCli(["exec-env", enc, "exit 7"], { env: env() }).code).toBe(7);
-    const files = runCli(["exec-file", enc, "cat {}; stat -c %a {}; echo {} > " + path.join(dir, "where")], {
+    const files = runCli(["exec-file", enc, `cat {}; stat -c %a {}; echo {} > ${path.join(dir, "where")}`], {
       env: env(),
     });
     expect(files.stdout.toString()).toBe("TOKEN=abc123\n600\n");

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { alice, bob } from "../../test/keys.js";
-import { encryptText } from "./encrypt.js";
+import { encryptText, parsePlaintext, sealNewDocument } from "./encrypt.js";
 import { readRecipients } from "./recipients.js";
-import { parsePlaintext, sealNewDocument } from "./encrypt.js";
 
 describe("readRecipients", () => {
   it("lists the age recipients of every key group without decrypting", async () => {
