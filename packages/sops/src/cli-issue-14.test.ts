@@ -1,6 +1,6 @@
 // Issue 14, through the CLI, with the inputs from the issue: no data loss, no cleartext, sops' exit
 // codes and the sops features scripts rely on.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   chmodSync,
   existsSync,
@@ -228,7 +228,7 @@ describe("#8 sops CLI features", () => {
     const run = runCli(["exec-env", enc, 'test "$TOKEN" = abc123 && echo ok'], { env: env() });
     expect(run.stdout.toString()).toBe("ok\n");
     expect(runCli(["exec-env", enc, "exit 7"], { env: env() }).code).toBe(7);
-    const files = runCli(["exec-file", enc, "cat {}; stat -c %a {}; echo {} > " + path.join(dir, "where")], {
+    const files = runCli(["exec-file", enc, `cat {}; stat -c %a {}; echo {} > ${path.join(dir, "where")}`], {
       env: env(),
     });
     expect(files.stdout.toString()).toBe("TOKEN=abc123\n600\n");
@@ -260,5 +260,54 @@ describe("#8 sops CLI features", () => {
     expect(inPlace.code).toBe(0);
     expect(readFileSync(path.join(dir, "enc/three.yaml"), "utf8")).toBe("v: three.yaml\n");
     expect(runCli(["decrypt", "enc/a/b/two.yaml", "enc/three.yaml"], { cwd: dir, env: env() }).code).toBe(8);
+  });
+});
+
+describe("#6 key sources", () => {
+  it("an AGE-PLUGIN identity beside a valid key does not block decrypt (warning names it)", () => {
+    const file = write("s.yaml", "a: secret\n");
+    const enc = write("e.yaml", runCli(["encrypt", "--age", alice.recipient, file]).stdout.toString());
+    const plugin = "AGE-PLUGIN-YUBIKEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ";
+    const keys = write("keys.txt", `${plugin}\n${alice.identity}\n`);
+    const result = runCli(["decrypt", enc], { env: { SOPS_AGE_KEY_FILE: keys } });
+    expect(result.code).toBe(0);
+    expect(result.stdout.toString()).toBe("a: secret\n");
+    expect(result.stderr).toContain("AGE-PLUGIN-YUBIKEY-1");
+  });
+
+  it("a missing SOPS_AGE_KEY_FILE does not abort when SOPS_AGE_KEY holds the key", () => {
+    const file = write("s.yaml", "a: secret\n");
+    const enc = write("e.yaml", runCli(["encrypt", "--age", alice.recipient, file]).stdout.toString());
+    const result = runCli(["decrypt", enc], {
+      env: { SOPS_AGE_KEY: alice.identity, SOPS_AGE_KEY_FILE: path.join(dir, "missing.txt") },
+    });
+    expect(result.stderr).toBe("");
+    expect(result.stdout.toString()).toBe("a: secret\n");
+  });
+
+  it("ssh-ed25519 recipients and SOPS_AGE_SSH_PRIVATE_KEY_FILE", () => {
+    const key = path.join(dir, "id_ed25519");
+    spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
+    const pub = readFileSync(`${key}.pub`, "utf8").trim();
+    const file = write("s.yaml", "a: secret\n");
+    const encrypted = runCli(["encrypt", "--age", pub, file]);
+    expect(encrypted.stderr).toBe("");
+    const enc = write("e.yaml", encrypted.stdout.toString());
+    const result = runCli(["decrypt", enc], { env: { SOPS_AGE_SSH_PRIVATE_KEY_FILE: key } });
+    expect(result.stdout.toString()).toBe("a: secret\n");
+  });
+
+  it("SOPS_AGE_KEY_CMD runs without a shell and gets SOPS_AGE_RECIPIENT", () => {
+    const file = write("s.yaml", "a: secret\n");
+    const enc = write("e.yaml", runCli(["encrypt", "--age", alice.recipient, file]).stdout.toString());
+    const script = write(
+      "key.sh",
+      `#!/bin/sh\n[ "$SOPS_AGE_RECIPIENT" = "${alice.recipient}" ] && echo ${alice.identity}\n`,
+    );
+    chmodSync(script, 0o755);
+    // under sh -c, `;` would run a second command that breaks the output
+    const result = runCli(["decrypt", enc], { env: { SOPS_AGE_KEY_CMD: `${script} ';' echo junk` } });
+    expect(result.stderr).toBe("");
+    expect(result.stdout.toString()).toBe("a: secret\n");
   });
 });

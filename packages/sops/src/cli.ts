@@ -41,7 +41,7 @@ Options:
   --ignore-mac                   decrypt even if the MAC does not match
   --value-file, --value-stdin    set: read the JSON value from a file or stdin
   --pristine                     exec-env: do not pass this process's environment on
-  --filename <name>              exec-file: the name of the temporary file
+  --filename <name>              exec-file: the name of the temporary file (--no-fifo accepted: always a file)
   -y, --yes                      updatekeys: apply without asking (it never asks)
   -h, --help                     show this help
   -v, --version                  print the version
@@ -119,6 +119,8 @@ function parse(argv: string[]) {
       "value-stdin": { type: "boolean" },
       pristine: { type: "boolean" },
       filename: { type: "string" },
+      // exec-file always uses a private temp file; sops' --no-fifo is accepted for scripts that pass it
+      "no-fifo": { type: "boolean" },
       yes: { type: "boolean", short: "y" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },

@@ -2,10 +2,12 @@
 export { SopsError, type SopsErrorCode } from "./errors.js";
 export { formatFromPath, type SopsFormat } from "./formats/index.js";
 export { defaultKeysFile, loadAgeIdentities, parseIdentities, recipientOf } from "./keys/age.js";
+export { type Identities, type KeySource, keySourceFromEnv } from "./keys/sources.js";
 export { type DecryptTextOptions, decryptText, decryptToBytes } from "./operations/decrypt.js";
 export { type EncryptTextOptions, encryptText } from "./operations/encrypt.js";
 export { isSopsEncrypted } from "./operations/filestatus.js";
 export { type OpenedDocument, type OpenOptions, openDocument } from "./operations/open.js";
+export { readRecipients } from "./operations/recipients.js";
 export { type RotateOptions, rotateText } from "./operations/rotate.js";
 export { type UpdateKeysOptions, type UpdateKeysResult, updateKeysText } from "./operations/updatekeys.js";
 export { findPlaintextSecrets, type PlaintextSecretFinding } from "./plaintext-secrets.js";

@@ -5,7 +5,6 @@ import type { EncryptionRules } from "./rules-match.js";
 import type { Plain } from "./tree.js";
 
 export { SOPS_VERSION } from "./version.js";
-import { SOPS_VERSION } from "./version.js";
 
 export interface AgeKeyEntry {
   readonly recipient: string;

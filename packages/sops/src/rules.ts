@@ -74,7 +74,8 @@ function groupRecipients(group: unknown, where: string, file: string, depth = 0)
     if (!Array.isArray(raw.merge)) {
       throw new SopsError("E_SOPS_CONFIG", "merge must be a list of key groups", { file, path: `${where}.merge` });
     }
-    raw.merge.forEach((sub, i) => merged.push(...groupRecipients(sub, `${where}.merge[${i}]`, file, depth + 1)));
+    for (const [i, sub] of raw.merge.entries())
+      merged.push(...groupRecipients(sub, `${where}.merge[${i}]`, file, depth + 1));
   }
   merged.push(...keyList(raw.age, `${where}.age`, file));
   return [...new Set(merged)];

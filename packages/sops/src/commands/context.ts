@@ -15,6 +15,8 @@ export interface FileCommandOptions {
   readonly indent?: number;
   /** The file to read when `file` is a --filename-override (default: `file`; `-` is stdin). */
   readonly readPath?: string;
+  /** The .sops.yaml already found (null: none), so a batch searches once. */
+  readonly config?: SopsConfig | null;
   /** Shared key sources (batch decrypt reads key files once). */
   readonly keySource?: KeySource;
   /** Receives warnings (e.g. skipped age plugin identities); the CLI prints them. */
@@ -53,6 +55,7 @@ export async function identitiesOf(options: FileCommandOptions): Promise<KeySour
 }
 
 export async function configOf(options: FileCommandOptions): Promise<SopsConfig | undefined> {
+  if (options.config !== undefined) return options.config ?? undefined;
   return findSopsConfig({ cwd: options.cwd, configPath: options.configPath, env: options.env });
 }
 

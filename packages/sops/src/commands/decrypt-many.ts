@@ -1,13 +1,12 @@
 // `decrypt a b c` / `decrypt --recursive dir`: many files in one process (key sources read once), each
 // decrypted in place or under --output-dir at its relative path. One failing file does not stop the rest.
-import { mkdir, readdir } from "node:fs/promises";
+import { mkdirSync, readFileSync } from "node:fs";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { SopsError } from "../errors.js";
-import { formatFromPath } from "../formats/index.js";
-import { readInputFile, writeFileAtomic } from "../io.js";
+import { writeFileAtomic } from "../io.js";
 import { keySourceFromEnv } from "../keys/sources.js";
-import { isSopsEncrypted } from "../operations/filestatus.js";
-import type { FileCommandOptions } from "./context.js";
+import { configOf, type FileCommandOptions } from "./context.js";
 import { decryptFile } from "./decrypt.js";
 
 export interface DecryptManyOptions {
@@ -35,22 +34,35 @@ async function listFiles(dir: string): Promise<string[]> {
   return found;
 }
 
+/** Not a sops file: no metadata, or unparsable text that holds no sops value either (a corrupt sops file is reported). */
+function isNotSops(error: SopsError, file: string): boolean {
+  if (error.code === "E_SOPS_NOT_ENCRYPTED") return true;
+  if (error.code !== "E_SOPS_PARSE") return false;
+  try {
+    return !readFileSync(file, "latin1").includes("ENC[AES256_GCM,");
+  } catch {
+    return false;
+  }
+}
+
 /** Decrypts every file; returns the errors (empty when all succeeded). */
 export async function decryptMany(options: DecryptManyOptions): Promise<unknown[]> {
   const keySource = keySourceFromEnv(options.common.env ?? process.env);
-  const jobs: Array<{ file: string; base: string }> = options.files.map((file) => ({ file, base: process.cwd() }));
+  // every file shares the working directory's .sops.yaml (stores.indent): find it once
+  const config = (await configOf({ ...options.common, file: "" }).catch(() => undefined)) ?? null;
+  const made = new Set<string>();
+  const jobs: Array<{ file: string; base: string; found?: boolean }> = options.files.map((file) => ({
+    file,
+    base: process.cwd(),
+  }));
   if (options.recursive) {
-    for (const file of await listFiles(options.recursive)) {
-      const format = options.common.inputType ?? formatFromPath(file);
-      const text = (await readInputFile(file)).toString("utf8");
-      // only sops files: a recursive run must not trip over READMEs or plaintext next to them
-      if (isSopsEncrypted(text, format)) jobs.push({ file, base: options.recursive });
-    }
+    for (const file of await listFiles(options.recursive)) jobs.push({ file, base: options.recursive, found: true });
   }
   const failures: unknown[] = [];
-  for (const { file, base } of jobs) {
+  for (const job of jobs) {
+    const { file, base } = job;
     try {
-      const plain = await decryptFile({ ...options.common, file, readPath: file, keySource });
+      const plain = await decryptFile({ ...options.common, file, readPath: file, keySource, config });
       let target = file;
       if (options.outputDir) {
         const relative = path.relative(base, path.resolve(file));
@@ -61,10 +73,13 @@ export async function decryptMany(options: DecryptManyOptions): Promise<unknown[
           });
         }
         target = path.join(options.outputDir, relative);
-        await mkdir(path.dirname(target), { recursive: true });
+        if (!made.has(path.dirname(target))) mkdirSync(path.dirname(target), { recursive: true });
+        made.add(path.dirname(target));
       }
       await writeFileAtomic(target, plain, { secret: true });
     } catch (error) {
+      // a recursive run skips what is not a sops file (READMEs, plaintext next to the secrets)
+      if (job.found && error instanceof SopsError && isNotSops(error, file)) continue;
       failures.push(error);
       options.onError(error);
     }

@@ -1,7 +1,8 @@
 // age master keys: one armored age file per recipient wrapping the raw 32-byte data key (X25519,
 // age1pq1 hybrid, ssh-ed25519 and ssh-rsa); identities are strings (age keys, or an SSH private key PEM).
-import { armor, Decrypter, Encrypter, identityToRecipient } from "age-encryption";
+import { armor, Decrypter, Encrypter, type Identity, identityToRecipient } from "age-encryption";
 import { SopsError } from "../errors.js";
+import { openSmallAgeFile } from "./age-file.js";
 import { keySourceFromEnv, parseIdentityText } from "./sources.js";
 import { sshIdentity, sshRecipient } from "./ssh.js";
 import { nodeX25519Identity, nodeX25519Recipient } from "./x25519.js";
@@ -48,6 +49,27 @@ export async function wrapDataKey(dataKey: Uint8Array, recipient: string): Promi
   return armor.encode(await encrypter.encrypt(dataKey));
 }
 
+const fastIdentities = new Map<string, Identity[] | null>();
+
+/** Our node:crypto identities for X25519 and SSH keys; null when any identity needs age-encryption. */
+function nativeIdentitiesFor(identities: readonly string[]): Identity[] | null {
+  const key = identities.join("\n");
+  let found = fastIdentities.get(key);
+  if (found === undefined) {
+    try {
+      const parsed = identities.map((identity) =>
+        identity.startsWith("-----BEGIN") ? sshIdentity(identity) : nodeX25519Identity(identity),
+      );
+      found = parsed.every(Boolean) ? (parsed as Identity[]) : null;
+    } catch {
+      found = null;
+    }
+    if (fastIdentities.size >= CACHE_LIMIT) fastIdentities.clear();
+    fastIdentities.set(key, found);
+  }
+  return found;
+}
+
 function decrypterFor(identities: readonly string[]): Decrypter {
   const key = identities.join("\n");
   const cached = decrypters.get(key);
@@ -69,6 +91,11 @@ export async function unwrapDataKey(enc: string, identities: readonly string[]):
     file = armor.decode(enc.trim());
   } catch {
     return undefined;
+  }
+  const native = nativeIdentitiesFor(identities);
+  if (native) {
+    const opened = openSmallAgeFile(file, native);
+    if (opened !== "fallback") return opened;
   }
   let decrypter: Decrypter;
   try {

@@ -198,7 +198,8 @@ function openSshIdentity(pem: string): Identity {
   if (wire.uint32() !== 1) throw new SshKeyError("OpenSSH key files with several keys are not supported");
   const publicBlob = wire.bytes();
   const secret = new Wire(wire.bytes());
-  if (secret.uint32() !== secret.uint32()) throw new SshKeyError("corrupt OpenSSH private key (check bytes differ)");
+  const check = secret.uint32();
+  if (check !== secret.uint32()) throw new SshKeyError("corrupt OpenSSH private key (check bytes differ)");
   const type = secret.text();
   if (type === "ssh-ed25519") {
     const pub = secret.bytes();

@@ -1,6 +1,7 @@
 // decryptText / decryptToBytes: sops document → plaintext in the same or another format.
-import type { Identities } from "../keys/sources.js";
+
 import { emitPlainDocument, type SopsFormat, type StoreOptions } from "../formats/index.js";
+import type { Identities } from "../keys/sources.js";
 import type { TreeMap } from "../tree.js";
 import { extractPath } from "./extract.js";
 import { openDocument } from "./open.js";

@@ -2,8 +2,8 @@
 import { randomBytes } from "node:crypto";
 import { ValueCipher } from "../cipher.js";
 import { SopsError } from "../errors.js";
-import { type Identities, keySourceFromEnv } from "../keys/sources.js";
 import { emitPlainDocument, parseDocument, type SopsFormat, type StoreOptions } from "../formats/index.js";
+import { type Identities, keySourceFromEnv } from "../keys/sources.js";
 import { ageRecipients } from "../metadata.js";
 import { checkRules, type EncryptionRules } from "../rules-match.js";
 import type { TreeMap } from "../tree.js";

@@ -1,8 +1,8 @@
 // Opens an encrypted document: metadata, data key, decrypted branches and the MAC check.
 import { ValueCipher } from "../cipher.js";
 import { SopsError } from "../errors.js";
-import { type Identities, keySourceFromEnv } from "../keys/sources.js";
 import { parseDocument, type SopsFormat } from "../formats/index.js";
+import { type Identities, keySourceFromEnv } from "../keys/sources.js";
 import { readMetadata, type SopsMetadata } from "../metadata.js";
 import { lastModifiedAad } from "../timestamp.js";
 import type { TreeMap } from "../tree.js";

@@ -1,8 +1,8 @@
 // updatekeys: re-wrap the existing data key for the recipients a creation rule now names. Values,
 // lastmodified and MAC stay as they are (as in sops).
 import { SopsError } from "../errors.js";
-import { type Identities, keySourceFromEnv } from "../keys/sources.js";
 import { emitEncryptedDocument, type SopsFormat, type StoreOptions } from "../formats/index.js";
+import { type Identities, keySourceFromEnv } from "../keys/sources.js";
 import { ageRecipients, type SopsMetadata, writeMetadata } from "../metadata.js";
 import { obtainDataKey } from "./data-key.js";
 import { readEncryptedDocument } from "./open.js";
