@@ -66,7 +66,9 @@ function configFor(name, module, concurrency) {
     reporters: ["clear-text", "json"],
     jsonReporter: { fileName: `reports/mutation-${name}.json` },
     clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
-    tempDirName: ".stryker-tmp",
+    // Sandboxes two levels below the repository root, like the packages: tests that find ../shared or
+    // clusters/ by walking up from their own folder still land on the real ones.
+    tempDirName: "../../.stryker-tmp",
     cleanTempDir: "always",
     timeoutMS: 20_000,
     ignoreStatic: true,
