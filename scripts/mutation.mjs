@@ -66,9 +66,10 @@ function configFor(name, module, concurrency) {
     reporters: ["clear-text", "json"],
     jsonReporter: { fileName: `reports/mutation-${name}.json` },
     clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
-    // Sandboxes two levels below the repository root, like the packages: tests that find ../shared or
-    // clusters/ by walking up from their own folder still land on the real ones.
-    tempDirName: "../../.stryker-tmp",
+    // In place, not in a sandbox: tests that walk up to ../shared or clusters/ must find the real ones.
+    // Stryker restores every file when it ends; do not build or test this worktree meanwhile.
+    inPlace: true,
+    tempDirName: ".stryker-tmp",
     cleanTempDir: "always",
     timeoutMS: 20_000,
     ignoreStatic: true,
