@@ -66,6 +66,9 @@ function configFor(name, module, concurrency) {
     reporters: ["clear-text", "json"],
     jsonReporter: { fileName: `reports/mutation-${name}.json` },
     clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
+    // In place, not in a sandbox: tests that walk up to ../shared or clusters/ must find the real ones.
+    // Stryker restores every file when it ends; do not build or test this worktree meanwhile.
+    inPlace: true,
     tempDirName: ".stryker-tmp",
     cleanTempDir: "always",
     timeoutMS: 20_000,
@@ -75,17 +78,20 @@ function configFor(name, module, concurrency) {
 }
 
 /** Killed (or timed out) over every mutant that was tested or not covered. */
-function scoreOf(reportFile) {
+function scoreOf(reportFile, ranges) {
   const report = JSON.parse(readFileSync(reportFile, "utf8"));
   const counts = { killed: 0, survived: 0, noCoverage: 0, other: 0 };
   const survivors = [];
   for (const [file, { mutants, source }] of Object.entries(report.files)) {
     const lines = source.split("\n");
     for (const mutant of mutants) {
+      const line = mutant.location.start.line;
+      // An incremental report keeps results of lines outside an anchored range: count only the range.
+      const range = ranges.get(file);
+      if (range && (line < range[0] || line > range[1])) continue;
       if (mutant.status === "Killed" || mutant.status === "Timeout") counts.killed += 1;
       else if (mutant.status === "Survived" || mutant.status === "NoCoverage") {
         counts[mutant.status === "Survived" ? "survived" : "noCoverage"] += 1;
-        const line = mutant.location.start.line;
         survivors.push(
           `${file}:${line} ${mutant.mutatorName} ${mutant.status}: ${(lines[line - 1] ?? "").trim().slice(0, 90)} → ${String(mutant.replacement ?? "").slice(0, 60)}`,
         );
@@ -122,7 +128,14 @@ for (const name of names.length > 0 ? names : Object.keys(MODULES)) {
     rows.push({ name, error: `stryker exited with ${run.status}` });
     continue;
   }
-  const score = scoreOf(reportFile);
+  const ranges = new Map(
+    module.mutate
+      .map((entry) => resolveMutate(cwd, entry))
+      .map((entry) => /^(.*):(\d+)-(\d+)$/.exec(entry))
+      .filter((match) => match !== null)
+      .map((match) => [match[1], [Number(match[2]), Number(match[3])]]),
+  );
+  const score = scoreOf(reportFile, ranges);
   rows.push({ name, ...score });
   if (showSurvivors) for (const survivor of score.survivors) console.log(`  survived: ${survivor}`);
 }

@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
 
-// Generous timeouts: integration tests run real tools on a shared 2-core CI machine.
-export default defineConfig({ test: { testTimeout: 60_000, hookTimeout: 60_000 } });
+// Generous timeouts: integration tests run real tools (kubectl kustomize on every Flux path) on a shared
+// 2-core machine; under a load of 20 one kustomize pass took over a minute.
+export default defineConfig({ test: { testTimeout: 180_000, hookTimeout: 180_000 } });

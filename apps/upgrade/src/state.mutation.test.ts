@@ -37,6 +37,16 @@ describe("state file (cases)", () => {
     expect(error.hint).toBe("remove it (progress is re-read from the cluster)");
   });
 
+  it("a file that is not JSON says so, with the fix", async () => {
+    const file = path.join(dir(), "s.json");
+    writeFileSync(file, "{ nope");
+    await expect(readState(file)).rejects.toMatchObject({
+      code: "E_STATE",
+      message: `${file} is not JSON`,
+      hint: "remove it (progress is re-read from the cluster)",
+    });
+  });
+
   it("a file that cannot be read for another reason than absence is not taken for 'no state'", async () => {
     await expect(readState(dir())).rejects.toMatchObject({ code: "EISDIR" });
   });
@@ -81,6 +91,13 @@ describe("run lock (cases)", () => {
     const file = path.join(dir(), "l.lock");
     writeFileSync(file, JSON.stringify({ pid: 1, host: hostname(), since: "t" }));
     await expect(acquireLock(file)).rejects.toMatchObject({ code: "E_LOCKED" });
+  });
+
+  it("releasing a lock that is already gone does not throw", async () => {
+    const file = path.join(dir(), "l.lock");
+    const release = await acquireLock(file);
+    await release();
+    await expect(release()).resolves.toBeUndefined();
   });
 
   it("an unreadable lock file is taken over", async () => {

@@ -75,6 +75,11 @@ describe("etcd gates", () => {
     ).toEqual({ ok: false, detail: "1 healthy member(s) besides a, quorum is 2 of 3" });
   });
 
+  it("rejoined: a learner or an unregistered node is never ok", () => {
+    expect(checkEtcdMemberRejoined({ members: [member("b", { isLearner: true })], alarms: [] }, "b").ok).toBe(false);
+    expect(checkEtcdMemberRejoined({ members: [member("a")], alarms: [] }, "b").ok).toBe(false);
+  });
+
   it("rejoined: the member under the node's name, not any member", () => {
     expect(checkEtcdMemberRejoined({ members: [member("a"), member("b")], alarms: [] }, "b")).toEqual({
       ok: true,
@@ -103,6 +108,10 @@ describe("Kubernetes gates", () => {
         node("b", { ready: false, reason: "NodeStatusUnknown" }),
       ]),
     ).toEqual({ ok: false, detail: "a NotReady (KubeletNotReady), b NotReady (NodeStatusUnknown)" });
+  });
+
+  it("one node: an unregistered node is never ok", () => {
+    expect(checkNodeReady([node("a")], "b")).toEqual({ ok: false, detail: "b is not registered in Kubernetes" });
   });
 
   it("one node: NotReady names the reason; Ready and schedulable passes", () => {
@@ -203,10 +212,11 @@ describe("gate wiring (makeGate)", () => {
       ok: false,
       detail: "gate talos-version needs a version",
     });
-    expect(await makeGate("etcd-quorum-without-node", c, {}).check()).toEqual({
-      ok: false,
-      detail: "gate etcd-quorum-without-node needs a node",
-    });
+    for (const gate of ["etcd-quorum-without-node", "etcd-member-rejoined", "talos-version"] as const)
+      expect(await makeGate(gate, c, { talos: "v1.13.9" }).check()).toEqual({
+        ok: false,
+        detail: `gate ${gate} needs a node`,
+      });
   });
 
   it("etcd gates pass a worker without touching etcd, and fail a control plane when etcd is unreachable", async () => {
@@ -223,6 +233,24 @@ describe("gate wiring (makeGate)", () => {
     for (const gate of ["etcd-members-healthy", "etcd-no-alarms"] as const) {
       expect((await makeGate(gate, c, {}).check()).detail).toMatch(/^no etcd endpoint answered/);
     }
+  });
+
+  it("talos-version asks the node's address with the call deadline (10 s unless given)", async () => {
+    const calls: Array<[string, unknown]> = [];
+    const recording = {
+      ...talosctl,
+      version: async (address: string, options: unknown) => {
+        calls.push([address, options]);
+        return "v1.13.9";
+      },
+    } as unknown as Talosctl;
+    const subject = { node: { ...cp, address: "10.9.9.9" }, talos: "v1.13.9" };
+    await makeGate("talos-version", { ...clients([]), talosctl: recording }, subject).check();
+    await makeGate("talos-version", { ...clients([]), talosctl: recording, callTimeoutMs: 1234 }, subject).check();
+    expect(calls).toEqual([
+      ["10.9.9.9", { timeoutMs: 10_000 }],
+      ["10.9.9.9", { timeoutMs: 1234 }],
+    ]);
   });
 
   it("talos-version compares the node's tag with the target", async () => {
@@ -254,6 +282,16 @@ describe("gate polling", () => {
     );
     expect(result).toEqual({ ok: true, detail: "try 3", elapsedMs: 30 });
     expect(seen).toEqual([10, 20]);
+  });
+
+  it("stops as soon as the elapsed time reaches the timeout (not one poll later)", async () => {
+    let clock = 0;
+    let calls = 0;
+    const result = await waitForGate(
+      { name: "pods-running", check: async () => ({ ok: false, detail: `try ${++calls}` }) },
+      { timeoutMs: 30, intervalMs: 1, now: () => (clock += 10) },
+    );
+    expect(result).toEqual({ ok: false, detail: "try 3", elapsedMs: 30 });
   });
 
   it("stops at the timeout with the last failed result", async () => {

@@ -37,7 +37,7 @@ const userFiles = fc.dictionary(fc.constantFrom("user/u.yaml", "user/v.txt"), fc
   noNullPrototype: true,
 });
 
-const RUNS = { numRuns: 40 };
+const RUNS = { numRuns: 25 };
 
 describe("writeTree (properties)", () => {
   it("a second write of the same tree changes nothing", async () => {

@@ -61,7 +61,9 @@ describe("SOPS round trips (properties)", () => {
         const document = JSON.parse(encrypted);
         const value: string = document.secret;
         const data = /data:([^,]+),/.exec(value)?.[1] ?? "";
-        const index = at % data.length;
+        // The last base64 character before the padding may carry unused bits: flip one that carries data.
+        const meaningful = data.replace(/=+$/, "").length - 1;
+        const index = at % Math.max(1, meaningful);
         const flipped = data.slice(0, index) + (data[index] === "A" ? "B" : "A") + data.slice(index + 1);
         document.secret = value.replace(`data:${data},`, `data:${flipped},`);
         await expect(
