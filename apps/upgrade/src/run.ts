@@ -57,7 +57,7 @@ export interface RunResult {
   readonly dryRun: boolean;
 }
 
-const FINAL_GATES: readonly GateName[] = ["kube-nodes-ready", "etcd-members-healthy", "etcd-no-alarms", "pods-running"];
+const FINAL_GATES: readonly GateName[] = ["kube-nodes-ready", "etcd-members-healthy", "etcd-no-alarms", "pods-healthy"];
 
 /** Records an UpgradeError as the run's failure in the state file, then rethrows it. */
 async function guardFailure<T>(context: StepContext, body: () => Promise<T>): Promise<T> {
