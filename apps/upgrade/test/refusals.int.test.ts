@@ -136,6 +136,17 @@ describe("refused before touching anything", () => {
     }
   });
 
+  it("a failed etcd snapshot: E_BACKUP before any node is touched", async () => {
+    const files = paths();
+    const error = await failure(
+      runUpgrade({ cluster: sim.cluster, clients: sim.clients, ...files, ...FAST, backupTimeoutMs: 1 }),
+    );
+    expect(error.code).toBe("E_BACKUP");
+    expect(error.message).toContain("did not finish");
+    expect(sim.upgrades).toEqual([]);
+    expect((await readState(files.stateFile))?.failure?.code).toBe("E_BACKUP");
+  });
+
   it("a model node missing from Kubernetes: E_PRECHECK naming it", async () => {
     const removed = sim.nodes.splice(2, 1);
     try {
