@@ -1,9 +1,10 @@
 // kubeforge-validate: the only place that prints and exits. Exit codes: 0 clean, 1 findings, 2 usage/internal.
 import { parseArgs } from "node:util";
-import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { ValidateError } from "./errors.js";
 import type { Finding } from "./finding.js";
 import { checkLive } from "./live/check-live.js";
+import { formatDoctorReport } from "./live/doctor/report.js";
 import { runDoctor } from "./live/doctor.js";
 import { openKubeConfig } from "./live/kube-client.js";
 import { EXIT_ERROR, exitCodeFor } from "./report/exit-code.js";
@@ -60,12 +61,17 @@ async function doctor(args: Args): Promise<number> {
   const findings = await runDoctor({
     core: config.makeApiClient(CoreV1Api),
     custom: config.makeApiClient(CustomObjectsApi),
+    apps: config.makeApiClient(AppsV1Api),
+  }).catch((error: unknown) => {
+    // A silent API server keeps its socket open after the deadline fired: end the process once it is reported.
+    setTimeout(() => process.exit(EXIT_ERROR), 500).unref();
+    throw error;
   });
   if (args.values.json) {
     process.stdout.write(`${JSON.stringify({ context: config.getCurrentContext(), findings }, null, 2)}\n`);
   } else {
     process.stdout.write(
-      formatHumanReport({ title: `kubeforge-validate doctor (context ${config.getCurrentContext()})`, findings }),
+      formatDoctorReport(`kubeforge-validate doctor (context ${config.getCurrentContext()})`, findings),
     );
   }
   return exitCodeFor(findings, { strict: args.values.strict });
