@@ -24,6 +24,7 @@ Options:
   --live                 also report drift and Flux objects not Ready in the current cluster
   --kubeconfig <file>    kubeconfig for --live and doctor (default: $KUBECONFIG, ~/.kube/config)
   --context <name>       kubeconfig context (default: the current one)
+  --talosconfig <file>   doctor: also check Talos services and etcd members via talosctl (default: $TALOSCONFIG)
   -h, --help             show this help
 
 Exit codes: 0 clean, 1 findings, 2 usage or internal error.
@@ -42,6 +43,7 @@ function parse(argv: string[]) {
       live: { type: "boolean", default: false },
       kubeconfig: { type: "string" },
       context: { type: "string" },
+      talosconfig: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -56,13 +58,21 @@ function kubeOptions(args: Args) {
   };
 }
 
+function talosOption(args: Args) {
+  const talosconfig = args.values.talosconfig ?? process.env.TALOSCONFIG;
+  return talosconfig ? { talos: { talosconfig } } : {};
+}
+
 async function doctor(args: Args): Promise<number> {
   const config = openKubeConfig(kubeOptions(args));
-  const findings = await runDoctor({
-    core: config.makeApiClient(CoreV1Api),
-    custom: config.makeApiClient(CustomObjectsApi),
-    apps: config.makeApiClient(AppsV1Api),
-  }).catch((error: unknown) => {
+  const findings = await runDoctor(
+    {
+      core: config.makeApiClient(CoreV1Api),
+      custom: config.makeApiClient(CustomObjectsApi),
+      apps: config.makeApiClient(AppsV1Api),
+    },
+    talosOption(args),
+  ).catch((error: unknown) => {
     // A silent API server keeps its socket open after the deadline fired: end the process once it is reported.
     setTimeout(() => process.exit(EXIT_ERROR), 500).unref();
     throw error;

@@ -257,6 +257,50 @@ describe("doctor on a broken cluster", () => {
   });
 });
 
+describe("doctor with Talos credentials", () => {
+  it("reports failed Talos services and unhealthy etcd members through talosctl", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "fake-talosctl-"));
+    const bin = path.join(dir, "talosctl");
+    // A fake talosctl printing talosctl's table shapes: node-2's kubelet failed, its etcd member has errors.
+    await writeFile(
+      bin,
+      `#!/usr/bin/env node
+const args = process.argv.slice(2);
+const node = args[args.indexOf("-n") + 1];
+if (args.includes("services")) {
+  console.log("NODE        SERVICE    STATE     HEALTH   LAST CHANGE   LAST EVENT");
+  console.log(node + "   apid       Running   OK       1h ago        Health check successful");
+  console.log(node + "   kubelet    " + (node === "10.0.0.2" ? "Failed    Fail     2m ago        Error running Containerd(kubelet): exit 1" : "Running   OK       1h ago        Health check successful"));
+} else if (args.includes("etcd")) {
+  console.log("NODE       MEMBER             DB SIZE   IN USE   LEADER             RAFT INDEX   RAFT TERM   RAFT APPLIED INDEX   LEARNER   ERRORS");
+  console.log("10.0.0.1   aaaaaaaaaaaaaaaa   20 MB     10 MB    aaaaaaaaaaaaaaaa   100          2           100                  false");
+  console.log("10.0.0.2   bbbbbbbbbbbbbbbb   20 MB     10 MB    aaaaaaaaaaaaaaaa   90           2           90                   false     etcdserver: mvcc: database space exceeded");
+}
+`,
+      { mode: 0o755 },
+    );
+    const cp = (name: string, address: string): FakeObject => ({
+      ...node(name, "True"),
+      metadata: { name, labels: { "node-role.kubernetes.io/control-plane": "" } },
+      status: {
+        conditions: [{ type: "Ready", status: "True" }],
+        addresses: [{ type: "InternalIP", address }],
+      },
+    });
+    server = await startFakeApiServer([cp("node-1", "10.0.0.1"), cp("node-2", "10.0.0.2")]);
+    const config = openKubeConfig({ kubeconfig: await server.writeKubeconfig() });
+    const findings = await runDoctor(
+      { core: config.makeApiClient(CoreV1Api), custom: config.makeApiClient(CustomObjectsApi) },
+      { now: NOW, talos: { talosconfig: path.join(dir, "talosconfig"), bin } },
+    );
+    const talos = findings.filter((finding) => finding.file === "live: talos" || finding.file === "live: etcd");
+    expect(talos.map((finding) => `${finding.severity} ${finding.object}: ${finding.message}`)).toEqual([
+      "error Node node-2: service kubelet: Failed, health Fail — Error running Containerd(kubelet): exit 1",
+      "error Node node-2: etcd reports errors: etcdserver: mvcc: database space exceeded",
+    ]);
+  });
+});
+
 describe("doctor against a silent API server", () => {
   let silent: Server;
   const sockets = new Set<Socket>();

@@ -8,6 +8,7 @@ import { DEFAULT_CALL_TIMEOUT_MS, withDeadline } from "./doctor/deadline.js";
 import { checkWarningEvents } from "./doctor/events.js";
 import { checkFlux } from "./doctor/flux.js";
 import { checkPods, withLogTail } from "./doctor/pods.js";
+import { checkTalosHealth, type TalosAccess, talosNodes } from "./doctor/talos.js";
 import { checkClaims, checkWorkloads, workloadsOf } from "./doctor/workloads.js";
 
 export interface DoctorApis {
@@ -26,6 +27,8 @@ export interface DoctorOptions {
   readonly callTimeoutMs?: number;
   /** @default Date.now() (for the event age) */
   readonly now?: number;
+  /** Talos access: with it, Talos service health and etcd member health are checked too. */
+  readonly talos?: Omit<TalosAccess, "timeoutMs">;
 }
 
 export { checkWarningEvents } from "./doctor/events.js";
@@ -126,6 +129,7 @@ export async function runDoctor(apis: DoctorApis, options: DoctorOptions = {}): 
     ...checkWorkloads(workloads, quotas.items),
     ...checkClaims(claims.items),
     ...(await checkFlux(apis.custom, timeoutMs)),
+    ...(options.talos ? await checkTalosHealth(talosNodes(nodes.items), { ...options.talos, timeoutMs }) : []),
     ...checkWarningEvents(events.items, {
       ...(options.maxEvents ? { max: options.maxEvents } : {}),
       ...(options.now ? { now: options.now } : {}),
