@@ -1,4 +1,5 @@
 // Progress events a run emits; the CLI turns them into lines a person can follow (or JSON lines).
+import type { BackupRecord } from "./backup.js";
 import type { GateName } from "./gates/names.js";
 import type { UpgradePlan } from "./plan.js";
 
@@ -41,6 +42,7 @@ export type RunEvent =
       readonly nodes: readonly string[];
       readonly detail: string;
     }
-  | { readonly type: "evidence"; readonly file: string };
+  | { readonly type: "evidence"; readonly file: string }
+  | { readonly type: "backup"; readonly backup: BackupRecord; readonly restore: string };
 
 export type RunEventListener = (event: RunEvent) => void;

@@ -3,7 +3,16 @@
 export { RELEASES as DEFAULT_RELEASES, type ReleaseTable, releaseTableSchema } from "@kubeforge/config";
 export { formatUpgradeError, UpgradeError, type UpgradeErrorCode } from "./errors.js";
 export type { RunEvent, RunEventListener } from "./events.js";
-export { checkPromotion, type Evidence, recordEvidence } from "./evidence.js";
+export { type BackupRecord, backupEtcd, checkSnapshot } from "./backup.js";
+export {
+  checkPromotion,
+  type Evidence,
+  type EvidenceBody,
+  loadEvidenceKey,
+  recordEvidence,
+  signEvidence,
+  verifyEvidence,
+} from "./evidence.js";
 export {
   checkEtcdMemberRejoined,
   checkEtcdMembersHealthy,
@@ -18,6 +27,8 @@ export { type Gate, type GateResult, waitForGate } from "./gates/gate.js";
 export { type GateClients, makeGate } from "./gates/index.js";
 export { GATE_DESCRIPTIONS, type GateName } from "./gates/names.js";
 export { createKubeClient, type KubeClient, type KubeConnection } from "./gates/nodes.js";
+export { checkPodHealth, type KubePodState } from "./gates/pods.js";
+export { acquireClusterLock, type ClusterLock, RUN_LEASE } from "./lock/cluster-lease.js";
 export { type LiveState, simulateLiveState } from "./live-state.js";
 export { observeLiveState } from "./observe.js";
 export {

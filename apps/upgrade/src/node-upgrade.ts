@@ -25,7 +25,7 @@ async function talosAt(context: StepContext, node: PlanNode, version: string): P
 
 export async function upgradeTalosNode(context: StepContext, step: TalosStep, node: PlanNode, result: Outcome) {
   const label = `talos ${step.to}`;
-  const started = Date.now();
+  const started = performance.now();
   const subject = { node, talos: step.to };
   let current: boolean;
   try {
@@ -89,7 +89,7 @@ export async function upgradeTalosNode(context: StepContext, step: TalosStep, no
     node: node.hostname,
     status: "done",
     detail: `runs ${step.to}`,
-    elapsedMs: Date.now() - started,
+    elapsedMs: performance.now() - started,
   });
 }
 
@@ -135,7 +135,7 @@ async function kubeletsAt(context: StepContext, version: string): Promise<boolea
 
 export async function upgradeKubernetes(context: StepContext, step: KubernetesStep, result: Outcome) {
   const label = `kubernetes ${step.to}`;
-  const started = Date.now();
+  const started = performance.now();
   const subject = { kubernetes: step.to };
   const node = step.node.hostname;
   if (await kubeletsAt(context, step.to)) {
@@ -177,7 +177,7 @@ export async function upgradeKubernetes(context: StepContext, step: KubernetesSt
     node,
     status: "done",
     detail: `cluster at ${step.to}`,
-    elapsedMs: Date.now() - started,
+    elapsedMs: performance.now() - started,
   });
 }
 
@@ -281,7 +281,7 @@ export async function recheckInFlight(
     await waitAfter(context, {
       step: label,
       subject,
-      gates: ["talos-version", "etcd-members-healthy", "pods-running"],
+      gates: ["talos-version", "etcd-members-healthy", "pods-healthy"],
     });
   } else {
     const subject = { kubernetes: inFlight.to };
@@ -290,7 +290,7 @@ export async function recheckInFlight(
     await waitAfter(context, {
       step: label,
       subject,
-      gates: ["kubelet-version", "etcd-members-healthy", "pods-running"],
+      gates: ["kubelet-version", "etcd-members-healthy", "pods-healthy"],
     });
   }
   await markCompleted(context, { kind: inFlight.kind, to: inFlight.to, node: inFlight.node, skipped: false });

@@ -88,13 +88,13 @@ describe("planUpgrade", () => {
       "factory.talos.dev/installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba:v1.13.9",
     );
     expect(step.before).toContain("etcd-quorum-without-node");
-    expect(step.before).toContain("pods-running");
+    expect(step.before).toContain("pods-healthy");
     expect(step.after).toEqual([
       "talos-version",
       "kube-node-ready",
       "etcd-member-rejoined",
       "etcd-members-healthy",
-      "pods-running",
+      "pods-healthy",
     ]);
   });
 

@@ -79,6 +79,8 @@ export function renderEvent(event: RunEvent, sinceStartMs: number): string | und
       return `${clock} ${event.step} · order: ${event.detail}`;
     case "evidence":
       return `${clock} staging evidence recorded in ${event.file}`;
+    case "backup":
+      return `${clock} etcd snapshot ${event.backup.file} (${event.backup.bytes} bytes, revision ${event.backup.revision}, from ${event.backup.member})\n${clock} ${event.restore}`;
   }
 }
 
@@ -101,6 +103,11 @@ export function renderStatus(
     `status: ${running}; started ${state.startedAt}, updated ${state.updatedAt}`,
   ];
   if (lease) lines.push(leaseLine);
+  if (state.backup) {
+    lines.push(
+      `etcd backup: ${state.backup.file} (${state.backup.bytes} bytes, revision ${state.backup.revision}, sha256 ${state.backup.sha256.slice(0, 16)}…, ${state.backup.at})`,
+    );
+  }
   if (state.force) lines.push(`forced past the promotion gate: ${state.force.reason}`);
   if (state.inFlight) {
     lines.push(

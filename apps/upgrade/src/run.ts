@@ -3,6 +3,7 @@
 import path from "node:path";
 import type { Cluster, ReleaseTable } from "@kubeforge/config";
 import { formatVersion, mustParseVersion, sameVersion } from "@kubeforge/config";
+import { type BackupRecord, backupEtcd, restoreInstructions } from "./backup.js";
 import { UpgradeError } from "./errors.js";
 import type { RunEventListener } from "./events.js";
 import { checkPromotion, DEFAULT_EVIDENCE_MAX_AGE_MS, loadEvidenceKey, recordEvidence } from "./evidence.js";
@@ -44,6 +45,10 @@ export interface RunOptions {
   readonly retryNode?: string;
   /** Monotonic milliseconds for every timeout (tests inject a clock). @default performance.now */
   readonly clock?: () => number;
+  /** Where the etcd snapshot goes. @default <state file's folder>/<cluster>.backups */
+  readonly backupDir?: string;
+  /** How long the etcd snapshot may take. @default 300000 */
+  readonly backupTimeoutMs?: number;
   /** Duration of the cluster lock (a Lease in kube-system); it is renewed every third of it. @default 60 */
   readonly leaseSeconds?: number;
 }
@@ -54,10 +59,11 @@ export interface RunResult {
   readonly skipped: readonly string[];
   readonly resumed?: string;
   readonly evidence?: string;
+  readonly backup?: BackupRecord;
   readonly dryRun: boolean;
 }
 
-const FINAL_GATES: readonly GateName[] = ["kube-nodes-ready", "etcd-members-healthy", "etcd-no-alarms", "pods-running"];
+const FINAL_GATES: readonly GateName[] = ["kube-nodes-ready", "etcd-members-healthy", "etcd-no-alarms", "pods-healthy"];
 
 /** Records an UpgradeError as the run's failure in the state file, then rethrows it. */
 async function guardFailure<T>(context: StepContext, body: () => Promise<T>): Promise<T> {
@@ -176,6 +182,30 @@ async function dryRun(context: StepContext, plan: UpgradePlan): Promise<RunResul
   return { plan, upgraded: [], skipped: [], dryRun: true };
 }
 
+/** Before the first change: an etcd snapshot, checked and recorded; a failure stops the run with nothing touched. */
+async function takeBackup(
+  options: RunOptions,
+  context: StepContext,
+  plan: UpgradePlan,
+  existing: BackupRecord | undefined,
+): Promise<void> {
+  const changes = plan.steps.some(
+    (step) => step.kind === "kubernetes" || step.nodes.some((node) => node.action === "upgrade"),
+  );
+  // A resumed run keeps the snapshot taken before its first change.
+  if (!changes || existing) return;
+  context.assertLocked?.();
+  const backup = await backupEtcd({
+    connection: options.clients.etcd,
+    dir: options.backupDir ?? path.join(path.dirname(options.stateFile), `${options.cluster.name}.backups`),
+    cluster: options.cluster.name,
+    ...(options.backupTimeoutMs ? { timeoutMs: options.backupTimeoutMs } : {}),
+  });
+  await context.update((current) => ({ ...current, backup }));
+  const address = options.cluster.nodes.find((node) => node.controlPlane)?.address ?? "<control-plane IP>";
+  context.emit({ type: "backup", backup, restore: restoreInstructions(backup, address) });
+}
+
 /** A node that rolled back stops every later run until the user names it with retryNode. */
 function refuseAfterRollback(state: UpgradeState, retryNode: string | undefined): void {
   const failure = state.failure;
@@ -285,6 +315,7 @@ export async function runUpgrade(options: RunOptions): Promise<RunResult> {
       return { ...rest, status: "running", ...force };
     });
     await guardFailure(context, async () => {
+      await takeBackup(options, context, plan, state.backup);
       for (const step of plan.steps) {
         if (step.kind === "kubernetes") await upgradeKubernetes(context, step, outcome);
         else {
@@ -340,6 +371,7 @@ export async function runUpgrade(options: RunOptions): Promise<RunResult> {
       skipped: outcome.skipped,
       ...(inFlight && inFlight.phase !== "before" ? { resumed: inFlight.node } : {}),
       ...(evidence ? { evidence } : {}),
+      ...(state.backup ? { backup: state.backup } : {}),
       dryRun: false,
     };
   } finally {

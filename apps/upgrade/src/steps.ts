@@ -40,15 +40,15 @@ function withModel(context: StepContext, subject: GateSubject): GateSubject {
 export async function checkBefore(context: StepContext, run: GateRun): Promise<void> {
   context.assertLocked?.();
   for (const name of run.gates) {
-    const started = Date.now();
-    const result = await makeGate(name, context.clients, withModel(context, run.subject)).check();
+    const started = performance.now();
+    const result = await makeGate(name, context.clients, withModel(context, run.subject)).check(context.timeouts[name]);
     const node = run.subject.node?.hostname;
     const base = { type: "gate", step: run.step, gate: name, phase: "before", ...(node ? { node } : {}) } as const;
     context.emit({
       ...base,
       status: result.ok ? "pass" : "fail",
       detail: result.detail,
-      elapsedMs: Date.now() - started,
+      elapsedMs: performance.now() - started,
     });
     if (!result.ok) {
       throw new UpgradeError("E_PRECHECK", `refused before touching ${node ?? "the cluster"}: ${result.detail}`, {
@@ -69,6 +69,7 @@ export async function waitAfter(context: StepContext, run: GateRun & { phase?: "
     const result = await waitForGate(makeGate(name, context.clients, withModel(context, run.subject)), {
       timeoutMs: context.timeouts[name],
       intervalMs: context.pollIntervalMs,
+      ...(context.clock ? { now: context.clock } : {}),
       onWait: (wait, elapsedMs) => context.emit({ ...base, status: "wait", detail: wait.detail, elapsedMs }),
     });
     context.emit({ ...base, status: result.ok ? "pass" : "fail", detail: result.detail, elapsedMs: result.elapsedMs });
@@ -110,10 +111,12 @@ export async function runCommand(
   action: (onLine: (line: string) => void) => Promise<void>,
 ): Promise<void> {
   context.assertLocked?.();
-  const started = Date.now();
+  const started = performance.now();
   context.emit({ type: "command", node, command, elapsedMs: 0 });
   try {
-    await action((line) => context.emit({ type: "command", node, command, line, elapsedMs: Date.now() - started }));
+    await action((line) =>
+      context.emit({ type: "command", node, command, line, elapsedMs: performance.now() - started }),
+    );
   } catch (error) {
     if (error instanceof UpgradeError) {
       throw new UpgradeError("E_UPGRADE", error.message, {

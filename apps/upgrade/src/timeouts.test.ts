@@ -19,7 +19,7 @@ describe("durations and timeouts", () => {
   it("--timeout sets one gate or every gate, and rejects unknown gates", () => {
     expect(parseTimeouts(["etcd-member-rejoined=90s"])).toEqual({ "etcd-member-rejoined": 90_000 });
     const all = parseTimeouts(["2m"]);
-    expect(all["pods-running"]).toBe(120_000);
+    expect(all["pods-healthy"]).toBe(120_000);
     expect(all.upgrade).toBeUndefined();
     expect(() => parseTimeouts(["etcd=1m"])).toThrow(UsageError);
     expect(() => parseTimeouts(["kube-node-ready=later"])).toThrow(/not a duration/);

@@ -15,7 +15,7 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
   "talos-version": 15 * MINUTE,
   "kube-node-ready": 10 * MINUTE,
   "etcd-member-rejoined": 10 * MINUTE,
-  "pods-running": 10 * MINUTE,
+  "pods-healthy": 10 * MINUTE,
   "kubelet-version": 30 * MINUTE,
   upgrade: 30 * MINUTE,
   "upgrade-k8s": 60 * MINUTE,

@@ -16,7 +16,7 @@ const FAST = {
     "kube-node-ready": 30_000,
     "etcd-member-rejoined": 30_000,
     "etcd-members-healthy": 30_000,
-    "pods-running": 30_000,
+    "pods-healthy": 30_000,
     upgrade: 30_000,
   },
 };
@@ -35,6 +35,8 @@ describe("two runs at once", () => {
 
   it("the second run is refused by the cluster lock; each node is upgraded once, never two down", async () => {
     sim.kube.leases.set("kube-system/plndr-cp-lock", "sim-1");
+    // An unrelated pod that cannot be scheduled is reported, never blocking (before: it refused the run).
+    sim.pods.push({ namespace: "apps", name: "batch-0", node: "", phase: "Pending" });
     const a = folder();
     const first = runUpgrade({
       cluster: sim.cluster,

@@ -1,5 +1,6 @@
 // Simulator: a staging cluster upgraded node by node, then Kubernetes via upgrade-k8s.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,7 +14,7 @@ const FAST = {
     "kube-node-ready": 20_000,
     "etcd-member-rejoined": 20_000,
     "etcd-members-healthy": 20_000,
-    "pods-running": 20_000,
+    "pods-healthy": 20_000,
     "kubelet-version": 20_000,
     upgrade: 20_000,
   },
@@ -94,7 +95,27 @@ describe("happy path on staging", () => {
     );
     expect(rejoined.map((event) => (event.type === "gate" ? event.node : ""))).toEqual(order);
 
+    // The etcd snapshot came first, checked and stored 0600, with restore instructions.
+    const backupEvent = events.findIndex((event) => event.type === "backup");
+    const firstCommand = events.findIndex((event) => event.type === "command");
+    expect(backupEvent).toBeGreaterThan(-1);
+    expect(backupEvent).toBeLessThan(firstCommand);
+    const backup = result.backup;
+    if (!backup) throw new Error("no backup recorded");
+    expect(statSync(backup.file).mode & 0o777).toBe(0o600);
+    const bytes = readFileSync(backup.file);
+    expect(bytes.length).toBe(backup.bytes);
+    expect(
+      createHash("sha256")
+        .update(bytes.subarray(0, bytes.length - 32))
+        .digest("hex"),
+    ).toBe(backup.sha256);
+    expect(Number(backup.revision)).toBeGreaterThan(0);
+    const restore = events.find((event) => event.type === "backup");
+    expect(restore?.type === "backup" && restore.restore).toContain("bootstrap --recover-from=");
+
     const saved = await readState(path.join(state, "sim.state.json"));
+    expect(saved?.backup).toEqual(backup);
     expect(saved?.status).toBe("done");
     expect(saved?.inFlight).toBeUndefined();
     const evidence = JSON.parse(readFileSync(path.join(state, "evidence", "sim.json"), "utf8"));

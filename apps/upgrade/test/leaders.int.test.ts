@@ -14,7 +14,7 @@ const FAST = {
     "kube-node-ready": 20_000,
     "etcd-member-rejoined": 20_000,
     "etcd-members-healthy": 20_000,
-    "pods-running": 20_000,
+    "pods-healthy": 20_000,
     upgrade: 20_000,
   },
 };

@@ -14,7 +14,7 @@ const FAST = {
     "kube-node-ready": 15_000,
     "etcd-member-rejoined": 15_000,
     "etcd-members-healthy": 15_000,
-    "pods-running": 15_000,
+    "pods-healthy": 15_000,
     upgrade: 4_000,
   },
 };
@@ -115,17 +115,36 @@ describe("refused before touching anything", () => {
     }
   });
 
-  it("a pod already stuck Pending: E_PRECHECK at pods-running, not a failure after the first node is drained", async () => {
-    sim.pods.push({ namespace: "apps", name: "web-0", node: "", phase: "Pending" });
+  it("a system pod crash-looping (phase Running): E_PRECHECK at pods-healthy, before the first node is drained", async () => {
+    sim.pods.push({
+      namespace: "kube-system",
+      name: "coredns-0",
+      node: "sim-3",
+      phase: "Running",
+      ready: false,
+      waiting: "CrashLoopBackOff",
+      restarts: 9,
+    });
     try {
       const error = await failure(runUpgrade({ cluster: sim.cluster, clients: sim.clients, ...paths(), ...FAST }));
       expect(error.code).toBe("E_PRECHECK");
-      expect(error.gate).toBe("pods-running");
-      expect(error.message).toContain("apps/web-0 Pending");
+      expect(error.gate).toBe("pods-healthy");
+      expect(error.message).toContain("kube-system/coredns-0 CrashLoopBackOff, 9 restart(s)");
       expect(sim.upgrades).toEqual([]);
     } finally {
       sim.pods.pop();
     }
+  });
+
+  it("a failed etcd snapshot: E_BACKUP before any node is touched", async () => {
+    const files = paths();
+    const error = await failure(
+      runUpgrade({ cluster: sim.cluster, clients: sim.clients, ...files, ...FAST, backupTimeoutMs: 1 }),
+    );
+    expect(error.code).toBe("E_BACKUP");
+    expect(error.message).toContain("did not finish");
+    expect(sim.upgrades).toEqual([]);
+    expect((await readState(files.stateFile))?.failure?.code).toBe("E_BACKUP");
   });
 
   it("a model node missing from Kubernetes: E_PRECHECK naming it", async () => {

@@ -30,6 +30,7 @@ Options:
   --live                 also report drift and Flux objects not Ready in the current cluster
   --kubeconfig <file>    kubeconfig for --live and doctor (default: $KUBECONFIG, ~/.kube/config)
   --context <name>       kubeconfig context (default: the current one)
+  --talosconfig <file>   doctor: also check Talos services and etcd members via talosctl (default: $TALOSCONFIG)
   -h, --help             show this help
 
 Exit codes: 0 clean, 1 findings, 2 usage or internal error.
@@ -51,6 +52,7 @@ function parse(argv: string[]) {
       live: { type: "boolean", default: false },
       kubeconfig: { type: "string" },
       context: { type: "string" },
+      talosconfig: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -72,26 +74,41 @@ const loadLive = () =>
     import("./live/check-live.js"),
     import("./live/doctor.js"),
     import("./live/kube-client.js"),
-  ]).then(([client, { checkLive }, { runDoctor }, { openKubeConfig }]) => ({
+    import("./live/doctor/report.js"),
+  ]).then(([client, { checkLive }, { runDoctor }, { openKubeConfig }, { formatDoctorReport }]) => ({
     client,
     checkLive,
     runDoctor,
     openKubeConfig,
+    formatDoctorReport,
   }));
 
+function talosOption(args: Args) {
+  const talosconfig = args.values.talosconfig ?? process.env.TALOSCONFIG;
+  return talosconfig ? { talos: { talosconfig } } : {};
+}
+
 async function doctor(args: Args): Promise<number> {
-  const { client, runDoctor, openKubeConfig } = await loadLive();
-  const { CoreV1Api, CustomObjectsApi } = client;
+  const { client, runDoctor, openKubeConfig, formatDoctorReport } = await loadLive();
+  const { AppsV1Api, CoreV1Api, CustomObjectsApi } = client;
   const config = openKubeConfig(kubeOptions(args));
-  const findings = await runDoctor({
-    core: config.makeApiClient(CoreV1Api),
-    custom: config.makeApiClient(CustomObjectsApi),
+  const findings = await runDoctor(
+    {
+      core: config.makeApiClient(CoreV1Api),
+      custom: config.makeApiClient(CustomObjectsApi),
+      apps: config.makeApiClient(AppsV1Api),
+    },
+    talosOption(args),
+  ).catch((error: unknown) => {
+    // A silent API server keeps its socket open after the deadline fired: end the process once it is reported.
+    setTimeout(() => process.exit(EXIT_ERROR), 500).unref();
+    throw error;
   });
   if (args.values.json) {
     process.stdout.write(`${JSON.stringify({ context: config.getCurrentContext(), findings }, null, 2)}\n`);
   } else {
     process.stdout.write(
-      formatHumanReport({ title: `kubeforge-validate doctor (context ${config.getCurrentContext()})`, findings }),
+      formatDoctorReport(`kubeforge-validate doctor (context ${config.getCurrentContext()})`, findings),
     );
   }
   return exitCodeFor(findings, { strict: args.values.strict });

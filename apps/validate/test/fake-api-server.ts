@@ -35,11 +35,13 @@ const RESOURCES: Record<string, Resource[]> = {
     { kind: "Service", plural: "services", namespaced: true },
     { kind: "ServiceAccount", plural: "serviceaccounts", namespaced: true },
     { kind: "ResourceQuota", plural: "resourcequotas", namespaced: true },
+    { kind: "PersistentVolumeClaim", plural: "persistentvolumeclaims", namespaced: true },
     { kind: "LimitRange", plural: "limitranges", namespaced: true },
   ],
   "apps/v1": [
     { kind: "Deployment", plural: "deployments", namespaced: true },
     { kind: "DaemonSet", plural: "daemonsets", namespaced: true },
+    { kind: "StatefulSet", plural: "statefulsets", namespaced: true },
   ],
   "networking.k8s.io/v1": [{ kind: "NetworkPolicy", plural: "networkpolicies", namespaced: true }],
   "rbac.authorization.k8s.io/v1": [
@@ -164,6 +166,17 @@ export async function startFakeApiServer(objects: FakeObject[] = []): Promise<Fa
   const server: Server = createServer((request, response) => {
     const url = new URL(request.url ?? "/", "http://localhost");
     requests.push(`${request.method} ${url.pathname}${url.search}`);
+    // Pod logs (text/plain): a pod object's `logs` field maps container names to their output.
+    const log = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/.exec(url.pathname);
+    if (request.method === "GET" && log) {
+      const pod = objects.find(
+        (object) => object.kind === "Pod" && object.metadata.namespace === log[1] && object.metadata.name === log[2],
+      );
+      const text = (pod?.logs as Record<string, string> | undefined)?.[url.searchParams.get("container") ?? ""];
+      response.writeHead(text === undefined ? 404 : 200, { "content-type": "text/plain" });
+      response.end(text ?? "");
+      return;
+    }
     const { code, body } =
       request.method === "GET"
         ? route(objects, url)

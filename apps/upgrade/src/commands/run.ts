@@ -21,7 +21,7 @@ export async function runCommand(flags: Flags, io: Output): Promise<number> {
   const connection = await connect(cluster, file, flags);
   const clients = connection.clients;
   const { stateFile, evidenceDir } = statePaths(flags, cluster.name);
-  const started = Date.now();
+  const started = performance.now();
   const result = await runUpgrade({
     cluster,
     clients,
@@ -41,8 +41,12 @@ export async function runCommand(flags: Flags, io: Output): Promise<number> {
         io.out(JSON.stringify({ ...event, at: new Date().toISOString() }));
         return;
       }
-      if (event.type === "plan" && flags["dry-run"]) io.out(renderPlan(event.plan));
-      const line = renderEvent(event, Date.now() - started);
+      if (event.type === "plan") {
+        // The plan's warnings matter as much on a real run as in `plan`: print them first.
+        for (const warning of event.plan.warnings) io.err(`warning: ${warning}`);
+        if (flags["dry-run"]) io.out(renderPlan(event.plan));
+      }
+      const line = renderEvent(event, performance.now() - started);
       if (line) io.out(line);
     },
   }).finally(() => connection.dispose());

@@ -40,7 +40,7 @@ export interface EtcdSnapshot {
   readonly clusterId?: string;
 }
 
-function openClient(connection: EtcdConnection, hosts: readonly string[]): Etcd3 {
+export function openClient(connection: EtcdConnection, hosts: readonly string[]): Etcd3 {
   const timeout = connection.callTimeoutMs ?? 3000;
   return new Etcd3({
     hosts: [...hosts],

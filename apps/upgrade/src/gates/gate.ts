@@ -10,8 +10,11 @@ export interface GateResult {
 
 export interface Gate {
   readonly name: GateName;
-  /** Runs the check once. Connection failures are a failed result, not a throw. */
-  check(): Promise<GateResult>;
+  /**
+   * Runs the check once. Connection failures are a failed result, not a throw. `budgetMs` caps the check's
+   * own deadline (the gate's remaining time), so one call never outlives the gate.
+   */
+  check(budgetMs?: number): Promise<GateResult>;
 }
 
 export interface WaitOptions {
@@ -19,22 +22,27 @@ export interface WaitOptions {
   readonly intervalMs: number;
   /** Called after each failed attempt, for progress lines. */
   readonly onWait?: (result: GateResult, elapsedMs: number) => void;
-  /** Injected for tests. @default Date.now */
+  /** Monotonic milliseconds (a wall-clock jump must neither fail nor stretch a gate). @default performance.now */
   readonly now?: () => number;
+  /** Injected for tests. @default setTimeout-based sleep */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls until the gate passes; resolves with the last result (ok false when the timeout ran out). */
 export async function waitForGate(gate: Gate, options: WaitOptions): Promise<GateResult & { elapsedMs: number }> {
-  const now = options.now ?? Date.now;
+  const now = options.now ?? (() => performance.now());
+  const pause = options.sleep ?? sleep;
   const start = now();
   for (;;) {
-    const result = await gate.check();
+    const result = await gate.check(Math.max(1, options.timeoutMs - (now() - start)));
     const elapsedMs = now() - start;
     if (result.ok || elapsedMs >= options.timeoutMs) return { ...result, elapsedMs };
     options.onWait?.(result, elapsedMs);
-    await sleep(Math.min(options.intervalMs, Math.max(0, options.timeoutMs - elapsedMs)));
+    await pause(Math.min(options.intervalMs, Math.max(0, options.timeoutMs - elapsedMs)));
+    // Out of time after the pause: the last real result stands (a check with no time left only times out).
+    if (now() - start >= options.timeoutMs) return { ...result, elapsedMs: now() - start };
   }
 }
 

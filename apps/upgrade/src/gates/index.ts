@@ -8,16 +8,16 @@ import {
   type EtcdConnection,
   inspectEtcd,
 } from "./etcd.js";
-import { type Gate, type GateResult, guardCheck } from "./gate.js";
+import { DEFAULT_CHECK_TIMEOUT_MS, type Gate, type GateResult, guardCheck } from "./gate.js";
 import type { GateName } from "./names.js";
 import {
   checkKubeletVersions,
   checkNodeReady,
   checkNodesReady,
   checkNoUpgradeInProgress,
-  checkPodsRunning,
   type KubeClient,
 } from "./nodes.js";
+import { checkPodHealth } from "./pods.js";
 import { checkTalosVersion } from "./talos.js";
 
 export interface GateClients {
@@ -52,9 +52,14 @@ function need<T>(value: T | undefined, gate: GateName, what: string): T {
 
 export function makeGate(name: GateName, clients: GateClients, subject: GateSubject): Gate {
   const node = subject.node;
+  // The check's deadline is its own default, cut to the gate's remaining time (budget) when that is shorter.
   const run = (check: () => Promise<GateResult>): Gate => ({
     name,
-    check: () => guardCheck(check, clients.checkTimeoutMs),
+    check: (budgetMs) =>
+      guardCheck(
+        check,
+        Math.min(clients.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS, budgetMs ?? Number.POSITIVE_INFINITY),
+      ),
   });
   switch (name) {
     case "no-upgrade-in-progress":
@@ -78,8 +83,8 @@ export function makeGate(name: GateName, clients: GateClients, subject: GateSubj
       return run(async () => checkNodesReady(await clients.kube.listNodes(), subject.expectedNodes));
     case "kube-node-ready":
       return run(async () => checkNodeReady(await clients.kube.listNodes(), need(node, name, "a node").hostname));
-    case "pods-running":
-      return run(async () => checkPodsRunning(await clients.kube.listPods()));
+    case "pods-healthy":
+      return run(async () => checkPodHealth(await clients.kube.listPods(), node ? { node: node.hostname } : {}));
     case "kubelet-version":
       return run(async () =>
         checkKubeletVersions(await clients.kube.listNodes(), need(subject.kubernetes, name, "a version")),

@@ -10,8 +10,8 @@ export const GATE_DESCRIPTIONS = {
   "talos-version": "talosctl version reports the target Talos tag",
   "kube-node-ready": "this node is Ready again and schedulable",
   "etcd-member-rejoined": "this node's etcd member is back in the member list and healthy",
-  "pods-running":
-    "no pod is Pending or Unknown (before: none already stuck; after: drained workloads were rescheduled)",
+  "pods-healthy":
+    "pods on this node and in system namespaces are Running, Ready, not crash-looping, OOM-killed or failing to pull (other unhealthy pods are reported, not blocking)",
   "kubelet-version": "every node's kubelet reports the target Kubernetes version",
 } as const;
 
@@ -24,25 +24,25 @@ export const TALOS_GATES_BEFORE: readonly GateName[] = [
   "etcd-members-healthy",
   "etcd-quorum-without-node",
   // A pod already stuck would fail the after-gate only once this node has been drained and rebooted.
-  "pods-running",
+  "pods-healthy",
 ];
 export const TALOS_GATES_AFTER: readonly GateName[] = [
   "talos-version",
   "kube-node-ready",
   "etcd-member-rejoined",
   "etcd-members-healthy",
-  "pods-running",
+  "pods-healthy",
 ];
 export const KUBERNETES_GATES_BEFORE: readonly GateName[] = [
   "no-upgrade-in-progress",
   "kube-nodes-ready",
   "etcd-no-alarms",
   "etcd-members-healthy",
-  "pods-running",
+  "pods-healthy",
 ];
 export const KUBERNETES_GATES_AFTER: readonly GateName[] = [
   "kubelet-version",
   "kube-nodes-ready",
   "etcd-members-healthy",
-  "pods-running",
+  "pods-healthy",
 ];

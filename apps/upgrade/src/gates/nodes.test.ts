@@ -10,7 +10,6 @@ import {
   checkNodesReady,
   checkNoneCordoned,
   checkNoUpgradeInProgress,
-  checkPodsRunning,
   createKubeClient,
   type KubeNodeState,
 } from "./nodes.js";
@@ -57,22 +56,6 @@ describe("Kubernetes gates", () => {
       "machine stage unknown (connection refused)",
     );
     expect(checkNoUpgradeInProgress([node("a", { unschedulable: true })], []).ok).toBe(false);
-  });
-
-  it("pods: Pending and Unknown block (at most five listed); Running, Succeeded and terminal Failed do not", () => {
-    const pods = Array.from({ length: 7 }, (_, index) => ({ namespace: "apps", name: `p${index}`, phase: "Pending" }));
-    const result = checkPodsRunning([{ namespace: "kube-system", name: "ok", phase: "Running" }, ...pods]);
-    expect(result.ok).toBe(false);
-    expect(result.detail).toBe(
-      "7 pod(s) not running: apps/p0 Pending, apps/p1 Pending, apps/p2 Pending, apps/p3 Pending, apps/p4 Pending, …",
-    );
-    expect(
-      checkPodsRunning([
-        { namespace: "a", name: "job", phase: "Succeeded" },
-        { namespace: "a", name: "evicted", phase: "Failed" },
-      ]),
-    ).toEqual({ ok: true, detail: "no pod Pending or Unknown (2 pods)" });
-    expect(checkPodsRunning([{ namespace: "a", name: "lost", phase: "Unknown" }]).ok).toBe(false);
   });
 
   it("kubelet versions compare without caring about the v prefix", () => {

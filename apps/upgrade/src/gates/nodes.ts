@@ -34,12 +34,9 @@ export interface KubeNodeState {
   readonly bootId?: string;
 }
 
-export interface KubePodState {
-  readonly namespace: string;
-  readonly name: string;
-  readonly node?: string;
-  readonly phase: string;
-}
+import type { KubePodState } from "./pods.js";
+
+export type { KubePodState } from "./pods.js";
 
 /** The parts of a coordination.k8s.io/v1 Lease the run lock uses. */
 export interface LeaseRecord {
@@ -231,12 +228,22 @@ export function createKubeClient(connection: KubeConnection = {}): KubeClient {
     async listPods() {
       try {
         const list = await withDeadline(api.listPodForAllNamespaces(), timeoutMs);
-        return list.items.map((pod) => ({
-          namespace: pod.metadata?.namespace ?? "",
-          name: pod.metadata?.name ?? "",
-          ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}),
-          phase: pod.status?.phase ?? "Unknown",
-        }));
+        return list.items.map((pod) => {
+          const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+          const ready = pod.status?.conditions?.find((condition) => condition.type === "Ready");
+          return {
+            namespace: pod.metadata?.namespace ?? "",
+            name: pod.metadata?.name ?? "",
+            ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}),
+            phase: pod.status?.phase ?? "Unknown",
+            ...(ready ? { ready: ready.status === "True" } : {}),
+            restarts: statuses.reduce((sum, status) => sum + (status.restartCount ?? 0), 0),
+            waiting: statuses.flatMap((status) => (status.state?.waiting?.reason ? [status.state.waiting.reason] : [])),
+            lastTerminated: statuses.flatMap((status) =>
+              status.lastState?.terminated?.reason ? [status.lastState.terminated.reason] : [],
+            ),
+          };
+        });
       } catch (error) {
         throw shorten(error);
       }
@@ -290,17 +297,6 @@ export function checkNoUpgradeInProgress(
           : `${entry.hostname}: Talos machine stage unknown (${entry.error})`,
       )
       .join("; "),
-  };
-}
-
-/** Pending or Unknown pods were not rescheduled. Failed pods are terminal (evicted, crashed jobs) and left alone. */
-export function checkPodsRunning(pods: readonly KubePodState[]): GateResult {
-  const stuck = pods.filter((pod) => pod.phase === "Pending" || pod.phase === "Unknown");
-  if (stuck.length === 0) return { ok: true, detail: `no pod Pending or Unknown (${pods.length} pods)` };
-  const named = stuck.slice(0, 5).map((pod) => `${pod.namespace}/${pod.name} ${pod.phase}`);
-  return {
-    ok: false,
-    detail: `${stuck.length} pod(s) not running: ${named.join(", ")}${stuck.length > 5 ? ", …" : ""}`,
   };
 }
 

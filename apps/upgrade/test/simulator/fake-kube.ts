@@ -23,6 +23,11 @@ export interface SimPod {
   readonly name: string;
   readonly node: string;
   phase: string;
+  /** Ready condition; Running pods are Ready unless this says false. */
+  ready?: boolean;
+  /** A container's waiting reason (CrashLoopBackOff, ImagePullBackOff). */
+  waiting?: string;
+  restarts?: number;
 }
 
 export interface ControlHandlers {
@@ -73,7 +78,20 @@ function podObject(pod: SimPod) {
     kind: "Pod",
     metadata: { name: pod.name, namespace: pod.namespace },
     spec: { nodeName: pod.node, containers: [{ name: "main", image: "registry.k8s.io/pause:3.10" }] },
-    status: { phase: pod.phase },
+    status: {
+      phase: pod.phase,
+      conditions: [{ type: "Ready", status: pod.phase === "Running" && pod.ready !== false ? "True" : "False" }],
+      containerStatuses: [
+        {
+          name: "main",
+          image: "registry.k8s.io/pause:3.10",
+          imageID: "",
+          ready: pod.phase === "Running" && pod.ready !== false,
+          restartCount: pod.restarts ?? 0,
+          state: pod.waiting ? { waiting: { reason: pod.waiting } } : pod.phase === "Running" ? { running: {} } : {},
+        },
+      ],
+    },
   };
 }
 

@@ -1,19 +1,38 @@
-// `doctor`: the seed's troubleshooting steps in one report — nodes, pods, Warning events, Flux readiness.
-import type { CoreV1Api, CoreV1Event, CustomObjectsApi, V1Node, V1Pod } from "@kubernetes/client-node";
+// `doctor`: the seed's troubleshooting steps in one report — nodes, pods (with the failing container's last log
+// lines), workloads and their quotas, PVCs, Flux sources and appliers, recent Warning events. Every call has a
+// deadline.
+import type { AppsV1Api, CoreV1Api, CustomObjectsApi, V1Node } from "@kubernetes/client-node";
 import type { Finding } from "../finding.js";
 import { findCondition } from "./conditions.js";
-import { checkFluxReady } from "./flux-status.js";
-import { toApiError } from "./kube-client.js";
+import { DEFAULT_CALL_TIMEOUT_MS, withDeadline } from "./doctor/deadline.js";
+import { checkWarningEvents } from "./doctor/events.js";
+import { checkFlux } from "./doctor/flux.js";
+import { checkPods, withLogTail } from "./doctor/pods.js";
+import { checkTalosHealth, type TalosAccess, talosNodes } from "./doctor/talos.js";
+import { checkClaims, checkWorkloads, workloadsOf } from "./doctor/workloads.js";
 
 export interface DoctorApis {
   readonly core: CoreV1Api;
   readonly custom: CustomObjectsApi;
+  /** Deployments, StatefulSets, DaemonSets; without it workloads are not checked. */
+  readonly apps?: AppsV1Api;
 }
 
 export interface DoctorOptions {
-  /** Most recent Warning events to report. @default 20 */
+  /** Most recent Warning event groups to report. @default 20 */
   readonly maxEvents?: number;
+  /** Warning events last seen longer ago are dropped. @default 1 h */
+  readonly maxEventAgeMs?: number;
+  /** Deadline of every API call. @default 8000 */
+  readonly callTimeoutMs?: number;
+  /** @default Date.now() (for the event age) */
+  readonly now?: number;
+  /** Talos access: with it, Talos service health and etcd member health are checked too. */
+  readonly talos?: Omit<TalosAccess, "timeoutMs">;
 }
+
+export { checkWarningEvents } from "./doctor/events.js";
+export { checkPods } from "./doctor/pods.js";
 
 const PRESSURE_CONDITIONS = ["MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable"];
 
@@ -60,71 +79,61 @@ export function checkNodes(nodes: readonly V1Node[]): Finding[] {
   return findings;
 }
 
-export function checkPods(pods: readonly V1Pod[]): Finding[] {
-  const findings: Finding[] = [];
-  for (const pod of pods) {
-    const phase = pod.status?.phase ?? "Unknown";
-    if (phase === "Running" || phase === "Succeeded") continue;
-    const waiting = (pod.status?.containerStatuses ?? [])
-      .map((status) => status.state?.waiting?.reason)
-      .filter((reason): reason is string => Boolean(reason));
-    const reason = [pod.status?.reason, ...waiting].filter(Boolean).join(", ");
-    findings.push({
-      rule: "pod-phase",
-      severity: "error",
-      file: "live: pods",
-      path: "status.phase",
-      object: `Pod ${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""}`,
-      message: `is ${phase}${reason ? ` (${reason})` : ""}`,
-      hint: `kubectl -n ${pod.metadata?.namespace} describe pod ${pod.metadata?.name}; kubectl -n ${pod.metadata?.namespace} logs ${pod.metadata?.name}`,
-    });
-  }
-  return findings.sort((a, b) => (a.object ?? "").localeCompare(b.object ?? ""));
-}
-
-function eventTime(event: CoreV1Event): number {
-  const value = event.eventTime ?? event.lastTimestamp ?? event.firstTimestamp ?? event.metadata?.creationTimestamp;
-  return value ? new Date(value as unknown as string).getTime() : 0;
-}
-
-/** Warning events, oldest first, keeping the `max` most recent. */
-export function checkWarningEvents(events: readonly CoreV1Event[], max = 20): Finding[] {
-  return events
-    .filter((event) => event.type === "Warning")
-    .sort((a, b) => eventTime(a) - eventTime(b) || (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""))
-    .slice(-max)
-    .map((event) => {
-      const time = eventTime(event);
-      const involved = event.involvedObject;
-      return {
-        rule: "warning-event",
-        severity: "warning" as const,
-        file: "live: events",
-        path: "",
-        object: `${involved?.kind ?? "object"} ${involved?.namespace ? `${involved.namespace}/` : ""}${involved?.name ?? ""}`,
-        message: `${time ? new Date(time).toISOString() : "(no time)"} ${event.reason ?? ""}: ${event.message ?? ""}${(event.count ?? 1) > 1 ? ` (×${event.count})` : ""}`,
-        hint: "kubectl get events -A --field-selector type=Warning --sort-by=.lastTimestamp",
-      };
-    });
-}
+/** How many failing pods get their container's last log lines read. */
+const MAX_LOG_READS = 10;
 
 export async function runDoctor(apis: DoctorApis, options: DoctorOptions = {}): Promise<Finding[]> {
-  const call = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run();
-    } catch (error) {
-      throw toApiError(error, what);
-    }
-  };
+  const timeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+  const call = <T>(what: string, run: () => Promise<T>) => withDeadline(what, run, timeoutMs);
+  // Nodes first: an API server that does not answer stops the report here, with a clear error.
   const nodes = await call("listing nodes", () => apis.core.listNode());
   const pods = await call("listing pods", () => apis.core.listPodForAllNamespaces());
   const events = await call("listing events", () =>
     apis.core.listEventForAllNamespaces({ fieldSelector: "type=Warning" }),
   );
+  const claims = await call("listing persistentvolumeclaims", () =>
+    apis.core.listPersistentVolumeClaimForAllNamespaces(),
+  );
+  const quotas = await call("listing resourcequotas", () => apis.core.listResourceQuotaForAllNamespaces());
+  const workloads = apis.apps
+    ? workloadsOf(
+        (await call("listing deployments", () => apis.apps!.listDeploymentForAllNamespaces())).items,
+        (await call("listing statefulsets", () => apis.apps!.listStatefulSetForAllNamespaces())).items,
+        (await call("listing daemonsets", () => apis.apps!.listDaemonSetForAllNamespaces())).items,
+      )
+    : [];
+  const problems = checkPods(pods.items);
+  const podFindings: Finding[] = [];
+  for (const [index, problem] of problems.entries()) {
+    if (index >= MAX_LOG_READS || !problem.container) {
+      podFindings.push(problem.finding);
+      continue;
+    }
+    const log = await withDeadline(
+      `reading the log of ${problem.namespace}/${problem.pod}`,
+      () =>
+        apis.core.readNamespacedPodLog({
+          name: problem.pod,
+          namespace: problem.namespace,
+          container: problem.container as string,
+          tailLines: 5,
+          ...(problem.previous ? { previous: true } : {}),
+        }),
+      timeoutMs,
+    ).catch(() => undefined);
+    podFindings.push(withLogTail(problem, typeof log === "string" ? log : undefined));
+  }
   return [
     ...checkNodes(nodes.items),
-    ...checkPods(pods.items),
-    ...checkWarningEvents(events.items, options.maxEvents),
-    ...(await checkFluxReady(apis.custom)),
+    ...podFindings,
+    ...checkWorkloads(workloads, quotas.items),
+    ...checkClaims(claims.items),
+    ...(await checkFlux(apis.custom, timeoutMs)),
+    ...(options.talos ? await checkTalosHealth(talosNodes(nodes.items), { ...options.talos, timeoutMs }) : []),
+    ...checkWarningEvents(events.items, {
+      ...(options.maxEvents ? { max: options.maxEvents } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.maxEventAgeMs ? { maxAgeMs: options.maxEventAgeMs } : {}),
+    }),
   ];
 }
