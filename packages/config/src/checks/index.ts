@@ -2,13 +2,7 @@ import type { ConfigIssue } from "../errors.js";
 import type { Cluster } from "../schema/cluster.js";
 import { checkApps, checkCubefsNodes, checkCubefsReplicas, checkStorageReferences } from "./components.js";
 import { checkAddresses, checkCidrs, checkLinks, checkServiceCidrSize } from "./network.js";
-import {
-  checkControlPlaneCount,
-  checkDataDisks,
-  checkNodeNames,
-  checkUniqueNodes,
-  warnDataOnSystemDisk,
-} from "./nodes.js";
+import { checkControlPlaneCount, checkDataDisks, checkNodeNames, checkUniqueNodes } from "./nodes.js";
 import {
   checkNamespaces,
   checkPriorityClasses,
@@ -37,11 +31,7 @@ const ERROR_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [
   checkApps,
 ];
 
-const WARNING_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [
-  warnVersions,
-  warnPodSecurity,
-  warnDataOnSystemDisk,
-];
+const WARNING_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [warnVersions, warnPodSecurity];
 
 export function runChecks(cluster: Cluster): { errors: ConfigIssue[]; warnings: ConfigIssue[] } {
   return {

@@ -150,15 +150,3 @@ export function checkDataDisks(cluster: Cluster): ConfigIssue[] {
   }
   return issues;
 }
-
-/** CubeFS data on the system disk shares it with etcd and containerd; the model should say where data goes. */
-export function warnDataOnSystemDisk(cluster: Cluster): ConfigIssue[] {
-  if (cluster.nodes.some((node) => cubefsDiskNames(node, "data").length > 0)) return [];
-  return [
-    {
-      path: "nodes",
-      message: "no node has a cubefs: data disk, so CubeFS datanodes store data on the system disk (EPHEMERAL)",
-      hint: 'add nodes[].disks: [{ name: "cubefs-data", disk: { type: "ssd" }, cubefs: "data" }]',
-    },
-  ];
-}
