@@ -76,7 +76,9 @@ describe("kubeforge-talos", () => {
     expect(plain.exitCode, plain.stderr).toBe(0);
     expect(plain.stdout).toMatch(/decrypted copies \(mode 0600\) in /);
     expect(plain.stdout).not.toContain("gitignored");
-    expect(plain.stderr).toMatch(/warning: .*talos\/out holds decrypted machine configs and git does not confirm it is ignored/);
+    expect(plain.stderr).toMatch(
+      /warning: .*talos\/out holds decrypted machine configs and git does not confirm it is ignored/,
+    );
     expect(await readFile(path.join(directory, "talos/out/.gitignore"), "utf8")).toMatch(/^\*$/m);
     await rm(path.join(directory, "talos/out"), { recursive: true });
     const validated = await run(["validate", "--cluster", "cluster.yaml", ...files]);
