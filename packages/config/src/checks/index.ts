@@ -2,7 +2,13 @@ import type { ConfigIssue } from "../errors.js";
 import type { Cluster } from "../schema/cluster.js";
 import { checkApps, checkCubefsNodes, checkCubefsReplicas, checkStorageReferences } from "./components.js";
 import { checkAddresses, checkCidrs, checkLinks, checkServiceCidrSize } from "./network.js";
-import { checkControlPlaneCount, checkDataDisks, checkNodeNames, checkUniqueNodes } from "./nodes.js";
+import {
+  checkControlPlaneCount,
+  checkDataDisks,
+  checkNodeNames,
+  checkNodeSchematics,
+  checkUniqueNodes,
+} from "./nodes.js";
 import {
   checkNamespaces,
   checkPriorityClasses,
@@ -22,6 +28,7 @@ const ERROR_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [
   checkControlPlaneCount,
   checkLinks,
   checkDataDisks,
+  checkNodeSchematics,
   checkNamespaces,
   checkStorageClasses,
   checkPriorityClasses,

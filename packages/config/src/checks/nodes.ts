@@ -150,3 +150,19 @@ export function checkDataDisks(cluster: Cluster): ConfigIssue[] {
   }
   return issues;
 }
+
+/** A pinned schematic id cannot be extended per node: kubeforge does not know what it holds. */
+export function checkNodeSchematics(cluster: Cluster): ConfigIssue[] {
+  if (cluster.talos.schematic.id === undefined) return [];
+  return cluster.nodes.flatMap((node, index) => {
+    const extra = node.schematic;
+    if (!extra || (extra.extensions.length === 0 && extra.extraKernelArgs.length === 0 && !extra.overlay)) return [];
+    return [
+      {
+        path: `nodes[${index}].schematic`,
+        message: "adds to a pinned talos.schematic.id, whose contents kubeforge does not know",
+        hint: "describe the cluster's schematic with extensions/extraKernelArgs instead of an id, or pin the node's image with a patch",
+      },
+    ];
+  });
+}
