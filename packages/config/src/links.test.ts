@@ -95,6 +95,19 @@ describe("schematic per node", () => {
     );
   });
 
+  it("refuses extending a pinned id, per cluster or per node", () => {
+    const pinned = "a".repeat(64);
+    const cluster = validate((data) => {
+      data.talos.schematic = { id: pinned, extensions: ["siderolabs/i915"] };
+    });
+    expect(cluster.ok ? [] : cluster.errors.map((issue) => issue.path)).toEqual(["talos.schematic.id"]);
+    const node = validate((data) => {
+      data.talos.schematic = pinned;
+      data.nodes[0] = { ...data.nodes[0], schematic: { extensions: ["siderolabs/i915"] } };
+    });
+    expect(node.ok ? [] : node.errors.map((issue) => issue.path)).toEqual(["nodes[0].schematic"]);
+  });
+
   it("keeps a pinned schematic id (the earlier string form)", () => {
     const pinned = "a".repeat(64);
     const result = validate((data) => {

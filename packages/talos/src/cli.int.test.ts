@@ -71,6 +71,16 @@ describe("kubeforge-talos", () => {
     const second = await run(["gen", "config", "--cluster", "cluster.yaml", "--json"]);
     expect(JSON.parse(second.stdout).files.every((file: { changed: boolean }) => !file.changed)).toBe(true);
     const files = ["node-1", "node-2", "node-3"].map((name) => `talos/generated/${name}.sops.yaml`);
+    // Outside a git repository nothing confirms talos/out is ignored: no "gitignored" claim, a warning instead.
+    const plain = await run(["gen", "config", "--cluster", "cluster.yaml", "--plaintext"]);
+    expect(plain.exitCode, plain.stderr).toBe(0);
+    expect(plain.stdout).toMatch(/decrypted copies \(mode 0600\) in /);
+    expect(plain.stdout).not.toContain("gitignored");
+    expect(plain.stderr).toMatch(
+      /warning: .*talos\/out holds decrypted machine configs and git does not confirm it is ignored/,
+    );
+    expect(await readFile(path.join(directory, "talos/out/.gitignore"), "utf8")).toMatch(/^\*$/m);
+    await rm(path.join(directory, "talos/out"), { recursive: true });
     const validated = await run(["validate", "--cluster", "cluster.yaml", ...files]);
     expect(validated.exitCode, validated.stderr).toBe(0);
     expect(validated.stdout.split("\n").filter(Boolean)).toHaveLength(3);

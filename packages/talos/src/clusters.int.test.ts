@@ -2,7 +2,7 @@
 // official schema of their Talos version, and are exactly what the model and bundle produce today.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { loadCluster } from "@kubeforge/config";
+import { loadCluster, nodeSchematic } from "@kubeforge/config";
 import * as sops from "@kubeforge/sops";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
@@ -32,7 +32,18 @@ describe.each(["homelab", "staging"])("clusters/%s/talos", (name) => {
       expect(validateConfigText(text, { minor: talosMinor(cluster.talos.version), file })).toEqual([]);
       const documents = parseAllDocuments(text).map((document) => document.toJS());
       expect(documents, `${file} is stale: run pnpm turbo build`).toEqual(config.documents);
+      // Links by hardware: the uplink is a MAC-selected alias; no kernel name such as eth0 appears anywhere.
+      const node = cluster.nodes.find((candidate) => candidate.hostname === config.hostname);
+      const kinds = documents.map((document) => `${document.kind}/${document.name ?? ""}`);
+      expect(kinds).toContain("LinkAliasConfig/uplink");
+      expect(text).toContain(`mac(link.permanent_addr) == "${node?.mac}"`);
+      expect(text).not.toMatch(/\beth\d+\b/);
+      // Two data disks per node as user volumes, and the installer of the schematic with extensions.
+      expect(kinds.filter((kind) => kind.startsWith("UserVolumeConfig/"))).toHaveLength(2);
+      expect(text).toContain(`factory.talos.dev/installer/${nodeSchematic(cluster, node).id}:${cluster.talos.version}`);
     }
+    const kubeVip = path.join(repoRoot, "clusters", name, "flux/infrastructure/kube-vip.yaml");
+    if (cluster.api.provider === "kube-vip") expect(await readFile(kubeVip, "utf8")).not.toMatch(/eth\d/);
     const talosconfigPath = talosconfigFile(layout.generated);
     const talosconfig = parse(
       await sealer.open(await readFile(talosconfigPath, "utf8"), { file: talosconfigPath, format: "yaml" }),

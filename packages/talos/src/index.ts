@@ -14,6 +14,7 @@ export { type ApplyOptions, type ApplyStep, applyConfigs } from "./io/apply.js";
 export { createBundleFile, readBundle } from "./io/bundle-store.js";
 export { type GenerateOutputOptions, type GenerateOutputResult, generateTalosOutput } from "./io/generate-output.js";
 export { machineConfigFile, type TalosLayout, talosconfigFile, talosLayout } from "./io/layout.js";
+export { resolveOidcCa } from "./io/oidc-ca.js";
 export { SCHEMA_RELEASES } from "./schema/schema-files.js";
 export { validateConfigDocuments, validateConfigText } from "./schema/validate-config.js";
 export { type BundleCa, type SecretsBundle, secretsBundleSchema } from "./secrets/bundle.js";

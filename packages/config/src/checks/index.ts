@@ -12,8 +12,8 @@ import {
   checkControlPlaneCount,
   checkDataDisks,
   checkNodeNames,
+  checkNodeSchematics,
   checkUniqueNodes,
-  warnDataOnSystemDisk,
 } from "./nodes.js";
 import {
   checkNamespaces,
@@ -34,6 +34,7 @@ const ERROR_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [
   checkControlPlaneCount,
   checkLinks,
   checkDataDisks,
+  checkNodeSchematics,
   checkNamespaces,
   checkStorageClasses,
   checkPriorityClasses,
@@ -46,7 +47,6 @@ const ERROR_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [
 const WARNING_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [
   warnVersions,
   warnPodSecurity,
-  warnDataOnSystemDisk,
   warnUnusedPriorityClasses,
 ];
 

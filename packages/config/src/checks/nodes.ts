@@ -151,14 +151,18 @@ export function checkDataDisks(cluster: Cluster): ConfigIssue[] {
   return issues;
 }
 
-/** CubeFS data on the system disk shares it with etcd and containerd; the model should say where data goes. */
-export function warnDataOnSystemDisk(cluster: Cluster): ConfigIssue[] {
-  if (cluster.nodes.some((node) => cubefsDiskNames(node, "data").length > 0)) return [];
-  return [
-    {
-      path: "nodes",
-      message: "no node has a cubefs: data disk, so CubeFS datanodes store data on the system disk (EPHEMERAL)",
-      hint: 'add nodes[].disks: [{ name: "cubefs-data", disk: { type: "ssd" }, cubefs: "data" }]',
-    },
-  ];
+/** A pinned schematic id cannot be extended per node: kubeforge does not know what it holds. */
+export function checkNodeSchematics(cluster: Cluster): ConfigIssue[] {
+  if (cluster.talos.schematic.id === undefined) return [];
+  return cluster.nodes.flatMap((node, index) => {
+    const extra = node.schematic;
+    if (!extra || (extra.extensions.length === 0 && extra.extraKernelArgs.length === 0 && !extra.overlay)) return [];
+    return [
+      {
+        path: `nodes[${index}].schematic`,
+        message: "adds to a pinned talos.schematic.id, whose contents kubeforge does not know",
+        hint: "describe the cluster's schematic with extensions/extraKernelArgs instead of an id, or pin the node's image with a patch",
+      },
+    ];
+  });
 }

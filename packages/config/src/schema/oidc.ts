@@ -11,7 +11,7 @@ export const groupBindingSchema = z
   })
   .describe("Binds an OIDC group to a role.");
 
-const PEM_CERTIFICATE = /^(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)+$/;
+export const PEM_CERTIFICATE = /^(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)+$/;
 
 export const oidcSchema = z
   .strictObject({
@@ -23,6 +23,13 @@ export const oidcSchema = z
       .describe(
         "CA certificate(s) the issuer's TLS certificate chains to, when it is not publicly trusted (a home-lab CA). In cluster.ts read a file with readFileSync; the API server trusts only this for the issuer.",
       ),
+    issuerCaFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "File holding issuerCaPem, relative to the cluster definition (e.g. oidc-ca.pem); read by kubeforge-talos gen config.",
+      ),
     clientId: z.string().min(1).describe("Client id the API server expects in the token audience."),
     usernameClaim: claimName.default("email").describe("Claim used as the Kubernetes user name."),
     usernamePrefix: claimPrefix
@@ -31,6 +38,10 @@ export const oidcSchema = z
     groupsClaim: claimName.default("groups").describe("Claim holding the user's groups."),
     groupsPrefix: claimPrefix.default("oidc:").describe("Prefix added to group names in RBAC subjects."),
     bindings: z.array(groupBindingSchema).default([]).describe("Group → role bindings."),
+  })
+  .refine((oidc) => oidc.issuerCaPem === undefined || oidc.issuerCaFile === undefined, {
+    message: "gives both issuerCaPem and issuerCaFile — keep one",
+    path: ["issuerCaFile"],
   })
   .describe("API server OIDC authentication and group RBAC.");
 

@@ -33,20 +33,30 @@ export const schematicSchema = z
   .preprocess(
     // A bare 64-hex id (the earlier form of this field) pins a schematic made elsewhere.
     (value) => (typeof value === "string" ? { id: value } : value),
-    z.strictObject({
-      id: z
-        .string()
-        .regex(SCHEMATIC_ID, { message: "must be the 64-hex-digit Image Factory schematic id" })
-        .optional()
-        .describe(
-          "A schematic id made elsewhere (e.g. with meta values or a bootloader kubeforge does not model); extensions, extraKernelArgs and overlay must then stay empty.",
-        ),
-      ...schematicFields,
-      secureBoot: z
-        .boolean()
-        .default(false)
-        .describe("Install the secure-boot installer (UKI signed by Sidero; enroll its keys first)."),
-    }),
+    z
+      .strictObject({
+        id: z
+          .string()
+          .regex(SCHEMATIC_ID, { message: "must be the 64-hex-digit Image Factory schematic id" })
+          .optional()
+          .describe(
+            "A schematic id made elsewhere (e.g. with meta values or a bootloader kubeforge does not model); extensions, extraKernelArgs and overlay must then stay empty.",
+          ),
+        ...schematicFields,
+        secureBoot: z
+          .boolean()
+          .default(false)
+          .describe("Install the secure-boot installer (UKI signed by Sidero; enroll its keys first)."),
+      })
+      .refine(
+        (schematic) =>
+          schematic.id === undefined ||
+          (schematic.extensions.length === 0 && schematic.extraKernelArgs.length === 0 && !schematic.overlay),
+        {
+          message: "a pinned id cannot be combined with extensions, extraKernelArgs or overlay",
+          path: ["id"],
+        },
+      ),
   )
   .describe("Image Factory schematic of every node; the id is computed from it offline.");
 

@@ -3,11 +3,14 @@ import path from "node:path";
 import { formatIssue, loadCluster } from "@kubeforge/config";
 import { generateTalosOutput } from "../io/generate-output.js";
 import { talosLayout } from "../io/layout.js";
+import { resolveOidcCa } from "../io/oidc-ca.js";
 import { loadSopsSealer } from "../store/load-sops.js";
 import type { CommandIo, CommandOptions } from "./context.js";
 
 export async function genConfig(options: CommandOptions, io: CommandIo): Promise<number> {
-  const { cluster, warnings } = await loadCluster(options.cluster);
+  const loaded = await loadCluster(options.cluster);
+  const { warnings } = loaded;
+  const cluster = await resolveOidcCa(loaded.cluster, options.cluster);
   for (const warning of warnings) io.err(`warning: ${formatIssue(warning, options.cluster)}\n`);
   const layout = talosLayout(options.cluster);
   const sealer = loadSopsSealer(cluster.sops.ageRecipients);

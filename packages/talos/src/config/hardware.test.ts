@@ -218,3 +218,31 @@ describe("kubernetesTalosAPIAccess", () => {
     for (const [version, minor] of VERSIONS) expectValid(model(access, version), minor);
   });
 });
+
+describe("OIDC issuer CA from a file", () => {
+  it("is read relative to the cluster definition; unread, rendering refuses", async () => {
+    const { mkdtemp, writeFile } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const path = await import("node:path");
+    const { resolveOidcCa } = await import("../io/oidc-ca.js");
+    const directory = await mkdtemp(path.join(tmpdir(), "talos-oidc-"));
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIBfDCCASOgAwIBAgIQCKFRda9R\n-----END CERTIFICATE-----\n";
+    await writeFile(path.join(directory, "ca.pem"), pem);
+    const cluster = model((input) => {
+      input.oidc.issuerCaFile = "ca.pem";
+    });
+    expect(() => renderMachineConfigs(cluster, bundle)).toThrow(/oidc\.issuerCaFile: has not been read/);
+    const resolved = await resolveOidcCa(cluster, path.join(directory, "cluster.ts"));
+    expect(resolved.oidc.issuerCaPem).toBe(pem);
+    expectValid(resolved, 13);
+    await writeFile(path.join(directory, "bad.pem"), "hello");
+    await expect(
+      resolveOidcCa(
+        model((input) => {
+          input.oidc.issuerCaFile = "bad.pem";
+        }),
+        path.join(directory, "cluster.ts"),
+      ),
+    ).rejects.toThrow(/bad\.pem: oidc\.issuerCaFile: is not one or more PEM certificates/);
+  });
+});

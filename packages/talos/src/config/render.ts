@@ -1,5 +1,6 @@
 // Turns the cluster model and a secrets bundle into one machine config (a document stream) per node. Pure.
 import type { Cluster, Node } from "@kubeforge/config";
+import { TalosError } from "../errors.js";
 import { stringifyGoYaml } from "../go-yaml-style.js";
 import type { SecretsBundle } from "../secrets/bundle.js";
 import { nodeContext } from "./context.js";
@@ -35,6 +36,15 @@ function patchesFor(cluster: Cluster, node: Node, nodeIndex: number): LocatedPat
 
 export function renderMachineConfig(cluster: Cluster, bundle: SecretsBundle, node: Node): MachineConfig {
   const minor = talosMinor(cluster.talos.version);
+  if (cluster.oidc.issuerCaFile !== undefined && cluster.oidc.issuerCaPem === undefined) {
+    throw new TalosError("E_CONFIG_INVALID", [
+      {
+        path: "oidc.issuerCaFile",
+        message: "has not been read",
+        hint: "pass the cluster through resolveOidcCa(cluster, clusterFile) first (kubeforge-talos gen config does)",
+      },
+    ]);
+  }
   checkKubernetesVersion(cluster.kubernetes.version, cluster.talos.version);
   const context = nodeContext(cluster, node, bundle, minor);
   const base: ConfigDocument[] =

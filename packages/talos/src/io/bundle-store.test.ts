@@ -54,7 +54,7 @@ describe("readBundle on a damaged file", () => {
       },
     });
     await writeFile(file, "data: x\nsops:\n    age: []\n");
-    const error = await readBundle({ file, sealer }).catch((caught: unknown) => caught as Error);
+    const error = (await readBundle({ file, sealer }).catch((caught: unknown) => caught)) as Error;
     expect(error.message.split(file).length - 1).toBe(1);
     expect(error.message).toMatch(/: cannot be decrypted: none of the 1 age identities .* — set SOPS_AGE_KEY_FILE/);
   });
