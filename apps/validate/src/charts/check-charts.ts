@@ -186,8 +186,12 @@ function createResolver(options: ChartCheckOptions): Resolver {
         );
       const opened = open(bytes, target);
       if ("chart" in opened) {
-        cache.writeArchive(digest, bytes);
-        cache.writeDigest(target.url, target.chart, target.version, digest);
+        try {
+          cache.writeArchive(digest, bytes);
+          cache.writeDigest(target.url, target.chart, target.version, digest);
+        } catch {
+          // The cache is best effort: an unwritable cache dir costs a download next time, not the check.
+        }
       }
       return opened;
     },
