@@ -12,7 +12,7 @@ describe("kubeforge-validate CLI", () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatchInlineSnapshot(`
       "Usage:
-        kubeforge-validate [options] <cluster-dir>...   validate clusters/<name> (flux/, talos/, cluster.ts) offline
+        kubeforge-validate [options] <cluster-dir>...   validate clusters/<name> (flux/, talos/, cluster.ts); charts from their repositories or the cache
         kubeforge-validate doctor [options]            node, pod, event and Flux health of the current cluster
 
       Options:

@@ -1,5 +1,10 @@
 // @kubeforge/validate: offline and live validation of a kubeforge clusters/ tree.
 
+export { type ChartCache, defaultChartCacheDir, openChartCache } from "./charts/chart-cache.js";
+export { type ChartFiles, ChartReadError, chartFromFiles, readChartArchive } from "./charts/chart-files.js";
+export { CHART_RULE, type ChartCheckOptions, chartRule, checkCharts } from "./charts/check-charts.js";
+export { checkValues, type ValuesIssue } from "./charts/check-values.js";
+export { formatOutdated, type OutdatedEntry, outdatedCharts, outdatedReleases } from "./charts/outdated.js";
 export { parseValidateConfig, readValidateConfig, type ValidateConfig, validateConfigSchema } from "./config-file.js";
 export { ValidateError, type ValidateErrorCode } from "./errors.js";
 export { applyExceptions, IGNORE_ANNOTATION, parseIgnoreAnnotation } from "./exceptions.js";

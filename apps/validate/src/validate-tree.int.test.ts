@@ -11,9 +11,11 @@ const bin = path.join(packageDir, "bin", "kubeforge-validate.mjs");
 // The example clusters encrypt to the demo key: with it, their Talos configs are decrypted and checked too.
 const env = { SOPS_AGE_KEY_FILE: path.join(repoRoot, "demo-keys", "age.agekey") };
 
+// The chart check needs the charts' repositories; charts/check-charts.int.test.ts runs it on both
+// clusters against a loopback repository. Tests never leave 127.0.0.1.
 describe("committed clusters", () => {
   it("validate cleanly through the CLI (exit 0)", async () => {
-    const result = await execa(process.execPath, [bin, "clusters/homelab", "clusters/staging"], {
+    const result = await execa(process.execPath, [bin, "--no-charts", "clusters/homelab", "clusters/staging"], {
       cwd: repoRoot,
       env,
       reject: false,
@@ -27,10 +29,14 @@ describe("committed clusters", () => {
   });
 
   it("report no findings at all in --json", async () => {
-    const result = await execa(process.execPath, [bin, "--json", "clusters/homelab", "clusters/staging"], {
-      cwd: repoRoot,
-      env,
-    });
+    const result = await execa(
+      process.execPath,
+      [bin, "--no-charts", "--json", "clusters/homelab", "clusters/staging"],
+      {
+        cwd: repoRoot,
+        env,
+      },
+    );
     const output = JSON.parse(result.stdout) as {
       exitCode: number;
       reports: { findings: unknown[]; stats: { objects: number } }[];
@@ -73,7 +79,10 @@ describe("a copy of the homelab tree", () => {
       expect(errors.map((f) => [f.rule, f.file, f.path, f.line])).toEqual([
         ["no-plaintext-secrets", "clusters/homelab/flux/apps/db-credentials.yaml", "stringData", 6],
       ]);
-      const cli = await execa(process.execPath, [bin, "clusters/homelab"], { cwd: workDir, reject: false });
+      const cli = await execa(process.execPath, [bin, "--no-charts", "clusters/homelab"], {
+        cwd: workDir,
+        reject: false,
+      });
       expect(cli.exitCode).toBe(1);
       expect(cli.stdout).toContain("clusters/homelab/flux/apps/db-credentials.yaml");
       expect(cli.stdout).toContain("no-plaintext-secrets");

@@ -127,6 +127,38 @@ describe("a broken tree", () => {
     expect(findings.map((finding) => finding.path)).toContain("spec.values.kubeProxyReplacement");
   });
 
+  it("values from a ConfigMap: checked like inline values; a file that is not YAML is one finding", async () => {
+    const configMap = (text: string) =>
+      `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cubefs-values\n  namespace: cubefs\ndata:\n  values.yaml: |\n${text
+        .split("\n")
+        .map((line) => `    ${line}`)
+        .join("\n")}\n`;
+    const withValuesFrom = (text: string) => (file: string) =>
+      `${file.replace("  values:\n", "  valuesFrom:\n    - kind: ConfigMap\n      name: cubefs-values\n  values:\n")}${configMap(text)}`;
+    const broken = await copyTree("homelab", {
+      file: "infrastructure/cubefs.yaml",
+      change: withValuesFrom("csi:\n  storageClass: [unclosed"),
+    });
+    expect(await check(broken)).toEqual([
+      expect.objectContaining({
+        object: "HelmRelease cubefs/cubefs",
+        path: "spec.valuesFrom[0]",
+        message: expect.stringContaining("the values file values.yaml of ConfigMap cubefs/cubefs-values"),
+        hint: expect.stringContaining("fix the YAML under data.values.yaml"),
+      }),
+    ]);
+    const unknown = await copyTree("homelab", {
+      file: "infrastructure/cubefs.yaml",
+      change: withValuesFrom("metanode:\n  totalMem: 1"),
+    });
+    expect(await check(unknown)).toEqual([
+      expect.objectContaining({
+        path: "spec.values.metanode.totalMem",
+        hint: expect.stringContaining("`metanode.total_mem`"),
+      }),
+    ]);
+  });
+
   it("--offline with an empty cache says which charts it could not check", async () => {
     const dir = await copyTree("staging");
     const findings = await check(dir, { offline: true, cacheDir: path.join(dir, "empty-cache") });

@@ -1,13 +1,14 @@
 // The chart check: every HelmRelease's chart and version resolved in its HelmRepository, the archive
 // downloaded (or read from the cache) and verified against the index digest, and its values checked
 // against the real chart. Problems become findings; nothing here throws for bad input.
+import { parse } from "yaml";
 import type { Finding } from "../finding.js";
 import { isHelmRelease, spec } from "../rules/flux-objects.js";
 import { findingAt, isRecord, type Rule } from "../rules/rule.js";
 import { type ManifestDocument, objectRef } from "../tree/manifest-document.js";
 import { type ChartCache, openChartCache, sha256 } from "./chart-cache.js";
 import { type ChartFiles, ChartReadError, readChartArchive } from "./chart-files.js";
-import { checkValues } from "./check-values.js";
+import { checkValues, mergeValues } from "./check-values.js";
 import {
   archiveUrl,
   type FetchOptions,
@@ -186,12 +187,57 @@ function createResolver(options: ChartCheckOptions): Resolver {
         );
       const opened = open(bytes, target);
       if ("chart" in opened) {
-        cache.writeArchive(digest, bytes);
-        cache.writeDigest(target.url, target.chart, target.version, digest);
+        try {
+          cache.writeArchive(digest, bytes);
+          cache.writeDigest(target.url, target.chart, target.version, digest);
+        } catch {
+          // The cache is best effort: an unwritable cache dir costs a download next time, not the check.
+        }
       }
       return opened;
     },
   };
+}
+
+/**
+ * Values a HelmRelease takes from ConfigMaps of the tree (`spec.valuesFrom`, in order); a values file
+ * that is not YAML is a finding. Secrets (SOPS-encrypted) and `targetPath` entries are not read.
+ */
+function valuesFromConfigMaps(
+  release: ManifestDocument,
+  documents: readonly ManifestDocument[],
+): { values: Record<string, unknown>; findings: Finding[] } {
+  const list = spec(release).valuesFrom;
+  let values: Record<string, unknown> = {};
+  const findings: Finding[] = [];
+  if (!Array.isArray(list)) return { values, findings };
+  const namespace = objectRef(release).namespace ?? "";
+  list.forEach((entry, index) => {
+    if (!isRecord(entry) || entry.kind !== "ConfigMap" || entry.targetPath !== undefined) return;
+    const configMap = documents.find(
+      (document) =>
+        document.object.kind === "ConfigMap" &&
+        objectRef(document).name === entry.name &&
+        (objectRef(document).namespace ?? "") === namespace,
+    );
+    const key = typeof entry.valuesKey === "string" ? entry.valuesKey : "values.yaml";
+    const data = configMap && isRecord(configMap.object.data) ? configMap.object.data[key] : undefined;
+    if (typeof data !== "string") return;
+    try {
+      const parsed = parse(data);
+      if (isRecord(parsed)) values = mergeValues(values, parsed) as Record<string, unknown>;
+    } catch (error) {
+      findings.push(
+        findingAt(release, {
+          rule: CHART_RULE,
+          path: ["spec", "valuesFrom", index],
+          message: `the values file ${key} of ConfigMap ${namespace}/${String(entry.name)} (${configMap?.file}) is not YAML: ${(error as Error).message.split("\n")[0]}`,
+          hint: `fix the YAML under data.${key} in ${configMap?.file}; Helm would refuse the release`,
+        }),
+      );
+    }
+  });
+  return { values, findings };
 }
 
 /** Findings for every HelmRelease of `documents` (see the module comment). */
@@ -209,9 +255,12 @@ export async function checkCharts(
       findings.push(findingAt(target.release, { rule: CHART_RULE, ...rest, path }));
       continue;
     }
-    const values = isRecord(spec(target.release).values)
+    const inline = isRecord(spec(target.release).values)
       ? (spec(target.release).values as Record<string, unknown>)
       : {};
+    const fromConfigMaps = valuesFromConfigMaps(target.release, documents);
+    findings.push(...fromConfigMaps.findings);
+    const values = mergeValues(fromConfigMaps.values, inline) as Record<string, unknown>;
     for (const issue of checkValues(resolved.chart, values)) {
       findings.push(
         findingAt(target.release, {

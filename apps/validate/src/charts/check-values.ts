@@ -53,18 +53,22 @@ function isOpen(reads: TemplateReads, path: string): boolean {
   return false;
 }
 
+/** Kinds of values for suggestions: numbers and strings are alike (charts quote numbers freely). */
 function kindOf(value: unknown): string {
   if (Array.isArray(value)) return "array";
   if (value === null || value === undefined) return "empty";
-  return typeof value;
+  return typeof value === "number" ? "string" : typeof value;
 }
+
+/** Spelling-insensitive form of a key: `total_mem`, `totalMem` and `total-mem` compare equal. */
+const normalise = (key: string) => key.toLowerCase().replace(/[_-]/g, "");
 
 /** The existing key at this level closest to `key`: same kind of value first, then fewest edits. */
 function closest(key: string, value: unknown, siblings: ReadonlyMap<string, unknown>): string | undefined {
   let best: { name: string; score: number } | undefined;
   for (const [name, sibling] of siblings) {
     const sameKind = kindOf(sibling) === kindOf(value) ? 0 : 1000;
-    const score = sameKind + distance(key.toLowerCase(), name.toLowerCase());
+    const score = sameKind + distance(normalise(key), normalise(name));
     if (!best || score < best.score || (score === best.score && name < best.name)) best = { name, score };
   }
   return best?.name;

@@ -63,14 +63,14 @@ describe("--live drift", () => {
     expect(findings.map((f) => [f.rule, f.file, f.path, f.object, f.message])).toEqual([
       [
         "drift",
-        "clusters/homelab/flux/configs/namespace-apps.yaml",
+        "clusters/homelab/flux/infrastructure/namespace-apps.yaml",
         "spec.hard.pods",
         "ResourceQuota apps/default-quota",
         'declared "50", cluster has "20"',
       ],
       [
         "drift",
-        "clusters/homelab/flux/configs/namespace-monitoring.yaml",
+        "clusters/homelab/flux/infrastructure/namespace-monitoring.yaml",
         "metadata.name",
         "NetworkPolicy monitoring/allow-dns",
         "NetworkPolicy monitoring/allow-dns is declared but missing from the cluster",
