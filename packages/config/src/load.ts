@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import { isMap, parseDocument } from "yaml";
 import type { ConfigIssue } from "./errors.js";
 import { ConfigError } from "./errors.js";
+import { privateCacheDir } from "./private-cache.js";
 import type { Cluster } from "./schema/cluster.js";
 import { validateCluster } from "./validate.js";
 
@@ -55,13 +56,14 @@ export function parseClusterYaml(text: string, file?: string): unknown {
 
 async function importDefinition(file: string): Promise<unknown> {
   const { createJiti } = await import("jiti");
-  // fsCache off: jiti's default cache ($TMPDIR/jiti) is shared and world-writable, and it trusts an
-  // entry whose trailer holds the source's hash — anyone on the machine could plant code that runs
-  // here. Compiling a definition on each load costs milliseconds. Explicit options win over the
-  // JITI_FS_CACHE / JITI_REBUILD_FS_CACHE environment variables.
+  // Never jiti's default cache ($TMPDIR/jiti, or node_modules/.cache/jiti): it may be shared or
+  // world-writable, and jiti trusts an entry whose trailer holds the source's hash — anyone on the
+  // machine could plant code that runs here. A private 0700 cache of our own, or none at all.
+  // Explicit options win over the JITI_FS_CACHE / JITI_REBUILD_FS_CACHE environment variables.
+  const cache = await privateCacheDir();
   const jiti = createJiti(pathToFileURL(file).href, {
-    fsCache: false,
-    rebuildFsCache: true,
+    fsCache: cache ?? false,
+    rebuildFsCache: false,
     moduleCache: false,
     interopDefault: false,
   });

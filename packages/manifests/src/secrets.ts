@@ -3,7 +3,7 @@
 import { lstat, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { findPlaintextValues } from "@kubeforge/config";
-import { findPlaintextSecrets, isSopsEncrypted } from "@kubeforge/sops";
+import { isSopsEncrypted } from "@kubeforge/sops";
 import { parseAllDocuments } from "yaml";
 import type { ExtraFile } from "./render/tree.js";
 
@@ -13,12 +13,12 @@ export const SECRETS_FOLDER = "infrastructure/secrets";
 export class PlaintextSecretError extends Error {
   override readonly name = "PlaintextSecretError";
   readonly code = "E_PLAINTEXT_SECRET";
-  constructor(readonly files: readonly { file: string; path: string; message: string }[]) {
+  constructor(readonly files: readonly { file: string; path: string; message: string; hint?: string }[]) {
     super(
       `refusing to publish unencrypted secrets:\n${files
         .map(
           (entry) =>
-            `  ${entry.file}${entry.path ? `: ${entry.path}` : ""}: ${entry.message} — encrypt it: kubeforge-sops encrypt -i ${entry.file}`,
+            `  ${entry.file}${entry.path ? `: ${entry.path}` : ""}: ${entry.message} — ${entry.hint ?? `encrypt it: kubeforge-sops encrypt -i ${entry.file}`}`,
         )
         .join("\n")}`,
     );
@@ -35,15 +35,21 @@ export interface UserSecrets {
  * Values left in plaintext inside a SOPS file (e.g. `stringData.db-password: hunter2` added after
  * encryption): sops metadata alone does not make every value encrypted.
  */
-function findPlaintextInDocuments(file: string, content: string): { file: string; path: string; message: string }[] {
+function findPlaintextInDocuments(
+  file: string,
+  content: string,
+): { file: string; path: string; message: string; hint?: string }[] {
   const documents = parseAllDocuments(content);
   const list = Array.isArray(documents) ? documents : [documents];
   return list.flatMap((document, index) =>
-    findPlaintextValues(document.toJS()).map((value) => ({
-      file,
-      path: `${list.length > 1 ? `documents[${index}].` : ""}${value.path.join(".")}`,
-      message: `is plaintext but must be encrypted (${value.reason})`,
-    })),
+    document.errors.length > 0
+      ? [{ file, path: "", message: `is not valid YAML (${document.errors[0]?.message.split("\n")[0]})` }]
+      : findPlaintextValues(document.toJS()).map((value) => ({
+          file,
+          path: `${list.length > 1 ? `documents[${index}].` : ""}${value.path.join(".")}`,
+          message: `is plaintext but must be encrypted (${value.reason})`,
+          hint: `remove it and set it with kubeforge-sops edit ${file}, which encrypts it`,
+        })),
   );
 }
 
@@ -59,7 +65,7 @@ export async function readUserSecrets(clusterDir: string): Promise<UserSecrets> 
   }
   const files: ExtraFile[] = [];
   const skipped: string[] = [];
-  const problems: { file: string; path: string; message: string }[] = [];
+  const problems: { file: string; path: string; message: string; hint?: string }[] = [];
   for (const name of names) {
     const file = path.join(folder, name);
     if (!name.endsWith(".sops.yaml")) {
@@ -76,11 +82,11 @@ export async function readUserSecrets(clusterDir: string): Promise<UserSecrets> 
       problems.push({ file, path: "", message: "has no sops metadata" });
       continue;
     }
-    const before = problems.length;
-    for (const finding of findPlaintextSecrets([{ path: file, content }]))
-      problems.push({ file, path: finding.path, message: finding.message });
-    problems.push(...findPlaintextInDocuments(file, content));
-    if (problems.length === before) files.push({ path: `${SECRETS_FOLDER}/${name}`, content });
+    // findPlaintextValues covers what @kubeforge/sops's findPlaintextSecrets does (a Secret's plaintext
+    // data/stringData) and also checks files that carry sops metadata, which that check skips.
+    const plaintext = findPlaintextInDocuments(file, content);
+    problems.push(...plaintext);
+    if (plaintext.length === 0) files.push({ path: `${SECRETS_FOLDER}/${name}`, content });
   }
   if (problems.length > 0) throw new PlaintextSecretError(problems);
   return { files, skipped };
