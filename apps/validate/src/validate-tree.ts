@@ -159,6 +159,7 @@ export async function validateTree(options: ValidateTreeOptions): Promise<Valida
     schemas: await buildRegistry(documents, config),
     sourceRoot,
     displayBase,
+    clusterDir: layout.clusterDir,
     ...(kustomize ? { kustomize } : {}),
     files,
   };
