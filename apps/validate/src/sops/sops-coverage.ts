@@ -79,7 +79,7 @@ export function plaintextValues(document: Record<string, unknown>, selection: So
   const found: (string | number)[][] = [];
   const walk = (value: unknown, path: (string | number)[], keys: string[]) => {
     if (Array.isArray(value)) {
-      value.forEach((item, index) => walk(item, [...path, index], keys));
+      for (const [index, item] of value.entries()) walk(item, [...path, index], keys);
       return;
     }
     if (isRecord(value)) {
