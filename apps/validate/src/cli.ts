@@ -4,10 +4,12 @@ import { ValidateError } from "./errors.js";
 import type { Finding } from "./finding.js";
 import { EXIT_ERROR, exitCodeFor } from "./report/exit-code.js";
 import { formatHumanReport } from "./report/format-human.js";
+import { clusterDirsOf } from "./tree/cluster-layout.js";
 import { type ValidationReport, validateTree } from "./validate-tree.js";
 
 const USAGE = `Usage:
-  kubeforge-validate [options] <cluster-dir>...   validate clusters/<name> (flux/, talos/, cluster.ts) offline
+  kubeforge-validate [options] <cluster-dir>...   validate clusters/<name> (flux/, talos/, cluster.ts) offline;
+                                                  a folder of clusters (clusters/) validates each one
   kubeforge-validate doctor [options]            node, pod, event and Flux health of the current cluster
 
 Options:
@@ -102,7 +104,7 @@ async function validate(args: Args): Promise<number> {
   const live = args.values.live ? await loadLive() : undefined;
   const kubeConfig = live?.openKubeConfig(kubeOptions(args));
   const reports: { report: ValidationReport; live: Finding[] }[] = [];
-  for (const dir of dirs) {
+  for (const dir of dirs.flatMap(clusterDirsOf)) {
     const report = await validateTree({
       dir,
       ...(args.values["no-kustomize"] ? { kustomize: false as const } : {}),
@@ -138,8 +140,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     args = parse(argv);
   } catch (error) {
-    process.stderr.write(`kubeforge-validate: ${(error as Error).message}\n\n${USAGE}`);
-    return EXIT_ERROR;
+    throw new ValidateError("E_USAGE", (error as Error).message, "see the options below");
   }
   if (args.values.help) {
     process.stdout.write(USAGE);

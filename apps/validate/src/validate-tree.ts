@@ -122,10 +122,11 @@ async function buildRegistry(documents: readonly ManifestDocument[], config: Val
 export async function validateTree(options: ValidateTreeOptions): Promise<ValidationReport> {
   const displayBase = path.resolve(options.cwd ?? process.cwd());
   // A mistyped cluster name must read as such, not as an internal error with a scandir stack.
-  if (!statSync(options.dir, { throwIfNoEntry: false })?.isDirectory()) {
+  const stat = statSync(options.dir, { throwIfNoEntry: false });
+  if (!stat?.isDirectory()) {
     throw new ValidateError(
       "E_READ",
-      `${options.dir}: no such directory`,
+      `${options.dir}: ${stat ? "is a file, not a cluster folder" : "no such directory"}`,
       "pass a cluster folder, e.g. clusters/homelab",
     );
   }
