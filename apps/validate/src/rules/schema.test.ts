@@ -41,4 +41,29 @@ describe("schema rule", () => {
       "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: g}\nspec:\n  interval: 1m\n  url: ssh://x\n  ref: {branch: main, brnch: x}\n";
     expect(await check(text)).toEqual(['spec.ref.brnch: unknown field "brnch"']);
   });
+
+  it("reports required fields: a Deployment without selector (or template) fails", async () => {
+    const template =
+      "  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - {name: web, image: nginx:1.27.3}\n";
+    const selector = "  selector: {matchLabels: {app: web}}\n";
+    const head = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n";
+    expect(await check(head + selector + template)).toEqual([]);
+    expect(await check(head + template)).toEqual(['spec: missing required field "selector"']);
+    expect(await check(head + selector)).toEqual(['spec: missing required field "template"']);
+    expect(await check(head + selector + template.replace("name: web, ", ""))).toEqual([
+      'spec.template.spec.containers[0]: missing required field "name"',
+    ]);
+  });
+
+  it("reports required fields of custom resources too", async () => {
+    const text =
+      "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: g}\nspec:\n  interval: 1m\n";
+    expect(await check(text)).toEqual(['spec: missing required field "url"']);
+  });
+
+  it("does not stop on a Go-only regular expression in a bundled CRD (PrometheusRule)", async () => {
+    const text =
+      "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: {name: r}\nspec:\n  groups:\n    - name: g\n      rules:\n        - alert: A\n          expr: up == 0\n";
+    expect(await check(text)).toEqual([]);
+  });
 });
