@@ -2,10 +2,12 @@
 import { parseArgs } from "node:util";
 import { ValidateError } from "./errors.js";
 import type { Finding } from "./finding.js";
+import { kubectlKustomize } from "./kustomize/kustomize-build.js";
+import { prefetchKustomize } from "./kustomize/prefetch.js";
 import { EXIT_ERROR, exitCodeFor } from "./report/exit-code.js";
 import { formatHumanReport } from "./report/format-human.js";
 import { clusterDirsOf } from "./tree/cluster-layout.js";
-import { type ValidationReport, validateTree } from "./validate-tree.js";
+import type { ValidationReport } from "./validate-tree.js";
 
 const USAGE = `Usage:
   kubeforge-validate [options] <cluster-dir>...   validate clusters/<name> (flux/, talos/, cluster.ts) offline;
@@ -104,10 +106,25 @@ async function validate(args: Args): Promise<number> {
   const live = args.values.live ? await loadLive() : undefined;
   const kubeConfig = live?.openKubeConfig(kubeOptions(args));
   const reports: { report: ValidationReport; live: Finding[] }[] = [];
-  for (const dir of dirs.flatMap(clusterDirsOf)) {
+  const clusterDirs = dirs.flatMap(clusterDirsOf);
+  // Kustomize children start first and run while the heavy modules load and the trees are checked.
+  const kubectl = args.values["no-kustomize"] ? undefined : kubectlKustomize();
+  const builds = await Promise.all(
+    clusterDirs.map((dir) =>
+      kubectl
+        ? prefetchKustomize({
+            dir,
+            build: kubectl,
+            ...(args.values["source-root"] ? { sourceRoot: args.values["source-root"] } : {}),
+          })
+        : undefined,
+    ),
+  );
+  const { validateTree } = await import("./validate-tree.js");
+  for (const [index, dir] of clusterDirs.entries()) {
     const report = await validateTree({
       dir,
-      ...(args.values["no-kustomize"] ? { kustomize: false as const } : {}),
+      kustomize: builds[index] ?? false,
       ...(args.values.config ? { config: args.values.config } : {}),
       ...(args.values["source-root"] ? { sourceRoot: args.values["source-root"] } : {}),
     });

@@ -164,19 +164,27 @@ export async function validateTree(options: ValidateTreeOptions): Promise<Valida
     ...(kustomize ? { kustomize } : {}),
     files,
   };
-  const ruleFindings = await runRules(context, options.rules);
-  const decrypt =
-    options.decrypt === false || !model.cluster || !existsSync(layout.talosDir)
-      ? undefined
-      : (options.decrypt ?? (await (await import("./talos/sops-decrypt.js")).sopsDecryptor()));
-  const talos = model.cluster
-    ? await validateTalosConfigs({
-        dir: layout.talosDir,
-        talosVersion: model.cluster.talos.version,
-        displayBase,
-        ...(decrypt ? { decrypt } : {}),
-      })
-    : { findings: [], documents: 0 };
+  // Talos configs are checked while the rules wait for the kustomize children.
+  const checkTalos = async (cluster: Cluster) => {
+    const decrypt =
+      options.decrypt === false || !existsSync(layout.talosDir)
+        ? undefined
+        : (options.decrypt ?? (await (await import("./talos/sops-decrypt.js")).sopsDecryptor()));
+    return validateTalosConfigs({
+      dir: layout.talosDir,
+      talosVersion: cluster.talos.version,
+      displayBase,
+      ...(decrypt ? { decrypt } : {}),
+    });
+  };
+  const rulesDone = runRules(context, options.rules);
+  const talosDone = model.cluster ? checkTalos(model.cluster) : Promise.resolve({ findings: [], documents: 0 });
+  // Both settle before either error is thrown, so no rejection is left unhandled.
+  const [ruleResult, talosResult] = await Promise.allSettled([rulesDone, talosDone]);
+  if (ruleResult.status === "rejected") throw ruleResult.reason;
+  if (talosResult.status === "rejected") throw talosResult.reason;
+  const ruleFindings = ruleResult.value;
+  const talos = talosResult.value;
   const applied = applyExceptions([...loaded.findings, ...model.findings, ...ruleFindings, ...talos.findings], {
     documents,
     config,
