@@ -39,14 +39,21 @@ function checkDocument(
   const metadata = sopsMetadataOf(object);
   const findings: Finding[] = [];
   const secret = isSecret(object);
-  if (secret && !metadata && !fileHasSops) {
-    // A Secret nobody encrypted: one finding per section, with the command that encrypts it as printed.
-    const hint = plaintextSecretHint({
-      file: document.absolutePath,
-      displayBase: context.displayBase,
-      secretName: secretName(object),
-      ...(context.clusterDir ? { clusterDir: context.clusterDir } : {}),
-    });
+  if (secret && !metadata) {
+    // A Secret nobody encrypted: one finding per section, with the command that encrypts it as printed
+    // (a file that holds a SOPS document as well cannot be encrypted again: edit it instead).
+    const hint = fileHasSops
+      ? plaintextInSopsFileHint({
+          file: document.absolutePath,
+          displayBase: context.displayBase,
+          keys: ["data", "stringData"],
+        })
+      : plaintextSecretHint({
+          file: document.absolutePath,
+          displayBase: context.displayBase,
+          secretName: secretName(object),
+          ...(context.clusterDir ? { clusterDir: context.clusterDir } : {}),
+        });
     for (const section of ["data", "stringData"]) {
       const keys = plaintextKeys(object[section]);
       if (keys.length === 0) continue;
