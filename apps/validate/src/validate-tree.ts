@@ -13,7 +13,12 @@ import { isFluxKustomization, spec } from "./rules/flux-objects.js";
 import { RULES } from "./rules/index.js";
 import { documentsOfKind, type Rule, type RuleContext } from "./rules/rule.js";
 import { crdVersionSchemas } from "./schemas/crd-schema.js";
-import { readBundledCrdSchemas, readKubernetesSchemas, readKubernetesValidators } from "./schemas/schema-files.js";
+import {
+  bundledCrdValidators,
+  readBundledCrdSchemas,
+  readKubernetesSchemas,
+  readKubernetesValidators,
+} from "./schemas/schema-files.js";
 import { SchemaRegistry } from "./schemas/schema-registry.js";
 import { type DecryptYaml, validateTalosConfigs } from "./talos/validate-talos.js";
 import { inferSourceRoot, resolveLayout } from "./tree/cluster-layout.js";
@@ -101,7 +106,8 @@ let sharedRegistry: Promise<SchemaRegistry> | undefined;
 /** Built-in and bundled schemas, read and compiled once per process. */
 function bundledRegistry(): Promise<SchemaRegistry> {
   sharedRegistry ??= Promise.all([readKubernetesSchemas(), readBundledCrdSchemas(), readKubernetesValidators()]).then(
-    ([kubernetes, crds, precompiled]) => new SchemaRegistry({ kubernetes, crds, precompiled }),
+    ([kubernetes, crds, precompiled]) =>
+      new SchemaRegistry({ kubernetes, crds, precompiled, precompiledCrds: bundledCrdValidators(precompiled, crds) }),
   );
   return sharedRegistry;
 }
