@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -10,27 +12,13 @@ describe("kubeforge-validate CLI", () => {
   it("prints help", async () => {
     const result = await run(["--help"]);
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toMatchInlineSnapshot(`
-      "Usage:
-        kubeforge-validate [options] <cluster-dir>...   validate clusters/<name> (flux/, talos/, cluster.ts); charts from their repositories or the cache
-        kubeforge-validate doctor [options]            node, pod, event and Flux health of the current cluster
-
-      Options:
-        --json                 machine-readable output
-        --strict               warnings fail the run too
-        --no-kustomize         skip the \`kubectl kustomize\` build of Flux Kustomization paths
-        --offline              check charts from the cache only (say which could not be checked)
-        --no-charts            skip the chart check (versions, digests and values against the real charts)
-        --outdated             list newer chart versions and Talos/Kubernetes patches per component
-        --config <file>        validate.yaml with crds and exceptions (default: <cluster-dir>/validate.yaml)
-        --source-root <dir>    folder Flux paths are relative to (default: inferred from the tree)
-        --live                 also report drift and Flux objects not Ready in the current cluster
-        --kubeconfig <file>    kubeconfig for --live and doctor (default: $KUBECONFIG, ~/.kube/config)
-        --context <name>       kubeconfig context (default: the current one)
-        -h, --help             show this help
-
-      Exit codes: 0 clean, 1 findings, 2 usage or internal error."
-    `);
+    // The few facts that matter, not a copy of the text (which changes with every wording fix).
+    expect(result.stdout).toMatch(/^Usage:\n {2}kubeforge-validate \[options\] <cluster-dir>\.\.\./);
+    expect(result.stdout).toContain("a folder of clusters (clusters/) validates each one");
+    for (const option of ["--json", "--strict", "--no-kustomize", "--config <file>", "--live", "--context <name>", "--offline", "--no-charts", "--outdated"]) {
+      expect(result.stdout).toContain(option);
+    }
+    expect(result.stdout).toContain("Exit codes: 0 clean, 1 findings, 2 usage or internal error.");
   });
 
   it("exits 2 on usage errors", async () => {
@@ -87,6 +75,61 @@ describe("kubeforge-validate CLI", () => {
       },
       exitCode: 2,
     });
+  });
+
+  it("with --json, a usage error is JSON too", async () => {
+    const result = await run(["--json", "--frobnicate", "x"]);
+    expect(result.exitCode).toBe(2);
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: "E_USAGE" }, exitCode: 2 });
+    expect(JSON.parse(result.stdout).error.message).toContain("--frobnicate");
+  });
+
+  it("validates each cluster of a folder of clusters, and a cluster named by its definition file", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), "kubeforge-validate-clusters-"));
+    try {
+      for (const name of ["alpha", "beta"]) {
+        mkdirSync(path.join(root, "clusters", name, "flux"), { recursive: true });
+        writeFileSync(
+          path.join(root, "clusters", name, "flux", "config.yaml"),
+          `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: default\n`,
+        );
+      }
+      writeFileSync(path.join(root, "clusters", "beta", "cluster.yaml"), "name: [\n");
+      const result = await run(["--json", "--no-kustomize", "clusters/"], root);
+      const output = JSON.parse(result.stdout) as { reports: { target: string; findings: { rule: string }[] }[] };
+      expect(output.reports.map((report) => report.target)).toEqual(["clusters/alpha", "clusters/beta"]);
+      expect(output.reports[0]?.findings).toEqual([]);
+      expect(output.reports[1]?.findings.map((finding) => finding.rule)).toEqual(["cluster-model"]);
+      const byFile = await run(["--json", "--no-kustomize", "clusters/alpha/flux/config.yaml"], root);
+      expect(byFile.exitCode).toBe(2);
+      const byDefinition = await run(["--json", "--no-kustomize", "clusters/beta/cluster.yaml"], root);
+      expect((JSON.parse(byDefinition.stdout) as { reports: { target: string }[] }).reports[0]?.target).toBe(
+        "clusters/beta",
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("reports a broken or missing cluster definition as a finding, never with a stack trace", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), "kubeforge-validate-definition-"));
+    try {
+      mkdirSync(path.join(root, "flux"));
+      writeFileSync(
+        path.join(root, "cluster.ts"),
+        'import cluster from "./missing-definition.js";\nexport default cluster;\n',
+      );
+      const result = await run(["--no-kustomize", "."], root);
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout).toContain("cluster-model");
+      expect(result.stdout).toContain("missing-definition");
+      expect(`${result.stdout}${result.stderr}`).not.toMatch(/\n\s+at /);
+      const missing = await run(["--no-kustomize", "no-such/cluster.ts"], root);
+      expect(missing.exitCode).toBe(2);
+      expect(missing.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it("writes JSON for tools; warnings only fail with --strict", async () => {

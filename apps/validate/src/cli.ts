@@ -3,19 +3,21 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadCluster } from "@kubeforge/config";
-import { chartRule } from "./charts/check-charts.js";
 import { formatOutdated, type OutdatedEntry, outdatedCharts, outdatedReleases } from "./charts/outdated.js";
 import { ValidateError } from "./errors.js";
 import type { Finding } from "./finding.js";
+import { kubectlKustomize } from "./kustomize/kustomize-build.js";
+import { prefetchKustomize } from "./kustomize/prefetch.js";
 import { EXIT_ERROR, exitCodeFor } from "./report/exit-code.js";
 import { formatHumanReport } from "./report/format-human.js";
-import { RULES } from "./rules/index.js";
-import { resolveLayout } from "./tree/cluster-layout.js";
 import { loadDocuments } from "./tree/load-documents.js";
-import { type ValidationReport, validateTree } from "./validate-tree.js";
+import { clusterDirsOf, resolveLayout } from "./tree/cluster-layout.js";
+import type { ValidationReport } from "./validate-tree.js";
 
 const USAGE = `Usage:
-  kubeforge-validate [options] <cluster-dir>...   validate clusters/<name> (flux/, talos/, cluster.ts); charts from their repositories or the cache
+  kubeforge-validate [options] <cluster-dir>...   validate clusters/<name> (flux/, talos/, cluster.ts) offline,
+                                                  charts from their repositories or the cache;
+                                                  a folder of clusters (clusters/) validates each one
   kubeforge-validate doctor [options]            node, pod, event and Flux health of the current cluster
 
 Options:
@@ -165,10 +167,27 @@ async function validate(args: Args): Promise<number> {
   const live = args.values.live ? await loadLive() : undefined;
   const kubeConfig = live?.openKubeConfig(kubeOptions(args));
   const reports: { report: ValidationReport; live: Finding[] }[] = [];
-  for (const dir of dirs) {
+  const clusterDirs = dirs.flatMap(clusterDirsOf);
+  // Kustomize children start first and run while the heavy modules load and the trees are checked.
+  const kubectl = args.values["no-kustomize"] ? undefined : kubectlKustomize();
+  const builds = await Promise.all(
+    clusterDirs.map((dir) =>
+      kubectl
+        ? prefetchKustomize({
+            dir,
+            build: kubectl,
+            ...(args.values["source-root"] ? { sourceRoot: args.values["source-root"] } : {}),
+          })
+        : undefined,
+    ),
+  );
+  const { validateTree } = await import("./validate-tree.js");
+  const { RULES } = await import("./rules/index.js");
+  const { chartRule } = await import("./charts/check-charts.js");
+  for (const [index, dir] of clusterDirs.entries()) {
     const report = await validateTree({
       dir,
-      ...(args.values["no-kustomize"] ? { kustomize: false as const } : {}),
+      kustomize: builds[index] ?? false,
       ...(args.values.config ? { config: args.values.config } : {}),
       ...(args.values["source-root"] ? { sourceRoot: args.values["source-root"] } : {}),
       ...(args.values["no-charts"] ? {} : { rules: [...RULES, chartRule({ offline: args.values.offline })] }),
@@ -202,8 +221,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     args = parse(argv);
   } catch (error) {
-    process.stderr.write(`kubeforge-validate: ${(error as Error).message}\n\n${USAGE}`);
-    return EXIT_ERROR;
+    throw new ValidateError("E_USAGE", (error as Error).message, "see the options below");
   }
   if (args.values.help) {
     process.stdout.write(USAGE);

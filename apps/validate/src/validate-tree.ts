@@ -13,7 +13,12 @@ import { isFluxKustomization, spec } from "./rules/flux-objects.js";
 import { RULES } from "./rules/index.js";
 import { documentsOfKind, type Rule, type RuleContext } from "./rules/rule.js";
 import { crdVersionSchemas } from "./schemas/crd-schema.js";
-import { readBundledCrdSchemas, readKubernetesSchemas, readKubernetesValidators } from "./schemas/schema-files.js";
+import {
+  bundledCrdValidators,
+  readBundledCrdSchemas,
+  readKubernetesSchemas,
+  readKubernetesValidators,
+} from "./schemas/schema-files.js";
 import { SchemaRegistry } from "./schemas/schema-registry.js";
 import { type DecryptYaml, validateTalosConfigs } from "./talos/validate-talos.js";
 import { inferSourceRoot, resolveLayout } from "./tree/cluster-layout.js";
@@ -101,7 +106,8 @@ let sharedRegistry: Promise<SchemaRegistry> | undefined;
 /** Built-in and bundled schemas, read and compiled once per process. */
 function bundledRegistry(): Promise<SchemaRegistry> {
   sharedRegistry ??= Promise.all([readKubernetesSchemas(), readBundledCrdSchemas(), readKubernetesValidators()]).then(
-    ([kubernetes, crds, precompiled]) => new SchemaRegistry({ kubernetes, crds, precompiled }),
+    ([kubernetes, crds, precompiled]) =>
+      new SchemaRegistry({ kubernetes, crds, precompiled, precompiledCrds: bundledCrdValidators(precompiled, crds) }),
   );
   return sharedRegistry;
 }
@@ -122,10 +128,11 @@ async function buildRegistry(documents: readonly ManifestDocument[], config: Val
 export async function validateTree(options: ValidateTreeOptions): Promise<ValidationReport> {
   const displayBase = path.resolve(options.cwd ?? process.cwd());
   // A mistyped cluster name must read as such, not as an internal error with a scandir stack.
-  if (!statSync(options.dir, { throwIfNoEntry: false })?.isDirectory()) {
+  const stat = statSync(options.dir, { throwIfNoEntry: false });
+  if (!stat?.isDirectory()) {
     throw new ValidateError(
       "E_READ",
-      `${options.dir}: no such directory`,
+      `${options.dir}: ${stat ? "is a file, not a cluster folder" : "no such directory"}`,
       "pass a cluster folder, e.g. clusters/homelab",
     );
   }
@@ -159,22 +166,31 @@ export async function validateTree(options: ValidateTreeOptions): Promise<Valida
     schemas: await buildRegistry(documents, config),
     sourceRoot,
     displayBase,
+    clusterDir: layout.clusterDir,
     ...(kustomize ? { kustomize } : {}),
     files,
   };
-  const ruleFindings = await runRules(context, options.rules);
-  const decrypt =
-    options.decrypt === false || !model.cluster || !existsSync(layout.talosDir)
-      ? undefined
-      : (options.decrypt ?? (await (await import("./talos/sops-decrypt.js")).sopsDecryptor()));
-  const talos = model.cluster
-    ? await validateTalosConfigs({
-        dir: layout.talosDir,
-        talosVersion: model.cluster.talos.version,
-        displayBase,
-        ...(decrypt ? { decrypt } : {}),
-      })
-    : { findings: [], documents: 0 };
+  // Talos configs are checked while the rules wait for the kustomize children.
+  const checkTalos = async (cluster: Cluster) => {
+    const decrypt =
+      options.decrypt === false || !existsSync(layout.talosDir)
+        ? undefined
+        : (options.decrypt ?? (await (await import("./talos/sops-decrypt.js")).sopsDecryptor()));
+    return validateTalosConfigs({
+      dir: layout.talosDir,
+      talosVersion: cluster.talos.version,
+      displayBase,
+      ...(decrypt ? { decrypt } : {}),
+    });
+  };
+  const rulesDone = runRules(context, options.rules);
+  const talosDone = model.cluster ? checkTalos(model.cluster) : Promise.resolve({ findings: [], documents: 0 });
+  // Both settle before either error is thrown, so no rejection is left unhandled.
+  const [ruleResult, talosResult] = await Promise.allSettled([rulesDone, talosDone]);
+  if (ruleResult.status === "rejected") throw ruleResult.reason;
+  if (talosResult.status === "rejected") throw talosResult.reason;
+  const ruleFindings = ruleResult.value;
+  const talos = talosResult.value;
   const applied = applyExceptions([...loaded.findings, ...model.findings, ...ruleFindings, ...talos.findings], {
     documents,
     config,

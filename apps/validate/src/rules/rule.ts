@@ -16,6 +16,8 @@ export interface RuleContext {
   readonly sourceRoot: string;
   /** Base directory of report paths. */
   readonly displayBase: string;
+  /** clusters/<name> being validated (where its secrets/ folder lives), when known. */
+  readonly clusterDir?: string;
   /** Builds a kustomize directory; undefined when kustomize checks are switched off. */
   readonly kustomize?: KustomizeBuild;
   /** Every file of the tree as text (for checks that read raw files, e.g. plaintext secrets). */

@@ -134,3 +134,19 @@ describe("secretGenerator", () => {
     expect(report.findings.every((finding) => finding.file === "secret-generator/kustomization.yaml")).toBe(true);
   });
 });
+
+describe("secretGenerator with SOPS files", () => {
+  it("reports a plaintext value added to a SOPS dotenv file, but not what its rules leave in clear", async () => {
+    const report = await validateFixture("secret-generator-sops");
+    const found = report.findings.filter((finding) => finding.rule === "no-plaintext-secrets");
+    expect(found.map((finding) => ({ path: finding.path, line: finding.line, message: finding.message }))).toEqual([
+      {
+        path: "secretGenerator[0].envs[0]",
+        line: 6,
+        message:
+          "secretGenerator app reads app.sops.env, a SOPS file with plaintext value(s) its rules encrypt: DB_PASSWORD",
+      },
+    ]);
+    expect(found[0]?.hint).toContain("pnpm exec kubeforge-sops edit secret-generator-sops/app.sops.env");
+  });
+});

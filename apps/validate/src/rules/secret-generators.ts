@@ -3,6 +3,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Finding } from "../finding.js";
+import { sopsFilePlaintext } from "../sops/sops-file.js";
+import { plaintextInSopsFileHint } from "../sops/sops-fix.js";
 import { parseManifestText } from "../tree/load-documents.js";
 import { findingAt, isRecord } from "./rule.js";
 
@@ -59,7 +61,20 @@ export async function checkSecretGenerators(
             } catch {
               continue; // a missing file is the kustomize build's finding, not this one
             }
-            if (isSopsEncrypted(content)) continue;
+            if (isSopsEncrypted(content)) {
+              // Encrypted, but a value may have been added by hand in plaintext.
+              const plain = sopsFilePlaintext(content, source);
+              if (plain.length === 0) continue;
+              findings.push(
+                findingAt(document, {
+                  rule: "no-plaintext-secrets",
+                  path: ["secretGenerator", index, field, entryIndex],
+                  message: `secretGenerator ${name} reads ${sourcePath(entry)}, a SOPS file with plaintext value(s) its rules encrypt: ${plain.join(", ")}`,
+                  hint: plaintextInSopsFileHint({ file: source, displayBase, keys: plain }),
+                }),
+              );
+              continue;
+            }
             findings.push(
               findingAt(document, {
                 rule: "no-plaintext-secrets",

@@ -34,6 +34,8 @@ const cache = new WeakMap<ManifestDocument, ContainerAt[]>();
 
 /** Every container, init container and ephemeral container of a workload (none for other kinds). */
 export function containersOf(document: ManifestDocument): ContainerAt[] {
+  // Most objects are not workloads: answered without touching the cache.
+  if (!Object.hasOwn(POD_SPEC_PATHS, String(document.object.kind))) return [];
   const cached = cache.get(document);
   if (cached) return cached;
   const out = findContainers(document);

@@ -48,6 +48,20 @@ export function crdValidatorName(key: string): string {
   return `crd_${key.replace(/[^A-Za-z0-9]/g, "_")}`;
 }
 
+/** The precompiled validators of the bundled CRDs, by `apiVersion/kind` (see SchemaSource.precompiledCrds). */
+export function bundledCrdValidators(
+  validators: Readonly<Record<string, ValidateFunction>>,
+  crds: readonly CrdVersionSchema[],
+): Record<string, ValidateFunction> {
+  const out: Record<string, ValidateFunction> = {};
+  for (const crd of crds) {
+    const key = `${crd.apiVersion}/${crd.kind}`;
+    const validator = validators[crdValidatorName(key)];
+    if (typeof validator === "function") out[key] = validator;
+  }
+  return out;
+}
+
 /** Schemas of the CRDs shipped with the package (Flux, prometheus-operator). */
 export async function readBundledCrdSchemas(dir = schemaDirectory()): Promise<CrdVersionSchema[]> {
   // crds.json holds the converted schemas (written at build time): JSON reads far faster than the CRD YAML.

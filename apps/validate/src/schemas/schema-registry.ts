@@ -4,7 +4,7 @@
 import { createRequire } from "node:module";
 import type { Ajv2020, ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import type { CrdVersionSchema } from "./crd-schema.js";
-import { crdValidatorName, type KubernetesSchemas } from "./schema-files.js";
+import type { KubernetesSchemas } from "./schema-files.js";
 
 /** OpenAPI formats that the API server treats loosely; accepted as any value of the declared type. */
 const OPENAPI_FORMATS = ["int32", "int64", "float", "double", "byte", "binary", "password", "duration", "quantity"];
@@ -34,11 +34,13 @@ function createAjv(kubernetes: KubernetesSchemas): Ajv2020 {
 export interface SchemaSource {
   readonly kubernetes: KubernetesSchemas;
   readonly crds: readonly CrdVersionSchema[];
-  /**
-   * Validators precompiled at build time: built-in kinds by `$defs` name, bundled CRDs by crdValidatorName;
-   * others are compiled on first use.
-   */
+  /** Validators of built-in kinds precompiled at build time, by `$defs` name; others compile on first use. */
   readonly precompiled?: Readonly<Record<string, ValidateFunction>>;
+  /**
+   * Validators precompiled from exactly these `crds` (the bundled ones), by `apiVersion/kind`. Only pass them
+   * for the CRD files they were built from: a CRD without one is compiled from its schema on first use.
+   */
+  readonly precompiledCrds?: Readonly<Record<string, ValidateFunction>>;
 }
 
 interface SharedSchemas {
@@ -67,7 +69,7 @@ export class SchemaRegistry {
       if (validator) compiled.set(key, validator);
     }
     for (const key of crds.keys()) {
-      const validator = source.precompiled?.[crdValidatorName(key)];
+      const validator = source.precompiledCrds?.[key];
       if (validator) compiled.set(key, validator);
     }
     this.#shared = { kubernetes: source.kubernetes, crds, compiled };

@@ -2,12 +2,11 @@
 // and validates every document against the official schema of the cluster's Talos version.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { LineCounter, parseAllDocuments } from "yaml";
 import { type Finding, sortFindings } from "../finding.js";
 import { isRecord } from "../rules/rule.js";
 import { listTalosSchemas } from "../schemas/schema-files.js";
-import { listYamlFiles } from "../tree/load-documents.js";
-import { lineOf, type ManifestDocument } from "../tree/manifest-document.js";
+import { listYamlFiles, parseManifestText } from "../tree/load-documents.js";
+import { lineOf } from "../tree/manifest-document.js";
 import { isTalosMachineDocument, pickTalosSchema, TalosSchema } from "./talos-schema.js";
 
 /** Decrypts a SOPS-encrypted YAML file's text in memory; throws when no key can open it. */
@@ -20,13 +19,10 @@ export interface ValidateTalosOptions {
   readonly decrypt?: DecryptYaml;
 }
 
-function looksLikeMachineConfig(text: string): boolean {
-  return parseAllDocuments(text).some((document) => {
-    const object = "toJS" in document ? (document.toJS() as unknown) : undefined;
-    return (
-      isRecord(object) && (isRecord(object.machine) || (object.apiVersion !== undefined && object.kind !== undefined))
-    );
-  });
+function looksLikeMachineConfig(text: string, file: string): boolean {
+  return parseManifestText(text, { file, absolutePath: file }).documents.some(
+    ({ object }) => isRecord(object.machine) || (object.apiVersion !== undefined && object.kind !== undefined),
+  );
 }
 
 function finding(file: string, input: Omit<Finding, "file">): Finding {
@@ -48,7 +44,7 @@ export async function validateTalosConfigs(
     if (/^sops:/m.test(text)) {
       if (!options.decrypt) {
         // SOPS keeps keys in the clear: only files shaped like machine configs are worth a warning.
-        if (!looksLikeMachineConfig(text)) continue;
+        if (!looksLikeMachineConfig(text, file)) continue;
         findings.push(
           finding(file, {
             rule: "talos-schema",
@@ -75,12 +71,10 @@ export async function validateTalosConfigs(
         continue;
       }
     }
-    const lineCounter = new LineCounter();
-    const parsed = parseAllDocuments(text, { lineCounter });
-    for (const [index, source] of (Array.isArray(parsed) ? parsed : []).entries()) {
-      if (source.errors.length > 0) continue;
-      const object = source.toJS() as unknown;
-      if (!isRecord(object) || !isTalosMachineDocument(object)) continue;
+    // Syntax errors of a decrypted file are skipped here: the file is generated, and sops parsed it already.
+    for (const document of parseManifestText(text, { file, absolutePath }).documents) {
+      const object = document.object;
+      if (!isTalosMachineDocument(object)) continue;
       if (!schemaFile) {
         findings.push(
           finding(file, {
@@ -95,7 +89,6 @@ export async function validateTalosConfigs(
       }
       schema ??= await TalosSchema.read(schemaFile);
       const definition = schema.definitionFor(object);
-      const document: ManifestDocument = { file, absolutePath, index, object, source, lineCounter };
       if (!definition) {
         findings.push(
           finding(file, {

@@ -1,5 +1,5 @@
 // Where things are for a validated directory: clusters/<name>/{flux,talos,cluster.ts,validate.yaml}.
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
 export interface ClusterLayout {
@@ -14,6 +14,27 @@ export interface ClusterLayout {
 }
 
 const MODEL_FILES = ["cluster.ts", "cluster.yaml", "cluster.yml", "cluster.json"];
+
+/** True for clusters/<name>: a folder with a Flux tree or a cluster definition. */
+export function isClusterDir(dir: string): boolean {
+  return existsSync(path.join(dir, "flux")) || MODEL_FILES.some((name) => existsSync(path.join(dir, name)));
+}
+
+/**
+ * The cluster folders a path names: itself when it is a cluster (or a bare manifest folder), its cluster
+ * subfolders when it holds several (`clusters/`), and the folder of a definition file (`clusters/x/cluster.ts`).
+ */
+export function clusterDirsOf(target: string): string[] {
+  const stat = statSync(target, { throwIfNoEntry: false });
+  if (stat?.isFile() && MODEL_FILES.includes(path.basename(target))) return [path.dirname(target)];
+  if (!stat?.isDirectory() || isClusterDir(target) || path.basename(path.resolve(target)) === "flux") return [target];
+  const clusters = readdirSync(target, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith(".") && entry.name !== "node_modules")
+    .map((entry) => path.join(target, entry.name))
+    .filter(isClusterDir)
+    .sort();
+  return clusters.length > 0 ? clusters : [target];
+}
 
 export function resolveLayout(dir: string): ClusterLayout {
   const absolute = path.resolve(dir);

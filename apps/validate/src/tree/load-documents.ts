@@ -1,7 +1,8 @@
 // Reads every YAML manifest under a directory into ManifestDocuments; syntax errors become findings.
 // Values come from js-yaml (an order of magnitude faster than `yaml`'s document model); the `yaml` node tree,
 // needed only for line numbers, is built lazily the first time a finding asks for one.
-import { readdir, readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import jsYaml from "js-yaml";
 import { type Document, LineCounter, parseAllDocuments } from "yaml";
@@ -44,13 +45,13 @@ export async function listYamlFiles(dir: string): Promise<string[]> {
 /** Reads the YAML files under `dir` (texts only); `displayBase` is the directory report paths are relative to. */
 export async function readYamlFiles(dir: string, options: { displayBase: string }): Promise<TreeFile[]> {
   const files = await listYamlFiles(dir);
-  return Promise.all(
-    files.map(async (absolutePath) => ({
-      path: path.relative(options.displayBase, absolutePath) || absolutePath,
-      absolutePath,
-      content: await readFile(absolutePath, "utf8"),
-    })),
-  );
+  // Synchronous reads: for hundreds of small files they cost a fraction of fs/promises' open/stat/read/close
+  // round trips through the thread pool, and nothing else waits on this thread meanwhile.
+  return files.map((absolutePath) => ({
+    path: path.relative(options.displayBase, absolutePath) || absolutePath,
+    absolutePath,
+    content: readFileSync(absolutePath, "utf8"),
+  }));
 }
 
 interface ParsedSource {
