@@ -7,10 +7,15 @@ const OTHER = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
 
 const sopsYaml = (...recipients: string[]) =>
   `data:\n    password: ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]\nsops:\n    age:\n${recipients
-    .map((r) => `        - recipient: ${r}\n          enc: |\n            -----BEGIN AGE ENCRYPTED FILE-----\n            -----END AGE ENCRYPTED FILE-----\n`)
+    .map(
+      (r) =>
+        `        - recipient: ${r}\n          enc: |\n            -----BEGIN AGE ENCRYPTED FILE-----\n            -----END AGE ENCRYPTED FILE-----\n`,
+    )
     .join("")}    version: 3.13.0\n`;
 
-const cluster = (recipients: string[], example = false) => ({ sops: { ageRecipients: recipients, decryptionSecret: "sops-age", example } });
+const cluster = (recipients: string[], example = false) => ({
+  sops: { ageRecipients: recipients, decryptionSecret: "sops-age", example },
+});
 
 it("reads the recipients of YAML and JSON sops files, and nothing from plain files", () => {
   expect(sopsRecipientsOf(sopsYaml(OWN, OTHER))).toEqual([OWN, OTHER].sort());
@@ -36,7 +41,9 @@ it("denies missing, extra and demo recipients, naming the file, both lists and t
     "mine/talos/generated/node-1.sops.yaml",
     "mine/talos/talsecret.sops.yaml",
   ]);
-  expect(findings[0]!.message).toBe(`is encrypted to ${[OWN, OTHER].sort().join(", ")}, expected exactly sops.ageRecipients: ${OWN}`);
+  expect(findings[0]!.message).toBe(
+    `is encrypted to ${[OWN, OTHER].sort().join(", ")}, expected exactly sops.ageRecipients: ${OWN}`,
+  );
   expect(findings[0]!.hint).toContain("kubeforge secrets updatekeys mine/secrets/db.sops.yaml");
   expect(findings[2]!.message).toContain("(the public demo key)");
   expect(findings[2]!.hint).toContain("public Talos PKI");
@@ -45,7 +52,11 @@ it("denies missing, extra and demo recipients, naming the file, both lists and t
 it("accepts the demo key only for clusters marked as examples", () => {
   const files = [{ path: "homelab/talos/talsecret.sops.yaml", content: sopsYaml(DEMO_AGE_RECIPIENT) }];
   expect(checkSopsRecipients({ files, cluster: cluster([DEMO_AGE_RECIPIENT], true) })).toEqual([]);
-  const notExample = checkSopsRecipients({ files, cluster: cluster([DEMO_AGE_RECIPIENT]), definitionFile: "copy/cluster.ts" });
+  const notExample = checkSopsRecipients({
+    files,
+    cluster: cluster([DEMO_AGE_RECIPIENT]),
+    definitionFile: "copy/cluster.ts",
+  });
   expect(notExample.map((finding) => `${finding.file}: ${finding.path}`)).toEqual([
     "copy/cluster.ts: sops.ageRecipients",
     "homelab/talos/talsecret.sops.yaml: sops.age",
