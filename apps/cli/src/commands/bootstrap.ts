@@ -3,8 +3,8 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { defineCommand } from "@kubeforge/cli-kit";
 import { loadDefinition, useClusterAgeKey } from "../cluster-args.js";
-import { defineCommand } from "../command.js";
 import { CliError } from "../errors.js";
 
 function parseDuration(text: string, flag: string): number {

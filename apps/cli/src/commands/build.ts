@@ -1,8 +1,8 @@
 // `kubeforge build [cluster]`: version gate and recipients check first, then flux/ + bootstrap/, then Talos configs.
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { defineCommand } from "@kubeforge/cli-kit";
 import { loadDefinition, useClusterAgeKey } from "../cluster-args.js";
-import { defineCommand } from "../command.js";
 
 export default defineCommand({
   name: "build",
