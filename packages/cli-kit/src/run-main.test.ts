@@ -6,8 +6,12 @@ import { formatError, runCommand } from "./run-main.js";
 function captureIo(): CommandIo & { text: () => string } {
   let text = "";
   return {
-    out: (chunk) => void (text += chunk),
-    err: (chunk) => void (text += chunk),
+    out: (chunk) => {
+      text += chunk;
+    },
+    err: (chunk) => {
+      text += chunk;
+    },
     interactive: false,
     text: () => text,
   };
