@@ -52,3 +52,10 @@ it("replaces its own earlier rules instead of adding duplicates, and creates a m
   ]);
   expect(parse(addClusterCreationRules(undefined, options)).creation_rules).toHaveLength(2);
 });
+
+it("names a broken .sops.yaml instead of failing with an internal error", () => {
+  expect(() => addClusterCreationRules("creation_rules: [\n", options)).toThrow(/^\.sops\.yaml: /);
+  expect(() => addClusterCreationRules("creation_rules: 3\n", options)).toThrow(
+    ".sops.yaml: creation_rules is not a list",
+  );
+});
