@@ -3,10 +3,21 @@ import { defineCluster } from "@kubeforge/config";
 
 const DEMO_AGE_RECIPIENT = "age16gcuf2qq6vnu6sd55y8q5h2tyt04ph3fklz2pdfnkeknrwz6paksd30vx8"; // demo only: see demo-keys/README.md
 
+// CubeFS keeps metanode/master data on an SSD and datanode data on an HDD, both mounted under /var/mnt.
+const DATA_DISKS = [
+  { name: "cubefs-meta", disk: { type: "ssd" as const }, cubefs: "meta" as const },
+  { name: "cubefs-data", disk: { type: "hdd" as const }, cubefs: "data" as const },
+];
+
 export default defineCluster({
   name: "staging",
   environment: "staging",
-  talos: { version: "v1.13.9", installDisk: "/dev/sda" },
+  talos: {
+    version: "v1.13.9",
+    // Disks and NICs by hardware, never by /dev or ethN name: those change with firmware, slots and boot order.
+    installDisk: { type: "nvme" },
+    schematic: { extensions: ["siderolabs/intel-ucode", "siderolabs/util-linux-tools"] },
+  },
   kubernetes: { version: "v1.35.2" },
   network: {
     nodeCidr: "192.168.2.0/24",
@@ -18,9 +29,9 @@ export default defineCluster({
   },
   api: { vip: "192.168.2.100", provider: "kube-vip" },
   nodes: [
-    { hostname: "stg-1", address: "192.168.2.101", interface: "eth0" },
-    { hostname: "stg-2", address: "192.168.2.102", interface: "eth0" },
-    { hostname: "stg-3", address: "192.168.2.103", interface: "eth0" },
+    { hostname: "stg-1", address: "192.168.2.101", mac: "52:54:00:1a:02:01", disks: DATA_DISKS },
+    { hostname: "stg-2", address: "192.168.2.102", mac: "52:54:00:1a:02:02", disks: DATA_DISKS },
+    { hostname: "stg-3", address: "192.168.2.103", mac: "52:54:00:1a:02:03", disks: DATA_DISKS },
   ],
   cilium: { kubeProxyReplacement: true, hubble: true },
   oidc: {
@@ -47,9 +58,7 @@ export default defineCluster({
     },
   ],
   priorityClasses: [
-    { name: "staging-critical", value: 1_000_000, description: "Platform components the cluster needs to run." },
     { name: "staging-default", value: 1000, globalDefault: true, description: "Default for workloads." },
-    { name: "staging-batch", value: 100, preemptionPolicy: "Never", description: "Jobs that may wait." },
   ],
   coredns: { forwarders: ["192.168.2.1", "1.1.1.1"] },
   monitoring: { retention: "7d", prometheusStorage: "20Gi", grafanaUrl: "https://grafana.staging.homelab.local" },

@@ -22,8 +22,13 @@ Options:
   --etcd-endpoints <urls>    comma-separated etcd client URLs [default: https://<control plane>:2379]
   --etcd-ca, --etcd-cert, --etcd-key <file>
                              PEM client credentials issued from the cluster's etcd CA
-  --state-dir <dir>          state and staging evidence [default: .kubeforge/upgrade]
+  --state-dir <dir>          state, lock, backups and staging evidence
+                             [default: $XDG_STATE_HOME/kubeforge/upgrade, else ~/.local/state/kubeforge/upgrade]
   --evidence <file>          accept this staging evidence file (repeatable) [default: all in <state-dir>/evidence]
+  --evidence-key <file>      Ed25519 key (PEM) that signs (staging) and verifies (production) evidence
+                             [default: <state-dir>/evidence-signing.key, created 0600 by the first staging run]
+  --evidence-max-age <dur>   oldest staging evidence production accepts [default: 14d]
+  --retry-node <host>        upgrade again a node that rolled back, once you know why
   --releases <file>          JSON release table replacing the built-in one
   --timeout [<gate>=]<dur>   timeout of the gates after an upgrade (all, or one gate; repeatable), e.g. 10m
   --poll <dur>               poll interval of waiting gates [default: 5s]
@@ -38,8 +43,8 @@ Exit codes:
   0  success (or nothing to do)
   1  invalid cluster definition, or no valid upgrade path
   2  usage error
-  3  refused before touching anything (a gate before a node failed, or another upgrade holds the lock)
-  4  stopped after touching a node (talosctl failed or a gate after the upgrade timed out)
+  3  refused before touching anything (also: the etcd backup failed)
+  4  stopped after touching a node (talosctl failed, a gate after the upgrade timed out, or the node rolled back)
   5  production refused by the promotion gate
   6  cluster unreachable (talosctl, Kubernetes API or etcd) or unusable state file
   70 internal error`;
@@ -51,6 +56,8 @@ const EXIT: Record<UpgradeErrorCode, number> = {
   E_LOCKED: 3,
   E_UPGRADE: 4,
   E_POSTCHECK: 4,
+  E_ROLLBACK: 4,
+  E_BACKUP: 3,
   E_PROMOTION: 5,
   E_CONNECT: 6,
   E_STATE: 6,
@@ -80,6 +87,9 @@ function parse(argv: string[]) {
       reason: { type: "string" },
       "assume-talos": { type: "string" },
       "assume-kubernetes": { type: "string" },
+      "retry-node": { type: "string" },
+      "evidence-key": { type: "string" },
+      "evidence-max-age": { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -128,9 +138,31 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
+/** `run --json` prints every error as one JSON line on stdout, so scripts never parse prose. */
+function jsonError(argv: readonly string[], error: unknown): boolean {
+  if (!argv.includes("--json") || argv[0] !== "run") return false;
+  const base =
+    error instanceof UpgradeError
+      ? { code: error.code, node: error.node, gate: error.gate, message: error.message, hint: error.hint }
+      : error instanceof UsageError
+        ? { code: "E_USAGE", message: error.message }
+        : (error as ConfigError | undefined)?.name === "ConfigError"
+          ? { code: (error as ConfigError).code, message: (error as ConfigError).message }
+          : { code: "E_INTERNAL", message: error instanceof Error ? error.message : String(error) };
+  io.out(JSON.stringify({ type: "error", ...base }));
+  return true;
+}
+
+const argv = process.argv.slice(2);
+main(argv).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (jsonError(argv, error)) {
+      if (error instanceof UsageError) process.exit(2);
+      if ((error as ConfigError | undefined)?.name === "ConfigError") process.exit(1);
+      if (error instanceof UpgradeError) process.exit(EXIT[error.code]);
+      process.exit(70);
+    }
     if (error instanceof UsageError) {
       io.err(`error: ${error.message}\n\n${USAGE}`);
       process.exit(2);

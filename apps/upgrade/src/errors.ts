@@ -11,6 +11,10 @@ export type UpgradeErrorCode =
   | "E_UPGRADE"
   /** A gate after an upgrade did not pass within its timeout. */
   | "E_POSTCHECK"
+  /** A node rebooted into its old Talos version (Talos rolled back): the run stops until the user acts. */
+  | "E_ROLLBACK"
+  /** The etcd snapshot before the first node failed or did not check out: nothing was touched. */
+  | "E_BACKUP"
   /** Production refused: staging has not run the target versions healthily. */
   | "E_PROMOTION"
   /** Another upgrade holds the lock. */

@@ -1,5 +1,6 @@
 // @kubeforge/upgrade: rolling Talos and Kubernetes upgrades, one node at a time, staging before production.
 
+export { RELEASES as DEFAULT_RELEASES, type ReleaseTable, releaseTableSchema } from "@kubeforge/config";
 export { formatUpgradeError, UpgradeError, type UpgradeErrorCode } from "./errors.js";
 export type { RunEvent, RunEventListener } from "./events.js";
 export { checkPromotion, type Evidence, recordEvidence } from "./evidence.js";
@@ -27,7 +28,6 @@ export {
   type UpgradePlan,
   versionPath,
 } from "./plan.js";
-export { DEFAULT_RELEASES, type ReleaseTable, releaseTableSchema } from "./releases.js";
 export { renderPlan } from "./render.js";
 export { type RunOptions, type RunResult, runUpgrade } from "./run.js";
 export { readState, type UpgradeState } from "./state.js";

@@ -1,4 +1,4 @@
-import { validateCluster } from "@kubeforge/config";
+import { RELEASES as DEFAULT_RELEASES, mustParseVersion, validateCluster } from "@kubeforge/config";
 import { describe, expect, it } from "vitest";
 import { UpgradeError } from "./errors.js";
 import { type LiveState, simulateLiveState } from "./live-state.js";
@@ -10,8 +10,6 @@ import {
   reorderForLeaders,
   versionPath,
 } from "./plan.js";
-import { DEFAULT_RELEASES } from "./releases.js";
-import { mustParseVersion } from "./version.js";
 
 function cluster(overrides: { talos?: string; kubernetes?: string; installerImage?: string; workers?: boolean } = {}) {
   const result = validateCluster({
@@ -25,10 +23,12 @@ function cluster(overrides: { talos?: string; kubernetes?: string; installerImag
     network: { nodeCidr: "10.0.0.0/24", gateway: "10.0.0.1", nameservers: ["10.0.0.1"] },
     api: { vip: "10.0.0.100" },
     nodes: [
-      { hostname: "cp-1", address: "10.0.0.11", interface: "eth0" },
-      { hostname: "cp-2", address: "10.0.0.12", interface: "eth0" },
-      { hostname: "cp-3", address: "10.0.0.13", interface: "eth0" },
-      ...(overrides.workers ? [{ hostname: "w-1", address: "10.0.0.21", interface: "eth0", controlPlane: false }] : []),
+      { hostname: "cp-1", address: "10.0.0.11", interface: "enp1s0" },
+      { hostname: "cp-2", address: "10.0.0.12", interface: "enp1s0" },
+      { hostname: "cp-3", address: "10.0.0.13", interface: "enp1s0" },
+      ...(overrides.workers
+        ? [{ hostname: "w-1", address: "10.0.0.21", interface: "enp1s0", controlPlane: false }]
+        : []),
     ],
     oidc: { issuerUrl: "https://auth.lab", clientId: "kubernetes" },
     flux: { url: "ssh://git@example.com/lab.git" },
@@ -65,12 +65,12 @@ describe("versionPath", () => {
   });
   it("names a missing intermediate line", () => {
     try {
-      versionPath({ from: v("v1.9.0"), to: v("v1.12.11"), known, what: "Talos" });
+      versionPath({ from: v("v1.11.0"), to: v("v1.13.9"), known: ["v1.11.6", "v1.13.9"], what: "Talos" });
       throw new Error("expected a throw");
     } catch (error) {
       expect(error).toBeInstanceOf(UpgradeError);
       expect((error as UpgradeError).code).toBe("E_RELEASE_UNKNOWN");
-      expect((error as UpgradeError).message).toContain("Talos 1.10.x");
+      expect((error as UpgradeError).message).toContain("Talos 1.12.x");
     }
   });
 });
@@ -125,25 +125,77 @@ describe("planUpgrade", () => {
       "talos v1.13.9",
       "kubernetes v1.32.10",
       "kubernetes v1.33.6",
-      "kubernetes v1.34.2",
+      "kubernetes v1.34.8",
       "kubernetes v1.35.2",
     ]);
   });
 
   it("refuses a Kubernetes target the target Talos line does not support", () => {
-    const model = cluster({ talos: "v1.12.11", kubernetes: "v1.36.1" });
+    // The model check already refuses v1.36 on Talos 1.12; the planner refuses it for a model built by hand.
+    const model = { ...cluster({ talos: "v1.12.11", kubernetes: "v1.35.2" }), kubernetes: { version: "v1.36.1" } };
     expect(() => planUpgrade({ cluster: model, live: live(model, "v1.12.11", "v1.35.2") })).toThrow(
       /not supported by Talos v1.12.11/,
     );
   });
 
+  it("refuses Talos 1.14 with Kubernetes 1.31 (1.14 runs 1.32–1.37): an error, not a warning", () => {
+    const model = {
+      ...cluster({ talos: "v1.13.9", kubernetes: "v1.31.14" }),
+      talos: { ...cluster().talos, version: "v1.14.0" },
+    };
+    const error = (() => {
+      try {
+        planUpgrade({ cluster: model, live: live(model, "v1.13.9", "v1.31.14") });
+      } catch (caught) {
+        return caught as UpgradeError;
+      }
+      throw new Error("expected a throw");
+    })();
+    expect(error.code).toBe("E_PLAN");
+    expect(error.message).toContain("1.32–1.37");
+  });
+
+  it("refuses a Talos line missing from the table", () => {
+    const model = cluster({ talos: "v1.13.9" });
+    const table = {
+      ...DEFAULT_RELEASES,
+      talos: DEFAULT_RELEASES.talos.filter((row) => !row.version.startsWith("v1.12")),
+    };
+    expect(() => planUpgrade({ cluster: model, live: live(model, "v1.11.6", "v1.35.2"), releases: table })).toThrow(
+      /Talos 1.12.x/,
+    );
+  });
+
+  it("stops at the newest patch of the running minor first", () => {
+    const model = cluster({ talos: "v1.13.9" });
+    const plan = planUpgrade({ cluster: model, live: live(model, "v1.12.3", "v1.35.2") });
+    expect(plan.steps.map((step) => `${step.kind} ${step.to}`)).toEqual(["talos v1.12.11", "talos v1.13.9"]);
+  });
+
+  it("enforces upgradeFrom", () => {
+    const model = cluster({ talos: "v1.13.9" });
+    const table = {
+      ...DEFAULT_RELEASES,
+      talos: DEFAULT_RELEASES.talos.map((row) => (row.version === "v1.13.9" ? { ...row, upgradeFrom: "1.13" } : row)),
+    };
+    expect(() => planUpgrade({ cluster: model, live: live(model, "v1.12.11", "v1.35.2"), releases: table })).toThrow(
+      /upgrades only from 1.13/,
+    );
+  });
+
+  it("takes the installer image from @kubeforge/config (metal-installer from 1.14)", () => {
+    const model = cluster();
+    expect(installerImageFor(model, "v1.14.0")).toMatch(/^factory\.talos\.dev\/metal-installer\/[0-9a-f]+:v1\.14\.0$/);
+    expect(installerImageFor(model, "v1.13.9")).toMatch(/^factory\.talos\.dev\/installer\//);
+  });
+
   it("puts upgrade-k8s on a control-plane node that is not the leader", () => {
     const model = cluster({ kubernetes: "v1.35.2" });
-    const plan = planUpgrade({ cluster: model, live: live(model, "v1.13.9", "v1.34.2", "cp-1") });
+    const plan = planUpgrade({ cluster: model, live: live(model, "v1.13.9", "v1.34.8", "cp-1") });
     expect(plan.steps).toEqual([
       expect.objectContaining({
         kind: "kubernetes",
-        from: "v1.34.2",
+        from: "v1.34.8",
         to: "v1.35.2",
         node: expect.objectContaining({ hostname: "cp-2" }),
       }),
@@ -184,7 +236,7 @@ describe("reorderForLeaders", () => {
 
 describe("previousRelease", () => {
   it("is the newest patch of the previous line", () => {
-    expect(previousRelease(DEFAULT_RELEASES.kubernetes, "v1.35.2")).toBe("v1.34.2");
+    expect(previousRelease(DEFAULT_RELEASES.kubernetes, "v1.35.2")).toBe("v1.34.8");
     expect(previousRelease(["v1.13.9"], "v1.13.1")).toBeUndefined();
   });
 });

@@ -1,5 +1,20 @@
 // Pure planning: from the model's targets and the live state to an ordered list of upgrade steps.
-import type { Cluster } from "@kubeforge/config";
+import {
+  type Cluster,
+  checkKubernetesVersion,
+  compareMinors,
+  compareVersions,
+  formatVersion,
+  installerImage,
+  minorLine,
+  mustParseVersion,
+  parseVersion,
+  RELEASES,
+  type ReleaseTable,
+  type TalosRelease,
+  talosRelease,
+  type Version,
+} from "@kubeforge/config";
 import { UpgradeError } from "./errors.js";
 import {
   type GateName,
@@ -9,16 +24,6 @@ import {
   TALOS_GATES_BEFORE,
 } from "./gates/names.js";
 import type { LiveState } from "./live-state.js";
-import { DEFAULT_RELEASES, type ReleaseTable, type TalosRelease } from "./releases.js";
-import {
-  compareMinors,
-  compareVersions,
-  formatVersion,
-  minorLine,
-  mustParseVersion,
-  parseVersion,
-  type Version,
-} from "./version.js";
 
 export interface PlanNode {
   readonly hostname: string;
@@ -68,10 +73,9 @@ export interface PlanOptions {
   readonly releases?: ReleaseTable;
 }
 
-/** Installer image for a Talos version: the model's image with its tag replaced. */
+/** Installer image for a Talos version: the model's image with its tag replaced, else @kubeforge/config's factory image. */
 export function installerImageFor(cluster: Cluster, version: string): string {
-  if (cluster.talos.installerImage) return cluster.talos.installerImage.replace(/:[^:/]+$/, `:${version}`);
-  return `factory.talos.dev/installer/${cluster.talos.schematic}:${version}`;
+  return installerImage(cluster, { version });
 }
 
 function oldest(versions: readonly string[], what: string): Version {
@@ -104,7 +108,15 @@ export function versionPath(options: {
   const byMinor = new Map(known.map((text) => [minorLine(mustParseVersion(text)), mustParseVersion(text)]));
   const stops: Version[] = [];
   const current = byMinor.get(minorLine(from));
-  if (current && compareVersions(current, from) > 0) stops.push(current);
+  if (!current) {
+    throw new UpgradeError(
+      "E_RELEASE_UNKNOWN",
+      `the release table has no ${what} ${minorLine(from)}.x line: the running ${formatVersion(from)} cannot be walked up from`,
+      { hint: "refresh the release table in @kubeforge/config, or pass one with --releases <file.json>" },
+    );
+  }
+  // The newest patch of the running line comes first (Talos tests minor upgrades from the newest patch).
+  if (compareVersions(current, from) > 0) stops.push(current);
   for (let minor = from.minor + 1; minor < to.minor; minor += 1) {
     const line = `${from.major}.${minor}`;
     const stop = byMinor.get(line);
@@ -120,7 +132,22 @@ export function versionPath(options: {
 }
 
 function talosLine(releases: ReleaseTable, version: Version): TalosRelease | undefined {
-  return releases.talos.find((release) => compareMinors(mustParseVersion(release.version), version) === 0);
+  return talosRelease(formatVersion(version), releases);
+}
+
+/** Talos and Kubernetes targets must be lines the table knows, and the Kubernetes target inside the Talos line's range. */
+function checkTargets(cluster: Cluster, releases: ReleaseTable): void {
+  const target = mustParseVersion(cluster.talos.version);
+  if (!talosLine(releases, target)) {
+    throw new UpgradeError(
+      "E_RELEASE_UNKNOWN",
+      `talos.version: Talos ${minorLine(target)} is not in the release table, so its Kubernetes range and upgrade path are unknown`,
+      { hint: "refresh the release table in @kubeforge/config, or pass one with --releases <file.json>" },
+    );
+  }
+  const check = checkKubernetesVersion(cluster.kubernetes.version, cluster.talos.version, { table: releases });
+  const [issue] = check.errors;
+  if (issue) throw new UpgradeError("E_PLAN", `${issue.path}: ${issue.message}`, { hint: issue.hint });
 }
 
 function minorOf(text: string): Version {
@@ -174,8 +201,9 @@ export function reorderForLeaders(
 /** The ordered steps that take the live cluster to the model's Talos and Kubernetes versions. */
 export function planUpgrade(options: PlanOptions): UpgradePlan {
   const { cluster, live } = options;
-  const releases = options.releases ?? DEFAULT_RELEASES;
+  const releases = options.releases ?? RELEASES;
   const warnings: string[] = [];
+  checkTargets(cluster, releases);
   const targetTalos = mustParseVersion(cluster.talos.version);
   const targetKube = mustParseVersion(cluster.kubernetes.version);
   const fromTalos = oldest(
@@ -222,21 +250,29 @@ export function planUpgrade(options: PlanOptions): UpgradePlan {
   for (const stop of talosStops) {
     const line = talosLine(releases, stop);
     if (!line) {
-      warnings.push(
-        `Talos ${minorLine(stop)} is not in the release table: its supported Kubernetes range was not checked`,
+      throw new UpgradeError(
+        "E_RELEASE_UNKNOWN",
+        `Talos ${minorLine(stop)} is not in the release table: its Kubernetes range and upgrade path are unknown`,
+        { hint: "refresh the release table in @kubeforge/config, or pass one with --releases <file.json>" },
       );
-    } else {
-      while (compareMinors(kube, minorOf(line.kubernetes.min)) < 0) {
-        const next = kubeStops.shift();
-        if (!next) {
-          throw new UpgradeError(
-            "E_PLAN",
-            `Talos ${formatVersion(stop)} needs Kubernetes ≥ ${line.kubernetes.min}, but the model targets ${formatVersion(targetKube)}`,
-            { hint: "raise kubernetes.version in the model" },
-          );
-        }
-        pushKube(next);
+    }
+    if (compareMinors(talos, minorOf(line.upgradeFrom)) < 0) {
+      throw new UpgradeError(
+        "E_PLAN",
+        `Talos ${formatVersion(stop)} upgrades only from ${line.upgradeFrom} or newer, but the cluster runs ${formatVersion(talos)}`,
+        { hint: "upgrade through the lines in between first (the release table lists them)" },
+      );
+    }
+    while (compareMinors(kube, minorOf(line.kubernetes.min)) < 0) {
+      const next = kubeStops.shift();
+      if (!next) {
+        throw new UpgradeError(
+          "E_PLAN",
+          `Talos ${formatVersion(stop)} needs Kubernetes ≥ ${line.kubernetes.min}, but the model targets ${formatVersion(targetKube)}`,
+          { hint: "raise kubernetes.version in the model" },
+        );
       }
+      pushKube(next);
     }
     steps.push({
       kind: "talos",

@@ -85,8 +85,12 @@ export function renderEvent(event: RunEvent, sinceStartMs: number): string | und
 export function renderStatus(
   state: UpgradeState | undefined,
   lock: { pid: number; alive: boolean } | undefined,
+  lease?: { holder?: string; renewTime?: string; expired: boolean },
 ): string {
-  if (!state) return "No upgrade recorded for this cluster.";
+  const leaseLine = lease?.holder
+    ? `cluster lock: Lease kube-system/kubeforge-upgrade held by ${lease.holder}, renewed ${lease.renewTime ?? "?"}${lease.expired ? " (expired)" : ""}`
+    : "cluster lock: free";
+  if (!state) return `No upgrade recorded for this cluster.${lease ? `\n${leaseLine}` : ""}`;
   const running = lock?.alive
     ? `running (pid ${lock.pid})`
     : state.status === "running"
@@ -96,6 +100,7 @@ export function renderStatus(
     `${state.cluster} (${state.environment}) → Talos ${state.target.talos} / Kubernetes ${state.target.kubernetes}`,
     `status: ${running}; started ${state.startedAt}, updated ${state.updatedAt}`,
   ];
+  if (lease) lines.push(leaseLine);
   if (state.force) lines.push(`forced past the promotion gate: ${state.force.reason}`);
   if (state.inFlight) {
     lines.push(

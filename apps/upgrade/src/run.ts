@@ -1,18 +1,22 @@
 // The rolling upgrade: plan from the live cluster, then one node at a time through its gates.
-import type { Cluster } from "@kubeforge/config";
+
+import path from "node:path";
+import type { Cluster, ReleaseTable } from "@kubeforge/config";
+import { formatVersion, mustParseVersion, sameVersion } from "@kubeforge/config";
 import { UpgradeError } from "./errors.js";
 import type { RunEventListener } from "./events.js";
-import { checkPromotion, evidenceFile, recordEvidence } from "./evidence.js";
+import { checkPromotion, DEFAULT_EVIDENCE_MAX_AGE_MS, loadEvidenceKey, recordEvidence } from "./evidence.js";
+import { inspectEtcd } from "./gates/etcd.js";
 import type { GateClients } from "./gates/index.js";
 import type { GateName } from "./gates/names.js";
+import { acquireClusterLock, type ClusterLock, newLockIdentity } from "./lock/cluster-lease.js";
+import { acquireLocalLock, type LocalLock } from "./lock/local-lock.js";
 import { type Outcome, recheckInFlight, upgradeKubernetes, upgradeTalosNode } from "./node-upgrade.js";
 import { observeLeaders, observeLiveState } from "./observe.js";
 import { type PlanNode, planUpgrade, reorderForLeaders, type TalosStep, type UpgradePlan } from "./plan.js";
-import type { ReleaseTable } from "./releases.js";
-import { acquireLock, readState, type UpgradeState, writeState } from "./state.js";
+import { readState, type UpgradeState, writeState } from "./state.js";
 import { checkBefore, type StepContext, waitAfter } from "./steps.js";
 import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUTS, type Timeouts } from "./timeouts.js";
-import { formatVersion, mustParseVersion, sameVersion } from "./version.js";
 
 export interface RunOptions {
   readonly cluster: Cluster;
@@ -23,6 +27,10 @@ export interface RunOptions {
   readonly evidenceDir: string;
   /** Evidence files to accept instead of every file in evidenceDir. */
   readonly evidenceFiles?: readonly string[];
+  /** Ed25519 key (PKCS#8 PEM) that signs staging evidence and verifies it for production. @default <evidenceDir>/../evidence-signing.key */
+  readonly evidenceKey?: string;
+  /** Oldest evidence a production run accepts. @default 14 days */
+  readonly evidenceMaxAgeMs?: number;
   readonly releases?: ReleaseTable;
   readonly timeouts?: Partial<Timeouts>;
   /** @default 5000 */
@@ -32,6 +40,12 @@ export interface RunOptions {
   /** Skip the promotion gate (production without staging evidence); the reason is recorded. */
   readonly force?: { readonly reason: string };
   readonly onEvent?: RunEventListener;
+  /** A node that rolled back may be upgraded again only when named here (the user looked into it). */
+  readonly retryNode?: string;
+  /** Monotonic milliseconds for every timeout (tests inject a clock). @default performance.now */
+  readonly clock?: () => number;
+  /** Duration of the cluster lock (a Lease in kube-system); it is renewed every third of it. @default 60 */
+  readonly leaseSeconds?: number;
 }
 
 export interface RunResult {
@@ -78,6 +92,10 @@ function freshState(cluster: Cluster, target: UpgradeState["target"]): UpgradeSt
   };
 }
 
+function evidenceKeyFile(options: RunOptions): string {
+  return options.evidenceKey ?? path.join(path.dirname(options.evidenceDir), "evidence-signing.key");
+}
+
 async function promote(options: RunOptions, plan: UpgradePlan, emit: RunEventListener): Promise<void> {
   if (plan.environment !== "production" || plan.steps.length === 0) return;
   if (options.force) {
@@ -93,6 +111,9 @@ async function promote(options: RunOptions, plan: UpgradePlan, emit: RunEventLis
     dir: options.evidenceDir,
     ...(options.evidenceFiles ? { files: options.evidenceFiles } : {}),
     target: plan.target,
+    key: () => loadEvidenceKey(evidenceKeyFile(options)),
+    production: options.cluster.name,
+    maxAgeMs: options.evidenceMaxAgeMs ?? DEFAULT_EVIDENCE_MAX_AGE_MS,
   });
   emit({
     type: "promotion",
@@ -102,9 +123,19 @@ async function promote(options: RunOptions, plan: UpgradePlan, emit: RunEventLis
 }
 
 /** The step's nodes with whoever leads *now* (etcd leader, VIP holder) last; says so when that differs from the plan. */
-async function orderStepNodes(context: StepContext, step: TalosStep): Promise<readonly PlanNode[]> {
+async function orderStepNodes(
+  context: StepContext,
+  step: TalosStep,
+  first: string | undefined,
+): Promise<readonly PlanNode[]> {
   const leaders = await observeLeaders(context.clients);
-  const nodes = reorderForLeaders(step.nodes, leaders);
+  const led = reorderForLeaders(step.nodes, leaders);
+  // The node an interrupted run was upgrading goes first whatever the leaders say: nothing else is touched
+  // until it has rebooted and passed its after gates.
+  const resumed = led.find((node) => node.hostname === first && node.action === "upgrade");
+  const nodes = resumed
+    ? [{ ...resumed, note: "in flight when the last run stopped: first" }, ...led.filter((node) => node !== resumed)]
+    : led;
   const names = nodes.map((node) => node.hostname);
   const planned = step.nodes.map((node) => node.hostname);
   const leading = nodes.filter((node) => node.note).map((node) => `${node.hostname} (${node.note})`);
@@ -145,10 +176,46 @@ async function dryRun(context: StepContext, plan: UpgradePlan): Promise<RunResul
   return { plan, upgraded: [], skipped: [], dryRun: true };
 }
 
+/** A node that rolled back stops every later run until the user names it with retryNode. */
+function refuseAfterRollback(state: UpgradeState, retryNode: string | undefined): void {
+  const failure = state.failure;
+  if (failure?.code !== "E_ROLLBACK" || !failure.node || failure.node === retryNode) return;
+  throw new UpgradeError(
+    "E_ROLLBACK",
+    `${failure.node} rolled back to its old Talos version in the last run (${failure.at}): ${failure.message}`,
+    {
+      node: failure.node,
+      gate: "talos-version",
+      hint: `find out why the new version did not boot, then run again with --retry-node ${failure.node}`,
+    },
+  );
+}
+
 export async function runUpgrade(options: RunOptions): Promise<RunResult> {
   const emit = options.onEvent ?? (() => {});
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-  const release = options.dryRun ? async () => {} : await acquireLock(`${options.stateFile}.lock`);
+  let local: LocalLock | undefined;
+  let lock: ClusterLock | undefined;
+  if (!options.dryRun) {
+    const identity = newLockIdentity();
+    // The local lock first: it proves whether an earlier run on this host is dead, whose Lease we may then take.
+    local = await acquireLocalLock(`${options.stateFile}.lock`, { identity });
+    try {
+      lock = await acquireClusterLock({
+        kube: options.clients.kube,
+        identity,
+        ...(local.tookOver?.identity ? { takeOverFrom: local.tookOver.identity } : {}),
+        ...(options.leaseSeconds ? { durationSeconds: options.leaseSeconds } : {}),
+      });
+    } catch (error) {
+      await local.release();
+      throw error;
+    }
+  }
+  const release = async () => {
+    await lock?.release();
+    await local?.release();
+  };
   try {
     const previous = await readState(options.stateFile);
     const target = {
@@ -166,22 +233,34 @@ export async function runUpgrade(options: RunOptions): Promise<RunResult> {
         { hint: "restore the model's versions to finish it, or delete the state file to start over" },
       );
     }
+    refuseAfterRollback(state, options.retryNode);
+    let writing: Promise<void> = Promise.resolve();
     const context: StepContext = {
       cluster: options.cluster,
       clients: options.clients,
       timeouts,
       pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
       emit,
-      update: async (change) => {
+      assertLocked: () => lock?.assertHeld(),
+      ...(options.clock ? { clock: options.clock } : {}),
+      // Writes are chained: a state written later never lands before one written earlier.
+      update: (change) => {
         state = change(state);
-        if (!options.dryRun) await writeState(options.stateFile, state);
+        if (options.dryRun) return Promise.resolve();
+        const snapshot = state;
+        writing = writing.then(() => writeState(options.stateFile, snapshot));
+        return writing;
       },
     };
     const outcome: Outcome = { upgraded: [], skipped: [] };
     const inFlight = options.dryRun ? undefined : state.inFlight;
+    let first = inFlight?.node;
     const plan = await guardFailure(context, async () => {
-      // A node in flight may still be rebooting: wait for it before reading versions for the plan.
-      if (inFlight && inFlight.phase !== "before") await recheckInFlight(context, inFlight, outcome);
+      // A node in flight may still be rebooting: settle it before reading versions for the plan.
+      const retrying = inFlight?.node === options.retryNode && previous?.failure?.code === "E_ROLLBACK";
+      if (inFlight && inFlight.phase !== "before" && !retrying) {
+        first = (await recheckInFlight(context, inFlight, outcome)).redo;
+      }
       let live: Awaited<ReturnType<typeof observeLiveState>>;
       try {
         live = await observeLiveState(options.cluster, options.clients);
@@ -208,8 +287,12 @@ export async function runUpgrade(options: RunOptions): Promise<RunResult> {
     await guardFailure(context, async () => {
       for (const step of plan.steps) {
         if (step.kind === "kubernetes") await upgradeKubernetes(context, step, outcome);
-        else
-          for (const node of await orderStepNodes(context, step)) await upgradeTalosNode(context, step, node, outcome);
+        else {
+          for (const node of await orderStepNodes(context, step, first)) {
+            await upgradeTalosNode(context, step, node, outcome);
+          }
+          first = undefined;
+        }
       }
       await waitAfter(context, { step: "final", subject: {}, gates: FINAL_GATES, phase: "final" });
     });
@@ -222,22 +305,29 @@ export async function runUpgrade(options: RunOptions): Promise<RunResult> {
           sameVersion(node.talosVersion, plan.target.talos) &&
           sameVersion(node.kubeletVersion, plan.target.kubernetes),
       );
-      await recordEvidence(options.evidenceDir, {
-        version: 1,
-        cluster: options.cluster.name,
-        environment: "staging",
-        talos: plan.target.talos,
-        kubernetes: plan.target.kubernetes,
-        healthy,
-        recordedAt: new Date().toISOString(),
-        nodes: after.nodes.map((node) => ({
-          hostname: node.hostname,
-          talos: node.talosVersion,
-          kubelet: node.kubeletVersion,
-        })),
-        checks: FINAL_GATES.map((gate) => ({ gate, detail: "passed" })),
-      });
-      evidence = evidenceFile(options.evidenceDir, options.cluster.name);
+      const etcd = await inspectEtcd(options.clients.etcd);
+      const key = await loadEvidenceKey(evidenceKeyFile(options), { create: true });
+      evidence = await recordEvidence(
+        options.evidenceDir,
+        {
+          version: 2,
+          cluster: options.cluster.name,
+          environment: "staging",
+          identity: { etcdClusterId: etcd.clusterId ?? "unknown", vip: options.cluster.api.vip },
+          talos: plan.target.talos,
+          kubernetes: plan.target.kubernetes,
+          healthy,
+          recordedAt: new Date().toISOString(),
+          nodes: after.nodes.map((node) => ({
+            hostname: node.hostname,
+            talos: node.talosVersion,
+            kubelet: node.kubeletVersion,
+            ready: node.ready,
+          })),
+          checks: FINAL_GATES.map((gate) => ({ gate, detail: "passed" })),
+        },
+        key,
+      );
       emit({ type: "evidence", file: evidence });
     }
     await context.update((current) => {

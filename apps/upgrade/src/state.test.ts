@@ -1,9 +1,8 @@
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { UpgradeError } from "./errors.js";
-import { acquireLock, readLock, readState, type UpgradeState, writeState } from "./state.js";
+import { readState, type UpgradeState, writeState } from "./state.js";
 
 const dir = () => mkdtempSync(path.join(tmpdir(), "kubeforge-state-"));
 
@@ -37,21 +36,5 @@ describe("state file", () => {
     await expect(readState(broken)).rejects.toMatchObject({ code: "E_STATE", message: `${broken} is not JSON` });
     writeFileSync(broken, JSON.stringify({ ...state, status: "paused" }));
     await expect(readState(broken)).rejects.toThrow(/status: Invalid option/);
-  });
-
-  it("a lock held by a live process refuses; one left by a dead process (kill -9) is taken over", async () => {
-    const folder = dir();
-    const file = path.join(folder, "lab.state.json.lock");
-    writeFileSync(file, JSON.stringify({ pid: process.pid, host: hostname(), since: "2026-01-01T00:00:00Z" }));
-    const refused = await acquireLock(file).catch((error: unknown) => error);
-    expect(refused).toBeInstanceOf(UpgradeError);
-    expect((refused as UpgradeError).code).toBe("E_LOCKED");
-
-    writeFileSync(file, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), since: "2026-01-01T00:00:00Z" }));
-    expect((await readLock(file))?.alive).toBe(false);
-    const release = await acquireLock(file);
-    expect((await readLock(file))?.pid).toBe(process.pid);
-    await release();
-    expect(await readLock(file)).toBeUndefined();
   });
 });

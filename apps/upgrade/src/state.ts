@@ -1,6 +1,5 @@
 // The resume state file: where a run stands, so `run` can continue after an interruption (kill -9 too).
-import { readFile, rm, writeFile } from "node:fs/promises";
-import { hostname } from "node:os";
+import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { writeJsonAtomic } from "./atomic-write.js";
 import { UpgradeError } from "./errors.js";
@@ -17,7 +16,17 @@ export const stateSchema = z.strictObject({
   updatedAt: z.string(),
   /** The node being worked on; `before` means nothing was touched yet. */
   inFlight: stepKey
-    .extend({ node: z.string(), phase: z.enum(["before", "upgrading", "after"]), since: z.string() })
+    .extend({
+      node: z.string(),
+      phase: z.enum(["before", "upgrading", "after"]),
+      since: z.string(),
+      /** The node's boot ID before talosctl was started: a new one proves the reboot happened. */
+      bootId: z.string().optional(),
+      /** The talosctl process of this node's upgrade. */
+      process: z
+        .strictObject({ pid: z.number(), pgid: z.number(), startTicks: z.string().optional(), startedAt: z.string() })
+        .optional(),
+    })
     .optional(),
   completed: z.array(stepKey.extend({ node: z.string(), at: z.string(), skipped: z.boolean() })),
   failure: z
@@ -30,6 +39,17 @@ export const stateSchema = z.strictObject({
     })
     .optional(),
   force: z.strictObject({ reason: z.string(), at: z.string() }).optional(),
+  /** The etcd snapshot taken before the first node was touched. */
+  backup: z
+    .strictObject({
+      file: z.string(),
+      bytes: z.number(),
+      revision: z.string(),
+      sha256: z.string(),
+      member: z.string(),
+      at: z.string(),
+    })
+    .optional(),
 });
 
 export type UpgradeState = z.infer<typeof stateSchema>;
@@ -66,51 +86,4 @@ export function writeState(file: string, state: UpgradeState): Promise<void> {
   return writeJsonAtomic(file, { ...state, updatedAt: new Date().toISOString() });
 }
 
-export interface LockInfo {
-  readonly pid: number;
-  readonly host: string;
-  readonly since: string;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-export async function readLock(file: string): Promise<(LockInfo & { alive: boolean }) | undefined> {
-  try {
-    const lock = JSON.parse(await readFile(file, "utf8")) as LockInfo;
-    return { ...lock, alive: lock.host === hostname() ? alive(lock.pid) : true };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Takes the run lock; a lock left by a dead process (kill -9) is taken over. Returns its release. */
-export async function acquireLock(file: string): Promise<() => Promise<void>> {
-  const mine: LockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
-  try {
-    await writeFile(file, JSON.stringify(mine), { flag: "wx" });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    const held = await readLock(file);
-    if (held?.alive) {
-      throw new UpgradeError(
-        "E_LOCKED",
-        `another upgrade (pid ${held.pid} on ${held.host}, since ${held.since}) holds ${file}`,
-        {
-          gate: "no-upgrade-in-progress",
-          hint: "wait for it to finish; remove the lock only if that process is gone",
-        },
-      );
-    }
-    await writeJsonAtomic(file, mine);
-  }
-  return async () => {
-    await rm(file, { force: true });
-  };
-}
+export { type LockInfo, readLock } from "./lock/local-lock.js";

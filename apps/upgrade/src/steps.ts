@@ -13,7 +13,11 @@ export interface StepContext {
   readonly clients: GateClients;
   readonly timeouts: Timeouts;
   readonly pollIntervalMs: number;
+  /** Monotonic milliseconds for every timeout (injected in tests). @default performance.now */
+  readonly clock?: () => number;
   readonly emit: RunEventListener;
+  /** Throws when the run lost its cluster lock: called before anything is touched. */
+  readonly assertLocked?: () => void;
   /** Applies a change to the state and writes it atomically. */
   readonly update: (change: (state: UpgradeState) => UpgradeState) => Promise<void>;
 }
@@ -25,11 +29,16 @@ export interface GateRun {
 }
 
 function withModel(context: StepContext, subject: GateSubject): GateSubject {
-  return { ...subject, expectedNodes: context.cluster.nodes.map((node) => node.hostname) };
+  return {
+    ...subject,
+    expectedNodes: context.cluster.nodes.map((node) => node.hostname),
+    modelNodes: context.cluster.nodes.map((node) => ({ hostname: node.hostname, address: node.address })),
+  };
 }
 
 /** Checks each gate once; the first failure refuses the node before anything is touched. */
 export async function checkBefore(context: StepContext, run: GateRun): Promise<void> {
+  context.assertLocked?.();
   for (const name of run.gates) {
     const started = Date.now();
     const result = await makeGate(name, context.clients, withModel(context, run.subject)).check();
@@ -78,6 +87,11 @@ export function markInFlight(context: StepContext, inFlight: Omit<InFlight, "sin
   return context.update((state) => ({ ...state, inFlight: { ...inFlight, since: new Date().toISOString() } }));
 }
 
+/** Adds facts to the node in flight (its talosctl process) without changing its phase. */
+export function noteInFlight(context: StepContext, extra: Pick<InFlight, "process">): Promise<void> {
+  return context.update((state) => (state.inFlight ? { ...state, inFlight: { ...state.inFlight, ...extra } } : state));
+}
+
 export function markCompleted(
   context: StepContext,
   done: { kind: "talos" | "kubernetes"; to: string; node: string; skipped: boolean },
@@ -95,6 +109,7 @@ export async function runCommand(
   command: string,
   action: (onLine: (line: string) => void) => Promise<void>,
 ): Promise<void> {
+  context.assertLocked?.();
   const started = Date.now();
   context.emit({ type: "command", node, command, elapsedMs: 0 });
   try {

@@ -15,6 +15,8 @@ export interface TalosctlRunOptions {
   readonly timeoutMs: number;
   /** Called with each stdout/stderr line while the command runs. */
   readonly onLine?: (line: string) => void;
+  /** Called with the child's pid once it runs (the run records it for a resume after kill -9). */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 export interface Talosctl {
@@ -24,6 +26,13 @@ export interface Talosctl {
   upgrade(node: string, image: string, options: TalosctlRunOptions): Promise<void>;
   /** `talosctl upgrade-k8s --nodes <controlPlane> --to <version>`. */
   upgradeKubernetes(controlPlane: string, to: string, options: TalosctlRunOptions): Promise<void>;
+  /** The machine stage (`talosctl get machinestatus`): running, upgrading, rebooting, … */
+  machineStage?(node: string, options: TalosctlRunOptions): Promise<string>;
+}
+
+/** Reads `spec.stage` from `talosctl get machinestatus -o json`. */
+export function parseMachineStage(output: string): string | undefined {
+  return /"stage"\s*:\s*"([a-z_]+)"/.exec(output)?.[1];
 }
 
 /** Reads the server tag from `talosctl version` output (Client: … Server: NODE: … Tag: v1.13.9). */
@@ -46,7 +55,11 @@ async function runTalosctl(
     timeout: options.timeoutMs,
     env: config.env,
     stdin: "ignore",
+    // Its own process group: a resumed run can stop an orphaned talosctl as a whole, and a Ctrl-C of the CLI
+    // does not cut an upgrade off halfway (the resume waits for it instead).
+    detached: true,
   });
+  if (child.pid !== undefined) options.onSpawn?.(child.pid);
   const lines: string[] = [];
   child.all?.setEncoding("utf8");
   let rest = "";
@@ -93,6 +106,13 @@ export function createTalosctl(config: TalosctlOptions = {}): Talosctl {
         ...options,
         timeoutMs: options.timeoutMs + 10_000,
       });
+    },
+    async machineStage(node, options) {
+      const output = await runTalosctl(config, ["get", "machinestatus", "--nodes", node, "-o", "json"], options);
+      const stage = parseMachineStage(output);
+      if (!stage)
+        throw new UpgradeError("E_UPGRADE", `\`talosctl get machinestatus --nodes ${node}\` printed no stage`);
+      return stage;
     },
     async upgradeKubernetes(controlPlane, to, options) {
       await runTalosctl(config, ["upgrade-k8s", "--nodes", controlPlane, "--to", to.replace(/^v/, "")], options);

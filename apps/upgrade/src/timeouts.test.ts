@@ -1,7 +1,7 @@
+import { compareVersions, mustParseVersion, sameVersion } from "@kubeforge/config";
 import { describe, expect, it } from "vitest";
 import { parseTimeouts, UsageError } from "./commands/flags.js";
 import { formatDuration, parseDuration } from "./timeouts.js";
-import { compareVersions, mustParseVersion, sameVersion } from "./version.js";
 
 describe("durations and timeouts", () => {
   it("parses ms, s, m, h and bare seconds", () => {

@@ -23,13 +23,14 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
 
 export const DEFAULT_POLL_INTERVAL_MS = 5000;
 
-/** Parses `500ms`, `30s`, `5m`, `1h` (a bare number is seconds). */
+/** Parses `500ms`, `30s`, `5m`, `1h`, `14d` (a bare number is seconds). */
 export function parseDuration(text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
   if (!match) return undefined;
   const value = Number(match[1]);
   const unit = match[2] ?? "s";
-  const factor = unit === "ms" ? 1 : unit === "s" ? 1000 : unit === "m" ? MINUTE : 60 * MINUTE;
+  const factor =
+    unit === "ms" ? 1 : unit === "s" ? 1000 : unit === "m" ? MINUTE : unit === "h" ? 60 * MINUTE : 24 * 60 * MINUTE;
   return Math.round(value * factor);
 }
 

@@ -35,7 +35,7 @@ describe.concurrent("kubeforge-upgrade CLI", () => {
     expect(lines[1]).toBe(`LIVE STATE: SIMULATED — no cluster reachable (kubeconfig ${noKube} does not exist).`);
     expect(result.stdout).toContain("Step 1/2: Talos → v1.13.9, one node at a time");
     expect(result.stdout).toContain("3. node-1 (192.168.1.101) — control plane; etcd leader, VIP holder: last");
-    expect(result.stdout).toContain("Step 2/2: Kubernetes v1.34.2 → v1.35.2 via talosctl upgrade-k8s");
+    expect(result.stdout).toContain("Step 2/2: Kubernetes v1.34.8 → v1.35.2 via talosctl upgrade-k8s");
     expect(result.stdout).toContain("etcd-quorum-without-node: etcd keeps quorum with this node's member down");
   });
 
@@ -58,7 +58,7 @@ describe.concurrent("kubeforge-upgrade CLI", () => {
       "talos v1.12.11",
       "talos v1.13.9",
       "kubernetes v1.33.6",
-      "kubernetes v1.34.2",
+      "kubernetes v1.34.8",
       "kubernetes v1.35.2",
     ]);
   });

@@ -1,5 +1,5 @@
 // Simulator: a staging cluster upgraded node by node, then Kubernetes via upgrade-k8s.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,7 +35,7 @@ const stagingDir = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-staging-")
 describe("happy path on staging", () => {
   let sim: Simulator;
   beforeAll(async () => {
-    sim = await startSimulator({ kubelet: "v1.34.2", targetKubernetes: "v1.35.2" });
+    sim = await startSimulator({ kubelet: "v1.34.8", targetKubernetes: "v1.35.2" });
     await sim.waitHealthy();
   });
   afterAll(async () => {
@@ -104,6 +104,8 @@ describe("happy path on staging", () => {
       talos: "v1.13.9",
       kubernetes: "v1.35.2",
       healthy: true,
+      identity: { etcdClusterId: expect.stringMatching(/^\d+$/), vip: "10.5.0.100" },
+      signature: { algorithm: "ed25519" },
     });
   });
 
@@ -150,23 +152,25 @@ describe("promotion gate on production", () => {
     expect(sim.upgrades).toEqual([]);
   });
 
-  it("is refused when staging evidence is for other versions", async () => {
-    const other = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-other-"));
-    const { recordEvidence } = await import("../src/index.js");
-    await recordEvidence(other, {
-      version: 1,
-      cluster: "sim",
-      environment: "staging",
-      talos: "v1.12.11",
-      kubernetes: "v1.35.2",
-      healthy: true,
-      recordedAt: "2026-01-01T00:00:00.000Z",
-      nodes: [],
-      checks: [],
-    });
-    const error = await failure(run({}, other));
-    expect(error.code).toBe("E_PROMOTION");
-    expect(error.message).toContain("sim at Talos v1.12.11");
+  it("refuses forged, stale, future and other-version evidence, naming the field, touching nothing", async () => {
+    const { loadEvidenceKey, signEvidence } = await import("../src/evidence.js");
+    const recorded = JSON.parse(readFileSync(path.join(stagingDir, "evidence", "sim.json"), "utf8"));
+    const { signature: _signature, ...body } = recorded;
+    const key = await loadEvidenceKey(path.join(stagingDir, "evidence-signing.key"));
+    const cases: [string, unknown, RegExp][] = [
+      ["forged", { ...recorded, recordedAt: "2099-01-01T00:00:00.000Z" }, /signature: does not match the content/],
+      ["stale", signEvidence({ ...body, recordedAt: "2020-01-01T00:00:00.000Z" }, key), /recordedAt: 2020-.* older/],
+      ["future", signEvidence({ ...body, recordedAt: "2099-01-01T00:00:00.000Z" }, key), /recordedAt: 2099-.* future/],
+      ["other-version", signEvidence({ ...body, talos: "v1.12.11" }, key), /talos: v1.12.11, not the target/],
+      ["no-nodes", signEvidence({ ...body, nodes: [] }, key), /nodes: empty/],
+    ];
+    for (const [name, evidence, message] of cases) {
+      const dir = mkdtempSync(path.join(tmpdir(), `kubeforge-upgrade-${name}-`));
+      writeFileSync(path.join(dir, "sim.json"), JSON.stringify(evidence));
+      const error = await failure(run({ evidenceKey: path.join(stagingDir, "evidence-signing.key") }, dir));
+      expect(error.code).toBe("E_PROMOTION");
+      expect(error.message).toMatch(message);
+    }
     expect(sim.upgrades).toEqual([]);
   });
 

@@ -25,8 +25,8 @@ describe("etcd leader and VIP holder go last in every Talos stop", () => {
     sim = await startSimulator({
       talos: "v1.11.6",
       targetTalos: "v1.13.9",
-      kubelet: "v1.34.2",
-      targetKubernetes: "v1.34.2",
+      kubelet: "v1.34.8",
+      targetKubernetes: "v1.34.8",
       downMs: 800,
     });
     await sim.waitHealthy();

@@ -100,6 +100,21 @@ describe("refused before touching anything", () => {
     }
   });
 
+  it("a node whose Talos machine stage is upgrading (Ready, not yet drained): E_PRECHECK naming it", async () => {
+    const node = sim.nodes[1];
+    if (!node) throw new Error("no node");
+    node.stage = "upgrading";
+    try {
+      const error = await failure(runUpgrade({ cluster: sim.cluster, clients: sim.clients, ...paths(), ...FAST }));
+      expect(error.code).toBe("E_PRECHECK");
+      expect(error.gate).toBe("no-upgrade-in-progress");
+      expect(error.message).toContain("sim-2: Talos machine stage is upgrading");
+      expect(sim.upgrades).toEqual([]);
+    } finally {
+      node.stage = "running";
+    }
+  });
+
   it("a pod already stuck Pending: E_PRECHECK at pods-running, not a failure after the first node is drained", async () => {
     sim.pods.push({ namespace: "apps", name: "web-0", node: "", phase: "Pending" });
     try {
@@ -150,5 +165,45 @@ describe("a node that does not come back", () => {
     expect(state?.failure?.node).toBe(second);
     expect(state?.inFlight).toMatchObject({ node: second, phase: "upgrading" });
     expect(state?.completed.map((done) => done.node)).toEqual([first]);
+  });
+});
+
+describe("a node that rolls back", () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ downMs: 600, rollbackNth: 2 });
+    await sim.waitHealthy();
+  }, 180_000);
+  afterAll(async () => {
+    await sim?.stop();
+  }, 180_000);
+
+  it("is named as rolled back, stops the run, and blocks later runs until --retry-node names it", async () => {
+    const files = paths();
+    const SLOW = { ...FAST, timeouts: { ...FAST.timeouts, upgrade: 20_000 } };
+    const error = await failure(runUpgrade({ cluster: sim.cluster, clients: sim.clients, ...files, ...SLOW }));
+    const [, second] = sim.upgrades;
+    expect(error.code).toBe("E_ROLLBACK");
+    expect(error.node).toBe(second);
+    expect(error.message).toContain("rolled back");
+    expect(sim.upgrades).toHaveLength(2);
+
+    // Before: the next run upgraded it again silently.
+    const again = await failure(runUpgrade({ cluster: sim.cluster, clients: sim.clients, ...files, ...SLOW }));
+    expect(again.code).toBe("E_ROLLBACK");
+    expect(again.hint).toContain(`--retry-node ${second}`);
+    expect(sim.upgrades).toHaveLength(2);
+
+    const result = await runUpgrade({
+      cluster: sim.cluster,
+      clients: sim.clients,
+      ...files,
+      ...SLOW,
+      retryNode: second,
+    });
+    expect(sim.upgrades[2]).toBe(second);
+    expect(result.upgraded).toContain(second);
+    expect(sim.nodes.every((node) => node.talos === "v1.13.9")).toBe(true);
+    expect(sim.peakDown()).toBe(1);
   });
 });

@@ -19,6 +19,9 @@ describe("kubeforge-validate CLI", () => {
         --json                 machine-readable output
         --strict               warnings fail the run too
         --no-kustomize         skip the \`kubectl kustomize\` build of Flux Kustomization paths
+        --offline              check charts from the cache only (say which could not be checked)
+        --no-charts            skip the chart check (versions, digests and values against the real charts)
+        --outdated             list newer chart versions and Talos/Kubernetes patches per component
         --config <file>        validate.yaml with crds and exceptions (default: <cluster-dir>/validate.yaml)
         --source-root <dir>    folder Flux paths are relative to (default: inferred from the tree)
         --live                 also report drift and Flux objects not Ready in the current cluster

@@ -1,23 +1,30 @@
 // kubeforge-validate: the only place that prints and exits. Exit codes: 0 clean, 1 findings, 2 usage/internal.
+
+import path from "node:path";
 import { parseArgs } from "node:util";
-import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { loadCluster } from "@kubeforge/config";
+import { chartRule } from "./charts/check-charts.js";
+import { formatOutdated, type OutdatedEntry, outdatedCharts, outdatedReleases } from "./charts/outdated.js";
 import { ValidateError } from "./errors.js";
 import type { Finding } from "./finding.js";
-import { checkLive } from "./live/check-live.js";
-import { runDoctor } from "./live/doctor.js";
-import { openKubeConfig } from "./live/kube-client.js";
 import { EXIT_ERROR, exitCodeFor } from "./report/exit-code.js";
 import { formatHumanReport } from "./report/format-human.js";
+import { RULES } from "./rules/index.js";
+import { resolveLayout } from "./tree/cluster-layout.js";
+import { loadDocuments } from "./tree/load-documents.js";
 import { type ValidationReport, validateTree } from "./validate-tree.js";
 
 const USAGE = `Usage:
-  kubeforge-validate [options] <cluster-dir>...   validate clusters/<name> (flux/, talos/, cluster.ts) offline
+  kubeforge-validate [options] <cluster-dir>...   validate clusters/<name> (flux/, talos/, cluster.ts); charts from their repositories or the cache
   kubeforge-validate doctor [options]            node, pod, event and Flux health of the current cluster
 
 Options:
   --json                 machine-readable output
   --strict               warnings fail the run too
   --no-kustomize         skip the \`kubectl kustomize\` build of Flux Kustomization paths
+  --offline              check charts from the cache only (say which could not be checked)
+  --no-charts            skip the chart check (versions, digests and values against the real charts)
+  --outdated             list newer chart versions and Talos/Kubernetes patches per component
   --config <file>        validate.yaml with crds and exceptions (default: <cluster-dir>/validate.yaml)
   --source-root <dir>    folder Flux paths are relative to (default: inferred from the tree)
   --live                 also report drift and Flux objects not Ready in the current cluster
@@ -36,6 +43,9 @@ function parse(argv: string[]) {
       json: { type: "boolean", default: false },
       strict: { type: "boolean", default: false },
       "no-kustomize": { type: "boolean", default: false },
+      offline: { type: "boolean", default: false },
+      "no-charts": { type: "boolean", default: false },
+      outdated: { type: "boolean", default: false },
       config: { type: "string" },
       "source-root": { type: "string" },
       live: { type: "boolean", default: false },
@@ -55,7 +65,23 @@ function kubeOptions(args: Args) {
   };
 }
 
+// The Kubernetes client costs half a second to load: only live mode and doctor import it.
+const loadLive = () =>
+  Promise.all([
+    import("@kubernetes/client-node"),
+    import("./live/check-live.js"),
+    import("./live/doctor.js"),
+    import("./live/kube-client.js"),
+  ]).then(([client, { checkLive }, { runDoctor }, { openKubeConfig }]) => ({
+    client,
+    checkLive,
+    runDoctor,
+    openKubeConfig,
+  }));
+
 async function doctor(args: Args): Promise<number> {
+  const { client, runDoctor, openKubeConfig } = await loadLive();
+  const { CoreV1Api, CustomObjectsApi } = client;
   const config = openKubeConfig(kubeOptions(args));
   const findings = await runDoctor({
     core: config.makeApiClient(CoreV1Api),
@@ -83,11 +109,44 @@ function describeReport(report: ValidationReport): string[] {
   ];
 }
 
+/** `--outdated`: newer chart versions per HelmRelease and newer Talos/Kubernetes releases per cluster. */
+async function outdated(args: Args): Promise<number> {
+  if (args.values.offline)
+    throw new ValidateError("E_USAGE", "--outdated reads the chart repositories", "run it without --offline");
+  const reports: { target: string; entries: OutdatedEntry[] }[] = [];
+  for (const dir of args.positionals) {
+    const layout = resolveLayout(dir);
+    const loaded = await loadDocuments(layout.fluxDir, { displayBase: process.cwd() });
+    const model = layout.modelFile;
+    const cluster = model
+      ? await loadCluster(model).then(
+          (result) => result.cluster,
+          (error: unknown) => {
+            throw new ValidateError(
+              "E_CONFIG",
+              `${model}: ${String((error as Error)?.message ?? error).split("\n")[0]}`,
+              "fix the cluster definition; `kubeforge-validate` without --outdated lists every problem",
+            );
+          },
+        )
+      : undefined;
+    const entries = [...(cluster ? outdatedReleases(cluster) : []), ...(await outdatedCharts(loaded.documents))];
+    reports.push({ target: path.relative(process.cwd(), layout.clusterDir) || ".", entries });
+  }
+  if (args.values.json) process.stdout.write(`${JSON.stringify({ reports }, null, 2)}\n`);
+  else
+    for (const report of reports)
+      process.stdout.write(formatOutdated(`kubeforge-validate --outdated ${report.target}`, report.entries));
+  return 0;
+}
+
 async function validate(args: Args): Promise<number> {
   const dirs = args.positionals;
   if (dirs.length === 0)
     throw new ValidateError("E_USAGE", "no cluster directory given", "e.g. kubeforge-validate clusters/homelab");
-  const kubeConfig = args.values.live ? openKubeConfig(kubeOptions(args)) : undefined;
+  if (args.values.outdated) return outdated(args);
+  const live = args.values.live ? await loadLive() : undefined;
+  const kubeConfig = live?.openKubeConfig(kubeOptions(args));
   const reports: { report: ValidationReport; live: Finding[] }[] = [];
   for (const dir of dirs) {
     const report = await validateTree({
@@ -95,9 +154,9 @@ async function validate(args: Args): Promise<number> {
       ...(args.values["no-kustomize"] ? { kustomize: false as const } : {}),
       ...(args.values.config ? { config: args.values.config } : {}),
       ...(args.values["source-root"] ? { sourceRoot: args.values["source-root"] } : {}),
+      ...(args.values["no-charts"] ? {} : { rules: [...RULES, chartRule({ offline: args.values.offline })] }),
     });
-    const live = kubeConfig ? await checkLive({ dir, kubeConfig }) : [];
-    reports.push({ report, live });
+    reports.push({ report, live: live && kubeConfig ? await live.checkLive({ dir, kubeConfig }) : [] });
   }
   const all = reports.flatMap(({ report, live }) => [...report.findings, ...live]);
   if (args.values.json) {

@@ -7,17 +7,17 @@ import { readValidateConfig, type ValidateConfig } from "./config-file.js";
 import { ValidateError } from "./errors.js";
 import { applyExceptions } from "./exceptions.js";
 import { type Finding, type SuppressedFinding, sortFindings } from "./finding.js";
-import { type KustomizeBuild, kubectlKustomize } from "./kustomize/kustomize-build.js";
+import { type KustomizeBuild, kubectlKustomize, memoizeBuild } from "./kustomize/kustomize-build.js";
+import { planKustomizeBuilds } from "./kustomize/kustomize-plan.js";
 import { isFluxKustomization, spec } from "./rules/flux-objects.js";
 import { RULES } from "./rules/index.js";
-import type { Rule, RuleContext } from "./rules/rule.js";
+import { documentsOfKind, type Rule, type RuleContext } from "./rules/rule.js";
 import { crdVersionSchemas } from "./schemas/crd-schema.js";
 import { readBundledCrdSchemas, readKubernetesSchemas, readKubernetesValidators } from "./schemas/schema-files.js";
 import { SchemaRegistry } from "./schemas/schema-registry.js";
-import { sopsDecryptor } from "./talos/sops-decrypt.js";
 import { type DecryptYaml, validateTalosConfigs } from "./talos/validate-talos.js";
 import { inferSourceRoot, resolveLayout } from "./tree/cluster-layout.js";
-import { listYamlFiles, loadDocuments, parseManifestText } from "./tree/load-documents.js";
+import { parseManifestText, parseTreeFiles, readYamlFiles } from "./tree/load-documents.js";
 import type { ManifestDocument } from "./tree/manifest-document.js";
 
 export interface ValidateTreeOptions {
@@ -65,8 +65,10 @@ export interface ValidationReport {
 
 /** Runs `rules` over an already-loaded tree. Pure apart from what the kustomize callback does. */
 export async function runRules(context: RuleContext, rules: readonly Rule[] = RULES): Promise<Finding[]> {
+  // Every rule starts before any is awaited, so the kustomize children run while the other rules compute.
+  const pending = rules.map((rule) => rule.check(context));
   const findings: Finding[] = [];
-  for (const rule of rules) findings.push(...(await rule.check(context)));
+  for (const result of await Promise.all(pending)) for (const finding of result) findings.push(finding);
   return findings;
 }
 
@@ -131,22 +133,26 @@ export async function validateTree(options: ValidateTreeOptions): Promise<Valida
   const config = await readValidateConfig(options.config ? path.resolve(options.config) : layout.configFile, {
     required: options.config !== undefined,
   });
-  const loaded = await loadDocuments(layout.fluxDir, { displayBase });
+  // Every YAML file of the cluster folder is read once: the Flux tree is parsed, the rest is scanned for secrets.
+  const files = await readYamlFiles(layout.clusterDir, { displayBase });
+  const fluxPrefix = `${layout.fluxDir}${path.sep}`;
+  const loaded = parseTreeFiles(
+    layout.fluxDir === layout.clusterDir ? files : files.filter((file) => file.absolutePath.startsWith(fluxPrefix)),
+  );
   const documents = loaded.documents.filter(
     (document) => !isKustomizeConfig(document) && path.basename(document.absolutePath) !== "validate.yaml",
   );
+  const fluxPaths = documentsOfKind(documents, "Kustomization")
+    .filter(isFluxKustomization)
+    .map((document) => String(spec(document).path ?? ""));
+  const sourceRoot = options.sourceRoot ? path.resolve(options.sourceRoot) : inferSourceRoot(layout.fluxDir, fluxPaths);
+  const kustomize = options.kustomize === false ? undefined : memoizeBuild(options.kustomize ?? kubectlKustomize());
+  // Start the kustomize children now; they run while the model loads and the schemas compile.
+  if (kustomize) {
+    for (const plan of planKustomizeBuilds(documents, { sourceRoot, displayBase })) if (plan.build) kustomize(plan.dir);
+  }
   const model =
     options.loadModel !== false && layout.modelFile ? await readModel(layout.modelFile, displayBase) : { findings: [] };
-  const fluxPaths = documents.filter(isFluxKustomization).map((document) => String(spec(document).path ?? ""));
-  const sourceRoot = options.sourceRoot ? path.resolve(options.sourceRoot) : inferSourceRoot(layout.fluxDir, fluxPaths);
-  const secretScanDir = layout.clusterDir;
-  const files = await Promise.all(
-    (await listYamlFiles(secretScanDir)).map(async (file) => ({
-      path: path.relative(displayBase, file),
-      content: await readFile(file, "utf8"),
-    })),
-  );
-  const kustomize = options.kustomize === false ? undefined : (options.kustomize ?? kubectlKustomize());
   const context: RuleContext = {
     documents,
     ...(model.cluster ? { cluster: model.cluster } : {}),
@@ -160,7 +166,7 @@ export async function validateTree(options: ValidateTreeOptions): Promise<Valida
   const decrypt =
     options.decrypt === false || !model.cluster || !existsSync(layout.talosDir)
       ? undefined
-      : (options.decrypt ?? (await sopsDecryptor()));
+      : (options.decrypt ?? (await (await import("./talos/sops-decrypt.js")).sopsDecryptor()));
   const talos = model.cluster
     ? await validateTalosConfigs({
         dir: layout.talosDir,

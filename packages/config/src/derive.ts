@@ -1,14 +1,54 @@
 // Values derived from the model that several renderers need; computed in one place.
 import { installerPath } from "./releases/check.js";
 import type { Cluster } from "./schema/cluster.js";
+import type { Node } from "./schema/nodes.js";
+import { type FactorySchematic, factorySchematic, schematicId } from "./schematic-id.js";
+
+export interface NodeSchematicResult {
+  /** The Image Factory schematic id (computed, or the pinned `talos.schematic.id`). */
+  readonly id: string;
+  /** The document the id is computed from (absent for a pinned id). */
+  readonly schematic?: FactorySchematic;
+  readonly secureBoot: boolean;
+  /** Every kernel argument the node boots with from the schematic (cluster's, then the node's). */
+  readonly extraKernelArgs: readonly string[];
+}
+
+/** The schematic of `node` (the cluster's plus the node's additions), or of the cluster when no node is given. */
+export function nodeSchematic(cluster: Cluster, node?: Node): NodeSchematicResult {
+  const base = cluster.talos.schematic;
+  const extra = node?.schematic;
+  const extensions = [...new Set([...base.extensions, ...(extra?.extensions ?? [])])];
+  const extraKernelArgs = [...new Set([...base.extraKernelArgs, ...(extra?.extraKernelArgs ?? [])])];
+  const overlay = extra?.overlay ?? base.overlay;
+  const secureBoot = extra?.secureBoot ?? base.secureBoot;
+  const customised = extensions.length > 0 || extraKernelArgs.length > 0 || overlay !== undefined;
+  if (base.id !== undefined && !customised) return { id: base.id, secureBoot, extraKernelArgs };
+  const schematic = factorySchematic({ extensions, extraKernelArgs, ...(overlay ? { overlay } : {}) });
+  return { id: schematicId(schematic), schematic, secureBoot, extraKernelArgs };
+}
+
+export interface InstallerImageOptions {
+  /** The node whose schematic additions apply. */
+  readonly node?: Node;
+  /** @default cluster.talos.version */
+  readonly version?: string;
+}
 
 /**
- * The installer image: the model's, else the Image Factory one for the schematic. From Talos 1.14 talosctl
- * defaults to the platform-specific `metal-installer` path (ghcr installers are no longer published).
+ * The installer image: the model's (with the tag set to `version`), else the Image Factory one for the
+ * node's schematic. From Talos 1.14 talosctl defaults to the platform-specific `metal-installer` path
+ * (ghcr installers are no longer published); secure boot uses the `-secureboot` variant of either path.
  */
-export function installerImage(cluster: Cluster): string {
-  if (cluster.talos.installerImage) return cluster.talos.installerImage;
-  return `factory.talos.dev/${installerPath(cluster.talos.version)}/${cluster.talos.schematic}:${cluster.talos.version}`;
+export function installerImage(cluster: Cluster, options: InstallerImageOptions = {}): string {
+  const version = options.version ?? cluster.talos.version;
+  if (cluster.talos.installerImage) {
+    return options.version
+      ? cluster.talos.installerImage.replace(/:[^:/]+$/, `:${version}`)
+      : cluster.talos.installerImage;
+  }
+  const { id, secureBoot } = nodeSchematic(cluster, options.node);
+  return `factory.talos.dev/${installerPath(version)}${secureBoot ? "-secureboot" : ""}/${id}:${version}`;
 }
 
 /** The path Flux reconciles, relative to the repository root, e.g. `./clusters/homelab/flux`. */

@@ -1,5 +1,7 @@
 // Reading definitions from disk: cluster.yaml / cluster.json, or cluster.ts via jiti.
-import { readFile } from "node:fs/promises";
+// A definition is code: it loads with no shared compile cache and only from inside its repository.
+import { existsSync } from "node:fs";
+import { readFile, realpath } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { isMap, parseDocument } from "yaml";
@@ -7,6 +9,19 @@ import type { ConfigIssue } from "./errors.js";
 import { ConfigError } from "./errors.js";
 import type { Cluster } from "./schema/cluster.js";
 import { validateCluster } from "./validate.js";
+
+export interface LoadClusterOptions {
+  /**
+   * Folder the definition must resolve into once symlinks are followed.
+   * @default the git repository (nearest folder with `.git`) holding the path as given
+   */
+  readonly root?: string;
+  /**
+   * Load a definition whose real path lies outside `root`, e.g. one the user named on purpose.
+   * @default false
+   */
+  readonly allowOutsideRepo?: boolean;
+}
 
 export interface LoadedCluster {
   readonly cluster: Cluster;
@@ -40,7 +55,16 @@ export function parseClusterYaml(text: string, file?: string): unknown {
 
 async function importDefinition(file: string): Promise<unknown> {
   const { createJiti } = await import("jiti");
-  const jiti = createJiti(pathToFileURL(file).href, { moduleCache: false, interopDefault: false });
+  // fsCache off: jiti's default cache ($TMPDIR/jiti) is shared and world-writable, and it trusts an
+  // entry whose trailer holds the source's hash — anyone on the machine could plant code that runs
+  // here. Compiling a definition on each load costs milliseconds. Explicit options win over the
+  // JITI_FS_CACHE / JITI_REBUILD_FS_CACHE environment variables.
+  const jiti = createJiti(pathToFileURL(file).href, {
+    fsCache: false,
+    rebuildFsCache: true,
+    moduleCache: false,
+    interopDefault: false,
+  });
   const module = (await jiti.import(file)) as { default?: unknown };
   if (module.default === undefined) {
     throw new ConfigError(
@@ -59,10 +83,54 @@ export function resolveCluster(data: unknown, file?: string): { cluster: Cluster
   return { cluster: result.cluster, warnings: result.warnings };
 }
 
+/** The nearest folder at or above `start` that holds `.git` (a folder, or a file in a worktree). */
+function findRepositoryRoot(start: string): string | undefined {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, ".git"))) return dir;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+function isInside(child: string, parent: string): boolean {
+  const relative = path.relative(parent, child);
+  return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
+}
+
+/**
+ * Refuses a definition whose real path leaves its repository (a symlinked `cluster.ts` or cluster
+ * folder pointing elsewhere). A path outside any repository was named explicitly and is loaded.
+ */
+async function confineToRepository(absolute: string, file: string, options: LoadClusterOptions): Promise<void> {
+  if (options.allowOutsideRepo) return;
+  const root = options.root ? path.resolve(options.root) : findRepositoryRoot(path.dirname(absolute));
+  if (root === undefined) return;
+  let real: string;
+  let realRoot: string;
+  try {
+    [real, realRoot] = await Promise.all([realpath(absolute), realpath(root)]);
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === "ENOENT") return; // reported as "does not exist" below
+    throw cause;
+  }
+  if (isInside(real, realRoot)) return;
+  throw new ConfigError(
+    "E_CONFIG_READ",
+    [
+      {
+        path: "",
+        message: `resolves to ${real}, outside the repository ${realRoot}`,
+        hint: "replace the symlink with the definition itself, or pass allowOutsideRepo to load it on purpose",
+      },
+    ],
+    file,
+  );
+}
+
 /** Loads and validates a definition from `.yaml`, `.yml`, `.json`, `.ts` or `.js`. */
-export async function loadCluster(file: string): Promise<LoadedCluster> {
+export async function loadCluster(file: string, options: LoadClusterOptions = {}): Promise<LoadedCluster> {
   const absolute = path.resolve(file);
   const extension = path.extname(absolute);
+  await confineToRepository(absolute, file, options);
   let data: unknown;
   if (extension === ".ts" || extension === ".js" || extension === ".mts" || extension === ".mjs") {
     data = await importDefinition(absolute);

@@ -57,6 +57,19 @@ describe("validateCluster", () => {
     ]);
   });
 
+  it("warns about a declared PriorityClass nothing uses (neither an app nor the global default)", () => {
+    const data = parseClusterYaml(readFixture("valid/cluster.yaml")) as { priorityClasses: object[]; apps?: object[] };
+    data.priorityClasses = [
+      { name: "lab-default", value: 1000, globalDefault: true },
+      { name: "lab-critical", value: 1_000_000 },
+    ];
+    const result = validateCluster(data);
+    expect(result.ok).toBe(true);
+    expect(result.warnings.map((issue) => formatIssue(issue))).toEqual([
+      "priorityClasses[1]: lab-critical is used by nothing: no app names it and it is not the global default — set apps[].priorityClassName to it, or remove it (platform components use kubeforge-storage and kubeforge-platform)",
+    ]);
+  });
+
   it("reports every problem at once, not only the first", () => {
     const data = parseClusterYaml(readFixture("valid/cluster.yaml")) as {
       api: { vip: string };

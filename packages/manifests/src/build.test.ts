@@ -27,7 +27,7 @@ describe("buildCluster", () => {
     const first = await buildCluster({ cluster: path.join(dir, "cluster.yaml") });
     expect(first.out).toBe(path.join(dir, "flux"));
     expect(first.name).toBe("lab");
-    expect(first.objects).toBe(71);
+    expect(first.objects).toBe(72);
     const before = snapshotDir(first.out);
     const second = await buildCluster({ cluster: path.join(dir, "cluster.yaml") });
     expect(second.written).toEqual([]);

@@ -26,11 +26,11 @@ describe("kubeforge-manifests", () => {
   it("builds, then --check passes; --json reports the result", () => {
     const file = clusterFile(fixtureInput());
     expect(run("build", "--cluster", file).stdout).toMatch(
-      /^lab: 71 objects in .* written \(26 changed, 0 removed\)\n$/,
+      /^lab: 72 objects in .* written \(26 changed, 0 removed\)\n$/,
     );
     expect(run("build", "--cluster", file, "--check").status).toBe(0);
     const json = JSON.parse(run("build", "--cluster", file, "--json").stdout);
-    expect(json).toMatchObject({ name: "lab", objects: 71, written: [], removed: [], upToDate: true });
+    expect(json).toMatchObject({ name: "lab", objects: 72, written: [], removed: [], upToDate: true });
   });
 
   it("--check exits 1 when the tree is out of date", () => {

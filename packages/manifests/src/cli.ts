@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, formatIssue } from "@kubeforge/config";
 import { buildCluster } from "./build.js";
 import { PlaintextSecretError } from "./secrets.js";
-import { WriteConflictError } from "./writer/errors.js";
+import { UnsafePathError, WriteConflictError } from "./writer/errors.js";
 
 const USAGE = `Usage: kubeforge-manifests build [options]
 
@@ -77,7 +77,12 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`error: ${error.message}\n\n${USAGE}\n`);
       process.exit(2);
     }
-    if (error instanceof ConfigError || error instanceof WriteConflictError || error instanceof PlaintextSecretError) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof WriteConflictError ||
+      error instanceof UnsafePathError ||
+      error instanceof PlaintextSecretError
+    ) {
       process.stderr.write(`error: ${error.message}\n`);
       process.exit(1);
     }

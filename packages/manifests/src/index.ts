@@ -10,5 +10,5 @@ export * as flux from "./imports/index.js";
 export { GENERATED_MARKER, toYaml, toYamlStream } from "./render/serialize.js";
 export { type ExtraFile, type RenderTreeOptions, renderTree, type TreeFile } from "./render/tree.js";
 export { PlaintextSecretError, readUserSecrets, SECRETS_FOLDER, type UserSecrets } from "./secrets.js";
-export { WriteConflictError } from "./writer/errors.js";
+export { UnsafePathError, WriteConflictError } from "./writer/errors.js";
 export { type WriteTreeOptions, type WriteTreeResult, writeTree } from "./writer/write-tree.js";

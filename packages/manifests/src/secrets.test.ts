@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -61,5 +61,39 @@ describe("user secrets", () => {
     );
     expect(readFileSync(path.join(dir, "flux/infrastructure/kustomization.yaml"), "utf8")).toBe(before);
     expect(existsSync(path.join(dir, "flux/infrastructure/secrets"))).toBe(false);
+  });
+});
+
+describe("user secrets with plaintext values inside SOPS files", () => {
+  it("refuses stringData.db-password: hunter2 added to an encrypted Secret, and copies nothing", async () => {
+    const dir = clusterDir();
+    const tampered = demoSecret.replace(/^stringData:\n/m, "stringData:\n  db-password: hunter2\n");
+    expect(tampered).not.toBe(demoSecret);
+    writeFileSync(path.join(dir, "secrets/db.sops.yaml"), tampered);
+    const error = await buildCluster({ cluster: path.join(dir, "cluster.yaml") }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PlaintextSecretError);
+    expect((error as Error).message).toContain(
+      `${path.join(dir, "secrets/db.sops.yaml")}: stringData.db-password: is plaintext but must be encrypted (Secret stringData)`,
+    );
+    expect(existsSync(path.join(dir, "flux/infrastructure/secrets/db.sops.yaml"))).toBe(false);
+  });
+
+  it("refuses a plaintext value the file's own encrypted_regex selects", async () => {
+    const dir = clusterDir();
+    const tampered = demoSecret.replace(/^data:\n/m, "data:\n  extra: aHVudGVyMg==\n");
+    writeFileSync(path.join(dir, "secrets/db.sops.yaml"), tampered);
+    await expect(buildCluster({ cluster: path.join(dir, "cluster.yaml") })).rejects.toThrow(
+      "data.extra: is plaintext but must be encrypted",
+    );
+  });
+
+  it("refuses a symlink in secrets/", async () => {
+    const dir = clusterDir();
+    const outside = path.join(dir, "elsewhere.sops.yaml");
+    writeFileSync(outside, demoSecret);
+    symlinkSync(outside, path.join(dir, "secrets/db.sops.yaml"));
+    await expect(buildCluster({ cluster: path.join(dir, "cluster.yaml") })).rejects.toThrow(
+      "db.sops.yaml: is a symlink or not a regular file",
+    );
   });
 });

@@ -10,7 +10,7 @@ export function fixtureInput(options: { namespaces?: number } = {}): ClusterInpu
     kubernetes: { version: "v1.35.2" },
     network: { nodeCidr: "10.0.0.0/24", gateway: "10.0.0.1", nameservers: ["10.0.0.1"] },
     api: { vip: "10.0.0.10" },
-    nodes: [1, 2, 3].map((index) => ({ hostname: `lab-${index}`, address: `10.0.0.1${index}`, interface: "eth0" })),
+    nodes: [1, 2, 3].map((index) => ({ hostname: `lab-${index}`, address: `10.0.0.1${index}`, interface: "enp1s0" })),
     oidc: {
       issuerUrl: "https://auth.lab.example",
       clientId: "kubernetes",
@@ -27,7 +27,7 @@ export function fixtureInput(options: { namespaces?: number } = {}): ClusterInpu
         ingressFromNamespaces: index > 0 ? ["ns-1"] : [],
       },
     })),
-    priorityClasses: [{ name: "lab-critical", value: 100000 }],
+    priorityClasses: [{ name: "lab-default", value: 1000, globalDefault: true }],
     storageClasses: [{ name: "fast", default: true }],
     flux: { url: "https://git.lab.example/infra.git" },
     sops: { ageRecipients: ["age16gcuf2qq6vnu6sd55y8q5h2tyt04ph3fklz2pdfnkeknrwz6paksd30vx8"] },

@@ -12,10 +12,17 @@ export type SopsErrorCode =
   | "E_SOPS_DECRYPT" // a value failed AES-GCM authentication or is not in ENC[] format
   | "E_SOPS_NO_RULE" // .sops.yaml has creation_rules but none matches
   | "E_SOPS_CONFIG" // .sops.yaml is malformed
+  | "E_SOPS_CONFLICT" // several selection rules (or options) that exclude each other
   | "E_SOPS_NO_RECIPIENTS" // nothing to encrypt to
   | "E_SOPS_RECIPIENT" // an age recipient string is invalid
   | "E_SOPS_EXTRACT" // --extract path not found
   | "E_SOPS_EDITOR" // $EDITOR failed
+  | "E_SOPS_INTERRUPTED" // a signal ended the command (temp files removed)
+  | "E_SOPS_UNCHANGED" // edit: the file was not modified (sops exits 200)
+  | "E_SOPS_USAGE" // invalid arguments (set/unset index or value …)
+  | "E_SOPS_ENCRYPT" // a value cannot be encrypted as sops would (e.g. an integer beyond int64)
+  | "E_SOPS_VERIFY" // an encrypted result did not decrypt again (never written)
+  | "E_SOPS_NOT_FOUND" // the input file does not exist
   | "E_SOPS_IO"; // a file could not be read or written
 
 /** A SOPS operation failed on bad input. `file` names the file, `path` the place inside it. */

@@ -4,7 +4,8 @@ import { SopsError } from "./errors.js";
 import type { EncryptionRules } from "./rules-match.js";
 import type { Plain } from "./tree.js";
 
-export const SOPS_VERSION = "3.13.2";
+export { SOPS_VERSION } from "./version.js";
+import { SOPS_VERSION } from "./version.js";
 
 export interface AgeKeyEntry {
   readonly recipient: string;

@@ -1,4 +1,5 @@
-// Which values get encrypted (sops' shouldBeEncrypted), with Go RE2 patterns translated for JS.
+// Which values get encrypted (sops' shouldBeEncrypted), with Go's RE2 regex semantics.
+import { RE2JS } from "re2js";
 import { SopsError } from "./errors.js";
 
 export interface EncryptionRules {
@@ -11,26 +12,43 @@ export interface EncryptionRules {
   readonly macOnlyEncrypted?: boolean;
 }
 
-const cache = new Map<string, RegExp>();
+/** A compiled Go (RE2) pattern: `test` is an unanchored search, as Go's MatchString. */
+export interface GoRegex {
+  test(text: string): boolean;
+}
 
-/** Compiles a Go RE2 pattern (unanchored search); leading inline flags like `(?i)` become JS flags. */
-export function compileGoRegex(pattern: string): RegExp {
+const cache = new Map<string, GoRegex>();
+
+/**
+ * Compiles a pattern with RE2 semantics (re2js, a port of the engine Go's regexp implements), so
+ * `[[:alpha:]]`, `\Q…\E`, `\pL`, `(?i)` and friends mean what they mean to sops. A pattern RE2 refuses
+ * (backreferences, lookaround) is refused here too: guessing would encrypt the wrong values.
+ */
+export function compileGoRegex(pattern: string, where: { file?: string; path?: string } = {}): GoRegex {
   const cached = cache.get(pattern);
   if (cached) return cached;
-  let source = pattern;
-  let flags = "";
-  const inline = /^\(\?([imsU]+)\)/.exec(source);
-  if (inline) {
-    source = source.slice(inline[0].length);
-    for (const flag of inline[1]!) if (flag !== "U" && !flags.includes(flag)) flags += flag;
-  }
-  source = source.replaceAll("(?P<", "(?<").replaceAll("\\A", "^").replaceAll("\\z", "$");
-  let regex: RegExp;
+  let compiled: RE2JS;
   try {
-    regex = new RegExp(source, flags);
+    compiled = RE2JS.compile(pattern);
   } catch (error) {
-    throw new SopsError("E_SOPS_CONFIG", `invalid regular expression ${JSON.stringify(pattern)}`, { cause: error });
+    throw new SopsError(
+      "E_SOPS_CONFIG",
+      `invalid regular expression ${JSON.stringify(pattern)}: ${(error as Error).message}`,
+      { ...where, hint: "sops uses Go (RE2) syntax: no backreferences or lookaround", cause: error },
+    );
   }
+  // keys repeat across a document (every value under `data` tests "data"): remember answers per key
+  const answers = new Map<string, boolean>();
+  const regex: GoRegex = {
+    test(text) {
+      let answer = answers.get(text);
+      if (answer === undefined) {
+        answer = compiled.test(text);
+        if (answers.size < 10_000) answers.set(text, answer);
+      }
+      return answer;
+    },
+  };
   cache.set(pattern, regex);
   return regex;
 }
@@ -47,13 +65,15 @@ export function checkRules(rules: EncryptionRules, where: string): void {
   ].filter(Boolean);
   if (set.length > 1) {
     throw new SopsError(
-      "E_SOPS_CONFIG",
+      "E_SOPS_CONFLICT",
       `${where} sets ${set.length} of unencrypted_suffix, encrypted_suffix, unencrypted_regex, encrypted_regex, unencrypted_comment_regex and encrypted_comment_regex`,
       {
         hint: "keep exactly one",
       },
     );
   }
+  for (const pattern of [rules.unencryptedRegex, rules.encryptedRegex])
+    if (pattern) compileGoRegex(pattern, { path: where });
   if (rules.unencryptedCommentRegex || rules.encryptedCommentRegex) {
     throw new SopsError("E_SOPS_UNSUPPORTED", `${where} uses a comment regex, which kubeforge-sops does not support`, {
       hint: "use encrypted_regex or unencrypted_suffix instead",

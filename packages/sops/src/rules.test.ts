@@ -65,3 +65,74 @@ describe(".sops.yaml", () => {
     ).toBeDefined();
   });
 });
+
+describe("Go (RE2) regex semantics (issue 14 #2)", () => {
+  it("--encrypted-regex '^[[:alpha:]]*[dD]ata$' encrypts data and stringData", async () => {
+    const { encryptText } = await import("./operations/encrypt.js");
+    const { alice } = await import("../test/keys.js");
+    const text = await encryptText("kind: Secret\ndata:\n    a: b\nstringData:\n    c: d\nother: clear\n", {
+      format: "yaml",
+      recipients: [alice.recipient],
+      encryptedRegex: "^[[:alpha:]]*[dD]ata$",
+    });
+    // must deny: the secret values in clear text; must allow: keys outside the regex in clear
+    expect(text).not.toMatch(/a: b|c: d/);
+    expect(text).toMatch(/a: ENC\[AES256_GCM/);
+    expect(text).toMatch(/c: ENC\[AES256_GCM/);
+    expect(text).toContain("other: clear");
+  });
+
+  it("honours \\Q…\\E, \\pL and (?i) as Go does", async () => {
+    const { compileGoRegex } = await import("./rules-match.js");
+    expect(compileGoRegex("^\\Qa.b\\E$").test("a.b")).toBe(true);
+    expect(compileGoRegex("^\\Qa.b\\E$").test("axb")).toBe(false);
+    expect(compileGoRegex("^\\pL+$").test("pässwört")).toBe(true);
+    expect(compileGoRegex("^\\pL+$").test("pass1")).toBe(false);
+    expect(compileGoRegex("(?i)^DATA$").test("data")).toBe(true);
+  });
+
+  it("refuses what RE2 refuses (backreferences, lookaround) instead of guessing", () => {
+    expect(() =>
+      parseSopsConfig("creation_rules:\n  - encrypted_regex: (a)\\1\n    age: age1x\n", "/r/.sops.yaml"),
+    ).toThrow(/\/r\/.sops.yaml: creation_rules\[0\].encrypted_regex: invalid regular expression/);
+    expect(() => parseSopsConfig("creation_rules:\n  - path_regex: (?=x)\n    age: age1x\n", "/r/.sops.yaml")).toThrow(
+      /path_regex: invalid regular expression/,
+    );
+  });
+
+  it("path_regex uses RE2: a POSIX class selects the right rule instead of falling through", () => {
+    const config = parseSopsConfig(
+      "creation_rules:\n  - path_regex: ^[[:alpha:]]+/secret\\.yaml$\n    age: age1first\n  - age: age1fallback\n",
+      "/repo/.sops.yaml",
+    );
+    expect(matchCreationRule(config, "prod/secret.yaml", "/repo")?.ageGroups).toEqual([["age1first"]]);
+    expect(matchCreationRule(config, "pr0d/secret.yaml", "/repo")?.ageGroups).toEqual([["age1fallback"]]);
+  });
+});
+
+describe("key groups as sops 3.13 reads them (issue 14 #3)", () => {
+  it("flattens merge: groups into their key group and splits comma-separated recipients", () => {
+    const config = parseSopsConfig(
+      `creation_rules:
+  - shamir_threshold: 2
+    key_groups:
+      - age:
+          - age1a, age1b
+        merge:
+          - age: [age1c]
+          - merge:
+              - age: age1d,age1e
+      - age: [age1f]
+`,
+      "/r/.sops.yaml",
+    );
+    expect(config.creationRules[0]?.ageGroups).toEqual([["age1c", "age1d", "age1e", "age1a", "age1b"], ["age1f"]]);
+    expect(config.creationRules[0]?.shamirThreshold).toBe(2);
+  });
+
+  it("refuses destination_rules clearly", () => {
+    expect(() => parseSopsConfig("destination_rules:\n  - s3_bucket: b\n    path_regex: x\n", "/r/.sops.yaml")).toThrow(
+      /\/r\/.sops.yaml: destination_rules: destination_rules .* are not supported/,
+    );
+  });
+});

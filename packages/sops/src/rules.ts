@@ -5,6 +5,7 @@ import path from "node:path";
 import { parse as parseYamlText } from "yaml";
 import { SopsError } from "./errors.js";
 import { compileGoRegex, type EncryptionRules } from "./rules-match.js";
+import { checkShamir } from "./shamir.js";
 
 export interface CreationRule extends EncryptionRules {
   readonly pathRegex?: string;
@@ -22,45 +23,119 @@ export interface SopsConfig {
 
 type Raw = Record<string, unknown>;
 
-function list(value: unknown): string[] {
+/** sops' parseKeyField: a comma-separated string or a list of strings; blanks dropped. */
+function keyList(value: unknown, where: string, file: string): string[] {
   if (value === undefined || value === null) return [];
-  const items = Array.isArray(value) ? value.map(String) : String(value).split(",");
-  return items.map((s) => s.trim()).filter(Boolean);
+  const items = Array.isArray(value) ? value : [value];
+  return items.flatMap((item, i) => {
+    if (typeof item !== "string") {
+      throw new SopsError("E_SOPS_CONFIG", `expected a string, got ${typeof item}`, {
+        file,
+        path: Array.isArray(value) ? `${where}[${i}]` : where,
+        hint: "list keys as strings (or one comma-separated string)",
+      });
+    }
+    // upstream age.MasterKeysFromRecipients splits every entry on commas, in lists too
+    return item
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+  });
 }
 
 const NON_AGE = ["pgp", "kms", "gcp_kms", "azure_keyvault", "hc_vault_transit_uri", "hckms", "hc_vault"];
 
-function parseRule(raw: Raw, index: number, file: string): CreationRule {
-  const where = `creation_rules[${index}]`;
-  const unsupported = (what: string) =>
-    new SopsError("E_SOPS_UNSUPPORTED", `${what} keys are not supported (PGP is not supported; re-encrypt to age)`, {
+function unsupported(what: string, file: string, where: string): SopsError {
+  return new SopsError(
+    "E_SOPS_UNSUPPORTED",
+    `${what} keys are not supported (PGP is not supported; re-encrypt to age)`,
+    {
       file,
       path: where,
       hint: "kubeforge-sops encrypts to age recipients only",
-    });
+    },
+  );
+}
+
+function isPresent(value: unknown): boolean {
+  return Array.isArray(value) ? value.length > 0 : value !== undefined && value !== null && value !== "";
+}
+
+/** One key group's age recipients, `merge:` groups flattened in as sops' extractMasterKeys does. */
+function groupRecipients(group: unknown, where: string, file: string, depth = 0): string[] {
+  if (group === null || typeof group !== "object" || Array.isArray(group)) {
+    throw new SopsError("E_SOPS_CONFIG", "a key group must be a mapping", { file, path: where });
+  }
+  if (depth > 32) throw new SopsError("E_SOPS_CONFIG", "merge: nested too deeply", { file, path: where });
+  const raw = group as Raw;
+  for (const kind of NON_AGE) if (isPresent(raw[kind])) throw unsupported(kind, file, `${where}.${kind}`);
+  const merged: string[] = [];
+  if (raw.merge !== undefined && raw.merge !== null) {
+    if (!Array.isArray(raw.merge)) {
+      throw new SopsError("E_SOPS_CONFIG", "merge must be a list of key groups", { file, path: `${where}.merge` });
+    }
+    raw.merge.forEach((sub, i) => merged.push(...groupRecipients(sub, `${where}.merge[${i}]`, file, depth + 1)));
+  }
+  merged.push(...keyList(raw.age, `${where}.age`, file));
+  return [...new Set(merged)];
+}
+
+function parseRule(raw: Raw, index: number, file: string): CreationRule {
+  const where = `creation_rules[${index}]`;
   let ageGroups: string[][];
-  if (Array.isArray(raw.key_groups)) {
-    ageGroups = (raw.key_groups as Raw[]).map((group) => {
-      for (const kind of NON_AGE)
-        if (list(group[kind]).length || (Array.isArray(group[kind]) && (group[kind] as unknown[]).length))
-          throw unsupported(kind);
-      return [...new Set(list(group.age))];
+  if (raw.key_groups !== undefined && raw.key_groups !== null) {
+    if (!Array.isArray(raw.key_groups)) {
+      throw new SopsError("E_SOPS_CONFIG", "key_groups must be a list", { file, path: `${where}.key_groups` });
+    }
+    ageGroups = raw.key_groups.map((group, i) => groupRecipients(group, `${where}.key_groups[${i}]`, file));
+    ageGroups.forEach((group, i) => {
+      if (group.length === 0) {
+        throw new SopsError("E_SOPS_CONFIG", "the key group has no age recipients", {
+          file,
+          path: `${where}.key_groups[${i}]`,
+          hint: "list age1… recipients under age: (or merge:), or remove the group",
+        });
+      }
     });
   } else {
-    for (const kind of NON_AGE) if (list(raw[kind]).length) throw unsupported(kind);
-    ageGroups = [list(raw.age)];
+    for (const kind of NON_AGE) if (isPresent(raw[kind])) throw unsupported(kind, file, `${where}.${kind}`);
+    ageGroups = [[...new Set(keyList(raw.age, `${where}.age`, file))]];
   }
-  const text = (key: string) => (typeof raw[key] === "string" && raw[key] ? (raw[key] as string) : undefined);
+  const text = (key: string) => {
+    const value = raw[key];
+    if (value === undefined || value === null || value === "") return undefined;
+    if (typeof value !== "string")
+      throw new SopsError("E_SOPS_CONFIG", `${key} must be a string`, { file, path: `${where}.${key}` });
+    return value;
+  };
   const rule: Record<string, unknown> = { ageGroups };
-  if (text("path_regex")) rule.pathRegex = text("path_regex");
-  if (text("encrypted_regex")) rule.encryptedRegex = text("encrypted_regex");
-  if (text("unencrypted_regex")) rule.unencryptedRegex = text("unencrypted_regex");
-  if (text("encrypted_suffix")) rule.encryptedSuffix = text("encrypted_suffix");
-  if (text("unencrypted_suffix")) rule.unencryptedSuffix = text("unencrypted_suffix");
-  if (text("encrypted_comment_regex")) rule.encryptedCommentRegex = text("encrypted_comment_regex");
-  if (text("unencrypted_comment_regex")) rule.unencryptedCommentRegex = text("unencrypted_comment_regex");
+  const fields = [
+    ["path_regex", "pathRegex"],
+    ["encrypted_regex", "encryptedRegex"],
+    ["unencrypted_regex", "unencryptedRegex"],
+    ["encrypted_suffix", "encryptedSuffix"],
+    ["unencrypted_suffix", "unencryptedSuffix"],
+    ["encrypted_comment_regex", "encryptedCommentRegex"],
+    ["unencrypted_comment_regex", "unencryptedCommentRegex"],
+  ] as const;
+  for (const [key, name] of fields) {
+    const value = text(key);
+    if (value === undefined) continue;
+    if (key.endsWith("_regex")) compileGoRegex(value, { file, path: `${where}.${key}` });
+    rule[name] = value;
+  }
   if (raw.mac_only_encrypted === true) rule.macOnlyEncrypted = true;
-  if (typeof raw.shamir_threshold === "number" && raw.shamir_threshold > 0) rule.shamirThreshold = raw.shamir_threshold;
+  const threshold = raw.shamir_threshold;
+  if (threshold !== undefined && threshold !== null && threshold !== 0) {
+    if (typeof threshold !== "number") {
+      throw new SopsError("E_SOPS_CONFIG", "shamir_threshold must be a number", {
+        file,
+        path: `${where}.shamir_threshold`,
+      });
+    }
+    checkShamir(ageGroups.length, threshold, { file, path: `${where}.shamir_threshold` });
+    rule.shamirThreshold = threshold;
+  }
   return rule as unknown as CreationRule;
 }
 
@@ -78,6 +153,13 @@ export function parseSopsConfig(text: string, file: string): SopsConfig {
   const doc = (raw ?? {}) as Raw;
   if (typeof doc !== "object" || Array.isArray(doc))
     throw new SopsError("E_SOPS_CONFIG", "must be a mapping", { file });
+  if (isPresent(doc.destination_rules)) {
+    throw new SopsError("E_SOPS_CONFIG", "destination_rules (sops publish to S3, GCS or Vault) are not supported", {
+      file,
+      path: "destination_rules",
+      hint: "remove destination_rules from this .sops.yaml; kubeforge-sops only reads creation_rules",
+    });
+  }
   const rules = doc.creation_rules;
   if (rules !== undefined && rules !== null && !Array.isArray(rules)) {
     throw new SopsError("E_SOPS_CONFIG", "creation_rules must be a list", { file });

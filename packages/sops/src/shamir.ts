@@ -1,60 +1,45 @@
-// Shamir's secret sharing over GF(2^8) (AES polynomial 0x11B), as sops/Vault use it for key groups.
-// A share is y-bytes followed by one x byte.
-import { randomBytes } from "node:crypto";
+// Shamir's secret sharing for key groups, on the audited `shamir-secret-sharing` (Privy; a port of
+// HashiCorp Vault's shamir, which sops vendors): GF(2^8), a share is its y-bytes followed by its x byte.
+import { combine, split } from "shamir-secret-sharing";
+import { SopsError } from "./errors.js";
 
-function mul(a: number, b: number): number {
-  let result = 0;
-  let x = a;
-  let y = b;
-  while (y) {
-    if (y & 1) result ^= x;
-    x = x & 0x80 ? ((x << 1) ^ 0x11b) & 0xff : x << 1;
-    y >>= 1;
-  }
-  return result;
+/** sops' (Vault's) limits: 2 ≤ threshold ≤ parts ≤ 255. Returns the problem, or undefined. */
+export function shamirProblem(parts: number, threshold: number): string | undefined {
+  if (!Number.isInteger(threshold)) return `shamir_threshold must be an integer, got ${threshold}`;
+  if (parts > 255) return `parts cannot exceed 255 (${parts} key groups)`;
+  if (threshold < 2) return `threshold must be at least 2 (got ${threshold})`;
+  if (parts < threshold)
+    return `parts cannot be less than threshold: shamir_threshold ${threshold} needs at least ${threshold} key groups, there are ${parts}`;
+  return undefined;
 }
 
-function inverse(a: number): number {
-  // a^254 = a^-1 in GF(2^8)
-  let result = 1;
-  for (let i = 0; i < 254; i++) result = mul(result, a);
-  return result;
+/** Throws a typed error when `threshold` cannot split into `parts` shares. */
+export function checkShamir(parts: number, threshold: number, details: { file?: string; path?: string } = {}): void {
+  const problem = shamirProblem(parts, threshold);
+  if (problem) {
+    throw new SopsError("E_SOPS_CONFIG", problem, {
+      ...details,
+      hint: "set shamir_threshold between 2 and the number of key_groups",
+    });
+  }
 }
 
 /** Recombines shares (interpolation at x = 0). */
-export function combineShares(shares: readonly Uint8Array[]): Uint8Array {
-  const length = shares[0]!.length - 1;
-  const xs = shares.map((s) => s[length]!);
-  const secret = new Uint8Array(length);
-  for (let byte = 0; byte < length; byte++) {
-    let value = 0;
-    for (let i = 0; i < shares.length; i++) {
-      let basis = 1;
-      for (let j = 0; j < shares.length; j++) {
-        if (i === j) continue;
-        basis = mul(basis, mul(xs[j]!, inverse(xs[i]! ^ xs[j]!)));
-      }
-      value ^= mul(shares[i]![byte]!, basis);
-    }
-    secret[byte] = value;
-  }
-  return secret;
+export async function combineShares(shares: readonly Uint8Array[]): Promise<Uint8Array> {
+  return combine(shares.map((s) => new Uint8Array(s)));
 }
 
-/** Splits a secret into `parts` shares, any `threshold` of which recombine it; x = 1…parts. */
-export function splitSecret(secret: Uint8Array, parts: number, threshold: number): Uint8Array[] {
-  const shares = Array.from({ length: parts }, (_, i) => {
-    const share = new Uint8Array(secret.length + 1);
-    share[secret.length] = i + 1;
-    return share;
-  });
-  for (let byte = 0; byte < secret.length; byte++) {
-    const coefficients = [secret[byte]!, ...randomBytes(threshold - 1)];
-    for (const share of shares) {
-      const x = share[secret.length]!;
-      let y = 0;
-      for (let k = coefficients.length - 1; k >= 0; k--) y = mul(y, x) ^ coefficients[k]!;
-      share[byte] = y;
+/**
+ * Splits a secret into `parts` shares, any `threshold` of which recombine it, and proves that before
+ * returning: the first and the last `threshold` shares both give the secret back.
+ */
+export async function splitSecret(secret: Uint8Array, parts: number, threshold: number): Promise<Uint8Array[]> {
+  checkShamir(parts, threshold);
+  const shares = await split(new Uint8Array(secret), parts, threshold);
+  for (const subset of [shares.slice(0, threshold), shares.slice(parts - threshold)]) {
+    const back = await combine(subset);
+    if (!Buffer.from(back).equals(Buffer.from(secret))) {
+      throw new Error("internal: Shamir shares do not recombine to the data key");
     }
   }
   return shares;

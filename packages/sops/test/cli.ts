@@ -12,12 +12,16 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+export function runCli(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+): CliResult {
   const result = spawnSync(process.execPath, [binPath, ...args], {
     // outside the repository by default, so its .sops.yaml (stores, rules) does not apply
     cwd: options.cwd ?? os.tmpdir(),
     // HOME and XDG_CONFIG_HOME point nowhere so a developer's own keys.txt never leaks into tests
     env: { PATH: process.env.PATH, HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent", ...options.env },
+    ...(options.input === undefined ? {} : { input: options.input }),
   });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr.toString("utf8") };
 }

@@ -1,6 +1,6 @@
 // The built CLI end to end, with real SOPS (age) and the demo key. Run after `pnpm build`.
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -74,6 +74,62 @@ describe("kubeforge-talos", () => {
     const validated = await run(["validate", "--cluster", "cluster.yaml", ...files]);
     expect(validated.exitCode, validated.stderr).toBe(0);
     expect(validated.stdout.split("\n").filter(Boolean)).toHaveLength(3);
+  });
+
+  it("the re-key scenario refuses at both steps (exit 1) and changes no file", async () => {
+    const bundleFile = path.join(directory, "talos/talsecret.sops.yaml");
+    const aside = path.join(directory, "talsecret.aside");
+    const generated = path.join(directory, "talos/generated");
+    const before = await Promise.all(
+      (await readdir(generated)).map((name) => readFile(path.join(generated, name), "utf8")),
+    );
+    await rename(bundleFile, aside);
+    const secrets = await run(["gen", "secrets", "--cluster", "cluster.yaml"]);
+    expect(secrets.exitCode).toBe(1);
+    expect(secrets.stderr).toMatch(/refusing to create new cluster PKI while generated configs exist/);
+    expect(secrets.stderr).toMatch(/node-1\.sops\.yaml: exists: .*--rekey/);
+    expect(existsSync(bundleFile)).toBe(false);
+    // Forced anyway: gen config must then refuse to overwrite the configs built from the old CAs.
+    const rekeyed = await run(["gen", "secrets", "--cluster", "cluster.yaml", "--rekey"]);
+    expect(rekeyed.exitCode, rekeyed.stderr).toBe(0);
+    expect(rekeyed.stderr).toMatch(/warning: --rekey: .*must be reset and reinstalled/);
+    const config = await run(["gen", "config", "--cluster", "cluster.yaml", "--plaintext"]);
+    expect(config.exitCode).toBe(1);
+    expect(config.stderr).toMatch(/^error: refusing to overwrite the generated configs/);
+    expect(config.stderr).toMatch(
+      /node-1\.sops\.yaml: machine\.ca: its os CA differs from the one in the secrets bundle/,
+    );
+    expect(existsSync(path.join(directory, "talos/out"))).toBe(false);
+    const after = await Promise.all(
+      (await readdir(generated)).map((name) => readFile(path.join(generated, name), "utf8")),
+    );
+    expect(after).toEqual(before);
+    // Recovered from an encrypted control-plane config, the bundle matches the configs again.
+    await rm(bundleFile);
+    const recovered = await run([
+      "gen",
+      "secrets",
+      "--cluster",
+      "cluster.yaml",
+      "--from",
+      "talos/generated/node-1.sops.yaml",
+    ]);
+    expect(recovered.exitCode, recovered.stderr).toBe(0);
+    const again = await run(["gen", "config", "--cluster", "cluster.yaml", "--json"]);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).files.every((file: { changed: boolean }) => !file.changed)).toBe(true);
+    await rm(bundleFile);
+    await rename(aside, bundleFile);
+  }, 120_000);
+
+  it("gen secrets --from a file that is neither bundle nor config says so, without a YAML-library error", async () => {
+    await writeFile(path.join(directory, "notes.yaml"), "apiVersion: v1\nkind: ConfigMap\n---\nkind: Secret\n");
+    const result = await run(["gen", "secrets", "--cluster", "cluster.yaml", "--from", "notes.yaml"]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(
+      /notes\.yaml: is neither a Talos secrets bundle .* nor a control-plane machine config/,
+    );
+    expect(result.stderr).not.toMatch(/multiple documents|internal error/);
   });
 
   it("apply interrupted while talosctl runs (Ctrl-C) leaves no decrypted config behind", async () => {

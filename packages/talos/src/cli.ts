@@ -11,18 +11,26 @@ import { TalosError } from "./errors.js";
 const USAGE = `Usage: kubeforge-talos <command> [options]
 
 Commands:
-  gen secrets      create talos/talsecret.sops.yaml: new PKI, or --from an existing bundle; never overwrites
-  gen config       write SOPS-encrypted machine configs and talosconfig to talos/generated/ (needs the bundle)
+  gen secrets      create talos/talsecret.sops.yaml: new PKI, or --from an existing bundle or control-plane
+                   config; never overwrites, refuses new PKI while talos/generated/ holds configs
+  gen config       write SOPS-encrypted machine configs and talosconfig to talos/generated/ (needs the bundle;
+                   refuses when the bundle's CAs differ from those in the existing configs)
   validate FILE…   check machine configs against the official Talos schema (SOPS-encrypted files are decrypted)
   apply            talosctl apply-config per node, with each decrypted config in a 0600 temp file
 
 Options:
   --cluster <file>        cluster definition; talos/ sits beside it [default: cluster.ts]
-  --from <file>           gen secrets: import a talosctl / talhelper secrets bundle instead of generating one
-  --plaintext             gen config: also write decrypted copies to talos/out/ (gitignored, mode 0600)
+  --from <file>           gen secrets: import a talosctl / talhelper bundle or recover it from a control-plane
+                          machine config (plain or SOPS-encrypted) instead of generating one
+  --rekey                 gen secrets / gen config: replace the cluster's PKI on purpose; every node must be
+                          reset and reinstalled afterwards
+  --plaintext             gen config: also write decrypted copies to talos/out/ (mode 0600, own .gitignore)
   --talos-version <v>     validate: schema version [default: the --cluster's Talos version, else v1.13.9]
   --node <hostname>       apply: only this node (repeatable)
   --insecure              apply: first install to nodes in maintenance mode
+  --address <ip>          apply --insecure: the address the node has in maintenance mode (DHCP); one --node only
+  --cert-fingerprint <fp> apply --insecure: accept only this server certificate fingerprint (repeatable)
+  --mode <mode>           apply: talosctl apply mode: auto, interactive, no-reboot, reboot, staged, try
   --dry-run               apply: print the talosctl commands without running them
   --json                  print the result as JSON
   -q, --quiet             print nothing on success
@@ -32,7 +40,7 @@ Bootstrap order: gen secrets → gen config → apply --insecure → talosctl bo
   → talosctl kubeconfig → Cilium → Flux.
 
 Exit codes: 0 success; 1 invalid definition or config, missing/undecryptable bundle, bundle already exists,
-schema errors, talosctl failed; 2 usage error; 70 internal error.`;
+PKI mismatch, schema errors, nothing to apply, talosctl missing or failed; 2 usage error; 70 internal error.`;
 
 function parse(argv: string[]) {
   return parseArgs({
@@ -45,6 +53,10 @@ function parse(argv: string[]) {
       "talos-version": { type: "string" },
       node: { type: "string", multiple: true },
       insecure: { type: "boolean" },
+      address: { type: "string" },
+      "cert-fingerprint": { type: "string", multiple: true },
+      mode: { type: "string" },
+      rekey: { type: "boolean" },
       "dry-run": { type: "boolean" },
       json: { type: "boolean" },
       quiet: { type: "boolean", short: "q" },
@@ -72,6 +84,10 @@ async function main(argv: string[], io: CommandIo): Promise<number> {
     talosVersion: values["talos-version"],
     nodes: values.node,
     insecure: values.insecure,
+    address: values.address,
+    certFingerprints: values["cert-fingerprint"],
+    mode: values.mode,
+    rekey: values.rekey,
     dryRun: values["dry-run"],
     json: values.json,
     quiet: values.quiet,

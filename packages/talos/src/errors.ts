@@ -10,7 +10,11 @@ export type TalosErrorCode =
   | "E_SCHEMA_INVALID"
   | "E_SOPS_FAILED"
   | "E_TALOSCTL_FAILED"
-  | "E_WRITE_FAILED";
+  | "E_WRITE_FAILED"
+  | "E_PKI_MISMATCH"
+  | "E_GENERATED_EXISTS"
+  | "E_UNSAFE_PATH"
+  | "E_TALOSCTL_MISSING";
 
 /** One problem, located by file and by a path inside the document. */
 export interface TalosIssue {

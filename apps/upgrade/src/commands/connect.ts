@@ -2,14 +2,22 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { type Cluster, ConfigError, controlPlaneNodes, loadCluster } from "@kubeforge/config";
+import {
+  type Cluster,
+  ConfigError,
+  controlPlaneNodes,
+  loadCluster,
+  RELEASES,
+  type ReleaseTable,
+  releaseTableSchema,
+} from "@kubeforge/config";
 import { UpgradeError } from "../errors.js";
 import type { EtcdCredentials } from "../gates/etcd.js";
 import type { GateClients } from "../gates/index.js";
 import { createKubeClient } from "../gates/nodes.js";
-import { DEFAULT_RELEASES, type ReleaseTable, releaseTableSchema } from "../releases.js";
 import { createTalosctl } from "../talosctl.js";
 import { issueEtcdCredentials, readClusterBundle, writeRunTalosconfig } from "./credentials.js";
+import { parseEndpoints, UsageError } from "./flags.js";
 
 export interface ConnectFlags {
   readonly talosctl?: string;
@@ -54,7 +62,7 @@ export async function loadDefinition(value: string): Promise<{ cluster: Cluster;
 }
 
 export async function loadReleases(file: string | undefined): Promise<ReleaseTable> {
-  if (!file) return DEFAULT_RELEASES;
+  if (!file) return RELEASES;
   let data: unknown;
   try {
     data = JSON.parse(await readFile(file, "utf8"));
@@ -93,11 +101,24 @@ async function readEtcdCredentialFiles(flags: ConnectFlags): Promise<EtcdCredent
       throw new UpgradeError("E_CONNECT", `cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`);
     }
   };
-  return {
+  const credentials = {
     ca: await read(files.ca as string),
     cert: await read(files.cert as string),
     key: await read(files.key as string),
   };
+  const pem = {
+    ca: /-----BEGIN CERTIFICATE-----/,
+    cert: /-----BEGIN CERTIFICATE-----/,
+    key: /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+  };
+  for (const name of ["ca", "cert", "key"] as const) {
+    if (!pem[name].test(credentials[name])) {
+      throw new UsageError(
+        `--etcd-${name} ${files[name]}: not a PEM ${name === "key" ? "private key" : "certificate"} (no "-----BEGIN ${name === "key" ? "… PRIVATE KEY" : "CERTIFICATE"}-----" line)`,
+      );
+    }
+  }
+  return credentials;
 }
 
 export interface Connection {
@@ -111,11 +132,11 @@ export interface Connection {
  * come from flags, or else from the cluster's SOPS bundle through @kubeforge/talos.
  */
 export async function connect(cluster: Cluster, clusterFile: string, flags: ConnectFlags): Promise<Connection> {
-  const endpoints = flags["etcd-endpoints"]
-    ? flags["etcd-endpoints"].split(",").map((url) => url.trim())
-    : controlPlaneNodes(cluster).map(
-        (node) => `https://${node.address.includes(":") ? `[${node.address}]` : node.address}:2379`,
-      );
+  const endpoints =
+    parseEndpoints(flags["etcd-endpoints"]) ??
+    controlPlaneNodes(cluster).map(
+      (node) => `https://${node.address.includes(":") ? `[${node.address}]` : node.address}:2379`,
+    );
   const kube = createKubeClient({
     ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
     ...(flags["kube-context"] ? { context: flags["kube-context"] } : {}),

@@ -1,7 +1,7 @@
 // `kubeforge-upgrade run`: the rolling upgrade with progress lines (or JSON lines with --json).
-import { UpgradeError } from "../errors.js";
 import { renderEvent, renderPlan } from "../render.js";
 import { runUpgrade } from "../run.js";
+import { parseDuration } from "../timeouts.js";
 import { connect, loadDefinition, loadReleases } from "./connect.js";
 import { type Flags, parsePoll, parseTimeouts, requireCluster, statePaths, UsageError } from "./flags.js";
 import type { Output } from "./plan.js";
@@ -11,6 +11,10 @@ export async function runCommand(flags: Flags, io: Output): Promise<number> {
   if (flags.reason && !flags.force) throw new UsageError("--reason only goes with --force");
   const timeouts = parseTimeouts(flags.timeout);
   const pollIntervalMs = parsePoll(flags.poll);
+  const maxAge = flags["evidence-max-age"] === undefined ? undefined : parseDuration(flags["evidence-max-age"]);
+  if (flags["evidence-max-age"] !== undefined && !maxAge) {
+    throw new UsageError(`--evidence-max-age ${flags["evidence-max-age"]} is not a duration like 14d or 72h`);
+  }
   const { cluster, file, warnings } = await loadDefinition(requireCluster(flags));
   for (const warning of warnings) io.err(`warning: ${warning}`);
   const releases = await loadReleases(flags.releases);
@@ -28,6 +32,9 @@ export async function runCommand(flags: Flags, io: Output): Promise<number> {
     ...(pollIntervalMs ? { pollIntervalMs } : {}),
     ...(flags.evidence ? { evidenceFiles: flags.evidence } : {}),
     ...(flags["dry-run"] ? { dryRun: true } : {}),
+    ...(flags["retry-node"] ? { retryNode: flags["retry-node"] } : {}),
+    ...(flags["evidence-key"] ? { evidenceKey: flags["evidence-key"] } : {}),
+    ...(maxAge ? { evidenceMaxAgeMs: maxAge } : {}),
     ...(flags.force ? { force: { reason: flags.reason ?? "" } } : {}),
     onEvent: (event) => {
       if (flags.json) {
@@ -38,23 +45,7 @@ export async function runCommand(flags: Flags, io: Output): Promise<number> {
       const line = renderEvent(event, Date.now() - started);
       if (line) io.out(line);
     },
-  })
-    .catch((error: unknown) => {
-      if (error instanceof UpgradeError && flags.json) {
-        io.out(
-          JSON.stringify({
-            type: "error",
-            code: error.code,
-            node: error.node,
-            gate: error.gate,
-            message: error.message,
-            hint: error.hint,
-          }),
-        );
-      }
-      throw error;
-    })
-    .finally(() => connection.dispose());
+  }).finally(() => connection.dispose());
   if (flags.json) {
     io.out(JSON.stringify({ type: "result", ...result, plan: undefined }));
   } else {

@@ -36,6 +36,8 @@ export interface EtcdSnapshot {
   readonly alarms: readonly { readonly memberId: string; readonly alarm: string }[];
   /** Name of the leader most members agree on. */
   readonly leader?: string;
+  /** The etcd cluster ID (random at bootstrap): identifies the cluster. */
+  readonly clusterId?: string;
 }
 
 function openClient(connection: EtcdConnection, hosts: readonly string[]): Etcd3 {
@@ -88,7 +90,7 @@ async function readCluster(connection: EtcdConnection) {
       client = openClient(connection, [endpoint]);
       const list = await client.cluster.memberList({ linearizable: true } as never);
       const alarms = await client.maintenance.alarm({ action: "Get" });
-      return { members: list.members, alarms: alarms.alarms ?? [] };
+      return { members: list.members, alarms: alarms.alarms ?? [], clusterId: list.header?.cluster_id };
     } catch (error) {
       last = error;
     } finally {
@@ -100,7 +102,7 @@ async function readCluster(connection: EtcdConnection) {
 
 /** Reads the member list, each member's status and health, and the alarms. Throws when no endpoint answers. */
 export async function inspectEtcd(connection: EtcdConnection): Promise<EtcdSnapshot> {
-  const { members: listed, alarms } = await readCluster(connection);
+  const { members: listed, alarms, clusterId } = await readCluster(connection);
   const members = await Promise.all(
     listed.map(async (member) => {
       const probe = await probeMember(connection, member);
@@ -119,6 +121,7 @@ export async function inspectEtcd(connection: EtcdConnection): Promise<EtcdSnaps
     members,
     alarms: alarms.map((alarm) => ({ memberId: alarm.memberID, alarm: String(alarm.alarm) })),
     ...(leader ? { leader } : {}),
+    ...(clusterId ? { clusterId } : {}),
   };
 }
 

@@ -14,7 +14,7 @@ import {
   checkKubeletVersions,
   checkNodeReady,
   checkNodesReady,
-  checkNoneCordoned,
+  checkNoUpgradeInProgress,
   checkPodsRunning,
   type KubeClient,
 } from "./nodes.js";
@@ -36,6 +36,8 @@ export interface GateSubject {
   readonly kubernetes?: string;
   /** Hostnames the model declares; `kube-nodes-ready` fails when one is not registered. */
   readonly expectedNodes?: readonly string[];
+  /** The model's nodes with their addresses (for per-node Talos reads). */
+  readonly modelNodes?: readonly { readonly hostname: string; readonly address: string }[];
 }
 
 const notControlPlane = (hostname: string): GateResult => ({
@@ -56,7 +58,22 @@ export function makeGate(name: GateName, clients: GateClients, subject: GateSubj
   });
   switch (name) {
     case "no-upgrade-in-progress":
-      return run(async () => checkNoneCordoned(await clients.kube.listNodes()));
+      return run(async () => {
+        const machineStage = clients.talosctl.machineStage?.bind(clients.talosctl);
+        const stages = machineStage
+          ? await Promise.all(
+              (subject.modelNodes ?? []).map(async (entry) => {
+                try {
+                  const stage = await machineStage(entry.address, { timeoutMs: clients.callTimeoutMs ?? 10_000 });
+                  return { hostname: entry.hostname, stage };
+                } catch (error) {
+                  return { hostname: entry.hostname, error: (error as Error).message };
+                }
+              }),
+            )
+          : [];
+        return checkNoUpgradeInProgress(await clients.kube.listNodes(), stages);
+      });
     case "kube-nodes-ready":
       return run(async () => checkNodesReady(await clients.kube.listNodes(), subject.expectedNodes));
     case "kube-node-ready":

@@ -1,7 +1,8 @@
 // The gates a step runs, by name. Shared by the planner (to print them) and the runner (to run them).
 
 export const GATE_DESCRIPTIONS = {
-  "no-upgrade-in-progress": "no other kubeforge-upgrade holds the lock and no node is cordoned",
+  "no-upgrade-in-progress":
+    "no other kubeforge-upgrade holds the lock, no node is unschedulable and every node's Talos machine stage is running",
   "kube-nodes-ready": "every Kubernetes node is Ready",
   "etcd-members-healthy": "every etcd member is started, in the member list, not a learner and answers a quorum read",
   "etcd-no-alarms": "etcd reports no alarms (NOSPACE, CORRUPT)",

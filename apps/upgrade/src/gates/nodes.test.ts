@@ -9,6 +9,7 @@ import {
   checkNodeReady,
   checkNodesReady,
   checkNoneCordoned,
+  checkNoUpgradeInProgress,
   checkPodsRunning,
   createKubeClient,
   type KubeNodeState,
@@ -44,6 +45,18 @@ describe("Kubernetes gates", () => {
       ok: false,
       detail: "cordoned: a (a drain or upgrade is in progress)",
     });
+  });
+
+  it("an upgrade in progress: a node unschedulable, or a Talos machine stage other than running", () => {
+    expect(checkNoUpgradeInProgress([node("a")], [{ hostname: "a", stage: "running" }]).ok).toBe(true);
+    expect(checkNoUpgradeInProgress([node("a")], [{ hostname: "a", stage: "upgrading" }])).toEqual({
+      ok: false,
+      detail: "a: Talos machine stage is upgrading (an upgrade or reboot is in progress)",
+    });
+    expect(checkNoUpgradeInProgress([node("a")], [{ hostname: "a", error: "connection refused" }]).detail).toContain(
+      "machine stage unknown (connection refused)",
+    );
+    expect(checkNoUpgradeInProgress([node("a", { unschedulable: true })], []).ok).toBe(false);
   });
 
   it("pods: Pending and Unknown block (at most five listed); Running, Succeeded and terminal Failed do not", () => {

@@ -2,9 +2,16 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
-import { ApiException, CoordinationV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { sameVersion } from "@kubeforge/config";
+import {
+  ApiException,
+  CoordinationV1Api,
+  CoreV1Api,
+  KubeConfig,
+  type V1Lease,
+  V1MicroTime,
+} from "@kubernetes/client-node";
 import { UpgradeError } from "../errors.js";
-import { sameVersion } from "../version.js";
 import type { GateResult } from "./gate.js";
 
 export interface KubeConnection {
@@ -23,6 +30,8 @@ export interface KubeNodeState {
   readonly reason?: string;
   readonly unschedulable: boolean;
   readonly kubeletVersion: string;
+  /** status.nodeInfo.bootID: changes at every reboot. */
+  readonly bootId?: string;
 }
 
 export interface KubePodState {
@@ -32,11 +41,70 @@ export interface KubePodState {
   readonly phase: string;
 }
 
+/** The parts of a coordination.k8s.io/v1 Lease the run lock uses. */
+export interface LeaseRecord {
+  readonly holder?: string;
+  readonly durationSeconds?: number;
+  readonly acquireTime?: string;
+  readonly renewTime?: string;
+  /** Optimistic concurrency: a replace or delete with a stale resourceVersion is refused (409). */
+  readonly resourceVersion: string;
+}
+
+export type LeaseSpec = Omit<LeaseRecord, "resourceVersion">;
+
+/** Another writer changed or created the Lease first (HTTP 409). */
+export class LeaseConflictError extends Error {
+  override readonly name = "LeaseConflictError";
+}
+
 export interface KubeClient {
   listNodes(): Promise<KubeNodeState[]>;
   listPods(): Promise<KubePodState[]>;
   /** `spec.holderIdentity` of a Lease (kube-vip's leader election), undefined when the Lease does not exist. */
   leaseHolder?(namespace: string, name: string): Promise<string | undefined>;
+  /** The run lock's Lease; undefined when it does not exist. */
+  readLease?(namespace: string, name: string): Promise<LeaseRecord | undefined>;
+  /** Creates the Lease; LeaseConflictError when it already exists. */
+  createLease?(namespace: string, name: string, spec: LeaseSpec): Promise<LeaseRecord>;
+  /** Replaces the Lease if it is still at `resourceVersion`; LeaseConflictError otherwise. */
+  replaceLease?(namespace: string, name: string, spec: LeaseSpec, resourceVersion: string): Promise<LeaseRecord>;
+  /** Deletes the Lease if it is still at `resourceVersion`; LeaseConflictError otherwise. */
+  deleteLease?(namespace: string, name: string, resourceVersion: string): Promise<void>;
+}
+
+function leaseBody(namespace: string, name: string, spec: LeaseSpec, resourceVersion?: string): V1Lease {
+  const time = (text: string | undefined) => (text ? new V1MicroTime(text) : undefined);
+  return {
+    apiVersion: "coordination.k8s.io/v1",
+    kind: "Lease",
+    metadata: { name, namespace, ...(resourceVersion ? { resourceVersion } : {}) },
+    spec: {
+      ...(spec.holder ? { holderIdentity: spec.holder } : {}),
+      ...(spec.durationSeconds ? { leaseDurationSeconds: spec.durationSeconds } : {}),
+      ...(spec.acquireTime ? { acquireTime: time(spec.acquireTime) } : {}),
+      ...(spec.renewTime ? { renewTime: time(spec.renewTime) } : {}),
+    },
+  };
+}
+
+function leaseRecord(lease: V1Lease): LeaseRecord {
+  const iso = (value: unknown) =>
+    value instanceof Date ? value.toISOString() : typeof value === "string" ? value : undefined;
+  const acquireTime = iso(lease.spec?.acquireTime);
+  const renewTime = iso(lease.spec?.renewTime);
+  return {
+    resourceVersion: lease.metadata?.resourceVersion ?? "",
+    ...(lease.spec?.holderIdentity ? { holder: lease.spec.holderIdentity } : {}),
+    ...(lease.spec?.leaseDurationSeconds ? { durationSeconds: lease.spec.leaseDurationSeconds } : {}),
+    ...(acquireTime ? { acquireTime } : {}),
+    ...(renewTime ? { renewTime } : {}),
+  };
+}
+
+function conflictOr(error: unknown): Error {
+  if (error instanceof ApiException && error.code === 409) return new LeaseConflictError("the Lease changed");
+  return shorten(error);
 }
 
 function loadKubeConfig(connection: KubeConnection): KubeConfig {
@@ -105,6 +173,43 @@ export function createKubeClient(connection: KubeConnection = {}): KubeClient {
         throw shorten(error);
       }
     },
+    async readLease(namespace, name) {
+      try {
+        return leaseRecord(await withDeadline(coordination.readNamespacedLease({ namespace, name }), timeoutMs));
+      } catch (error) {
+        if (error instanceof ApiException && error.code === 404) return undefined;
+        throw shorten(error);
+      }
+    },
+    async createLease(namespace, name, spec) {
+      try {
+        const body = leaseBody(namespace, name, spec);
+        return leaseRecord(await withDeadline(coordination.createNamespacedLease({ namespace, body }), timeoutMs));
+      } catch (error) {
+        throw conflictOr(error);
+      }
+    },
+    async replaceLease(namespace, name, spec, resourceVersion) {
+      try {
+        const body = leaseBody(namespace, name, spec, resourceVersion);
+        return leaseRecord(
+          await withDeadline(coordination.replaceNamespacedLease({ namespace, name, body }), timeoutMs),
+        );
+      } catch (error) {
+        throw conflictOr(error);
+      }
+    },
+    async deleteLease(namespace, name, resourceVersion) {
+      try {
+        await withDeadline(
+          coordination.deleteNamespacedLease({ namespace, name, body: { preconditions: { resourceVersion } } }),
+          timeoutMs,
+        );
+      } catch (error) {
+        if (error instanceof ApiException && error.code === 404) return;
+        throw conflictOr(error);
+      }
+    },
     async listNodes() {
       try {
         const list = await withDeadline(api.listNode(), timeoutMs);
@@ -116,6 +221,7 @@ export function createKubeClient(connection: KubeConnection = {}): KubeClient {
             ...(ready?.status !== "True" ? { reason: ready?.reason ?? "no Ready condition" } : {}),
             unschedulable: node.spec?.unschedulable === true,
             kubeletVersion: node.status?.nodeInfo?.kubeletVersion ?? "",
+            ...(node.status?.nodeInfo?.bootID ? { bootId: node.status.nodeInfo.bootID } : {}),
           };
         });
       } catch (error) {
@@ -161,6 +267,30 @@ export function checkNoneCordoned(nodes: readonly KubeNodeState[]): GateResult {
   const cordoned = nodes.filter((node) => node.unschedulable).map((node) => node.name);
   if (cordoned.length === 0) return { ok: true, detail: "no node cordoned" };
   return { ok: false, detail: `cordoned: ${cordoned.join(", ")} (a drain or upgrade is in progress)` };
+}
+
+/**
+ * No node unschedulable and every node's Talos machine stage `running`: Talos drains late (after the image
+ * pull), so a node can be `upgrading` while still Ready and schedulable.
+ */
+export function checkNoUpgradeInProgress(
+  nodes: readonly KubeNodeState[],
+  stages: readonly { readonly hostname: string; readonly stage?: string; readonly error?: string }[],
+): GateResult {
+  const cordoned = checkNoneCordoned(nodes);
+  if (!cordoned.ok) return cordoned;
+  const busy = stages.filter((entry) => entry.stage !== "running");
+  if (busy.length === 0) return { ok: true, detail: `no node cordoned, ${stages.length} machine stage(s) running` };
+  return {
+    ok: false,
+    detail: busy
+      .map((entry) =>
+        entry.stage
+          ? `${entry.hostname}: Talos machine stage is ${entry.stage} (an upgrade or reboot is in progress)`
+          : `${entry.hostname}: Talos machine stage unknown (${entry.error})`,
+      )
+      .join("; "),
+  };
 }
 
 /** Pending or Unknown pods were not rescheduled. Failed pods are terminal (evicted, crashed jobs) and left alone. */

@@ -1,6 +1,7 @@
 // Talos-side gate: the node's machined reports the target tag (talosctl is enough here: one read-only call).
+
+import { sameVersion } from "@kubeforge/config";
 import type { Talosctl } from "../talosctl.js";
-import { sameVersion } from "../version.js";
 import type { GateResult } from "./gate.js";
 
 export async function checkTalosVersion(options: {

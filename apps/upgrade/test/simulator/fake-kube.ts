@@ -12,6 +12,10 @@ export interface SimNode {
   unschedulable: boolean;
   /** Reachable through the Talos API (false while rebooting). */
   up: boolean;
+  /** Talos machine stage (`talosctl get machinestatus`): running, upgrading, rebooting. */
+  stage: string;
+  /** Changes at every reboot (Node status.nodeInfo.bootID). */
+  bootId: string;
 }
 
 export interface SimPod {
@@ -55,7 +59,7 @@ function nodeObject(node: SimNode) {
         architecture: "amd64",
         containerRuntimeVersion: "containerd://2.1.0",
         kernelVersion: "6.12.0-talos",
-        bootID: "",
+        bootID: node.bootId,
         machineID: "",
         systemUUID: "",
       },
@@ -78,6 +82,12 @@ function send(response: ServerResponse, status: number, body: unknown) {
   response.end(JSON.stringify(body));
 }
 
+async function readRaw(request: IncomingMessage): Promise<string> {
+  let text = "";
+  for await (const chunk of request) text += chunk;
+  return text;
+}
+
 async function readBody(request: IncomingMessage): Promise<Record<string, string>> {
   let text = "";
   for await (const chunk of request) text += chunk;
@@ -91,6 +101,8 @@ export interface FakeKube {
   readonly hits: Map<string, number>;
   /** Lease holders by `namespace/name` (kube-vip's plndr-cp-lock names the VIP holder); absent leases are 404. */
   readonly leases: Map<string, string>;
+  /** Leases written through the API (the run lock), by `namespace/name`, with their resourceVersion. */
+  readonly leaseObjects: Map<string, { spec: Record<string, unknown>; resourceVersion: number }>;
   close(): Promise<void>;
 }
 
@@ -101,6 +113,27 @@ export async function startFakeKube(
 ): Promise<FakeKube> {
   const hits = new Map<string, number>();
   const leases = new Map<string, string>();
+  const leaseObjects = new Map<string, { spec: Record<string, unknown>; resourceVersion: number }>();
+  let revision = 100;
+  const conflict = (response: ServerResponse, message: string) =>
+    send(response, 409, {
+      kind: "Status",
+      apiVersion: "v1",
+      status: "Failure",
+      message,
+      reason: "Conflict",
+      code: 409,
+    });
+  const leaseJson = (
+    namespace: string,
+    name: string,
+    stored: { spec: Record<string, unknown>; resourceVersion: number },
+  ) => ({
+    apiVersion: "coordination.k8s.io/v1",
+    kind: "Lease",
+    metadata: { name, namespace, resourceVersion: String(stored.resourceVersion) },
+    spec: stored.spec,
+  });
   const server = createServer({ cert: tls.cert, key: tls.key }, async (request, response) => {
     const url = new URL(request.url ?? "/", "https://localhost");
     hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
@@ -121,7 +154,38 @@ export async function startFakeKube(
           items: state.pods.map(podObject),
         });
       }
+      const leaseList = /^\/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases$/.exec(url.pathname);
+      if (request.method === "POST" && leaseList) {
+        const body = JSON.parse((await readRaw(request)) || "{}");
+        const key = `${leaseList[1]}/${body.metadata?.name}`;
+        if (leaseObjects.has(key)) return conflict(response, `leases "${body.metadata?.name}" already exists`);
+        const stored = { spec: body.spec ?? {}, resourceVersion: ++revision };
+        leaseObjects.set(key, stored);
+        return send(response, 201, leaseJson(leaseList[1] ?? "", body.metadata?.name, stored));
+      }
       const lease = /^\/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases\/([^/]+)$/.exec(url.pathname);
+      const object = lease ? leaseObjects.get(`${lease[1]}/${lease[2]}`) : undefined;
+      if (lease && object && request.method === "GET")
+        return send(response, 200, leaseJson(lease[1] ?? "", lease[2] ?? "", object));
+      if (lease && request.method === "PUT") {
+        const body = JSON.parse((await readRaw(request)) || "{}");
+        if (!object) return send(response, 404, { kind: "Status", code: 404, reason: "NotFound", message: "no lease" });
+        if (String(object.resourceVersion) !== body.metadata?.resourceVersion) {
+          return conflict(response, "the object has been modified; please apply your changes to the latest version");
+        }
+        const stored = { spec: body.spec ?? {}, resourceVersion: ++revision };
+        leaseObjects.set(`${lease[1]}/${lease[2]}`, stored);
+        return send(response, 200, leaseJson(lease[1] ?? "", lease[2] ?? "", stored));
+      }
+      if (lease && request.method === "DELETE") {
+        const body = JSON.parse((await readRaw(request)) || "{}");
+        if (!object) return send(response, 404, { kind: "Status", code: 404, reason: "NotFound", message: "no lease" });
+        const wanted = body.preconditions?.resourceVersion;
+        if (wanted !== undefined && String(object.resourceVersion) !== wanted)
+          return conflict(response, "precondition failed");
+        leaseObjects.delete(`${lease[1]}/${lease[2]}`);
+        return send(response, 200, { kind: "Status", apiVersion: "v1", status: "Success", code: 200 });
+      }
       const holder = lease ? leases.get(`${lease[1]}/${lease[2]}`) : undefined;
       if (request.method === "GET" && lease && holder !== undefined) {
         return send(response, 200, {
@@ -135,7 +199,13 @@ export async function startFakeKube(
         const node = state.nodes.find((candidate) => candidate.address === url.searchParams.get("node"));
         if (request.method === "GET" && url.pathname === "/__sim/node") {
           if (!node) return send(response, 404, { error: "unknown node" });
-          return send(response, 200, { up: node.up, talos: node.talos, ready: node.ready });
+          return send(response, 200, {
+            up: node.up,
+            talos: node.talos,
+            ready: node.ready,
+            stage: node.stage,
+            bootId: node.bootId,
+          });
         }
         if (request.method === "GET" && url.pathname === "/__sim/nodes") {
           return send(response, 200, { nodes: state.nodes });
@@ -170,6 +240,7 @@ export async function startFakeKube(
     url: `https://127.0.0.1:${address.port}`,
     hits,
     leases,
+    leaseObjects,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

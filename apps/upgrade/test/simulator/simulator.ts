@@ -28,6 +28,13 @@ export interface SimulatorOptions {
   readonly downMs?: number;
   /** The n-th node `talosctl upgrade` is called for (1-based) never comes back. */
   readonly neverReturnNth?: number;
+  /**
+   * How long a node stays Ready and schedulable after the upgrade call (image pull; Talos drains late), with its
+   * machine stage already `upgrading`. @default 0
+   */
+  readonly drainMs?: number;
+  /** The n-th upgraded node (1-based) boots back into its old version (a Talos rollback after a failed boot). */
+  readonly rollbackNth?: number;
 }
 
 export interface Simulator {
@@ -46,6 +53,8 @@ export interface Simulator {
   readonly etcdRestarts: string[];
   /** When each upgraded node came back (Date.now()), for the bench. */
   readonly restoredAt: Map<string, number>;
+  /** The most nodes that were down (rebooting) at the same time: must never exceed 1. */
+  readonly peakDown: () => number;
   /** Environment that puts the fake talosctl first on PATH. */
   readonly env: Record<string, string>;
   readonly clients: GateClients;
@@ -65,7 +74,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     kubernetes: { version: options.targetKubernetes ?? "v1.35.2" },
     network: { nodeCidr: "10.5.0.0/24", gateway: "10.5.0.1", nameservers: ["10.5.0.1"] },
     api: { vip: "10.5.0.100" },
-    nodes: names.map((hostname, index) => ({ hostname, address: `10.5.0.${11 + index}`, interface: "eth0" })),
+    nodes: names.map((hostname, index) => ({ hostname, address: `10.5.0.${11 + index}`, interface: "enp1s0" })),
     oidc: { issuerUrl: "https://auth.sim.local", clientId: "kubernetes" },
     flux: { url: "ssh://git@github.com/homelab/kubeforge.git" },
     sops: { ageRecipients: ["age16gcuf2qq6vnu6sd55y8q5h2tyt04ph3fklz2pdfnkeknrwz6paksd30vx8"] },
@@ -95,7 +104,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     ready: true,
     unschedulable: false,
     up: true,
+    stage: "running",
+    bootId: `${node.hostname}-boot-0`,
   }));
+  let peak = 0;
+  const countDown = () => {
+    peak = Math.max(peak, nodes.filter((node) => !node.up || node.stage !== "running").length);
+  };
   const pods: SimPod[] = nodes.flatMap((node) => [
     { namespace: "kube-system", name: `kube-proxy-${node.hostname}`, node: node.hostname, phase: "Running" },
     { namespace: "apps", name: `web-${node.hostname}`, node: node.hostname, phase: "Running" },
@@ -120,24 +135,34 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         const index = nodes.findIndex((candidate) => candidate.address === address);
         if (!node) return;
         upgrades.push(node.hostname);
+        const nth = upgrades.length;
         const tag = /:([^:/]+)$/.exec(image)?.[1] ?? node.talos;
-        // Drain, then reboot: the member and the kubelet go away together.
-        node.unschedulable = true;
-        node.ready = false;
-        node.up = false;
-        for (const pod of pods) if (pod.node === node.hostname) pod.phase = "Pending";
-        const stopped = etcd.stop(index);
-        if (options.neverReturnNth === upgrades.length) return;
-        later(downMs, async () => {
-          await stopped;
-          etcd.start(index);
-          etcdRestarts.push(node.hostname);
-          node.talos = tag;
-          node.up = true;
-          node.ready = true;
-          node.unschedulable = false;
-          for (const pod of pods) if (pod.node === node.hostname) pod.phase = "Running";
-          restoredAt.set(node.hostname, Date.now());
+        const previous = node.talos;
+        node.stage = "upgrading";
+        countDown();
+        // Image pull while still Ready; then drain and reboot: the member and the kubelet go away together.
+        later(options.drainMs ?? 0, () => {
+          node.unschedulable = true;
+          node.ready = false;
+          node.up = false;
+          node.stage = "rebooting";
+          countDown();
+          for (const pod of pods) if (pod.node === node.hostname) pod.phase = "Pending";
+          const stopped = etcd.stop(index);
+          if (options.neverReturnNth === nth) return;
+          later(downMs, async () => {
+            await stopped;
+            etcd.start(index);
+            etcdRestarts.push(node.hostname);
+            node.talos = options.rollbackNth === nth ? previous : tag;
+            node.bootId = `${node.hostname}-boot-${nth}`;
+            node.up = true;
+            node.ready = true;
+            node.unschedulable = false;
+            node.stage = "running";
+            for (const pod of pods) if (pod.node === node.hostname) pod.phase = "Running";
+            restoredAt.set(node.hostname, Date.now());
+          });
         });
       },
       upgradeKubernetes(to) {
@@ -203,6 +228,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     upgrades,
     etcdRestarts,
     restoredAt,
+    peakDown: () => peak,
     env,
     clients,
     cliArgs: (stateDir) => [

@@ -19,6 +19,7 @@ const { values, positionals } = parseArgs({
     wait: { type: "boolean" },
     timeout: { type: "string" },
     to: { type: "string" },
+    output: { type: "string", short: "o" },
   },
 });
 
@@ -47,8 +48,19 @@ async function main() {
     );
     return 0;
   }
+  if (command === "get" && positionals[1] === "machinestatus") {
+    const state = await node(address);
+    if (!state.up) {
+      process.stderr.write(`error: rpc error: code = Unavailable desc = connection refused (${address}:50000)\n`);
+      return 1;
+    }
+    process.stdout.write(
+      `${JSON.stringify({ node: address, metadata: { namespace: "runtime", type: "MachineStatuses.runtime.talos.dev", id: "machine" }, spec: { stage: state.stage, status: { ready: state.stage === "running" } } }, null, 4)}\n`,
+    );
+    return 0;
+  }
   if (command === "upgrade") {
-    const target = /:([^:/]+)$/.exec(values.image ?? "")?.[1];
+    const before = (await node(address)).bootId;
     process.stdout.write(`watching nodes: [${address}]\n`);
     await fetch(`${base}/__sim/upgrade`, {
       method: "POST",
@@ -60,7 +72,8 @@ async function main() {
     await sleep(200);
     while (Date.now() < deadline) {
       const state = await node(address);
-      if (state.up && state.talos === target) {
+      // As talosctl --wait does: done once the node answers again with a new boot ID.
+      if (state.up && state.stage === "running" && state.bootId !== before) {
         process.stdout.write(`    * ${address}: post check passed\n`);
         return 0;
       }

@@ -1,7 +1,7 @@
 // Flux dependsOn chains must not loop: a cycle leaves every member waiting on another.
 import type { Finding } from "../finding.js";
 import type { ManifestDocument } from "../tree/manifest-document.js";
-import { dependsOn, isFluxKustomization, isHelmRelease, keyOf, objectKey } from "./flux-objects.js";
+import { dependsOn, fluxAppliers, keyOf, objectKey } from "./flux-objects.js";
 import { findingAt, type Rule } from "./rule.js";
 
 function findCycles(nodes: Map<string, ManifestDocument>): string[][] {
@@ -29,9 +29,7 @@ export const fluxCyclesRule: Rule = {
   id: "flux-cycles",
   description: "Flux Kustomization and HelmRelease dependsOn graphs have no cycles.",
   check({ documents }) {
-    const nodes = new Map(
-      documents.filter((d) => isFluxKustomization(d) || isHelmRelease(d)).map((d) => [keyOf(d), d]),
-    );
+    const nodes = new Map(fluxAppliers(documents).map((d) => [keyOf(d), d]));
     const findings: Finding[] = [];
     for (const cycle of findCycles(nodes)) {
       const first = nodes.get(cycle[0] ?? "");

@@ -1,47 +1,36 @@
-// Every Flux Kustomization path exists in the source and builds with kustomize (via `kubectl kustomize`).
-import { existsSync, statSync } from "node:fs";
+// Every Flux Kustomization path stays inside the source, exists, fetches nothing and builds with kustomize.
+// Builds run concurrently (kustomize is a child process; the rest of the run goes on meanwhile).
 import path from "node:path";
 import type { Finding } from "../finding.js";
-import { isFluxKustomization, spec } from "./flux-objects.js";
+import { planKustomizeBuilds } from "../kustomize/kustomize-plan.js";
 import { findingAt, type Rule } from "./rule.js";
-
-const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 export const fluxKustomizeBuildRule: Rule = {
   id: "flux-kustomize-build",
-  description: "Every Flux Kustomization spec.path exists and builds with kustomize.",
+  description: "Every Flux Kustomization spec.path stays in the source, exists, has no remote resources and builds.",
   async check({ documents, sourceRoot, kustomize, displayBase }) {
+    const plans = planKustomizeBuilds(documents, { sourceRoot, displayBase });
+    const results = await Promise.all(plans.map((plan) => (kustomize && plan.build ? kustomize(plan.dir) : undefined)));
     const findings: Finding[] = [];
-    const built = new Map<string, Awaited<ReturnType<NonNullable<typeof kustomize>>>>();
-    for (const document of documents.filter(isFluxKustomization)) {
-      const fluxPath = typeof spec(document).path === "string" ? String(spec(document).path) : "./";
-      const dir = path.resolve(sourceRoot, fluxPath);
-      if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-        findings.push(
-          findingAt(document, {
-            rule: "flux-kustomize-build",
-            path: ["spec", "path"],
-            message: `path ${fluxPath} does not exist in the source (looked in ${path.relative(displayBase, dir) || "."})`,
-            hint: "fix spec.path; it is relative to the root of the Git source",
-          }),
-        );
-        continue;
+    const reported = new Set<string>();
+    plans.forEach((plan, index) => {
+      for (const finding of plan.findings) {
+        const key = `${finding.file}|${finding.path}|${finding.message}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        findings.push(finding);
       }
-      // Without a kustomization file Flux generates one from every manifest in the folder: nothing to build.
-      if (!kustomize || !KUSTOMIZATION_FILES.some((name) => existsSync(path.join(dir, name)))) continue;
-      const result = built.get(dir) ?? (await kustomize(dir));
-      built.set(dir, result);
-      if (!result.ok) {
-        findings.push(
-          findingAt(document, {
-            rule: "flux-kustomize-build",
-            path: ["spec", "path"],
-            message: `kustomize build of ${fluxPath} fails: ${result.message}`,
-            hint: `run \`kubectl kustomize ${path.relative(process.cwd(), dir) || "."}\` and fix the kustomization`,
-          }),
-        );
-      }
-    }
+      const result = results[index];
+      if (!result || result.ok) return;
+      findings.push(
+        findingAt(plan.document, {
+          rule: "flux-kustomize-build",
+          path: ["spec", "path"],
+          message: `kustomize build of ${plan.fluxPath} fails: ${result.message}`,
+          hint: `run \`kubectl kustomize ${path.relative(process.cwd(), plan.dir) || "."}\` and fix the kustomization`,
+        }),
+      );
+    });
     return findings;
   },
 };

@@ -1,5 +1,6 @@
 // Lookups over the Flux objects of a tree, shared by the Flux reference, cycle and build rules.
 import { type ManifestDocument, objectRef } from "../tree/manifest-document.js";
+import { documentsOfKinds } from "../tree/tree-index.js";
 import { isRecord } from "./rule.js";
 
 export const FLUX_SOURCE_KINDS = ["GitRepository", "OCIRepository", "Bucket", "HelmRepository", "HelmChart"];
@@ -17,6 +18,20 @@ export function isHelmRelease(document: ManifestDocument): boolean {
 export function isFluxSource(document: ManifestDocument): boolean {
   const apiVersion = String(document.object.apiVersion ?? "");
   return FLUX_SOURCE_KINDS.includes(String(document.object.kind)) && apiVersion.startsWith("source.toolkit.fluxcd.io/");
+}
+
+/** Flux Kustomizations and HelmReleases of the tree (the objects with dependsOn and source references). */
+export function fluxAppliers(documents: readonly ManifestDocument[]): ManifestDocument[] {
+  return documentsOfKinds(documents, ["Kustomization", "HelmRelease"]).filter(
+    (document) => isFluxKustomization(document) || isHelmRelease(document),
+  );
+}
+
+/** Flux appliers and sources: everything a Flux reference may name. */
+export function fluxObjects(documents: readonly ManifestDocument[]): ManifestDocument[] {
+  return documentsOfKinds(documents, ["Kustomization", "HelmRelease", ...FLUX_SOURCE_KINDS]).filter(
+    (document) => isFluxKustomization(document) || isHelmRelease(document) || isFluxSource(document),
+  );
 }
 
 /** `Kind/namespace/name` key; a missing namespace is Flux's default for the referring object. */

@@ -1,25 +1,15 @@
 // Every Flux dependsOn and source reference points at an object declared in the tree.
 import type { Finding } from "../finding.js";
-import {
-  dependsOn,
-  isFluxKustomization,
-  isFluxSource,
-  isHelmRelease,
-  keyOf,
-  objectKey,
-  sourceRefs,
-} from "./flux-objects.js";
+import { dependsOn, fluxAppliers, fluxObjects, keyOf, objectKey, sourceRefs } from "./flux-objects.js";
 import { findingAt, type Rule } from "./rule.js";
 
 export const fluxReferencesRule: Rule = {
   id: "flux-references",
   description: "Flux dependsOn and sourceRef/chartRef entries resolve to objects in the tree.",
   check({ documents }) {
-    const declared = new Set(
-      documents.filter((d) => isFluxKustomization(d) || isHelmRelease(d) || isFluxSource(d)).map(keyOf),
-    );
+    const declared = new Set(fluxObjects(documents).map(keyOf));
     const findings: Finding[] = [];
-    for (const document of documents.filter((d) => isFluxKustomization(d) || isHelmRelease(d))) {
+    for (const document of fluxAppliers(documents)) {
       for (const reference of dependsOn(document)) {
         if (declared.has(objectKey(reference.kind, reference.namespace, reference.name))) continue;
         findings.push(

@@ -1,4 +1,5 @@
 // The rule set, in report order. Each rule lives in its own file.
+import { releaseSecretsRule } from "../charts/release-secrets.js";
 import { clusterAdminBindingRule } from "./cluster-admin-binding.js";
 import { containerResourcesRule } from "./container-resources.js";
 import { fluxCyclesRule } from "./flux-cycles.js";
@@ -30,11 +31,14 @@ export const RULES: readonly Rule[] = [
   noPlaintextSecretsRule,
   sopsRecipientsRule,
   helmChartVersionRule,
+  releaseSecretsRule,
 ];
 
 /** Rule ids that are not in RULES but can appear in reports (offline ones also in exceptions). */
 export const OTHER_FINDING_RULES = [
   "yaml-syntax",
+  // The chart check (charts/check-charts.ts) needs the network or the cache, so the CLI adds it to RULES.
+  "helm-chart",
   "unknown-kind",
   "talos-schema",
   "cluster-model",

@@ -1,6 +1,7 @@
 // The namespaces a tree declares (Namespace objects), minus the built-in ones every cluster has.
 import { BUILTIN_NAMESPACES } from "@kubeforge/config";
 import { type ManifestDocument, objectRef } from "../tree/manifest-document.js";
+import { indexTree } from "../tree/tree-index.js";
 import { documentsOfKind, isRecord } from "./rule.js";
 import { containersOf } from "./workloads.js";
 
@@ -20,12 +21,17 @@ export interface NamespaceToCheck {
   readonly declared: boolean;
 }
 
+// Four rules ask for the same list; it is computed once per tree.
+const namespacesCache = new WeakMap<readonly ManifestDocument[], NamespaceToCheck[]>();
+
 /**
  * Declared namespaces, plus every other non-built-in namespace a workload runs in: a workload in a namespace
  * the tree never declares has no Pod Security labels, quota, LimitRange or default-deny policy either, and
  * must not slip past the namespace policies because nobody wrote its Namespace object.
  */
 export function namespacesToCheck(documents: readonly ManifestDocument[]): NamespaceToCheck[] {
+  const cached = namespacesCache.get(documents);
+  if (cached) return cached;
   const declared = declaredNamespaces(documents);
   const out: NamespaceToCheck[] = declared.map((document) => ({
     name: objectRef(document).name,
@@ -41,6 +47,7 @@ export function namespacesToCheck(documents: readonly ManifestDocument[]): Names
     seen.add(namespace);
     out.push({ name: namespace, document, path: ["metadata", "namespace"], declared: false });
   }
+  namespacesCache.set(documents, out);
   return out;
 }
 
@@ -49,18 +56,12 @@ export function undeclaredHint(namespace: NamespaceToCheck): string {
   return namespace.declared ? "" : `; and declare Namespace ${namespace.name} in the tree (nothing declares it)`;
 }
 
-/** Namespaced objects of `kind` grouped by namespace. */
+/** Namespaced objects of `kind` grouped by namespace (from the tree's index). */
 export function objectsByNamespace(
   documents: readonly ManifestDocument[],
   kind: string,
-): Map<string, ManifestDocument[]> {
-  const out = new Map<string, ManifestDocument[]>();
-  for (const document of documentsOfKind(documents, kind)) {
-    const namespace = objectRef(document).namespace;
-    if (!namespace) continue;
-    out.set(namespace, [...(out.get(namespace) ?? []), document]);
-  }
-  return out;
+): ReadonlyMap<string, readonly ManifestDocument[]> {
+  return indexTree(documents).byKindAndNamespace.get(kind) ?? new Map();
 }
 
 export function labelsOf(document: ManifestDocument): Record<string, unknown> {

@@ -4,6 +4,7 @@ import { type Finding, formatPath, type Severity } from "../finding.js";
 import type { KustomizeBuild } from "../kustomize/kustomize-build.js";
 import type { SchemaRegistry } from "../schemas/schema-registry.js";
 import { describeObject, lineOf, type ManifestDocument } from "../tree/manifest-document.js";
+import { documentsOfKinds } from "../tree/tree-index.js";
 
 export interface RuleContext {
   /** Every Kubernetes object of the tree (kustomize's own kustomization.yaml files excluded). */
@@ -55,7 +56,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Documents whose kind is one of `kinds`. */
+/** Documents whose kind is one of `kinds` (looked up in the tree's index). */
 export function documentsOfKind(documents: readonly ManifestDocument[], ...kinds: string[]): ManifestDocument[] {
-  return documents.filter((document) => kinds.includes(String(document.object.kind)));
+  return documentsOfKinds(documents, kinds);
 }

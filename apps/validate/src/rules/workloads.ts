@@ -29,8 +29,19 @@ function getIn(value: unknown, path: readonly string[]): unknown {
   return current;
 }
 
+// Several rules walk the same containers; each document's list is found once.
+const cache = new WeakMap<ManifestDocument, ContainerAt[]>();
+
 /** Every container, init container and ephemeral container of a workload (none for other kinds). */
 export function containersOf(document: ManifestDocument): ContainerAt[] {
+  const cached = cache.get(document);
+  if (cached) return cached;
+  const out = findContainers(document);
+  cache.set(document, out);
+  return out;
+}
+
+function findContainers(document: ManifestDocument): ContainerAt[] {
   const specPath = POD_SPEC_PATHS[String(document.object.kind)];
   if (!specPath) return [];
   const podSpec = getIn(document.object, specPath);

@@ -14,6 +14,42 @@ function isRecord(value: unknown): value is Schema {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A CRD pattern is a Go (RE2) regular expression; JSON Schema patterns are ECMAScript with the `u` flag. Go's
+ * leading case-insensitive flag `(?i)` becomes explicit letter classes; a pattern that still does not compile
+ * is dropped (the value is accepted) rather than stopping the run.
+ */
+export function toJsPattern(pattern: string): string | undefined {
+  let converted = pattern;
+  const flag = /^(\^?)\(\?i\)/.exec(pattern);
+  if (flag) {
+    const rest = pattern.slice(flag[0].length);
+    let out = flag[1] ?? "";
+    let inClass = false;
+    for (let index = 0; index < rest.length; index++) {
+      const char = rest[index] ?? "";
+      if (char === "\\") {
+        out += char + (rest[index + 1] ?? "");
+        index++;
+        continue;
+      }
+      if (char === "[") inClass = true;
+      else if (char === "]") inClass = false;
+      const lower = char.toLowerCase();
+      const upper = char.toUpperCase();
+      if (lower === upper || !/[a-z]/i.test(char)) out += char;
+      else out += inClass ? `${lower}${upper}` : `[${lower}${upper}]`;
+    }
+    converted = out;
+  }
+  try {
+    new RegExp(converted, "u");
+    return converted;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Converts an OpenAPI v3 (structural) schema node into a strict JSON Schema node. */
 export function toStrictSchema(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(toStrictSchema);
@@ -31,6 +67,9 @@ export function toStrictSchema(node: unknown): unknown {
     } else if (key === "nullable") {
     } else if (key === "format") {
       out.format = value;
+    } else if (key === "pattern" && typeof value === "string") {
+      const pattern = toJsPattern(value);
+      if (pattern !== undefined) out.pattern = pattern;
     } else {
       out[key] = toStrictSchema(value);
     }

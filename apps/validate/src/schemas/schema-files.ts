@@ -40,8 +40,19 @@ export async function readKubernetesValidators(dir = schemaDirectory()): Promise
   return (await import(pathToFileURL(file).href)) as Record<string, ValidateFunction>;
 }
 
+/**
+ * Export name of a bundled CRD's precompiled validator (`source.toolkit.fluxcd.io/v1/GitRepository` →
+ * `crd_source_toolkit_fluxcd_io_v1_GitRepository`); scripts/build-schemas.mjs names them the same way.
+ */
+export function crdValidatorName(key: string): string {
+  return `crd_${key.replace(/[^A-Za-z0-9]/g, "_")}`;
+}
+
 /** Schemas of the CRDs shipped with the package (Flux, prometheus-operator). */
 export async function readBundledCrdSchemas(dir = schemaDirectory()): Promise<CrdVersionSchema[]> {
+  // crds.json holds the converted schemas (written at build time): JSON reads far faster than the CRD YAML.
+  const converted = path.join(dir, "crds.json");
+  if (existsSync(converted)) return JSON.parse(await readFile(converted, "utf8")) as CrdVersionSchema[];
   const crdDir = path.join(dir, "crds");
   const out: CrdVersionSchema[] = [];
   for (const name of (await readdir(crdDir)).filter((file) => file.endsWith(".yaml")).sort()) {

@@ -1,26 +1,48 @@
 // Compiles and caches one ajv validator per apiVersion/kind: built-in kinds, bundled CRDs and CRDs in the tree.
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
+// Built-in kinds and bundled CRDs come precompiled (ajv standalone, at build time); ajv itself is loaded only
+// when a run brings a schema of its own (a CRD in the tree or in validate.yaml).
+import { createRequire } from "node:module";
+import type { Ajv2020, ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import type { CrdVersionSchema } from "./crd-schema.js";
-import type { KubernetesSchemas } from "./schema-files.js";
-
-// ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (
-  ajv: Ajv2020,
-) => void;
+import { crdValidatorName, type KubernetesSchemas } from "./schema-files.js";
 
 /** OpenAPI formats that the API server treats loosely; accepted as any value of the declared type. */
 const OPENAPI_FORMATS = ["int32", "int64", "float", "double", "byte", "binary", "password", "duration", "quantity"];
 
+// ajv is CommonJS: required on first use, so runs that need no compiler never load it.
+const require = createRequire(import.meta.url);
+
+function createAjv(kubernetes: KubernetesSchemas): Ajv2020 {
+  const { Ajv2020: Ajv } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
+  const formats = require("ajv-formats") as { default?: unknown };
+  const addFormats = (formats.default ?? formats) as (ajv: Ajv2020) => void;
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: true,
+    strictTypes: false,
+    strictTuples: false,
+    strictRequired: false,
+    allowUnionTypes: true,
+    logger: false,
+  });
+  addFormats(ajv);
+  for (const format of OPENAPI_FORMATS) ajv.addFormat(format, true);
+  ajv.addSchema({ $id: "kubernetes", $defs: kubernetes.$defs });
+  return ajv;
+}
+
 export interface SchemaSource {
   readonly kubernetes: KubernetesSchemas;
   readonly crds: readonly CrdVersionSchema[];
-  /** Validators precompiled at build time, by `$defs` name; others are compiled on first use. */
+  /**
+   * Validators precompiled at build time: built-in kinds by `$defs` name, bundled CRDs by crdValidatorName;
+   * others are compiled on first use.
+   */
   readonly precompiled?: Readonly<Record<string, ValidateFunction>>;
 }
 
 interface SharedSchemas {
-  readonly ajv: Ajv2020;
+  ajv?: Ajv2020;
   readonly kubernetes: KubernetesSchemas;
   readonly crds: Map<string, CrdVersionSchema>;
   /** Validators of the shared schemas, compiled once per process (a PodSpec graph takes seconds). */
@@ -34,29 +56,21 @@ export class SchemaRegistry {
   readonly #compiled = new Map<string, ValidateFunction>();
 
   constructor(source: SchemaSource | SharedSchemas) {
-    if ("ajv" in source) {
+    if ("compiled" in source) {
       this.#shared = source;
       return;
     }
-    const ajv = new Ajv2020({
-      allErrors: true,
-      strict: true,
-      strictTypes: false,
-      strictTuples: false,
-      strictRequired: false,
-      allowUnionTypes: true,
-      logger: false,
-    });
-    addFormats(ajv);
-    for (const format of OPENAPI_FORMATS) ajv.addFormat(format, true);
-    ajv.addSchema({ $id: "kubernetes", $defs: source.kubernetes.$defs });
     const crds = new Map(source.crds.map((crd) => [`${crd.apiVersion}/${crd.kind}`, crd]));
     const compiled = new Map<string, ValidateFunction>();
     for (const [key, definition] of Object.entries(source.kubernetes.kinds)) {
       const validator = source.precompiled?.[definition];
       if (validator) compiled.set(key, validator);
     }
-    this.#shared = { ajv, kubernetes: source.kubernetes, crds, compiled };
+    for (const key of crds.keys()) {
+      const validator = source.precompiled?.[crdValidatorName(key)];
+      if (validator) compiled.set(key, validator);
+    }
+    this.#shared = { kubernetes: source.kubernetes, crds, compiled };
   }
 
   /** A registry sharing this one's compiled schemas, to which a run can add its own CRDs. */
@@ -104,10 +118,11 @@ export class SchemaRegistry {
     if (cached) return cached;
     const crd = own ?? this.#shared.crds.get(key);
     const definition = this.#shared.kubernetes.kinds[key];
-    let validator: ValidateFunction;
-    if (crd) validator = this.#shared.ajv.compile(crd.schema);
-    else if (definition) validator = this.#shared.ajv.compile({ $ref: `kubernetes#/$defs/${definition}` });
-    else return undefined;
+    if (!crd && !definition) return undefined;
+    this.#shared.ajv ??= createAjv(this.#shared.kubernetes);
+    const validator = crd
+      ? this.#shared.ajv.compile(crd.schema)
+      : this.#shared.ajv.compile({ $ref: `kubernetes#/$defs/${definition}` });
     cache.set(key, validator);
     return validator;
   }

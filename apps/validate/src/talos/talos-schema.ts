@@ -1,7 +1,19 @@
-// Validates Talos machine-config documents against the official JSON Schema of the Talos version.
+// Validates Talos machine-config documents against the official JSON Schema of the Talos version, with the
+// validators precompiled at build time (`<schema>.validators.js`) when they ship, else compiled on first use.
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import type { Ajv2020, ValidateFunction } from "ajv/dist/2020.js";
 import { isRecord } from "../rules/rule.js";
+
+// ajv is CommonJS: required only when a definition has no precompiled validator.
+const require = createRequire(import.meta.url);
+
+interface PrecompiledTalos {
+  readonly DEFINITIONS: Record<string, string>;
+  readonly [name: string]: unknown;
+}
 
 type Schema = { $defs?: Record<string, Record<string, unknown>> };
 
@@ -15,11 +27,15 @@ export function pickTalosSchema(version: string, available: ReadonlyMap<string, 
 }
 
 export class TalosSchema {
-  readonly #ajv = new Ajv2020({ allErrors: true, strict: false, logger: false });
+  #ajv?: Ajv2020;
   readonly #schema: Schema;
   readonly #compiled = new Map<string, ValidateFunction>();
 
-  private constructor(schema: Schema) {
+  private constructor(schema: Schema, precompiled?: PrecompiledTalos) {
+    for (const [definition, name] of Object.entries(precompiled?.DEFINITIONS ?? {})) {
+      const validator = precompiled?.[name];
+      if (typeof validator === "function") this.#compiled.set(definition, validator as ValidateFunction);
+    }
     // `talosctl gen config` still writes the deprecated top-level `persist` field that the published schema
     // omits; Talos accepts it, so it is allowed here (as a boolean) rather than reported as unknown.
     const config = schema.$defs?.["v1alpha1.Config"];
@@ -27,12 +43,24 @@ export class TalosSchema {
       config.properties.persist = { type: "boolean" };
     }
     this.#schema = schema;
-    this.#ajv.addFormat("uri", true);
-    this.#ajv.addSchema({ ...schema, $id: "talos", oneOf: undefined });
   }
 
   static async read(file: string): Promise<TalosSchema> {
-    return new TalosSchema(JSON.parse(await readFile(file, "utf8")) as Schema);
+    const validators = file.replace(/\.json$/, ".validators.js");
+    const precompiled = existsSync(validators)
+      ? ((await import(pathToFileURL(validators).href)) as PrecompiledTalos)
+      : undefined;
+    return new TalosSchema(JSON.parse(await readFile(file, "utf8")) as Schema, precompiled);
+  }
+
+  #compiler(): Ajv2020 {
+    if (this.#ajv) return this.#ajv;
+    const { Ajv2020: Ajv } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
+    const ajv = new Ajv({ allErrors: true, strict: false, logger: false });
+    ajv.addFormat("uri", true);
+    ajv.addSchema({ ...this.#schema, $id: "talos", oneOf: undefined });
+    this.#ajv = ajv;
+    return ajv;
   }
 
   /** `$defs` name for a document: `v1alpha1.Config` for the main config, else by apiVersion/kind. */
@@ -52,7 +80,7 @@ export class TalosSchema {
   validate(definition: string, document: unknown) {
     let validator = this.#compiled.get(definition);
     if (!validator) {
-      validator = this.#ajv.compile({ $ref: `talos#/$defs/${definition}` });
+      validator = this.#compiler().compile({ $ref: `talos#/$defs/${definition}` });
       this.#compiled.set(definition, validator);
     }
     return validator(document) ? [] : [...(validator.errors ?? [])];

@@ -106,3 +106,19 @@ export function checkApps(cluster: Cluster): ConfigIssue[] {
 
 /** Namespaces the platform components create. */
 export const PLATFORM_NAMESPACES = new Set(["cubefs", "monitoring", "logging"]);
+
+/** A declared PriorityClass that no app names and that is not the global default changes nothing. */
+export function warnUnusedPriorityClasses(cluster: Cluster): ConfigIssue[] {
+  const used = new Set(cluster.apps.flatMap((app) => (app.priorityClassName ? [app.priorityClassName] : [])));
+  return cluster.priorityClasses.flatMap((priorityClass, index) =>
+    priorityClass.globalDefault || used.has(priorityClass.name)
+      ? []
+      : [
+          {
+            path: `priorityClasses[${index}]`,
+            message: `${priorityClass.name} is used by nothing: no app names it and it is not the global default`,
+            hint: "set apps[].priorityClassName to it, or remove it (platform components use kubeforge-storage and kubeforge-platform)",
+          },
+        ],
+  );
+}

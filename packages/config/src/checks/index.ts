@@ -1,8 +1,20 @@
 import type { ConfigIssue } from "../errors.js";
 import type { Cluster } from "../schema/cluster.js";
-import { checkApps, checkCubefsNodes, checkCubefsReplicas, checkStorageReferences } from "./components.js";
-import { checkAddresses, checkCidrs, checkServiceCidrSize } from "./network.js";
-import { checkControlPlaneCount, checkNodeNames, checkUniqueNodes } from "./nodes.js";
+import {
+  checkApps,
+  checkCubefsNodes,
+  checkCubefsReplicas,
+  checkStorageReferences,
+  warnUnusedPriorityClasses,
+} from "./components.js";
+import { checkAddresses, checkCidrs, checkLinks, checkServiceCidrSize } from "./network.js";
+import {
+  checkControlPlaneCount,
+  checkDataDisks,
+  checkNodeNames,
+  checkUniqueNodes,
+  warnDataOnSystemDisk,
+} from "./nodes.js";
 import {
   checkNamespaces,
   checkPriorityClasses,
@@ -20,6 +32,8 @@ const ERROR_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [
   checkUniqueNodes,
   checkNodeNames,
   checkControlPlaneCount,
+  checkLinks,
+  checkDataDisks,
   checkNamespaces,
   checkStorageClasses,
   checkPriorityClasses,
@@ -29,7 +43,12 @@ const ERROR_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [
   checkApps,
 ];
 
-const WARNING_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [warnVersions, warnPodSecurity];
+const WARNING_CHECKS: ReadonlyArray<(cluster: Cluster) => ConfigIssue[]> = [
+  warnVersions,
+  warnPodSecurity,
+  warnDataOnSystemDisk,
+  warnUnusedPriorityClasses,
+];
 
 export function runChecks(cluster: Cluster): { errors: ConfigIssue[]; warnings: ConfigIssue[] } {
   return {

@@ -1,5 +1,8 @@
 // Cross-field checks of the node, pod and service networks and the API VIP.
+
+import { nodeSchematic } from "../derive.js";
 import type { ConfigIssue } from "../errors.js";
+import { nodeLinks, vlanName } from "../links.js";
 import type { Cluster } from "../schema/cluster.js";
 import {
   addressBits,
@@ -116,5 +119,102 @@ export function checkAddresses(cluster: Cluster): ConfigIssue[] {
       hint: "pick a free address for the VIP",
     });
   }
+  return issues;
+}
+
+/** Kernel names `ethN` exist only with predictable interface names turned off (Talos ≥ 1.5 names NICs enpXsY). */
+const LEGACY_NAME = /^eth\d+$/;
+
+export function checkLinks(cluster: Cluster): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  cluster.nodes.forEach((node, index) => {
+    const at = `nodes[${index}]`;
+    const links = nodeLinks(node);
+    const { extraKernelArgs } = nodeSchematic(cluster, node);
+    const legacyNames = extraKernelArgs.includes("net.ifnames=0");
+    if (node.interface !== undefined && LEGACY_NAME.test(node.interface) && !legacyNames) {
+      issues.push({
+        path: `${at}.interface`,
+        message: `${node.interface} does not exist on Talos: it names NICs predictably (enp1s0, eno1), so ${node.interface} addresses nothing`,
+        hint: `select the NIC by hardware with nodes[${index}].mac: "<its MAC>" (\`talosctl get links --insecure -n <node>\` lists them), or keep ${node.interface} and add "net.ifnames=0" to talos.schematic.extraKernelArgs`,
+      });
+    }
+    if (node.interface !== undefined && (node.mac !== undefined || node.linkMatch !== undefined)) {
+      issues.push({
+        path: `${at}.interface`,
+        message: "is given together with mac/linkMatch, which already select the uplink",
+        hint: "remove interface",
+      });
+    }
+    if (node.network.bond && (node.mac !== undefined || node.linkMatch !== undefined || node.interface !== undefined)) {
+      issues.push({
+        path: `${at}.network.bond`,
+        message: "replaces the single uplink NIC, but the node also names one (mac, linkMatch or interface)",
+        hint: "list the NICs' MACs in network.bond.members and remove mac/linkMatch/interface",
+      });
+    }
+    const members = node.network.bond?.members ?? [];
+    members.forEach((mac, memberIndex) => {
+      if (members.indexOf(mac) !== memberIndex) {
+        issues.push({
+          path: `${at}.network.bond.members[${memberIndex}]`,
+          message: `${mac} is listed twice`,
+          hint: "list each member NIC once",
+        });
+      }
+    });
+    const ids = new Map<number, number>();
+    const names = new Map<string, number>();
+    node.network.vlans.forEach((vlan, vlanIndex) => {
+      const path = `${at}.network.vlans[${vlanIndex}]`;
+      const parent = vlan.parent ?? links.uplink;
+      const key = vlan.id + 4096 * [...links.all].indexOf(parent);
+      if (ids.has(key)) {
+        issues.push({
+          path: `${path}.id`,
+          message: `VLAN ${vlan.id} on ${parent} is already defined by vlans[${ids.get(key)}]`,
+          hint: "give every VLAN on a link its own id",
+        });
+      } else ids.set(key, vlanIndex);
+      const name = vlanName(vlan);
+      if (names.has(name) || [links.base, links.uplink, ...links.bondMembers].includes(name)) {
+        issues.push({
+          path: `${path}.name`,
+          message: `${name} is already the name of another link of ${node.hostname}`,
+          hint: "give the VLAN its own name",
+        });
+      } else names.set(name, vlanIndex);
+      if (vlan.parent !== undefined && !links.all.has(vlan.parent)) {
+        issues.push({
+          path: `${path}.parent`,
+          message: `${vlan.parent} is not a link of ${node.hostname} (it has ${[...links.all].join(", ")})`,
+          hint: "use one of the node's links, or leave parent out for the uplink",
+        });
+      }
+    });
+    if (node.network.vipLink !== undefined && !links.all.has(node.network.vipLink)) {
+      issues.push({
+        path: `${at}.network.vipLink`,
+        message: `${node.network.vipLink} is not a link of ${node.hostname} (it has ${[...links.all].join(", ")}), so the VIP would be on nothing`,
+        hint: "name one of the node's links, or leave vipLink out for the uplink",
+      });
+    }
+  });
+  // A bond member that is another node's NIC (node.mac duplicates are checkUniqueNodes' to report).
+  const owners = new Map<string, string>();
+  for (const node of cluster.nodes) if (node.mac) owners.set(node.mac, node.hostname);
+  cluster.nodes.forEach((node, index) => {
+    (node.network.bond?.members ?? []).forEach((mac, memberIndex) => {
+      const owner = owners.get(mac);
+      if (owner !== undefined && owner !== node.hostname) {
+        issues.push({
+          path: `nodes[${index}].network.bond.members[${memberIndex}]`,
+          message: `${mac} is a NIC of ${owner}`,
+          hint: "each NIC belongs to one node",
+        });
+      }
+      owners.set(mac, node.hostname);
+    });
+  });
   return issues;
 }

@@ -1,4 +1,5 @@
 // Cross-field checks of the node list: uniqueness, names, control-plane quorum.
+import { cubefsNodeLabels } from "../derive.js";
 import type { ConfigIssue } from "../errors.js";
 import type { Cluster } from "../schema/cluster.js";
 
@@ -70,4 +71,94 @@ export function checkControlPlaneCount(cluster: Cluster): ConfigIssue[] {
     ];
   }
   return [];
+}
+
+/** CubeFS roles by hostname, as the node labels give them. */
+function cubefsRoles(cluster: Cluster, hostname: string): Set<string> {
+  return new Set(Object.keys(cubefsNodeLabels(cluster)[hostname] ?? {}).map((label) => label.split("/")[1] ?? ""));
+}
+
+function cubefsDiskNames(node: Cluster["nodes"][number], use: "data" | "meta"): string[] {
+  return node.disks.filter((disk) => disk.cubefs === use).map((disk) => disk.name);
+}
+
+/**
+ * Data disks: unique volume names per node, and CubeFS disks laid out the way its chart can use them — the
+ * chart gives every datanode the same disk list and every metanode/master the same data path.
+ */
+export function checkDataDisks(cluster: Cluster): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  cluster.nodes.forEach((node, index) => {
+    const seen = new Set<string>();
+    node.disks.forEach((disk, diskIndex) => {
+      if (seen.has(disk.name)) {
+        issues.push({
+          path: `nodes[${index}].disks[${diskIndex}].name`,
+          message: `${disk.name} is already a volume of ${node.hostname}`,
+          hint: "give every data disk of a node its own name",
+        });
+      }
+      seen.add(disk.name);
+    });
+    if (cubefsDiskNames(node, "meta").length > 1) {
+      issues.push({
+        path: `nodes[${index}].disks`,
+        message: "more than one disk is marked cubefs: meta",
+        hint: "CubeFS keeps metanode and master data in one path: mark one disk",
+      });
+    }
+  });
+  const withData = cluster.nodes.filter((node) => cubefsDiskNames(node, "data").length > 0);
+  const datanodes = cluster.nodes.filter((node) => cubefsRoles(cluster, node.hostname).has("datanode"));
+  if (withData.length > 0) {
+    const expected = [...new Set(withData.flatMap((node) => cubefsDiskNames(node, "data")))].sort();
+    for (const node of datanodes) {
+      const names = cubefsDiskNames(node, "data").sort();
+      if (names.join() !== expected.join()) {
+        issues.push({
+          path: `nodes[${cluster.nodes.indexOf(node)}].disks`,
+          message: `CubeFS datanode ${node.hostname} has data disks [${names.join(", ")}], the others [${expected.join(", ")}]`,
+          hint: "the CubeFS chart gives every datanode one disk list: give each datanode the same cubefs: data disk names (or drop it from cubefs.dataNodes)",
+        });
+      }
+    }
+    const usable = datanodes.filter((node) => cubefsDiskNames(node, "data").length > 0).length;
+    cluster.storageClasses.forEach((storageClass, index) => {
+      if (storageClass.replicas > usable) {
+        issues.push({
+          path: `storageClasses[${index}].replicas`,
+          message: `${storageClass.replicas} replicas need ${storageClass.replicas} CubeFS datanodes with a data disk; ${usable} have one`,
+          hint: "lower replicas, or add a cubefs: data disk to more datanodes",
+        });
+      }
+    });
+  }
+  const withMeta = cluster.nodes.filter((node) => cubefsDiskNames(node, "meta").length > 0);
+  if (withMeta.length > 0) {
+    const name = cubefsDiskNames(withMeta[0] as Cluster["nodes"][number], "meta")[0];
+    cluster.nodes.forEach((node, index) => {
+      const roles = cubefsRoles(cluster, node.hostname);
+      if (!roles.has("metanode") && !roles.has("master")) return;
+      if (cubefsDiskNames(node, "meta")[0] !== name) {
+        issues.push({
+          path: `nodes[${index}].disks`,
+          message: `CubeFS metanode/master ${node.hostname} has no cubefs: meta disk named ${name}`,
+          hint: `CubeFS uses one data path on every metanode and master: give each a cubefs: meta disk named ${name}`,
+        });
+      }
+    });
+  }
+  return issues;
+}
+
+/** CubeFS data on the system disk shares it with etcd and containerd; the model should say where data goes. */
+export function warnDataOnSystemDisk(cluster: Cluster): ConfigIssue[] {
+  if (cluster.nodes.some((node) => cubefsDiskNames(node, "data").length > 0)) return [];
+  return [
+    {
+      path: "nodes",
+      message: "no node has a cubefs: data disk, so CubeFS datanodes store data on the system disk (EPHEMERAL)",
+      hint: 'add nodes[].disks: [{ name: "cubefs-data", disk: { type: "ssd" }, cubefs: "data" }]',
+    },
+  ];
 }

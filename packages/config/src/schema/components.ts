@@ -1,7 +1,7 @@
 // Settings of the platform components rendered into the Flux tree (CoreDNS, CubeFS, monitoring,
 // logging) and of users' own applications.
 import { z } from "zod";
-import { dns1123Label, dns1123Subdomain, duration, ipAddress, quantity } from "./primitives.js";
+import { dns1123Label, dns1123Subdomain, duration, ipAddress, oidcGroupName, quantity } from "./primitives.js";
 
 export const corednsSchema = z
   .strictObject({
@@ -39,8 +39,7 @@ export const monitoringSchema = z
     storageClass: dns1123Subdomain
       .optional()
       .describe("StorageClass for Prometheus and Alertmanager (default: the default class)."),
-    grafanaAdminGroup: z
-      .string()
+    grafanaAdminGroup: oidcGroupName
       .optional()
       .describe("OIDC group that becomes Grafana Admin (default: the cluster-admin group)."),
     grafanaUrl: z.url().optional().describe("External URL of Grafana, for the OIDC redirect."),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cidr, ipAddress } from "./primitives.js";
+import { cidr, dnsDomain, ipAddress } from "./primitives.js";
 
 export const networkSchema = z
   .strictObject({
@@ -12,7 +12,7 @@ export const networkSchema = z
       .describe("NTP servers the nodes sync time from."),
     podCidr: cidr.default("10.244.0.0/16").describe("Pod network; must not overlap the node or service networks."),
     serviceCidr: cidr.default("10.96.0.0/12").describe("Service network; at least a /24 and at most a /12 (IPv4)."),
-    clusterDomain: z.string().default("cluster.local").describe("The cluster DNS domain CoreDNS serves."),
+    clusterDomain: dnsDomain.default("cluster.local").describe("The cluster DNS domain CoreDNS serves."),
   })
   .describe("Node, pod and service networking.");
 

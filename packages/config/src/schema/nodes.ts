@@ -1,22 +1,38 @@
 import { z } from "zod";
-import { dns1123Label, ipAddress, macAddress } from "./primitives.js";
+import { dataDiskSchema, diskSchema } from "./disks.js";
+import { hardwareAddress, nodeNetworkSchema } from "./node-network.js";
+import { dns1123Label, ipAddress } from "./primitives.js";
+import { nodeSchematicSchema } from "./schematic.js";
 import { talosPatchSchema } from "./talos-patches.js";
 
 export const nodeSchema = z
   .strictObject({
     hostname: dns1123Label.describe("Node name; also the Kubernetes node name."),
-    address: ipAddress.describe("Static address of the node inside nodeCidr."),
-    mac: macAddress.optional().describe("MAC address of the node's uplink (selects the link by hardware address)."),
+    address: ipAddress.describe("Static address of the node inside nodeCidr (with network.dhcp: its reserved lease)."),
+    mac: hardwareAddress
+      .optional()
+      .describe("MAC address of the node's uplink NIC: selects the link by hardware (any case; stored lower-case)."),
+    linkMatch: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Talos link selector (CEL) for the uplink when no MAC is given, e.g. `link.driver == "igc"` or `glob("enp1s*", link.name)`.',
+      ),
     interface: z
       .string()
       .min(1)
       .optional()
-      .describe("Name of the node's uplink, e.g. eth0 or enp1s0, when no MAC is given."),
-    installDisk: z
-      .string()
-      .startsWith("/dev/")
-      .optional()
-      .describe("Disk Talos installs to; defaults to talos.installDisk."),
+      .describe(
+        "Kernel name of the uplink (enp1s0). Names change with firmware and slots: prefer mac. ethN needs net.ifnames=0.",
+      ),
+    installDisk: diskSchema.optional().describe("Disk Talos installs to; defaults to talos.installDisk."),
+    disks: z
+      .array(dataDiskSchema)
+      .default([])
+      .describe("Data disks, each a Talos user volume mounted at /var/mnt/<name>."),
+    network: nodeNetworkSchema.prefault({}),
+    schematic: nodeSchematicSchema.optional(),
     controlPlane: z.boolean().default(true).describe("Runs etcd and the control plane."),
     worker: z
       .boolean()
@@ -28,9 +44,17 @@ export const nodeSchema = z
       .default([])
       .describe("Machine-config patches for this node only, applied after the cluster- and role-level ones."),
   })
-  .refine((node) => node.mac !== undefined || node.interface !== undefined, {
-    message: "needs a mac or an interface so its network link can be configured — add one of them",
-  })
+  .refine(
+    (node) =>
+      node.mac !== undefined ||
+      node.linkMatch !== undefined ||
+      node.interface !== undefined ||
+      node.network.bond !== undefined,
+    {
+      message:
+        "needs a mac (or linkMatch, interface, or network.bond) so its network link can be configured — add its NIC's MAC address",
+    },
+  )
   .describe("A machine of the cluster.");
 
 export type Node = z.infer<typeof nodeSchema>;

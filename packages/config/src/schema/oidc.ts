@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { dns1123Label, dns1123Subdomain } from "./primitives.js";
+import { claimName, claimPrefix, dns1123Label, dns1123Subdomain, oidcGroupName } from "./primitives.js";
 
 export const groupBindingSchema = z
   .strictObject({
-    group: z.string().min(1).describe("Group name as the OIDC provider puts it in the groups claim."),
+    group: oidcGroupName.describe("Group name as the OIDC provider puts it in the groups claim."),
     clusterRole: dns1123Subdomain.describe("ClusterRole the group gets, e.g. cluster-admin, admin, edit or view."),
     namespace: dns1123Label
       .optional()
@@ -11,17 +11,25 @@ export const groupBindingSchema = z
   })
   .describe("Binds an OIDC group to a role.");
 
+const PEM_CERTIFICATE = /^(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)+$/;
+
 export const oidcSchema = z
   .strictObject({
     issuerUrl: z.url({ protocol: /^https$/ }).describe("Issuer URL of the OIDC provider (Zitadel), https only."),
-    clientId: z.string().min(1).describe("Client id the API server expects in the token audience."),
-    usernameClaim: z.string().default("email").describe("Claim used as the Kubernetes user name."),
-    usernamePrefix: z
+    issuerCaPem: z
       .string()
+      .regex(PEM_CERTIFICATE, { message: "must be one or more PEM certificates (-----BEGIN CERTIFICATE-----…)" })
+      .optional()
+      .describe(
+        "CA certificate(s) the issuer's TLS certificate chains to, when it is not publicly trusted (a home-lab CA). In cluster.ts read a file with readFileSync; the API server trusts only this for the issuer.",
+      ),
+    clientId: z.string().min(1).describe("Client id the API server expects in the token audience."),
+    usernameClaim: claimName.default("email").describe("Claim used as the Kubernetes user name."),
+    usernamePrefix: claimPrefix
       .default("oidc:")
       .describe("Prefix added to user names (avoids clashes with system users)."),
-    groupsClaim: z.string().default("groups").describe("Claim holding the user's groups."),
-    groupsPrefix: z.string().default("oidc:").describe("Prefix added to group names in RBAC subjects."),
+    groupsClaim: claimName.default("groups").describe("Claim holding the user's groups."),
+    groupsPrefix: claimPrefix.default("oidc:").describe("Prefix added to group names in RBAC subjects."),
     bindings: z.array(groupBindingSchema).default([]).describe("Group → role bindings."),
   })
   .describe("API server OIDC authentication and group RBAC.");

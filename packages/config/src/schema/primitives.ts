@@ -50,3 +50,47 @@ export const macAddress = z
   .regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, { message: "must be a lowercase MAC address, e.g. 52:54:00:12:34:56" });
 
 export const duration = z.string().regex(/^(\d+(ms|s|m|h))+$/, { message: "must be a Go duration, e.g. 10m or 1h30m" });
+
+// Strings below reach another language (a Corefile, API-server flags, Grafana's JMESPath), so they are
+// limited to characters that carry no syntax there instead of being escaped at every use.
+
+/** A DNS domain such as cluster.local: written as is into CoreDNS' Corefile and the kubelet's config. */
+export const dnsDomain = z
+  .string()
+  .max(253, "must be at most 253 characters")
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+    message:
+      "must be a DNS domain: lowercase labels of letters, digits and '-' joined by '.', e.g. cluster.local (no spaces, braces or newlines: it is written into the Corefile)",
+  });
+
+/**
+ * An OIDC claim name: letters, digits and `_ . : / -` (Zitadel's `urn:zitadel:iam:org:project:roles`
+ * fits). No quotes, brackets, spaces or commas: it becomes an API-server flag and a JMESPath expression.
+ */
+export const claimName = z
+  .string()
+  .max(253, "must be at most 253 characters")
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.:/-]*$/, {
+    message:
+      "must be a claim name of letters, digits, '_', '.', ':', '/' and '-' (no spaces, quotes, brackets or commas)",
+  });
+
+/** A prefix the API server puts before user or group names; may be empty, or `-` for none. */
+export const claimPrefix = z
+  .string()
+  .max(253, "must be at most 253 characters")
+  .regex(/^[A-Za-z0-9_.:/@-]*$/, {
+    message: "must use only letters, digits, '_', '.', ':', '/', '@' and '-' (no spaces, quotes or commas)",
+  });
+
+/**
+ * A group name as the identity provider sends it: any printable text without quotes, backslashes or
+ * control characters (it becomes a JMESPath string literal and an RBAC subject).
+ */
+export const oidcGroupName = z
+  .string()
+  .min(1)
+  .max(253, "must be at most 253 characters")
+  .regex(/^[^'"`\\\p{Cc}]+$/u, {
+    message: "must not contain quotes, backslashes or control characters (newlines, tabs)",
+  });

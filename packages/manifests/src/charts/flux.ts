@@ -25,13 +25,27 @@ export const LAYERS: readonly Layer[] = [
   { name: "apps", dependsOn: ["configs"] },
 ];
 
+/**
+ * The service account kustomize-controller impersonates. Named explicitly so the controller's
+ * `--default-service-account` lock-down can be switched on; `flux install` binds it to cluster-admin,
+ * which the platform layers need (they create namespaces, PriorityClasses, RBAC and CRDs).
+ */
+export const FLUX_APPLIER = "kustomize-controller";
+
+/** The longest HelmRelease timeout kubeforge renders (addHelmRelease refuses longer ones). */
+export const LONGEST_HELM_TIMEOUT_MINUTES = 15;
+
+/** A layer waits for its HelmReleases, whose own timeout may run out first: a few minutes more than the longest. */
+export const LAYER_TIMEOUT = `${LONGEST_HELM_TIMEOUT_MINUTES + 5}m`;
+
 function commonSpec(cluster: Cluster) {
   return {
     interval: cluster.flux.interval,
     retryInterval: "2m",
-    timeout: "5m",
+    timeout: LAYER_TIMEOUT,
     prune: true,
     wait: true,
+    serviceAccountName: FLUX_APPLIER,
     sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: FLUX_NAMESPACE },
     decryption: {
       provider: KustomizationSpecDecryptionProvider.SOPS,
@@ -60,7 +74,9 @@ export class FluxSyncChart extends Chart {
     });
     new Kustomization(this, "root", {
       metadata: { name: FLUX_NAMESPACE, namespace: FLUX_NAMESPACE, labels: { ...MANAGED_BY } },
-      spec: { ...commonSpec(cluster), path: fluxPath(cluster) },
+      // The root applies only Flux objects (the layers); waiting here would wait for every layer's
+      // HelmReleases under one timeout. The layers wait for themselves, in order.
+      spec: { ...commonSpec(cluster), wait: false, timeout: "5m", path: fluxPath(cluster) },
     });
   }
 }

@@ -1,8 +1,9 @@
 // Per-namespace guardrails: ResourceQuota, LimitRange and default-deny NetworkPolicies with the model's allowances.
 import type { Cluster, Namespace } from "@kubeforge/config";
-import { Chart } from "cdk8s";
+import { ApiObject, Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-33";
 import type { Construct } from "constructs";
+import { internetEgressBlocks } from "./internet-egress.js";
 import { MANAGED_BY } from "./labels.js";
 
 export const MONITORING_NAMESPACE = "monitoring";
@@ -10,6 +11,21 @@ export const MONITORING_NAMESPACE = "monitoring";
 const hostCidr = (address: string) => `${address}/${address.includes(":") ? 128 : 32}`;
 const q = (value: string) => k8s.Quantity.fromString(value);
 const namespaceSelector = (name: string) => ({ matchLabels: { "kubernetes.io/metadata.name": name } });
+const networkPort = (port: { port: number; protocol: string }) => ({
+  protocol: port.protocol,
+  port: k8s.IntOrString.fromNumber(port.port),
+});
+
+/**
+ * Cilium installs its CRDs itself (none is committed), so validate has no schema for cilium.io kinds;
+ * this annotation records why its unknown-kind warning is expected.
+ */
+export const CILIUM_VALIDATE_IGNORE = {
+  "kubeforge.dev/validate-ignore": "unknown-kind: Cilium CRDs are installed by the Cilium chart, not committed",
+};
+
+/** Where the API server's calls come from under Cilium: its own identity, and the nodes' host network. */
+export const KUBE_APISERVER_ENTITIES = ["kube-apiserver", "remote-node", "host"];
 
 export interface NamespaceGuardrailsProps {
   readonly cluster: Cluster;
@@ -129,17 +145,12 @@ export class NamespaceGuardrailsChart extends Chart {
       ...(allow.egressToNodes
         ? [{ to: cluster.nodes.map((node) => ({ ipBlock: { cidr: hostCidr(node.address) } })) }]
         : []),
-      ...(allow.egressToInternet
-        ? [
-            {
-              to: [
-                {
-                  ipBlock: { cidr: "0.0.0.0/0", except: [cluster.network.podCidr, cluster.network.serviceCidr] },
-                },
-              ],
-            },
-          ]
-        : []),
+      // Public addresses only: the nodes, the VIP, the cluster networks and the LAN are excepted.
+      ...(allow.egressToInternet ? [{ to: internetEgressBlocks(cluster).map((ipBlock) => ({ ipBlock })) }] : []),
+      ...allow.egressToLan.map((destination) => ({
+        to: [{ ipBlock: { cidr: destination.cidr } }],
+        ports: destination.ports.map(networkPort),
+      })),
       // The API server runs on the host network of every control-plane node and behind the VIP; Cilium
       // matches these ipBlocks only with policyCIDRMatchMode=nodes, which the Cilium values set.
       ...(allow.egressToKubeApi
@@ -163,6 +174,24 @@ export class NamespaceGuardrailsChart extends Chart {
       new k8s.KubeNetworkPolicy(this, "allow-egress", {
         metadata: metadata("allow-declared-egress"),
         spec: { podSelector: {}, policyTypes: ["Egress"], egress },
+      });
+    }
+    // The API server calls webhooks from the host network (or as its own Cilium identity); an ipBlock of
+    // node addresses misses it whenever Cilium tags the traffic by identity, so Cilium's entities are used.
+    for (const target of allow.ingressFromKubeApi) {
+      new ApiObject(this, `allow-kube-apiserver-${target.name}`, {
+        apiVersion: "cilium.io/v2",
+        kind: "CiliumNetworkPolicy",
+        metadata: { ...metadata(`allow-kube-apiserver-${target.name}`), annotations: { ...CILIUM_VALIDATE_IGNORE } },
+        spec: {
+          endpointSelector: { matchLabels: { ...target.podLabels } },
+          ingress: [
+            {
+              fromEntities: [...KUBE_APISERVER_ENTITIES],
+              toPorts: [{ ports: target.ports.map((port) => ({ port: String(port.port), protocol: port.protocol })) }],
+            },
+          ],
+        },
       });
     }
   }

@@ -81,10 +81,17 @@ describe("platform components", () => {
       address: "10.0.0.10",
       vip_arp: "true",
       cp_enable: "true",
-      vip_interface: "eth0",
+      vip_interface: "enp1s0",
       port: "6443",
+      // kube-vip 1.2 reads vip_subnet; vip_cidr is ignored (the VIP would get the interface's mask).
+      vip_subnet: "32",
     });
-    expect(find("ClusterRoleBinding", "system:kube-vip-binding")).toBeDefined();
+    expect(env).not.toHaveProperty("vip_cidr");
+    expect(find("RoleBinding", "kube-vip")).toMatchObject({
+      metadata: { namespace: "kube-system" },
+      roleRef: { kind: "Role", name: "kube-vip" },
+      subjects: [{ kind: "ServiceAccount", name: "kube-vip", namespace: "kube-system" }],
+    });
     expect(find("PodMonitor", "kube-vip")).toBeDefined();
   });
 
@@ -189,7 +196,7 @@ describe("platform components", () => {
     expect(find("Namespace", "podinfo")?.metadata.labels?.["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     const podinfoObjects = objects.filter((object) => object.metadata.namespace === "podinfo");
     expect(new Set(podinfoObjects.map((object) => object.file))).toEqual(
-      new Set(["apps/podinfo.yaml", "configs/namespace-podinfo.yaml"]),
+      new Set(["apps/podinfo.yaml", "infrastructure/namespace-podinfo.yaml"]),
     );
     const ingress = objects.find(
       (object) => object.metadata.name === "allow-declared-ingress" && object.metadata.namespace === "podinfo",
@@ -210,25 +217,80 @@ describe("platform components", () => {
     expect(grafana.envFromSecrets).toEqual([{ name: "grafana-oidc", optional: true }]);
   });
 
-  it("creates each StorageClass in a layer before any volume Helm or Flux waits on uses it", () => {
+  it("creates each StorageClass no later than the layer of any volume Helm or Flux waits on (no deadlock)", () => {
     const { objects, find } = render((input) => {
       input.apps = [podinfo];
     });
     const layers = LAYERS.map((layer) => layer.name);
     const layerOf = (object: Obj | undefined) => layers.indexOf(object?.file?.split("/")[0] ?? "");
     const loki = find("HelmRelease", "loki");
+    const stack = find("HelmRelease", "kube-prometheus-stack")?.spec.values;
     const claims: Array<[Obj | undefined, string]> = [
       [loki, loki?.spec.values.singleBinary.persistence.storageClass],
+      [
+        find("HelmRelease", "kube-prometheus-stack"),
+        stack.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName,
+      ],
+      [
+        find("HelmRelease", "kube-prometheus-stack"),
+        stack.alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec.storageClassName,
+      ],
       ...objects
         .filter((object) => object.kind === "PersistentVolumeClaim")
         .map((claim): [Obj, string] => [claim, claim.spec.storageClassName ?? "fast"]),
     ];
-    expect(claims.length).toBeGreaterThan(1);
+    expect(claims.length).toBeGreaterThan(3);
     for (const [user, className] of claims) {
       const storageClass = find("StorageClass", className);
       expect(layerOf(storageClass), `StorageClass ${className}`).toBeGreaterThanOrEqual(0);
-      expect(layerOf(user), `${user?.kind} ${user?.metadata.name}`).toBeGreaterThan(layerOf(storageClass));
+      // Same layer is fine: kustomize applies the class with the HelmRelease, before helm-controller installs.
+      expect(layerOf(user), `${user?.kind} ${user?.metadata.name}`).toBeGreaterThanOrEqual(layerOf(storageClass));
     }
+  });
+
+  it("lands every namespace's guardrails in the layer that creates the namespace, before its pods", () => {
+    const { objects } = render((input) => {
+      input.apps = [podinfo];
+    });
+    const namespaces = objects.filter((object) => object.kind === "Namespace");
+    expect(namespaces.length).toBeGreaterThan(3);
+    for (const namespace of namespaces) {
+      const layer = namespace.file?.split("/")[0];
+      const guardrails = objects.filter(
+        (object) =>
+          object.metadata.namespace === namespace.metadata.name &&
+          ["ResourceQuota", "LimitRange", "NetworkPolicy"].includes(object.kind),
+      );
+      expect(guardrails.length, namespace.metadata.name).toBeGreaterThanOrEqual(3);
+      for (const object of guardrails)
+        expect(object.file?.split("/")[0], `${object.kind} ${object.metadata.name}`).toBe(layer);
+      const workloads = objects.filter(
+        (object) =>
+          object.metadata.namespace === namespace.metadata.name &&
+          ["HelmRelease", "Deployment", "StatefulSet", "DaemonSet"].includes(object.kind),
+      );
+      const order = LAYERS.map((entry) => entry.name);
+      for (const workload of workloads) {
+        expect(order.indexOf(workload.file?.split("/")[0] ?? "")).toBeGreaterThanOrEqual(order.indexOf(layer ?? ""));
+      }
+    }
+  });
+
+  it("leaves exactly one default StorageClass: the model's; the CubeFS chart's cfs-sc is neither default nor installed", () => {
+    const { objects, find } = render();
+    const defaults = objects.filter(
+      (object) =>
+        object.kind === "StorageClass" &&
+        object.metadata.annotations?.["storageclass.kubernetes.io/is-default-class"] === "true",
+    );
+    expect(defaults.map((object) => object.metadata.name)).toEqual(["fast"]);
+    const cubefs = find("HelmRelease", "cubefs")?.spec;
+    // The 3.2.0 chart reads csi.storageClass.setToDefault (there is no `enabled` key) and always renders cfs-sc.
+    expect(cubefs.values.csi.storageClass).toEqual({ setToDefault: false });
+    const patches: { patch: string }[] = cubefs.postRenderers[0].kustomize.patches;
+    expect(patches.map((entry) => entry.patch)).toContainEqual(
+      expect.stringMatching(/\$patch: delete[\s\S]*kind: StorageClass[\s\S]*name: cfs-sc/),
+    );
   });
 
   it("sizes platform quotas for every pod their charts run on three nodes, plus one replacement pod", () => {
@@ -284,17 +346,25 @@ describe("platform components", () => {
     expect(parseMemory(String(hard("logging")["requests.storage"]))).toBeGreaterThanOrEqual(120 * 1024);
   });
 
-  it("lets the API server on the control-plane nodes reach the operator's admission webhook in monitoring", () => {
-    const { objects, cluster } = render();
-    const ingressCidrs = objects
-      .filter((object) => object.kind === "NetworkPolicy" && object.metadata.namespace === "monitoring")
+  it("lets the API server reach the operator's admission webhook in monitoring through Cilium entities, not node ipBlocks", () => {
+    const { objects } = render();
+    const monitoring = objects.filter((object) => object.metadata.namespace === "monitoring");
+    const webhook = monitoring.find((object) => object.kind === "CiliumNetworkPolicy");
+    expect(webhook?.spec).toEqual({
+      endpointSelector: { matchLabels: { app: "kube-prometheus-stack-operator" } },
+      ingress: [
+        {
+          fromEntities: ["kube-apiserver", "remote-node", "host"],
+          toPorts: [{ ports: [{ port: "10250", protocol: "TCP" }] }],
+        },
+      ],
+    });
+    const ingressCidrs = monitoring
+      .filter((object) => object.kind === "NetworkPolicy")
       .flatMap((policy) => policy.spec.ingress ?? [])
-      .flatMap((rule: { from?: { ipBlock?: { cidr: string } }[]; ports?: unknown }) =>
-        rule.ports ? [] : (rule.from ?? []).map((peer) => peer.ipBlock?.cidr),
-      );
-    for (const node of cluster.nodes.filter((node) => node.controlPlane)) {
-      expect(ingressCidrs).toContain(`${node.address}/32`);
-    }
+      .flatMap((rule: { from?: { ipBlock?: { cidr: string } }[] }) => rule.from ?? [])
+      .filter((peer: { ipBlock?: unknown }) => peer.ipBlock);
+    expect(ingressCidrs).toEqual([]);
   });
 
   it("keeps the CubeFS metanode's memory budget below its container's memory limit", () => {

@@ -1,13 +1,14 @@
 // CubeFS: distributed storage (masters, metanodes, datanodes) and its CSI driver, plus the model's
 // StorageClasses. Nodes get their CubeFS roles as labels through the Talos configs (cubefsNodeLabels).
-import { type Cluster, cubefsNodeLabels } from "@kubeforge/config";
+import { type Cluster, cubefsNodeLabels, cubefsVolumes } from "@kubeforge/config";
 import { Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-33";
 import type { Construct } from "constructs";
 import { MANAGED_BY } from "../charts/labels.js";
 import type { Component } from "./component.js";
-import { addHelmRelease } from "./helm.js";
+import { addHelmRelease, type RenderedPatch } from "./helm.js";
 import { platformNamespace } from "./namespaces.js";
+import { STORAGE_PRIORITY_CLASS } from "./priority.js";
 import type { PodBudget } from "./quota.js";
 import { CHARTS } from "./versions.js";
 
@@ -55,8 +56,11 @@ export interface CubefsValues {
     readonly controller: { readonly nodeSelector: Record<string, string> };
     /** Resources of the node plugin's driver container, which also runs the FUSE clients of mounted volumes. */
     readonly node: { readonly nodeSelector: Record<string, string>; readonly resources: Resources };
-    /** kubeforge renders its own StorageClasses from the model. */
-    readonly storageClass: { readonly enabled: boolean };
+    /**
+     * The chart always renders its StorageClass `cfs-sc` (default by default); kubeforge renders its own
+     * from the model, so the chart's is never default and is removed by a post-render patch.
+     */
+    readonly storageClass: { readonly setToDefault: false };
   };
 }
 
@@ -81,6 +85,10 @@ function roleCounts(cluster: Cluster): Record<string, number> {
 
 export function cubefsValues(cluster: Cluster): CubefsValues {
   const masters = roleCounts(cluster).master ?? 0;
+  // Data on the nodes' own volumes (Talos UserVolumeConfig at /var/mnt/<name>), not on the system disk.
+  const volumes = cubefsVolumes(cluster);
+  const reserved = 10 * 1024 ** 3;
+  const dataDisks = volumes.data.length > 0 ? volumes.data : [`${cluster.cubefs.dataPath}/data0`];
   return {
     component: {
       master: true,
@@ -92,7 +100,7 @@ export function cubefsValues(cluster: Cluster): CubefsValues {
       monitor: false,
       ingress: false,
     },
-    path: { data: cluster.cubefs.dataPath, log: "/var/log/cubefs" },
+    path: { data: volumes.meta ?? cluster.cubefs.dataPath, log: "/var/log/cubefs" },
     master: { replicas: masters, nodeSelector: role("master"), resources: resources("250m", "512Mi", "1", "1Gi") },
     // The chart's defaults (25 GiB of metadata memory, 32 GiB requests) suit a data centre, not a homelab.
     // total_mem is what the metanode lets its metadata grow to; it must stay below the container's
@@ -104,7 +112,7 @@ export function cubefsValues(cluster: Cluster): CubefsValues {
     },
     datanode: {
       nodeSelector: role("datanode"),
-      disks: [`${cluster.cubefs.dataPath}/data0:${10 * 1024 ** 3}`],
+      disks: dataDisks.map((disk) => `${disk}:${reserved}`),
       resources: resources("250m", "1Gi", "2", "4Gi"),
     },
     csi: {
@@ -112,9 +120,35 @@ export function cubefsValues(cluster: Cluster): CubefsValues {
       kubeletPath: "/var/lib/kubelet",
       controller: { nodeSelector: role("csi") },
       node: { nodeSelector: role("csi"), resources: resources("250m", "512Mi", "1", "1Gi") },
-      storageClass: { enabled: false },
+      storageClass: { setToDefault: false },
     },
   };
+}
+
+/** The chart's own PriorityClass (hardcoded in its templates, 1,000,000: below monitoring) and StorageClass. */
+const CHART_PRIORITY_CLASS = "cubefs-high-priority";
+const CHART_STORAGE_CLASS = "cfs-sc";
+
+const deletePatch = (apiVersion: string, kind: string, name: string): RenderedPatch => ({
+  patch: `$patch: delete\napiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: ${name}\n`,
+});
+
+/**
+ * What the chart's values cannot set: every CubeFS workload (the CSI node plugin has no class at all in
+ * 3.2.0) runs at kubeforge-storage, and the chart's own PriorityClass and StorageClass are not installed.
+ */
+export function cubefsPatches(): RenderedPatch[] {
+  const priority = JSON.stringify([
+    { op: "add", path: "/spec/template/spec/priorityClassName", value: STORAGE_PRIORITY_CLASS },
+  ]);
+  return [
+    ...["DaemonSet", "Deployment", "StatefulSet"].map((kind) => ({
+      patch: priority,
+      target: { group: "apps", version: "v1", kind },
+    })),
+    deletePatch("scheduling.k8s.io/v1", "PriorityClass", CHART_PRIORITY_CLASS),
+    deletePatch("storage.k8s.io/v1", "StorageClass", CHART_STORAGE_CLASS),
+  ];
 }
 
 export class CubefsChart extends Chart {
@@ -126,6 +160,7 @@ export class CubefsChart extends Chart {
       chart: CHARTS.cubefs,
       values: cubefsValues(cluster),
       timeout: "15m",
+      patches: cubefsPatches(),
     });
   }
 }
@@ -179,8 +214,10 @@ export function cubefsComponent(cluster: Cluster): Component {
     sources: [CHARTS.cubefs.source],
     files: [
       { path: "infrastructure/cubefs.yaml", chart: (app) => new CubefsChart(app, "cubefs", cluster) },
+      // Beside the releases that ask for them (kube-prometheus-stack's volumes): a class must exist no later
+      // than its consumers' layer.
       {
-        path: "configs/storage-classes.yaml",
+        path: "infrastructure/storage-classes.yaml",
         chart: (app) => new StorageClassesChart(app, "storage-classes", cluster),
       },
     ],

@@ -1,12 +1,13 @@
 // Flux Helm objects: HelmRepository sources (in flux-system) and HelmReleases with typed values.
 import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
-import { FLUX_NAMESPACE } from "../charts/flux.js";
+import { FLUX_NAMESPACE, LONGEST_HELM_TIMEOUT_MINUTES } from "../charts/flux.js";
 import { MANAGED_BY } from "../charts/labels.js";
 import {
   HelmRelease,
   HelmReleaseSpecChartSpecSourceRefKind,
   HelmReleaseSpecInstallCrds,
+  type HelmReleaseSpecPostRenderersKustomizePatches,
   HelmReleaseSpecUpgradeCrds,
 } from "../imports/helm-toolkit-fluxcd-io.js";
 import { HelmRepository } from "../imports/source-toolkit-fluxcd-io.js";
@@ -34,6 +35,18 @@ export class HelmSourcesChart extends Chart {
   }
 }
 
+/** Minutes of a Flux duration like `15m` or `1h30m`. */
+export function durationMinutes(duration: string): number {
+  let minutes = 0;
+  for (const [, amount, unit] of duration.matchAll(/(\d+)(h|m|s)/g)) {
+    minutes += Number(amount) * (unit === "h" ? 60 : unit === "m" ? 1 : 1 / 60);
+  }
+  return minutes;
+}
+
+/** A kustomize patch applied to the chart's rendered objects (Flux post-renderer). */
+export type RenderedPatch = HelmReleaseSpecPostRenderersKustomizePatches;
+
 export interface HelmReleaseProps<Values> {
   readonly name: string;
   readonly namespace: string;
@@ -41,16 +54,25 @@ export interface HelmReleaseProps<Values> {
   readonly values: Values;
   /** HelmReleases (same layer) to install first, as `namespace/name`. */
   readonly dependsOn?: readonly { name: string; namespace: string }[];
+  /** @default 10m; at most LONGEST_HELM_TIMEOUT_MINUTES. */
   readonly timeout?: string;
+  /** Patches for what the chart renders but its values cannot change. */
+  readonly patches?: readonly RenderedPatch[];
 }
 
 /** A HelmRelease that pins its chart and source, installs CRDs, and retries before giving up. */
 export function addHelmRelease<Values extends object>(scope: Construct, props: HelmReleaseProps<Values>): HelmRelease {
+  const timeout = props.timeout ?? "10m";
+  if (durationMinutes(timeout) > LONGEST_HELM_TIMEOUT_MINUTES) {
+    throw new Error(
+      `HelmRelease ${props.namespace}/${props.name}: timeout ${timeout} is longer than LONGEST_HELM_TIMEOUT_MINUTES (${LONGEST_HELM_TIMEOUT_MINUTES}); raise that too, so Flux layers wait long enough`,
+    );
+  }
   return new HelmRelease(scope, props.name, {
     metadata: { name: props.name, namespace: props.namespace, labels: { ...MANAGED_BY } },
     spec: {
       interval: "30m",
-      timeout: props.timeout ?? "10m",
+      timeout,
       releaseName: props.name,
       chart: {
         spec: {
@@ -69,6 +91,9 @@ export function addHelmRelease<Values extends object>(scope: Construct, props: H
         remediation: { retries: 3, remediateLastFailure: true },
       },
       ...(props.dependsOn && props.dependsOn.length > 0 ? { dependsOn: [...props.dependsOn] } : {}),
+      ...(props.patches && props.patches.length > 0
+        ? { postRenderers: [{ kustomize: { patches: [...props.patches] } }] }
+        : {}),
       values: props.values,
     },
   });

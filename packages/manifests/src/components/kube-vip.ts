@@ -1,6 +1,6 @@
 // kube-vip holds the API VIP in ARP mode with leader election, one pod per control-plane node. Rendered
 // only when the model picks kube-vip; with `api.provider: talos` Talos' own Layer2VIPConfig does the job.
-import type { Cluster } from "@kubeforge/config";
+import { type Cluster, nodeLinks } from "@kubeforge/config";
 import { Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-33";
 import type { Construct } from "constructs";
@@ -11,10 +11,15 @@ import { IMAGES } from "./versions.js";
 
 const NAME = "kube-vip";
 const NAMESPACE = "kube-system";
+/** The Lease the kube-vip pods elect their VIP holder with. */
+export const LEASE_NAME = "plndr-cp-lock";
 
-/** The uplink every node shares, if they name one; kube-vip otherwise uses the default-route interface. */
+/**
+ * The VIP link's kernel name every node shares, if the model fixes one (bond, bridge, VLAN or a named NIC);
+ * a NIC picked by MAC has no fixed name, and kube-vip then uses the default-route interface.
+ */
 function sharedInterface(cluster: Cluster): string | undefined {
-  const names = new Set(cluster.nodes.map((node) => node.interface));
+  const names = new Set(cluster.nodes.map((node) => nodeLinks(node).kernelVip));
   const [only] = names;
   return names.size === 1 ? only : undefined;
 }
@@ -24,23 +29,24 @@ export class KubeVipChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const labels = { ...MANAGED_BY, "app.kubernetes.io/name": NAME };
     new k8s.KubeServiceAccount(this, "sa", { metadata: { name: NAME, namespace: NAMESPACE, labels } });
-    new k8s.KubeClusterRole(this, "role", {
-      metadata: { name: "system:kube-vip-role", labels },
+    // Least privilege for what is switched on below: control-plane VIP with leader election, no Services
+    // (svc_enable false), no node labelling. That needs the leader lease in kube-system and nothing else.
+    new k8s.KubeRole(this, "role", {
+      metadata: { name: NAME, namespace: NAMESPACE, labels },
       rules: [
-        { apiGroups: [""], resources: ["services/status"], verbs: ["update"] },
-        { apiGroups: [""], resources: ["services", "endpoints"], verbs: ["list", "get", "watch", "update"] },
-        { apiGroups: [""], resources: ["nodes"], verbs: ["list", "get", "watch", "update", "patch"] },
         {
           apiGroups: ["coordination.k8s.io"],
           resources: ["leases"],
-          verbs: ["list", "get", "watch", "update", "create"],
+          resourceNames: [LEASE_NAME],
+          verbs: ["get", "update"],
         },
-        { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["list", "get", "watch", "update"] },
+        // client-go's leader election gets, creates and updates its Lease; create cannot be limited by name.
+        { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
       ],
     });
-    new k8s.KubeClusterRoleBinding(this, "binding", {
-      metadata: { name: "system:kube-vip-binding", labels },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:kube-vip-role" },
+    new k8s.KubeRoleBinding(this, "binding", {
+      metadata: { name: NAME, namespace: NAMESPACE, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: NAME },
       subjects: [{ kind: "ServiceAccount", name: NAME, namespace: NAMESPACE }],
     });
 
@@ -49,12 +55,13 @@ export class KubeVipChart extends Chart {
       vip_arp: "true",
       port: String(cluster.api.port),
       ...(vipInterface ? { vip_interface: vipInterface } : {}),
-      vip_cidr: cluster.api.vip.includes(":") ? "128" : "32",
+      // kube-vip 1.x reads vip_subnet (vip_cidr was its old name and is ignored).
+      vip_subnet: cluster.api.vip.includes(":") ? "128" : "32",
       cp_enable: "true",
       cp_namespace: NAMESPACE,
       svc_enable: "false",
       vip_leaderelection: "true",
-      vip_leasename: "plndr-cp-lock",
+      vip_leasename: LEASE_NAME,
       vip_leaseduration: "5",
       vip_renewdeadline: "3",
       vip_retryperiod: "1",

@@ -1,6 +1,6 @@
 // kube-prometheus-stack (Prometheus, Alertmanager, Grafana with OIDC sign-in), monitors for the
 // platform components, and the dashboards Grafana's sidecar loads from ConfigMaps.
-import { type Cluster, controlPlaneNodes, defaultStorageClass, type NamespaceInput } from "@kubeforge/config";
+import { type Cluster, defaultStorageClass, type NamespaceInput } from "@kubeforge/config";
 import { Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-33";
 import type { Construct } from "constructs";
@@ -10,7 +10,7 @@ import { PodMonitor } from "../imports/monitoring-coreos-com.js";
 import type { Component } from "./component.js";
 import { renderDashboard } from "./dashboards/dashboard.js";
 import { DASHBOARDS } from "./dashboards/library.js";
-import { addHelmRelease, type ContainerResources } from "./helm.js";
+import { addHelmRelease, type ContainerResources, type RenderedPatch } from "./helm.js";
 import { LOKI_URL } from "./logging.js";
 import { platformNamespace } from "./namespaces.js";
 import { PLATFORM_PRIORITY_CLASS } from "./priority.js";
@@ -45,13 +45,18 @@ export interface KubePrometheusStackValues {
     readonly alertmanagerSpec: { readonly priorityClassName: string; readonly storage: VolumeClaim };
   };
   readonly grafana: {
+    /** A Role in monitoring instead of a ClusterRole over every namespace's Secrets. */
+    readonly rbac: { readonly namespaced: true };
+    /** The sidecars read ConfigMaps of monitoring only: never Secrets, never another namespace. */
     readonly sidecar: {
       readonly dashboards: {
         readonly enabled: true;
         readonly label: string;
         readonly labelValue: string;
-        readonly searchNamespace: "ALL";
+        readonly searchNamespace: string;
+        readonly resource: "configmap";
       };
+      readonly datasources: { readonly resource: "configmap" };
     };
     /** Optional, so a cluster without the Secret yet still converges (sign-in fails until it exists). */
     readonly envFromSecrets: readonly { readonly name: string; readonly optional: true }[];
@@ -66,6 +71,13 @@ export interface KubePrometheusStackValues {
     readonly priorityClassName: string;
   };
   /** Talos serves etcd, the scheduler and the controller manager on the host only; kube-proxy may be gone. */
+  readonly prometheusOperator: {
+    readonly priorityClassName: string;
+    /** The Jobs that create and patch the admission webhook's certificate. */
+    readonly admissionWebhooks: { readonly patch: { readonly priorityClassName: string } };
+  };
+  readonly "kube-state-metrics": { readonly priorityClassName: string };
+  readonly "prometheus-node-exporter": { readonly priorityClassName: string };
   readonly kubeEtcd: { readonly enabled: boolean };
   readonly kubeScheduler: { readonly enabled: boolean };
   readonly kubeControllerManager: { readonly enabled: boolean };
@@ -85,27 +97,70 @@ function volumeClaim(storageClassName: string, storage: string): VolumeClaim {
   };
 }
 
-/** Grafana signs users in through the cluster's OIDC provider (Zitadel endpoints) and maps the admin group to Admin. */
-function grafanaIni(cluster: Cluster): Record<string, Record<string, string | boolean>> {
-  const issuer = cluster.oidc.issuerUrl.replace(/\/$/, "");
-  const adminGroup =
+/** The groups that may sign in to Grafana, and the one that becomes Admin; every other one is Viewer. */
+export function grafanaGroups(cluster: Cluster): { admin?: string; allowed: string[] } {
+  const admin =
     cluster.monitoring.grafanaAdminGroup ??
     cluster.oidc.bindings.find((binding) => binding.clusterRole === "cluster-admin" && !binding.namespace)?.group;
-  const claim = cluster.oidc.groupsClaim;
+  const allowed = [...new Set([...(admin ? [admin] : []), ...cluster.oidc.bindings.map((binding) => binding.group)])];
+  return { ...(admin ? { admin } : {}), allowed };
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** A model string bound for grafana.ini: one line, or the rest of it would become ini keys. */
+function iniSafe(value: string, what: string): string {
+  if (CONTROL.test(value)) throw new Error(`${what} ${JSON.stringify(value)} holds a control character`);
+  return value;
+}
+
+/** A JMESPath quoted identifier (a JSON string): any claim name, dots and colons included. */
+export const jmespathIdentifier = (name: string) => JSON.stringify(iniSafe(name, "OIDC claim"));
+
+/** A JMESPath raw string literal: `'` and `\` escaped, so a group name cannot end the literal. */
+export const jmespathLiteral = (value: string) =>
+  `'${iniSafe(value, "OIDC group").replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+
+/** Grafana's role from the groups claim; '' (no role) for anyone else, which strict mapping refuses. */
+export function grafanaRolePath(cluster: Cluster): string {
+  const { admin, allowed } = grafanaGroups(cluster);
+  const claim = jmespathIdentifier(cluster.oidc.groupsClaim);
+  const has = (group: string) => `contains(${claim}[*], ${jmespathLiteral(group)})`;
+  const viewers = allowed.filter((group) => group !== admin);
+  return [
+    ...(admin ? [`${has(admin)} && 'Admin'`] : []),
+    ...(viewers.length > 0 ? [`(${viewers.map(has).join(" || ")}) && 'Viewer'`] : []),
+    "''",
+  ].join(" || ");
+}
+
+/**
+ * Grafana signs users in through the cluster's OIDC provider (Zitadel endpoints). Only the groups the
+ * model names may sign in; the admin group is Admin, the others Viewer, and anyone else is refused
+ * (role_attribute_strict). Zitadel emits a `groups` claim only with the Action in the package README.
+ */
+function grafanaIni(cluster: Cluster): Record<string, Record<string, string | boolean>> {
+  const issuer = cluster.oidc.issuerUrl.replace(/\/$/, "");
+  const claim = iniSafe(cluster.oidc.groupsClaim, "OIDC claim");
+  if (/\s/.test(claim)) throw new Error(`OIDC claim ${JSON.stringify(claim)} holds whitespace: it would add scopes`);
   return {
     ...(cluster.monitoring.grafanaUrl ? { server: { root_url: cluster.monitoring.grafanaUrl } } : {}),
     "auth.generic_oauth": {
       enabled: true,
       name: "Zitadel",
-      client_id: cluster.monitoring.grafanaClientId,
+      client_id: iniSafe(cluster.monitoring.grafanaClientId, "Grafana client id"),
       scopes: `openid profile email ${claim === "groups" ? "" : claim}`.trim(),
       auth_url: `${issuer}/oauth/v2/authorize`,
       token_url: `${issuer}/oauth/v2/token`,
       api_url: `${issuer}/oidc/v1/userinfo`,
       use_pkce: true,
       allow_sign_up: true,
-      groups_attribute_path: claim,
-      role_attribute_path: adminGroup ? `contains(${claim}[*], '${adminGroup}') && 'Admin' || 'Viewer'` : "'Viewer'",
+      groups_attribute_path: jmespathIdentifier(claim),
+      // A JSON array: Grafana splits a plain value on spaces and commas, which group names may hold.
+      allowed_groups: JSON.stringify(grafanaGroups(cluster).allowed.map((group) => iniSafe(group, "OIDC group"))),
+      role_attribute_path: grafanaRolePath(cluster),
+      role_attribute_strict: true,
     },
   };
 }
@@ -132,12 +187,28 @@ export function kubePrometheusStackValues(cluster: Cluster): KubePrometheusStack
       },
     },
     grafana: {
-      sidecar: { dashboards: { enabled: true, label: DASHBOARD_LABEL, labelValue: "1", searchNamespace: "ALL" } },
+      rbac: { namespaced: true },
+      sidecar: {
+        dashboards: {
+          enabled: true,
+          label: DASHBOARD_LABEL,
+          labelValue: "1",
+          searchNamespace: MONITORING_NAMESPACE,
+          resource: "configmap",
+        },
+        datasources: { resource: "configmap" },
+      },
       envFromSecrets: [{ name: cluster.monitoring.grafanaClientSecret, optional: true }],
       "grafana.ini": grafanaIni(cluster),
       additionalDataSources: [{ name: "Loki", type: "loki", uid: "loki", url: LOKI_URL, access: "proxy" }],
       priorityClassName: PLATFORM_PRIORITY_CLASS,
     },
+    prometheusOperator: {
+      priorityClassName: PLATFORM_PRIORITY_CLASS,
+      admissionWebhooks: { patch: { priorityClassName: PLATFORM_PRIORITY_CLASS } },
+    },
+    "kube-state-metrics": { priorityClassName: PLATFORM_PRIORITY_CLASS },
+    "prometheus-node-exporter": { priorityClassName: PLATFORM_PRIORITY_CLASS },
     kubeEtcd: { enabled: false },
     kubeScheduler: { enabled: false },
     kubeControllerManager: { enabled: false },
@@ -146,6 +217,26 @@ export function kubePrometheusStackValues(cluster: Cluster): KubePrometheusStack
 }
 
 const DASHBOARD_LABEL = "grafana_dashboard";
+
+/** The Role the Grafana chart renders with rbac.namespaced (its name: `<release>-grafana`). */
+export const GRAFANA_ROLE = "kube-prometheus-stack-grafana";
+
+/**
+ * The Grafana chart's Role grants configmaps and secrets whenever a sidecar is on (templates/role.yaml
+ * in 12.11.1); its sidecars read ConfigMaps only, so the rendered Role keeps ConfigMaps only.
+ */
+export function grafanaRolePatch(): RenderedPatch {
+  return {
+    patch: JSON.stringify([
+      {
+        op: "replace",
+        path: "/rules",
+        value: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] }],
+      },
+    ]),
+    target: { group: "rbac.authorization.k8s.io", version: "v1", kind: "Role", name: GRAFANA_ROLE },
+  };
+}
 
 export class KubePrometheusStackChart extends Chart {
   constructor(scope: Construct, id: string, cluster: Cluster) {
@@ -156,6 +247,7 @@ export class KubePrometheusStackChart extends Chart {
       chart: CHARTS.kubePrometheusStack,
       values: kubePrometheusStackValues(cluster),
       timeout: "15m",
+      patches: [grafanaRolePatch()],
     });
   }
 }
@@ -218,12 +310,17 @@ export function kubePrometheusStackPods(cluster: Cluster): PodBudget[] {
 
 /**
  * The API server calls the operator's admission webhook (PrometheusRules) from the control-plane nodes'
- * host network; default-deny would time every such call out, and fail them once the webhook's policy is Fail.
+ * host network; default-deny would time every such call out, and fail them once the webhook's policy is
+ * Fail. Only the operator's pods, only its webhook port (the chart's tls.internalPort).
  */
-function withWebhookIngress(cluster: Cluster, namespace: NamespaceInput): NamespaceInput {
-  const nodes = controlPlaneNodes(cluster).map((node) => `${node.address}/${node.address.includes(":") ? 128 : 32}`);
+function withWebhookIngress(namespace: NamespaceInput): NamespaceInput {
   const allow = namespace.allow ?? {};
-  return { ...namespace, allow: { ...allow, ingressFromCidrs: [...(allow.ingressFromCidrs ?? []), ...nodes] } };
+  const webhook = {
+    name: "prometheus-operator-webhook",
+    podLabels: { app: "kube-prometheus-stack-operator" },
+    ports: [{ port: 10250, protocol: "TCP" as const }],
+  };
+  return { ...namespace, allow: { ...allow, ingressFromKubeApi: [...(allow.ingressFromKubeApi ?? []), webhook] } };
 }
 
 export function monitoringComponent(cluster: Cluster): Component {
@@ -233,7 +330,7 @@ export function monitoringComponent(cluster: Cluster): Component {
   });
   return {
     name: "monitoring",
-    namespaces: [withWebhookIngress(cluster, namespace)],
+    namespaces: [withWebhookIngress(namespace)],
     sources: [CHARTS.kubePrometheusStack.source],
     files: [
       {

@@ -24,7 +24,8 @@ const SOURCES = {
 export const CHARTS = {
   cilium: { source: SOURCES.cilium, chart: "cilium", version: "1.19.5" },
   kubePrometheusStack: { source: SOURCES.prometheusCommunity, chart: "kube-prometheus-stack", version: "88.5.2" },
-  loki: { source: SOURCES.grafanaCommunity, chart: "loki", version: "12.0.1" },
+  // 12.0.1 was never released; 12.0.0 is the chart whose values kubeforge's are checked against.
+  loki: { source: SOURCES.grafanaCommunity, chart: "loki", version: "12.0.0" },
   alloy: { source: SOURCES.grafana, chart: "alloy", version: "1.11.1" },
   // The only release in CubeFS' chart repository (its index.yaml is served from the cubefs-helm repo).
   cubefs: { source: SOURCES.cubefs, chart: "cubefs", version: "3.2.0" },

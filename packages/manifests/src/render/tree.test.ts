@@ -1,4 +1,4 @@
-import { loadSchemaValidator } from "@kubeforge/test-utils";
+import { isAcknowledgedCiliumObject, loadSchemaValidator } from "@kubeforge/test-utils";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { fixtureCluster } from "../../test/fixture-cluster.js";
@@ -8,7 +8,7 @@ import { renderTree } from "./tree.js";
 type K8sObject = {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec?: Record<string, unknown>;
 };
 
@@ -40,12 +40,6 @@ describe("renderTree", () => {
       "configs/dashboards.yaml",
       "configs/kustomization.yaml",
       "configs/monitors.yaml",
-      "configs/namespace-cubefs.yaml",
-      "configs/namespace-logging.yaml",
-      "configs/namespace-monitoring.yaml",
-      "configs/namespace-ns-1.yaml",
-      "configs/namespace-ns-2.yaml",
-      "configs/storage-classes.yaml",
       "flux-system/gotk-sync.yaml",
       "flux-system/kustomization.yaml",
       "infrastructure.yaml",
@@ -54,9 +48,15 @@ describe("renderTree", () => {
       "infrastructure/helm-repositories.yaml",
       "infrastructure/kube-prometheus-stack.yaml",
       "infrastructure/kustomization.yaml",
+      "infrastructure/namespace-cubefs.yaml",
+      "infrastructure/namespace-logging.yaml",
+      "infrastructure/namespace-monitoring.yaml",
+      "infrastructure/namespace-ns-1.yaml",
+      "infrastructure/namespace-ns-2.yaml",
       "infrastructure/namespaces.yaml",
       "infrastructure/priority-classes.yaml",
       "infrastructure/rbac-oidc.yaml",
+      "infrastructure/storage-classes.yaml",
       "kustomization.yaml",
     ]);
     for (const file of files) expect(file.content.startsWith(GENERATED_MARKER)).toBe(true);
@@ -90,7 +90,26 @@ describe("renderTree", () => {
       expect(find("NetworkPolicy", "allow-same-namespace", namespace)).toBeDefined();
     }
     expect(find("NetworkPolicy", "allow-declared-egress", "ns-1")?.spec?.egress).toEqual([
-      { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.244.0.0/16", "10.96.0.0/12"] } }] },
+      {
+        to: [
+          {
+            ipBlock: {
+              cidr: "0.0.0.0/0",
+              except: [
+                "10.0.0.0/24",
+                "10.0.0.10/32",
+                "10.244.0.0/16",
+                "10.96.0.0/12",
+                "10.0.0.0/8",
+                "172.16.0.0/12",
+                "192.168.0.0/16",
+                "100.64.0.0/10",
+                "169.254.0.0/16",
+              ],
+            },
+          },
+        ],
+      },
       {
         to: ["10.0.0.11/32", "10.0.0.12/32", "10.0.0.13/32", "10.0.0.10/32"].map((cidr) => ({ ipBlock: { cidr } })),
         ports: [{ port: 6443, protocol: "TCP" }],
@@ -116,13 +135,22 @@ describe("renderTree", () => {
       [{ name: "infrastructure" }],
       [{ name: "configs" }],
     ]);
-    for (const layer of [...layers, find("Kustomization", "flux-system", "flux-system")]) {
+    for (const layer of layers) {
       expect(layer?.spec).toMatchObject({
         prune: true,
         wait: true,
+        timeout: "20m",
+        serviceAccountName: "kustomize-controller",
         decryption: { provider: "sops", secretRef: { name: "sops-age" } },
       });
     }
+    // The root applies the layer objects only; waiting would put every layer's releases under its 5m.
+    expect(find("Kustomization", "flux-system", "flux-system")?.spec).toMatchObject({
+      prune: true,
+      wait: false,
+      timeout: "5m",
+      serviceAccountName: "kustomize-controller",
+    });
     expect(find("Kustomization", "flux-system", "flux-system")?.spec?.path).toBe("./clusters/lab/flux");
     expect(find("GitRepository", "flux-system", "flux-system")?.spec).toEqual({
       interval: "1m",
@@ -133,9 +161,11 @@ describe("renderTree", () => {
 
   it("renders objects that all validate strictly: built-in kinds and the upstream Flux and prometheus-operator CRDs", async () => {
     const validator = await loadSchemaValidator();
-    expect(objects.filter((object) => !validator.has(object.apiVersion, object.kind))).toEqual([]);
+    // Cilium installs its own CRDs; its objects carry validate's unknown-kind acknowledgement instead.
+    const checked = objects.filter((object) => !isAcknowledgedCiliumObject(object));
+    expect(checked.filter((object) => !validator.has(object.apiVersion, object.kind))).toEqual([]);
     expect(new Set(objects.map((object) => object.kind))).toContain("HelmRelease");
-    for (const object of objects) {
+    for (const object of checked) {
       expect(validator.validate(object), `${object.kind} ${object.metadata.name}`).toEqual([]);
     }
   });

@@ -57,8 +57,9 @@ function plan(cluster: Cluster): Array<{ path: string; chart: ChartFactory }> {
         ),
     },
     ...components.flatMap((component) => component.files),
+    // Guardrails (quota, limits, network policies) land with the namespace, before any of its pods.
     ...namespaces.map((namespace) => ({
-      path: `configs/namespace-${namespace.name}.yaml`,
+      path: `infrastructure/namespace-${namespace.name}.yaml`,
       chart: (app: App) => new NamespaceGuardrailsChart(app, `guardrails-${namespace.name}`, { cluster, namespace }),
     })),
   ];

@@ -13,3 +13,19 @@ export class WriteConflictError extends Error {
     );
   }
 }
+
+/** A path the writer would write through is a symlink (or not a folder/file). Nothing was written. */
+export class UnsafePathError extends Error {
+  override readonly name = "UnsafePathError";
+  readonly code = "E_WRITE_UNSAFE_PATH";
+  constructor(readonly files: readonly { readonly path: string; readonly reason: string }[]) {
+    super(
+      `refusing to write through ${files.length} unsafe path(s):\n${files
+        .map(
+          (file) =>
+            `  ${file.path}: ${file.reason} — replace it with a plain folder or file (the writer never follows symlinks)`,
+        )
+        .join("\n")}`,
+    );
+  }
+}

@@ -1,11 +1,13 @@
 // Lays a rendered tree onto disk. Writes only what changed (atomically, via rename), removes files it
-// generated before that are no longer rendered, and never touches files it did not generate.
-import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from "node:fs/promises";
+// generated before that are no longer rendered, never touches files it did not generate and never
+// follows a symlink inside the output root (nor a symlinked root).
+import { readdir, readFile, rm, rmdir } from "node:fs/promises";
 import path from "node:path";
 import { parse } from "yaml";
 import { GENERATED_MARKER } from "../render/serialize.js";
 import type { TreeFile } from "../render/tree.js";
-import { WriteConflictError } from "./errors.js";
+import { UnsafePathError, WriteConflictError } from "./errors.js";
+import { checkRoot, findUnsafePath, mkdirInside, writeFileAtomically } from "./safe-fs.js";
 
 export interface WriteTreeResult {
   readonly written: string[];
@@ -29,8 +31,9 @@ async function listFiles(root: string, folder = ""): Promise<string[]> {
   const files: string[] = [];
   for (const entry of entries) {
     const relative = folder ? `${folder}/${entry.name}` : entry.name;
+    // Symlinks and other non-files are never read; writing through one is refused before any write.
     if (entry.isDirectory()) files.push(...(await listFiles(root, relative)));
-    else files.push(relative);
+    else if (entry.isFile()) files.push(relative);
   }
   return files;
 }
@@ -55,11 +58,13 @@ function ownedFiles(existing: ReadonlyMap<string, string>): Set<string> {
   return owned;
 }
 
-async function writeAtomically(file: string, content: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, content);
-  await rename(temporary, file);
+async function checkPaths(root: string, files: readonly string[]): Promise<void> {
+  const unsafe = [];
+  for (const file of files) {
+    const problem = await findUnsafePath(root, file);
+    if (problem) unsafe.push(problem);
+  }
+  if (unsafe.length > 0) throw new UnsafePathError(unsafe);
 }
 
 async function removeEmptyFolders(root: string, folders: Iterable<string>): Promise<void> {
@@ -79,6 +84,7 @@ export async function writeTree(
   files: readonly TreeFile[],
   options: WriteTreeOptions = {},
 ): Promise<WriteTreeResult> {
+  await checkRoot(root);
   const existing = new Map<string, string>();
   for (const file of await listFiles(root)) existing.set(file, await readFile(path.join(root, file), "utf8"));
   const owned = ownedFiles(existing);
@@ -90,15 +96,20 @@ export async function writeTree(
 
   const result: WriteTreeResult = { written: [], unchanged: [], removed: [] };
   const targets = new Set(files.map((file) => file.path));
+  const changed = files.filter((file) => existing.get(file.path) !== file.content);
+  const stale = [...owned].filter((file) => existing.has(file) && !targets.has(file)).sort();
+  await checkPaths(root, [...changed.map((file) => file.path), ...stale]);
   for (const file of files) {
     if (existing.get(file.path) === file.content) {
       result.unchanged.push(file.path);
       continue;
     }
-    if (!options.dryRun) await writeAtomically(path.join(root, file.path), file.content);
+    if (!options.dryRun) {
+      await mkdirInside(root, path.posix.dirname(file.path));
+      await writeFileAtomically(path.join(root, file.path), file.content);
+    }
     result.written.push(file.path);
   }
-  const stale = [...owned].filter((file) => existing.has(file) && !targets.has(file)).sort();
   for (const file of stale) {
     if (!options.dryRun) await rm(path.join(root, file));
     result.removed.push(file);

@@ -1,6 +1,6 @@
 // What every file command needs: the file, formats, where .sops.yaml and identities come from.
 import { formatFromPath, type SopsFormat, type StoreOptions } from "../formats/index.js";
-import { loadAgeIdentities } from "../keys/age.js";
+import { type KeySource, keySourceFromEnv } from "../keys/sources.js";
 import { type CreationRule, findSopsConfig, matchCreationRule, type SopsConfig } from "../rules.js";
 
 export interface FileCommandOptions {
@@ -13,6 +13,12 @@ export interface FileCommandOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** YAML/JSON indent (--indent). */
   readonly indent?: number;
+  /** The file to read when `file` is a --filename-override (default: `file`; `-` is stdin). */
+  readonly readPath?: string;
+  /** Shared key sources (batch decrypt reads key files once). */
+  readonly keySource?: KeySource;
+  /** Receives warnings (e.g. skipped age plugin identities); the CLI prints them. */
+  readonly onWarning?: (message: string) => void;
 }
 
 export function formatsOf(options: FileCommandOptions): { input: SopsFormat; output: SopsFormat } {
@@ -20,8 +26,30 @@ export function formatsOf(options: FileCommandOptions): { input: SopsFormat; out
   return { input, output: options.outputType ?? (options.inputType ? input : formatFromPath(options.file)) };
 }
 
-export async function identitiesOf(options: FileCommandOptions): Promise<string[]> {
-  return loadAgeIdentities(options.env ?? process.env);
+const sources = new WeakMap<object, KeySource>();
+
+/** The key sources for a command (one per options object, so files and commands are read once). */
+export async function identitiesOf(options: FileCommandOptions): Promise<KeySource> {
+  if (options.keySource) return options.keySource;
+  let source = sources.get(options);
+  if (!source) {
+    const created = keySourceFromEnv(options.env ?? process.env);
+    const reported = new Set<string>();
+    source = {
+      warnings: created.warnings,
+      describe: () => created.describe(),
+      async identitiesFor(recipient) {
+        const found = await created.identitiesFor(recipient);
+        for (const warning of created.warnings) {
+          if (!reported.has(warning)) options.onWarning?.(warning);
+          reported.add(warning);
+        }
+        return found;
+      },
+    };
+    sources.set(options, source);
+  }
+  return source;
 }
 
 export async function configOf(options: FileCommandOptions): Promise<SopsConfig | undefined> {

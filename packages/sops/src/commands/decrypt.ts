@@ -10,7 +10,7 @@ export interface DecryptFileOptions extends FileCommandOptions {
 
 export async function decryptFile(options: DecryptFileOptions): Promise<Uint8Array> {
   const { input, output } = formatsOf(options);
-  const ciphertext = await readInputFile(options.file);
+  const ciphertext = await readInputFile(options.readPath ?? options.file);
   return decryptToBytes(ciphertext, {
     ...(await storesFor(options)),
     format: input,

@@ -1,7 +1,8 @@
 // `edit`: decrypts into a private temp file, opens $EDITOR, and re-encrypts only if the plaintext
 // changed. The data key and the IVs of unchanged values are kept, so the diff shows only real edits.
-import { spawnSync } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { SopsError } from "../errors.js";
@@ -22,6 +23,8 @@ import {
 
 export interface EditFileOptions extends FileCommandOptions {
   readonly ignoreMac?: boolean;
+  /** Called with the error of an invalid edit; resolve true to reopen the editor (default: give up). */
+  readonly onInvalid?: (message: string) => Promise<boolean>;
 }
 
 function editorCommand(env: NodeJS.ProcessEnv): string {
@@ -33,43 +36,103 @@ function editorCommand(env: NodeJS.ProcessEnv): string {
   throw new SopsError("E_SOPS_EDITOR", "no editor found", { hint: "set $EDITOR (or $SOPS_EDITOR)" });
 }
 
-/**
- * Ctrl-C in a terminal signals the whole foreground group. The editor decides what it means (vim just
- * cancels a command), as `git commit` does; dying here instead would strand the plaintext temp file.
- */
-function whileIgnoringInterrupts<T>(run: () => T): T {
-  const ignore = () => undefined;
-  const signals: NodeJS.Signals[] = ["SIGINT", "SIGQUIT"];
-  for (const signal of signals) process.on(signal, ignore);
-  try {
-    return run();
-  } finally {
-    for (const signal of signals) process.off(signal, ignore);
-  }
+/** Runs the editor once, asynchronously, so signal handlers can run while it is open. */
+function runEditorOnce(editor: string, temp: string, env: NodeJS.ProcessEnv, track: (child?: ChildProcess) => void) {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn("sh", ["-c", `${editor} "$1"`, "sh", temp], { stdio: "inherit", env });
+    track(child);
+    child.on("error", (error) => {
+      track(undefined);
+      reject(error);
+    });
+    child.on("exit", (code, signal) => {
+      track(undefined);
+      if (code === 0) resolve();
+      else reject(new Error(signal ? `killed by ${signal}` : `exit ${code}`));
+    });
+  });
 }
 
-/** Runs the editor on `content`; returns the edited bytes. */
-async function runEditor(content: Uint8Array, name: string, env: NodeJS.ProcessEnv): Promise<Buffer> {
-  const editor = editorCommand(env);
+export interface EditSession<T> {
+  readonly content: Uint8Array;
+  readonly name: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Turns the edited bytes into the result; a SopsError means "invalid input". */
+  readonly accept: (edited: Buffer) => T;
+  /** Shown an invalid edit's error; resolves true to reopen the editor (sops waits for Enter). */
+  readonly onInvalid?: (message: string) => Promise<boolean>;
+}
+
+/**
+ * Opens $EDITOR on a private temp file (0700 dir, 0600 file created exclusively) until the edit is
+ * valid or unchanged. SIGTERM and SIGHUP end the session at once and remove the plaintext. SIGINT
+ * while the editor is open belongs to the editor (a terminal sends Ctrl-C to the whole group and vim
+ * only cancels a command); anywhere else it ends the session the same way. Undefined: not changed.
+ */
+async function editUntilValid<T>(session: EditSession<T>): Promise<T | undefined> {
+  const editor = editorCommand(session.env);
   const dir = await mkdtemp(path.join(os.tmpdir(), "kubeforge-sops-"));
-  const temp = path.join(dir, name);
+  const temp = path.join(dir, session.name);
+  const cleanUp = () => rmSync(dir, { recursive: true, force: true });
+  let child: ChildProcess | undefined;
+  let interrupted: NodeJS.Signals | undefined;
+  let wake: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    wake = resolve;
+  });
+  const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((signal) => {
+    const handler = () => {
+      if (signal === "SIGINT" && child) return;
+      interrupted = signal;
+      child?.kill(signal);
+      cleanUp();
+      wake();
+    };
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  const interruptedError = () =>
+    new SopsError("E_SOPS_INTERRUPTED", `interrupted by ${interrupted}; the plaintext temp file was removed`, {
+      hint: "nothing was written",
+    });
   try {
-    await writeFile(temp, content, { mode: 0o600 });
-    const result = whileIgnoringInterrupts(() =>
-      spawnSync("sh", ["-c", `${editor} "$1"`, "sh", temp], { stdio: "inherit", env }),
-    );
-    if (result.error || result.status !== 0) {
-      throw new SopsError(
-        "E_SOPS_EDITOR",
-        `the editor "${editor}" failed (exit ${result.status ?? result.error?.message}); nothing was written`,
-        {
-          hint: "fix $EDITOR or the editor session",
-        },
-      );
+    await writeFile(temp, session.content, { mode: 0o600, flag: "wx" });
+    for (;;) {
+      try {
+        await runEditorOnce(editor, temp, session.env, (c) => {
+          child = c;
+        });
+      } catch (error) {
+        if (interrupted) throw interruptedError();
+        throw new SopsError(
+          "E_SOPS_EDITOR",
+          `the editor "${editor}" failed (${(error as Error).message}); nothing was written`,
+          { hint: "fix $EDITOR or the editor session" },
+        );
+      }
+      if (interrupted) throw interruptedError();
+      const edited = await readFile(temp);
+      if (edited.equals(Buffer.from(session.content))) return undefined;
+      try {
+        return session.accept(edited);
+      } catch (error) {
+        if (!(error instanceof SopsError) || error.code === "E_SOPS_VERIFY") throw error;
+        const again = session.onInvalid
+          ? await Promise.race([session.onInvalid(error.message), stopped.then(() => false)])
+          : false;
+        if (interrupted) throw interruptedError();
+        if (!again) {
+          throw new SopsError(error.code, `${error.reason}; the edit was discarded`, {
+            file: error.file,
+            path: error.path,
+            hint: "run edit again and fix the syntax",
+          });
+        }
+      }
     }
-    return await readFile(temp);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+    cleanUp();
   }
 }
 
@@ -79,11 +142,17 @@ export async function editFile(options: EditFileOptions): Promise<{ changed: boo
   const { input } = formatsOf(options);
   const name = path.basename(options.file);
   if (!(await fileExists(options.file))) {
-    const edited = await runEditor(new Uint8Array(), name, env);
-    if (edited.length === 0) return { changed: false, created: false };
     const config = await configOf(options);
     const rule = ruleOf(config, options);
-    const text = await sealNewDocument(parsePlaintext(edited, input, options.file), {
+    const branches = await editUntilValid({
+      content: new Uint8Array(),
+      name,
+      env,
+      accept: (edited) => parsePlaintext(edited, input, options.file),
+      onInvalid: options.onInvalid,
+    });
+    if (!branches) return { changed: false, created: false };
+    const text = await sealNewDocument(branches, {
       ...storeOptionsOf(config, options),
       format: input,
       recipientGroups: rule?.ageGroups ?? [],
@@ -94,7 +163,7 @@ export async function editFile(options: EditFileOptions): Promise<{ changed: boo
     await writeFileAtomic(options.file, text);
     return { changed: true, created: true };
   }
-  const opened = await openDocument(await readInputFile(options.file), {
+  const opened = await openDocument(await readInputFile(options.readPath ?? options.file), {
     format: input,
     identities: await identitiesOf(options),
     file: options.file,
@@ -102,33 +171,23 @@ export async function editFile(options: EditFileOptions): Promise<{ changed: boo
   });
   const store = await storesFor(options);
   const before = Buffer.from(emitPlainDocument(opened.branches, input, store));
-  const after = await runEditor(before, name, env);
-  if (after.equals(before)) return { changed: false, created: false };
-  let branches: ReturnType<typeof parsePlaintext>;
-  try {
-    branches = parsePlaintext(after, input, options.file);
-  } catch (error) {
-    if (error instanceof SopsError) {
-      throw new SopsError(error.code, `${error.reason}; the edit was discarded`, {
-        file: options.file,
-        path: error.path,
-        hint: "run edit again and fix the syntax",
-      });
-    }
-    throw error;
-  }
-  if (Buffer.from(emitPlainDocument(branches, input, store)).equals(before)) return { changed: false, created: false };
   const { metadata } = opened;
-  const text = sealDocument(branches, {
-    ...store,
-    format: input,
-    rules: metadata,
-    keyGroups: metadata.keyGroups,
-    useKeyGroups: metadata.useKeyGroups,
-    shamirThreshold: metadata.shamirThreshold,
-    cipher: opened.cipher,
-    file: options.file,
-  });
+  const seal = (edited: Buffer) => {
+    const branches = parsePlaintext(edited, input, options.file);
+    if (Buffer.from(emitPlainDocument(branches, input, store)).equals(before)) return undefined;
+    return sealDocument(branches, {
+      ...store,
+      format: input,
+      rules: metadata,
+      keyGroups: metadata.keyGroups,
+      useKeyGroups: metadata.useKeyGroups,
+      shamirThreshold: metadata.shamirThreshold,
+      cipher: opened.cipher,
+      file: options.file,
+    });
+  };
+  const text = await editUntilValid({ content: before, name, env, accept: seal, onInvalid: options.onInvalid });
+  if (text === undefined) return { changed: false, created: false };
   await writeFileAtomic(options.file, text);
   return { changed: true, created: false };
 }

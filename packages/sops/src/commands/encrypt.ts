@@ -19,7 +19,7 @@ const SELECTION = ["encryptedRegex", "unencryptedRegex", "encryptedSuffix", "une
 /** Encrypts a file and returns the document text. */
 export async function encryptFile(options: EncryptFileOptions): Promise<string> {
   const { input, output } = formatsOf(options);
-  const plaintext = await readInputFile(options.file);
+  const plaintext = await readInputFile(options.readPath ?? options.file);
   const config = await configOf(options);
   const rule = ruleOf(config, options);
   const flagRules = Object.fromEntries(Object.entries(options.rules ?? {}).filter(([, v]) => v)) as EncryptionRules;
@@ -49,6 +49,8 @@ export async function encryptFile(options: EncryptFileOptions): Promise<string> 
     shamirThreshold: rule?.shamirThreshold,
     rules,
     file: options.file,
-    ...(previous ? { previous, identities: await identitiesOf(options).catch(() => []) } : {}),
+    // an existing --output file is kept byte for byte only if it already encrypts this plaintext;
+    // otherwise the new file gets its own data key (never one borrowed from an unrelated file)
+    ...(previous ? { previous, keepDataKey: false, identities: await identitiesOf(options) } : {}),
   });
 }

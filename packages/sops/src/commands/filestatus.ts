@@ -5,6 +5,6 @@ import { type FileCommandOptions, formatsOf } from "./context.js";
 
 export async function fileStatus(options: FileCommandOptions): Promise<{ encrypted: boolean }> {
   const { input } = formatsOf(options);
-  const text = (await readInputFile(options.file)).toString("utf8");
+  const text = (await readInputFile(options.readPath ?? options.file)).toString("utf8");
   return { encrypted: isSopsEncrypted(text, input) };
 }

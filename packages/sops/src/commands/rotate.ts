@@ -5,7 +5,7 @@ import { type FileCommandOptions, formatsOf, identitiesOf, storesFor } from "./c
 
 export async function rotateFile(options: FileCommandOptions & { ignoreMac?: boolean }): Promise<string> {
   const { input } = formatsOf(options);
-  return rotateText(await readInputFile(options.file), {
+  return rotateText(await readInputFile(options.readPath ?? options.file), {
     ...(await storesFor(options)),
     format: input,
     identities: await identitiesOf(options),

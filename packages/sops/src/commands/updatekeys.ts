@@ -14,7 +14,7 @@ export async function updateKeysFile(options: FileCommandOptions): Promise<Updat
       hint: "updatekeys takes the recipients from the matching creation rule; add a .sops.yaml or pass --config",
     });
   }
-  return updateKeysText(await readInputFile(options.file), {
+  return updateKeysText(await readInputFile(options.readPath ?? options.file), {
     ...storeOptionsOf(config, options),
     format: input,
     recipientGroups: rule.ageGroups,

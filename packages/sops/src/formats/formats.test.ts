@@ -52,7 +52,7 @@ describe("yaml.v3 scalar resolution", () => {
   it("rejects non-string keys, top-level lists and duplicate keys", () => {
     expect(() => parseYaml("80: http\n")).toThrow(/non-string key/);
     expect(() => parseYaml("- a\n")).toThrow(/must be a mapping/);
-    expect(() => parseYaml("a: 1\na: 2\n")).toThrow(/invalid YAML/);
+    expect(() => parseYaml("a: 1\na: 2\n")).toThrow(/a: duplicate key "a" at line 2/);
   });
 
   it("expands aliases", () => {

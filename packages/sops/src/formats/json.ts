@@ -7,8 +7,12 @@ import { Comment, type Leaf, SopsTime, TreeMap, TreeSeq, type TreeValue } from "
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
+/** Same nesting limit as the YAML store: a clear error instead of a stack overflow. */
+const MAX_DEPTH = 1000;
+
 class JsonReader {
   private pos = 0;
+  private depth = 0;
   constructor(private readonly text: string) {}
 
   fail(message: string): never {
@@ -30,11 +34,22 @@ class JsonReader {
     return value;
   }
 
+  private nested<T>(read: () => T): T {
+    if (++this.depth > MAX_DEPTH) {
+      throw new SopsError("E_SOPS_PARSE", `invalid JSON: the document nests deeper than ${MAX_DEPTH} levels`, {
+        hint: "flatten the structure; sops files this deep are not supported",
+      });
+    }
+    const value = read();
+    this.depth--;
+    return value;
+  }
+
   private value(): TreeValue {
     this.skip();
     const char = this.text[this.pos];
-    if (char === "{") return this.object();
-    if (char === "[") return this.array();
+    if (char === "{") return this.nested(() => this.object());
+    if (char === "[") return this.nested(() => this.array());
     if (char === '"') return this.string();
     const literal = /^(true|false|null)/.exec(this.text.slice(this.pos, this.pos + 5));
     if (literal) {

@@ -27,10 +27,17 @@ function literalAllowed(text: string): boolean {
   return !/[\u0000-\u0008\u000b-\u001f\u007f\r\u2028\u2029\ufeff]/.test(text);
 }
 
+// Strings the library would print plain as they are (checked against it in yaml-emit.test.ts): sops'
+// ENC[…] values and simple words. Building a Document per scalar dominated large files.
+const ENC_PLAIN = /^ENC\[AES256_GCM,data:[A-Za-z0-9+/=]*,iv:[A-Za-z0-9+/=]+,tag:[A-Za-z0-9+/=]+,type:[a-z]+\]$/;
+const WORD_PLAIN = /^[A-Za-z0-9_][A-Za-z0-9_./=+-]*$/;
+
 /** The text of a string scalar on one line, or undefined when it must be a literal block. */
-function inlineString(text: string, key = false): string | undefined {
+export function inlineString(text: string, key = false): string | undefined {
+  if (ENC_PLAIN.test(text)) return text;
   if (text.includes("\n") && !key && literalAllowed(text)) return undefined;
   if (text.includes("\n") || mustQuoteString(text)) return quoted(text);
+  if (WORD_PLAIN.test(text)) return text;
   const node = new Scalar(text);
   node.type = "PLAIN";
   return renderScalar(node);

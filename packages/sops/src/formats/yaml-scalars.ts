@@ -38,7 +38,7 @@ const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
 
 function tooLarge(text: string): SopsError {
   return new SopsError(
-    "E_SOPS_UNSUPPORTED",
+    "E_SOPS_ENCRYPT",
     `integer ${text} does not fit in int64 (sops fails with "unknown type uint64")`,
     {
       hint: "quote it to keep it a string",

@@ -1,13 +1,17 @@
-// age master keys: one armored age file per recipient wrapping the raw 32-byte data key, and the
-// identity lookup sops does (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD, keys.txt).
-import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { promisify } from "node:util";
+// age master keys: one armored age file per recipient wrapping the raw 32-byte data key (X25519,
+// age1pq1 hybrid, ssh-ed25519 and ssh-rsa); identities are strings (age keys, or an SSH private key PEM).
 import { armor, Decrypter, Encrypter, identityToRecipient } from "age-encryption";
 import { SopsError } from "../errors.js";
+import { keySourceFromEnv, parseIdentityText } from "./sources.js";
+import { sshIdentity, sshRecipient } from "./ssh.js";
 import { nodeX25519Identity, nodeX25519Recipient } from "./x25519.js";
+
+export { defaultKeysFile } from "./sources.js";
+
+/** `age1…1…` with a second `1` after the HRP is a plugin recipient (sops' parseRecipient). */
+function isPluginRecipient(key: string): boolean {
+  return key.startsWith("age1") && !key.startsWith("age1pq1") && key.slice(4).includes("1");
+}
 
 // Encrypters and decrypters are reusable; parsing keys (and deriving public keys) is the costly part.
 const encrypters = new Map<string, Encrypter>();
@@ -26,11 +30,16 @@ export async function wrapDataKey(dataKey: Uint8Array, recipient: string): Promi
   let encrypter = encrypters.get(key);
   if (!encrypter) {
     const fresh = new Encrypter();
+    if (isPluginRecipient(key)) {
+      throw new SopsError("E_SOPS_RECIPIENT", `age plugin recipient ${JSON.stringify(key)} is not supported`, {
+        hint: "use an X25519 (age1…), age1pq1…, ssh-ed25519 or ssh-rsa recipient",
+      });
+    }
     try {
-      fresh.addRecipient(nodeX25519Recipient(key) ?? key);
+      fresh.addRecipient(key.startsWith("ssh-") ? sshRecipient(key)! : (nodeX25519Recipient(key) ?? key));
     } catch (error) {
       throw new SopsError("E_SOPS_RECIPIENT", `invalid age recipient ${JSON.stringify(recipient)}`, {
-        hint: "age recipients look like age1…",
+        hint: "age recipients look like age1…, age1pq1…, ssh-ed25519 AAAA… or ssh-rsa AAAA…",
         cause: error,
       });
     }
@@ -44,7 +53,11 @@ function decrypterFor(identities: readonly string[]): Decrypter {
   const cached = decrypters.get(key);
   if (cached) return cached;
   const decrypter = new Decrypter();
-  for (const identity of identities) decrypter.addIdentity(nodeX25519Identity(identity) ?? identity);
+  for (const identity of identities) {
+    decrypter.addIdentity(
+      identity.startsWith("-----BEGIN") ? sshIdentity(identity) : (nodeX25519Identity(identity) ?? identity),
+    );
+  }
   return remember(decrypters, key, decrypter);
 }
 
@@ -73,14 +86,9 @@ export async function unwrapDataKey(enc: string, identities: readonly string[]):
   }
 }
 
-/** Parses an age identity file: one identity per line, `#` comments and blank lines skipped. */
+/** Parses an age identity file: one identity per line, `#` comments and blank lines skipped (plugins dropped). */
 export function parseIdentities(text: string): string[] {
-  return text
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line && !line.startsWith("#"))
-    .flatMap((line) => line.split(/\s+/))
-    .filter((token) => /^AGE-(SECRET-KEY-|PLUGIN-)/i.test(token));
+  return parseIdentityText(text, { manyPerLine: true }).identities;
 }
 
 /** The public key of an identity (`age1…`). */
@@ -88,53 +96,10 @@ export async function recipientOf(identity: string): Promise<string> {
   return identityToRecipient(identity);
 }
 
-/** Where sops looks for keys.txt: $XDG_CONFIG_HOME, then the OS config dir. */
-export function defaultKeysFile(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.XDG_CONFIG_HOME) return path.join(env.XDG_CONFIG_HOME, "sops", "age", "keys.txt");
-  const home = env.HOME ?? os.homedir();
-  if (process.platform === "darwin")
-    return path.join(home, "Library", "Application Support", "sops", "age", "keys.txt");
-  if (process.platform === "win32") return path.join(env.AppData ?? home, "sops", "age", "keys.txt");
-  return path.join(home, ".config", "sops", "age", "keys.txt");
-}
-
-async function readOptional(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
-}
-
 /**
- * Loads age identities the way sops does: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD and the default
- * keys.txt are all read and combined (duplicates removed).
+ * Loads age identities the way sops does (see sources.ts): SSH keys, SOPS_AGE_KEY, SOPS_AGE_KEY_FILE,
+ * SOPS_AGE_KEY_CMD and the default keys.txt, combined; a source that fails is skipped.
  */
 export async function loadAgeIdentities(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
-  const found: string[] = [];
-  if (env.SOPS_AGE_KEY) found.push(...parseIdentities(env.SOPS_AGE_KEY));
-  if (env.SOPS_AGE_KEY_FILE) {
-    const text = await readOptional(env.SOPS_AGE_KEY_FILE);
-    if (text === undefined) {
-      throw new SopsError("E_SOPS_NO_IDENTITY", `SOPS_AGE_KEY_FILE points to a missing file`, {
-        file: env.SOPS_AGE_KEY_FILE,
-        hint: "fix or unset SOPS_AGE_KEY_FILE",
-      });
-    }
-    found.push(...parseIdentities(text));
-  }
-  if (env.SOPS_AGE_KEY_CMD) {
-    try {
-      const { stdout } = await promisify(execFile)("sh", ["-c", env.SOPS_AGE_KEY_CMD], { env });
-      found.push(...parseIdentities(stdout));
-    } catch (error) {
-      throw new SopsError("E_SOPS_NO_IDENTITY", `SOPS_AGE_KEY_CMD failed: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-  }
-  const defaults = await readOptional(defaultKeysFile(env));
-  if (defaults !== undefined) found.push(...parseIdentities(defaults));
-  return [...new Set(found)];
+  return [...(await keySourceFromEnv(env).identitiesFor(""))];
 }

@@ -1,21 +1,23 @@
-// Recovers the data key from the metadata's age entries, or explains why it cannot.
+// Recovers the data key from the metadata's age entries, or explains in one line why it cannot.
 import { SopsError } from "../errors.js";
 import { unwrapDataKey } from "../keys/age.js";
+import { type Identities, isKeySource, type KeySource, staticKeySource } from "../keys/sources.js";
 import type { SopsMetadata } from "../metadata.js";
-import { combineShares } from "../shamir.js";
+import { combineShares, shamirProblem } from "../shamir.js";
 
 export interface DataKeyOptions {
-  readonly identities: readonly string[];
+  /** Identity strings, or a KeySource (per-recipient lookup, as sops does). */
+  readonly identities: Identities;
   readonly file?: string;
 }
 
-async function unwrapGroup(
-  meta: SopsMetadata,
-  index: number,
-  identities: readonly string[],
-): Promise<Uint8Array | undefined> {
-  const group = meta.keyGroups[index]!;
-  for (const entry of group.age) {
+export function toKeySource(identities: Identities): KeySource {
+  return isKeySource(identities) ? identities : staticKeySource(identities);
+}
+
+async function unwrapGroup(meta: SopsMetadata, index: number, source: KeySource): Promise<Uint8Array | undefined> {
+  for (const entry of meta.keyGroups[index]!.age) {
+    const identities = await source.identitiesFor(entry.recipient);
     const key = await unwrapDataKey(entry.enc, identities);
     if (key) return key;
   }
@@ -24,7 +26,8 @@ async function unwrapGroup(
 
 /** Opens the data key with the given identities (all groups, Shamir when there are several). */
 export async function obtainDataKey(meta: SopsMetadata, options: DataKeyOptions): Promise<Uint8Array> {
-  const { file, identities } = options;
+  const { file } = options;
+  const source = toKeySource(options.identities);
   const ageCount = meta.keyGroups.reduce((n, g) => n + g.age.length, 0);
   if (ageCount === 0) {
     const kinds = [...new Set(meta.keyGroups.flatMap((g) => Object.keys(g.others)))].join(", ");
@@ -37,28 +40,34 @@ export async function obtainDataKey(meta: SopsMetadata, options: DataKeyOptions)
       },
     );
   }
-  if (identities.length === 0) {
-    throw new SopsError("E_SOPS_NO_IDENTITY", "no age identity found to decrypt the data key", {
-      file,
-      hint: "set SOPS_AGE_KEY_FILE (or SOPS_AGE_KEY) to your age key, or put it in ~/.config/sops/age/keys.txt",
-    });
-  }
   const groups = meta.keyGroups.length;
   if (groups === 1) {
-    const key = await unwrapGroup(meta, 0, identities);
+    const key = await unwrapGroup(meta, 0, source);
     if (key) return key;
   } else {
     const threshold = meta.shamirThreshold ?? groups;
+    const problem = shamirProblem(groups, threshold);
+    if (problem) {
+      throw new SopsError("E_SOPS_METADATA", `invalid Shamir parameters: ${problem}`, {
+        file,
+        path: "sops.shamir_threshold",
+        hint: "the file cannot be decrypted as written; restore it from version control",
+      });
+    }
     const shares: Uint8Array[] = [];
-    for (let i = 0; i < groups && shares.length < threshold; i++) {
-      const share = await unwrapGroup(meta, i, identities);
+    for (let i = 0; i < groups; i++) {
+      const share = await unwrapGroup(meta, i, source);
       if (share) shares.push(share);
     }
     if (shares.length >= threshold) return combineShares(shares);
   }
-  const recipients = meta.keyGroups.flatMap((g) => g.age.map((e) => e.recipient)).join(", ");
-  throw new SopsError("E_SOPS_NO_KEY", `none of the ${identities.length} age identities can decrypt the data key`, {
-    file,
-    hint: `the file is encrypted to ${recipients}; use a matching key in SOPS_AGE_KEY_FILE`,
-  });
+  const recipients = meta.keyGroups.flatMap((g) => g.age.map((e) => e.recipient.split(/\s+/).slice(0, 2).join(" ")));
+  // one line: the recipients it needs and every key source tried with what it gave
+  throw new SopsError(
+    "E_SOPS_NO_KEY",
+    `no age identity can decrypt the data key (encrypted to ${recipients.join(", ")}${
+      groups > 1 ? `; ${meta.shamirThreshold ?? groups} of ${groups} key groups needed` : ""
+    }); tried: ${source.describe()}`,
+    { file, hint: "provide a matching key in one of these sources" },
+  );
 }

@@ -1,4 +1,5 @@
 // decryptText / decryptToBytes: sops document → plaintext in the same or another format.
+import type { Identities } from "../keys/sources.js";
 import { emitPlainDocument, type SopsFormat, type StoreOptions } from "../formats/index.js";
 import type { TreeMap } from "../tree.js";
 import { extractPath } from "./extract.js";
@@ -8,7 +9,7 @@ export interface DecryptTextOptions extends StoreOptions {
   readonly format: SopsFormat;
   /** Output format (default: the input format). */
   readonly outputFormat?: SopsFormat;
-  readonly identities?: readonly string[];
+  readonly identities?: Identities;
   /** Names the file in errors. */
   readonly file?: string;
   /** Do not verify the MAC (Flux does not). */

@@ -159,7 +159,7 @@ describe("encrypt → decrypt round trips", () => {
         encryptedRegex: "a",
         unencryptedRegex: "b",
       }),
-    ).rejects.toMatchObject({ code: "E_SOPS_CONFIG" });
+    ).rejects.toMatchObject({ code: "E_SOPS_CONFLICT" });
   });
 
   it("refuses an already encrypted file and empty recipients", async () => {

@@ -2,8 +2,8 @@
 import { randomBytes } from "node:crypto";
 import { ValueCipher } from "../cipher.js";
 import { SopsError } from "../errors.js";
+import { type Identities, keySourceFromEnv } from "../keys/sources.js";
 import { emitPlainDocument, parseDocument, type SopsFormat, type StoreOptions } from "../formats/index.js";
-import { loadAgeIdentities } from "../keys/age.js";
 import { ageRecipients } from "../metadata.js";
 import { checkRules, type EncryptionRules } from "../rules-match.js";
 import type { TreeMap } from "../tree.js";
@@ -22,7 +22,7 @@ export interface EncryptTextOptions extends StoreOptions {
   /** Existing ciphertext: returned byte for byte if its plaintext and settings are unchanged. */
   readonly previous?: string;
   /** AGE-SECRET-KEY-1… used to open `previous`; default: loadAgeIdentities(). */
-  readonly identities?: readonly string[];
+  readonly identities?: Identities;
   /** Names the file in errors. */
   readonly file?: string;
   /** Clock for `lastmodified` (tests). */
@@ -77,7 +77,13 @@ export interface SealNewOptions extends StoreOptions {
   readonly shamirThreshold?: number;
   readonly rules: EncryptionRules;
   readonly previous?: string | Uint8Array;
-  readonly identities?: readonly string[];
+  /**
+   * With `previous` and a changed plaintext: keep its data key (the library default, for small diffs).
+   * `false` returns `previous` only when nothing changed and otherwise starts over with a fresh data key,
+   * as the CLI does for `--output <existing file>`, which may be an unrelated file.
+   */
+  readonly keepDataKey?: boolean;
+  readonly identities?: Identities;
   readonly file?: string;
   readonly now?: Date;
 }
@@ -96,7 +102,7 @@ export async function sealNewDocument(branches: readonly TreeMap[], options: Sea
     .filter((g) => g.length);
   if (options.previous !== undefined && groups.length === 1) {
     const recipients = groups[0]!;
-    const identities = options.identities ?? (await loadAgeIdentities().catch(() => []));
+    const identities = options.identities ?? keySourceFromEnv();
     const previous = await openDocument(options.previous, { format, identities, file: options.file }).catch(
       () => undefined,
     );
@@ -106,12 +112,13 @@ export async function sealNewDocument(branches: readonly TreeMap[], options: Sea
       const hasOthers = Object.keys(previous.metadata.keyGroups[0]!.others).length > 0;
       if (sameKeys && !hasOthers && sameRules(effectiveRules(format, previous.metadata), rules)) {
         if (samePlaintext(previous.branches, branches, format)) return Buffer.from(options.previous).toString("utf8");
-        return sealDocument(branches, {
-          ...options,
-          rules,
-          keyGroups: previous.metadata.keyGroups,
-          cipher: previous.cipher,
-        });
+        if (options.keepDataKey !== false)
+          return sealDocument(branches, {
+            ...options,
+            rules,
+            keyGroups: previous.metadata.keyGroups,
+            cipher: previous.cipher,
+          });
       }
     }
   }

@@ -1,8 +1,8 @@
 // Opens an encrypted document: metadata, data key, decrypted branches and the MAC check.
 import { ValueCipher } from "../cipher.js";
 import { SopsError } from "../errors.js";
+import { type Identities, keySourceFromEnv } from "../keys/sources.js";
 import { parseDocument, type SopsFormat } from "../formats/index.js";
-import { loadAgeIdentities } from "../keys/age.js";
 import { readMetadata, type SopsMetadata } from "../metadata.js";
 import { lastModifiedAad } from "../timestamp.js";
 import type { TreeMap } from "../tree.js";
@@ -12,7 +12,7 @@ import { obtainDataKey } from "./data-key.js";
 export interface OpenOptions {
   readonly format: SopsFormat;
   /** AGE-SECRET-KEY-1… identities; default: loadAgeIdentities(). */
-  readonly identities?: readonly string[];
+  readonly identities?: Identities;
   /** Names the file in errors. */
   readonly file?: string;
   /** Skip the MAC check (Flux never checks it). */
@@ -48,8 +48,19 @@ export function readEncryptedDocument(input: string | Uint8Array, options: { for
 export async function openDocument(input: string | Uint8Array, options: OpenOptions): Promise<OpenedDocument> {
   const { file } = options;
   const { branches, metadata } = readEncryptedDocument(input, options);
-  const identities = options.identities ?? (await loadAgeIdentities());
+  const identities = options.identities ?? keySourceFromEnv();
   const cipher = new ValueCipher(await obtainDataKey(metadata, { identities, file }));
+  return openWithCipher(branches, metadata, cipher, options);
+}
+
+/** Decrypts parsed branches with a known data key and checks the MAC (unless ignoreMac). */
+export function openWithCipher(
+  branches: readonly TreeMap[],
+  metadata: SopsMetadata,
+  cipher: ValueCipher,
+  options: { file?: string; ignoreMac?: boolean },
+): OpenedDocument {
+  const { file } = options;
   let result: ReturnType<typeof decryptBranches>;
   try {
     result = decryptBranches(branches, cipher, metadata);

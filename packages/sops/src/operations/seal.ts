@@ -9,6 +9,7 @@ import { splitSecret } from "../shamir.js";
 import { formatLastModified } from "../timestamp.js";
 import type { TreeMap } from "../tree.js";
 import { encryptBranches } from "../walk.js";
+import { verifySealed } from "./verify.js";
 
 export interface SealOptions extends StoreOptions {
   readonly format: SopsFormat;
@@ -46,7 +47,9 @@ export function sealDocument(branches: readonly TreeMap[], options: SealOptions)
       mac: options.cipher.encrypt(mac, lastModified),
       version: SOPS_VERSION,
     };
-    return emitEncryptedDocument(encrypted, writeMetadata(metadata), options.format, options);
+    const text = emitEncryptedDocument(encrypted, writeMetadata(metadata), options.format, options);
+    verifySealed(text, branches, { format: options.format, dataKey: options.cipher.dataKey, file: options.file });
+    return text;
   } catch (error) {
     throw error instanceof SopsError ? error.withFile(options.file) : error;
   }
@@ -65,7 +68,9 @@ export async function wrapForGroups(
     });
   }
   const secrets =
-    cleaned.length === 1 ? [dataKey] : splitSecret(dataKey, cleaned.length, options.shamirThreshold || cleaned.length);
+    cleaned.length === 1
+      ? [dataKey]
+      : await splitSecret(dataKey, cleaned.length, options.shamirThreshold || cleaned.length);
   return Promise.all(
     cleaned.map(async (recipients, i) => {
       const age: AgeKeyEntry[] = await Promise.all(

@@ -1,8 +1,8 @@
 // updatekeys: re-wrap the existing data key for the recipients a creation rule now names. Values,
 // lastmodified and MAC stay as they are (as in sops).
 import { SopsError } from "../errors.js";
+import { type Identities, keySourceFromEnv } from "../keys/sources.js";
 import { emitEncryptedDocument, type SopsFormat, type StoreOptions } from "../formats/index.js";
-import { loadAgeIdentities } from "../keys/age.js";
 import { ageRecipients, type SopsMetadata, writeMetadata } from "../metadata.js";
 import { obtainDataKey } from "./data-key.js";
 import { readEncryptedDocument } from "./open.js";
@@ -13,7 +13,7 @@ export interface UpdateKeysOptions extends StoreOptions {
   /** The recipients per key group the file should have. */
   readonly recipientGroups: ReadonlyArray<readonly string[]>;
   readonly shamirThreshold?: number;
-  readonly identities?: readonly string[];
+  readonly identities?: Identities;
   readonly file?: string;
 }
 
@@ -50,7 +50,7 @@ export async function updateKeysText(
   if (!hasOthers && sameGroups(current, wanted) && (metadata.shamirThreshold ?? 0) === (options.shamirThreshold ?? 0)) {
     return { changed: false, added, removed, text };
   }
-  const identities = options.identities ?? (await loadAgeIdentities());
+  const identities = options.identities ?? keySourceFromEnv();
   const dataKey = await obtainDataKey(metadata, { identities, file });
   const reuse = new Map<string, string>();
   if (metadata.keyGroups.length === 1)

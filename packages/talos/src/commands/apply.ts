@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { loadCluster } from "@kubeforge/config";
-import { applyConfigs } from "../io/apply.js";
+import { type ApplyMode, applyConfigs } from "../io/apply.js";
 import { talosLayout } from "../io/layout.js";
 import { loadSopsSealer } from "../store/load-sops.js";
 import type { CommandIo, CommandOptions } from "./context.js";
@@ -42,6 +42,9 @@ export async function apply(options: CommandOptions, io: CommandIo): Promise<num
     sealer,
     nodes: options.nodes,
     insecure: options.insecure,
+    ...(options.address !== undefined ? { address: options.address } : {}),
+    ...(options.certFingerprints !== undefined ? { certFingerprints: options.certFingerprints } : {}),
+    ...(options.mode !== undefined ? { mode: options.mode as ApplyMode } : {}),
     dryRun: options.dryRun,
     onCommand: options.quiet ? undefined : (command) => io.err(`$ ${command.join(" ")}\n`),
   });

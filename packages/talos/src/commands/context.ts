@@ -9,6 +9,14 @@ export interface CommandOptions {
   readonly dryRun?: boolean;
   readonly json?: boolean;
   readonly quiet?: boolean;
+  /** gen secrets / gen config: replace the cluster's PKI on purpose (nodes must be reinstalled). */
+  readonly rekey?: boolean;
+  /** apply: talosctl --mode. */
+  readonly mode?: string;
+  /** apply --insecure: the address the node in maintenance mode has now (one --node only). */
+  readonly address?: string;
+  /** apply --insecure: accepted server certificate fingerprints (talosctl --cert-fingerprint). */
+  readonly certFingerprints?: readonly string[];
 }
 
 export interface CommandIo {

@@ -11,7 +11,23 @@ export async function genConfig(options: CommandOptions, io: CommandIo): Promise
   for (const warning of warnings) io.err(`warning: ${formatIssue(warning, options.cluster)}\n`);
   const layout = talosLayout(options.cluster);
   const sealer = loadSopsSealer(cluster.sops.ageRecipients);
-  const result = await generateTalosOutput({ cluster, layout, sealer, plaintext: options.plaintext });
+  if (options.rekey) {
+    io.err(
+      "warning: --rekey: the configs are rewritten even if their CAs differ from the bundle's; every node must be reinstalled with them (talosctl reset, then apply --insecure)\n",
+    );
+  }
+  const result = await generateTalosOutput({
+    cluster,
+    layout,
+    sealer,
+    plaintext: options.plaintext,
+    rekey: options.rekey,
+  });
+  if (result.plaintext && !result.plaintext.gitignored) {
+    io.err(
+      `warning: ${result.plaintext.directory} holds decrypted machine configs and git does not confirm it is ignored — add it to .gitignore and never commit it\n`,
+    );
+  }
   if (options.json) {
     io.out(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
@@ -26,6 +42,10 @@ export async function genConfig(options: CommandOptions, io: CommandIo): Promise
       ? `talosconfig: admin certificate kept (expires ${result.talosconfig.expires.toISOString()})\n`
       : `talosconfig: new admin certificate (${result.talosconfig.reason}), expires ${result.talosconfig.expires.toISOString()}\n`,
   );
-  if (options.plaintext) io.out(`decrypted copies (mode 0600, gitignored) in ${layout.plaintext}\n`);
+  if (result.plaintext) {
+    io.out(
+      `decrypted copies (mode 0600${result.plaintext.gitignored ? ", gitignored" : ""}) in ${result.plaintext.directory}\n`,
+    );
+  }
   return 0;
 }

@@ -1,5 +1,14 @@
 // Everything one node's documents are computed from, derived once.
-import { apiEndpoint, type Cluster, cubefsNodeLabels, installerImage, type Node } from "@kubeforge/config";
+import {
+  apiEndpoint,
+  type Cluster,
+  cubefsNodeLabels,
+  type DiskSpec,
+  installerImage,
+  type Node,
+  type NodeLinks,
+  nodeLinks,
+} from "@kubeforge/config";
 import type { SecretsBundle } from "../secrets/bundle.js";
 import type { TalosMinor } from "./contract.js";
 
@@ -11,18 +20,15 @@ export interface NodeContext {
   readonly controlPlane: boolean;
   /** Kubernetes API URL through the VIP. */
   readonly endpoint: string;
-  /** Name of the node's uplink in Talos; an alias when the link is picked by MAC. */
-  readonly link: string;
+  /** The node's link names: uplink (an alias when the NIC is picked by MAC), bond, bridge, VLANs, VIP link. */
+  readonly links: NodeLinks;
   readonly installerImage: string;
-  readonly installDisk: string;
+  readonly installDisk: DiskSpec;
   /** `v1.35.2` */
   readonly kubernetesVersion: string;
   /** Whether the Layer2 VIP document belongs in this node's config. */
   readonly talosVip: boolean;
 }
-
-/** Alias a MAC-selected link gets, so the other documents can name it. */
-export const MAC_LINK_ALIAS = "uplink";
 
 export function nodeContext(cluster: Cluster, node: Node, bundle: SecretsBundle, minor: TalosMinor): NodeContext {
   return {
@@ -32,8 +38,8 @@ export function nodeContext(cluster: Cluster, node: Node, bundle: SecretsBundle,
     minor,
     controlPlane: node.controlPlane,
     endpoint: apiEndpoint(cluster),
-    link: node.mac !== undefined ? MAC_LINK_ALIAS : (node.interface ?? MAC_LINK_ALIAS),
-    installerImage: installerImage(cluster),
+    links: nodeLinks(node),
+    installerImage: installerImage(cluster, { node }),
     installDisk: node.installDisk ?? cluster.talos.installDisk,
     kubernetesVersion: cluster.kubernetes.version,
     talosVip: cluster.api.provider === "talos" && node.controlPlane,

@@ -9,7 +9,14 @@ import {
   nodeLabels,
   POD_SECURITY_ADMISSION,
 } from "./context.js";
+import { diskMatch } from "./disk-documents.js";
 import { type ConfigDocument, typedDocument } from "./documents.js";
+import { withTrailingNewline } from "./v1alpha1-document.js";
+
+/** A bundle value as PEM text ending in a newline (older bundles stored certificates without one). */
+function pem(value: string): string {
+  return withTrailingNewline(decodePem(value));
+}
 
 /** What remains of v1alpha1 in 1.14: machine type/token/CA/SANs/features and cluster token/etcd. */
 export function renderSlimV1Alpha1Document(context: NodeContext): ConfigDocument {
@@ -51,7 +58,7 @@ export function renderMachineDefaults(context: NodeContext): ConfigDocument[] {
     typedDocument("SecurityProfileConfig", { workloadIsolation: true }),
     typedDocument("UnattendedInstall", {
       installer: { image: context.installerImage },
-      provisioning: { diskSelector: { match: `disk.dev_path == "${context.installDisk}"` }, wipe: false },
+      provisioning: { diskSelector: { match: diskMatch(context.installDisk) }, wipe: false },
     }),
   ];
 }
@@ -66,7 +73,11 @@ function authentication(context: NodeContext): ConfigDocument {
       },
       jwt: [
         {
-          issuer: { url: oidc.issuerUrl, audiences: [oidc.clientId] },
+          issuer: {
+            url: oidc.issuerUrl,
+            audiences: [oidc.clientId],
+            ...(oidc.issuerCaPem !== undefined ? { certificateAuthority: withTrailingNewline(oidc.issuerCaPem) } : {}),
+          },
           claimMappings: {
             username: { claim: oidc.usernameClaim, prefix: oidc.usernamePrefix },
             groups: { claim: oidc.groupsClaim, prefix: oidc.groupsPrefix },
@@ -87,7 +98,7 @@ function controlPlaneDocuments(context: NodeContext): ConfigDocument[] {
       : { aescbc: { keys: [{ name: "key1", secret: bundle.secrets.aescbcencryptionsecret }] } };
   return [
     typedDocument("KubeAggregatorCAConfig", {
-      issuingCA: { cert: decodePem(bundle.certs.k8saggregator.crt), key: decodePem(bundle.certs.k8saggregator.key) },
+      issuingCA: { cert: pem(bundle.certs.k8saggregator.crt), key: pem(bundle.certs.k8saggregator.key) },
     }),
     typedDocument("KubeAdmissionControlConfig", POD_SECURITY_ADMISSION),
     typedDocument("KubeAuditPolicyConfig", { configuration: AUDIT_POLICY }),
@@ -98,7 +109,7 @@ function controlPlaneDocuments(context: NodeContext): ConfigDocument[] {
       config: { resources: [{ providers: [provider], resources: ["secrets"] }] },
     }),
     typedDocument("KubeServiceAccountConfig", {
-      issuer: { privateKey: decodePem(bundle.certs.k8sserviceaccount.key), issuerURL: context.endpoint },
+      issuer: { privateKey: pem(bundle.certs.k8sserviceaccount.key), issuerURL: context.endpoint },
     }),
     typedDocument("KubeAPIServerConfig", {
       image: `registry.k8s.io/kube-apiserver:${version}`,
@@ -113,6 +124,14 @@ function controlPlaneDocuments(context: NodeContext): ConfigDocument[] {
     }),
     // No KubeFlannelCNIConfig: leaving it out is how 1.14 says CNI "none" (Cilium comes later).
     typedDocument("KubeCoreDNSConfig", { enabled: true }),
+    ...(cluster.talos.kubernetesTalosAPIAccess
+      ? [
+          typedDocument("KubeTalosAPIAccessConfig", {
+            allowedRoles: [...cluster.talos.kubernetesTalosAPIAccess.roles],
+            allowedKubernetesNamespaces: [...cluster.talos.kubernetesTalosAPIAccess.namespaces],
+          }),
+        ]
+      : []),
   ];
 }
 
@@ -141,8 +160,8 @@ export function renderKubernetesDocuments(context: NodeContext): ConfigDocument[
     typedDocument(
       "KubeAPIServerCAConfig",
       context.controlPlane
-        ? { issuingCA: { cert: decodePem(bundle.certs.k8s.crt), key: decodePem(bundle.certs.k8s.key) } }
-        : { acceptedCAs: [decodePem(bundle.certs.k8s.crt)] },
+        ? { issuingCA: { cert: pem(bundle.certs.k8s.crt), key: pem(bundle.certs.k8s.key) } }
+        : { acceptedCAs: [pem(bundle.certs.k8s.crt)] },
     ),
     typedDocument("KubePrismConfig", { port: KUBE_PRISM_PORT }),
   ];

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { type Cluster, loadCluster, validateCluster } from "@kubeforge/config";
+import { type Cluster, loadCluster, nodeSchematic, validateCluster } from "@kubeforge/config";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { testBundle } from "../__fixtures__/bundle.js";
@@ -80,9 +80,10 @@ describe("homelab on Talos 1.13", () => {
     // biome-ignore lint/suspicious/noExplicitAny: assertions read into plain rendered data
     const v1 = documents.get("v1alpha1") as { machine: Record<string, any>; cluster: Record<string, any> };
     expect(v1).not.toHaveProperty("persist");
+    // The install disk by what it is, and the installer of the schematic computed from the extension list.
     expect(v1.machine.install).toEqual({
-      disk: "/dev/sda",
-      image: `factory.talos.dev/installer/${homelab.talos.schematic}:v1.13.9`,
+      diskSelector: { type: "nvme" },
+      image: `factory.talos.dev/installer/${nodeSchematic(homelab).id}:v1.13.9`,
       wipe: false,
       grubUseUKICmdline: true,
     });
@@ -116,9 +117,12 @@ describe("homelab on Talos 1.13", () => {
       apiVersion: "v1alpha1",
       kind: "Layer2VIPConfig",
       name: "192.168.1.100",
-      link: "eth0",
+      link: "uplink",
     });
-    expect(documents.get("LinkConfig/eth0")).toMatchObject({
+    expect(documents.get("LinkAliasConfig/uplink")).toMatchObject({
+      selector: { match: 'mac(link.permanent_addr) == "52:54:00:1a:01:01"' },
+    });
+    expect(documents.get("LinkConfig/uplink")).toMatchObject({
       addresses: [{ address: "192.168.1.101/24" }],
       routes: [{ gateway: "192.168.1.1" }],
     });
@@ -137,7 +141,7 @@ describe("homelab on Talos 1.13", () => {
 
   it("selects the link by MAC through a LinkAliasConfig", () => {
     const nodes = homelab.nodes.map((node, index) =>
-      index === 0 ? { ...node, interface: undefined, mac: "AA:BB:CC:DD:EE:01" } : node,
+      index === 0 ? { ...node, interface: undefined, mac: "aa:bb:cc:dd:ee:01" } : node,
     );
     const [config] = renderMachineConfigs({ ...homelab, nodes }, bundle);
     const documents = byId(config?.documents ?? []);
@@ -283,7 +287,7 @@ describe("other Talos contracts", () => {
       nodeIP: { validSubnets: ["192.168.1.0/24", "!192.168.1.100/32"] },
     });
     expect(documents.get("UnattendedInstall")).toMatchObject({
-      provisioning: { diskSelector: { match: 'disk.dev_path == "/dev/sda"' } },
+      provisioning: { diskSelector: { match: 'disk.transport == "nvme"' } },
     });
     const v1 = documents.get("v1alpha1") as { machine: Record<string, unknown>; cluster: Record<string, unknown> };
     expect(Object.keys(v1.machine)).not.toContain("install");

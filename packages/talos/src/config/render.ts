@@ -4,6 +4,7 @@ import { stringifyGoYaml } from "../go-yaml-style.js";
 import type { SecretsBundle } from "../secrets/bundle.js";
 import { nodeContext } from "./context.js";
 import { checkKubernetesVersion, talosMinor } from "./contract.js";
+import { renderDataDiskDocuments } from "./disk-documents.js";
 import type { ConfigDocument } from "./documents.js";
 import {
   renderKubernetesDocuments,
@@ -43,8 +44,13 @@ export function renderMachineConfig(cluster: Cluster, bundle: SecretsBundle, nod
           ...renderMachineDefaults(context),
           ...renderNetworkDocuments(context, { hostDns: true }),
           ...renderKubernetesDocuments(context),
+          ...renderDataDiskDocuments(context),
         ]
-      : [renderV1Alpha1Document(context), ...renderNetworkDocuments(context, { hostDns: false })];
+      : [
+          renderV1Alpha1Document(context),
+          ...renderNetworkDocuments(context, { hostDns: false }),
+          ...renderDataDiskDocuments(context),
+        ];
   const nodeIndex = cluster.nodes.indexOf(node);
   return {
     hostname: node.hostname,

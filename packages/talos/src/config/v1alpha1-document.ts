@@ -8,7 +8,17 @@ import {
   nodeLabels,
   POD_SECURITY_ADMISSION,
 } from "./context.js";
+import { installDiskFields } from "./disk-documents.js";
 import type { ConfigDocument } from "./documents.js";
+
+/** Where the API server reads the OIDC issuer's CA (1.12/1.13): a machine file under /var, mounted read-only. */
+export const OIDC_CA_HOST_PATH = "/var/etc/kubernetes/oidc-issuer-ca.crt";
+export const OIDC_CA_MOUNT_PATH = "/etc/kubernetes/oidc/issuer-ca.crt";
+
+/** PEM text ends with a newline, or concatenated PEMs do not parse. */
+export function withTrailingNewline(pem: string): string {
+  return pem.endsWith("\n") ? pem : `${pem}\n`;
+}
 
 function oidcArgs(context: NodeContext): Record<string, string> {
   const { oidc } = context.cluster;
@@ -19,6 +29,7 @@ function oidcArgs(context: NodeContext): Record<string, string> {
     "oidc-username-prefix": oidc.usernamePrefix,
     "oidc-groups-claim": oidc.groupsClaim,
     "oidc-groups-prefix": oidc.groupsPrefix,
+    ...(oidc.issuerCaPem !== undefined ? { "oidc-ca-file": OIDC_CA_MOUNT_PATH } : {}),
   };
 }
 
@@ -37,12 +48,38 @@ function machineSection(context: NodeContext): ConfigDocument {
       nodeIP: { validSubnets: nodeAddressSubnets(context) },
       disableManifestsDirectory: true,
     },
-    install: { disk: context.installDisk, image: context.installerImage, wipe: false, grubUseUKICmdline: true },
+    install: {
+      ...installDiskFields(context.installDisk),
+      image: context.installerImage,
+      wipe: false,
+      grubUseUKICmdline: true,
+    },
     features: {
       diskQuotaSupport: true,
       kubePrism: { enabled: true, port: KUBE_PRISM_PORT },
       hostDNS: { enabled: true, forwardKubeDNSToHost: true },
+      ...(context.controlPlane && cluster.talos.kubernetesTalosAPIAccess
+        ? {
+            kubernetesTalosAPIAccess: {
+              enabled: true,
+              allowedRoles: [...cluster.talos.kubernetesTalosAPIAccess.roles],
+              allowedKubernetesNamespaces: [...cluster.talos.kubernetesTalosAPIAccess.namespaces],
+            },
+          }
+        : {}),
     },
+    ...(context.controlPlane && cluster.oidc.issuerCaPem !== undefined
+      ? {
+          files: [
+            {
+              content: withTrailingNewline(cluster.oidc.issuerCaPem),
+              permissions: 0o644,
+              path: OIDC_CA_HOST_PATH,
+              op: "create",
+            },
+          ],
+        }
+      : {}),
     ...(Object.keys(labels).length > 0 ? { nodeLabels: labels } : {}),
   };
 }
@@ -80,6 +117,9 @@ function controlPlaneCluster(context: NodeContext): ConfigDocument {
       image: `registry.k8s.io/kube-apiserver:${version}`,
       certSANs: apiServerSans(context),
       extraArgs: oidcArgs(context),
+      ...(cluster.oidc.issuerCaPem !== undefined
+        ? { extraVolumes: [{ hostPath: OIDC_CA_HOST_PATH, mountPath: OIDC_CA_MOUNT_PATH, readonly: true }] }
+        : {}),
       admissionControl: [POD_SECURITY_ADMISSION],
       auditPolicy: AUDIT_POLICY,
     },

@@ -94,6 +94,70 @@ describe("applyConfigs", () => {
     expect(existsSync(seen[seen.indexOf("--file") + 1] as string)).toBe(false);
   });
 
+  it("keeps SOPS keys out of talosctl's environment", async () => {
+    const bin = path.join(directory, "talosctl-env");
+    const log = path.join(directory, "talosctl-env.log");
+    await writeFile(bin, `#!/bin/sh\nenv > "${log}"\n`, { mode: 0o755 });
+    process.env.SOPS_AGE_KEY = "AGE-SECRET-KEY-1TEST";
+    try {
+      await applyConfigs({ cluster, layout, sealer, talosctl: bin, nodes: ["node-1"], insecure: true });
+    } finally {
+      delete process.env.SOPS_AGE_KEY;
+    }
+    const env = await readFile(log, "utf8");
+    expect(env).not.toContain("AGE-SECRET-KEY");
+    expect(env).not.toMatch(/^SOPS_/m);
+    expect(env).toMatch(/^PATH=/m);
+  });
+
+  it("targets the maintenance-mode address the user gives, pins the certificate, passes --mode", async () => {
+    const steps = await applyConfigs({
+      cluster,
+      layout,
+      sealer,
+      dryRun: true,
+      insecure: true,
+      nodes: ["node-2"],
+      address: "192.168.1.57",
+      certFingerprints: ["ab:cd"],
+      mode: "no-reboot",
+    });
+    expect(steps.map((step) => step.command.join(" "))).toEqual([
+      "talosctl apply-config --nodes 192.168.1.57 --file <config> --insecure --cert-fingerprint ab:cd --mode no-reboot",
+    ]);
+    await expect(
+      applyConfigs({ cluster, layout, sealer, dryRun: true, insecure: true, address: "192.168.1.57" }),
+    ).rejects.toThrow(/--address: names one node's address but 3 nodes are selected/);
+    await expect(
+      applyConfigs({ cluster, layout, sealer, dryRun: true, nodes: ["node-1"], certFingerprints: ["x"] }),
+    ).rejects.toThrow(/--cert-fingerprint: is only for --insecure/);
+    await expect(
+      // biome-ignore lint/suspicious/noExplicitAny: an invalid mode as the CLI could pass it
+      applyConfigs({ cluster, layout, sealer, dryRun: true, mode: "sometimes" as any }),
+    ).rejects.toThrow(/--mode: sometimes is not a talosctl apply mode — use one of auto, interactive/);
+  });
+
+  it("reports a missing talosctl as such, with how to install it", async () => {
+    const error = await applyConfigs({
+      cluster,
+      layout,
+      sealer,
+      talosctl: path.join(directory, "no-such-talosctl"),
+      nodes: ["node-1"],
+      insecure: true,
+    }).catch((caught: unknown) => caught);
+    expect((error as TalosError).code).toBe("E_TALOSCTL_MISSING");
+    expect((error as Error).message).toMatch(/is not installed \(not found on PATH\) — install talosctl/);
+    expect((error as Error).message).not.toContain("50000");
+  });
+
+  it("a dry run fails when there is nothing to apply", async () => {
+    const empty = talosLayout(path.join(await mkdtemp(path.join(tmpdir(), "talos-apply-empty-")), "cluster.ts"));
+    await expect(applyConfigs({ cluster, layout: empty, sealer, dryRun: true, insecure: true })).rejects.toThrow(
+      /node-1\.sops\.yaml: is missing: nothing to apply — run `kubeforge-talos gen config` first/,
+    );
+  });
+
   it("refuses an unknown node name", async () => {
     await expect(applyConfigs({ cluster, layout, sealer, nodes: ["node-9"], dryRun: true })).rejects.toThrow(
       /--node: node-9 is not a node of homelab — use one of node-1, node-2, node-3/,

@@ -1,5 +1,5 @@
 // `talosctl apply-config` per node, with each decrypted config in a 0600 temp file removed afterwards.
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -7,6 +7,7 @@ import type { Cluster } from "@kubeforge/config";
 import { execa } from "execa";
 import { TalosError } from "../errors.js";
 import type { SecretSealer } from "../store/sealer.js";
+import { childEnv } from "./child-env.js";
 import { MACHINE_CONFIG_FORMAT } from "./generate-output.js";
 import { machineConfigFile, type TalosLayout, talosconfigFile } from "./layout.js";
 
@@ -20,11 +21,23 @@ export interface ApplyOptions {
   readonly insecure?: boolean;
   /** Return the commands without running them. */
   readonly dryRun?: boolean;
+  /** First install: the address the node has in maintenance mode (DHCP), instead of its static one. One node only. */
+  readonly address?: string;
+  /** First install: server certificate fingerprints talosctl accepts (`--cert-fingerprint`); default no check. */
+  readonly certFingerprints?: readonly string[];
+  /** talosctl `--mode` (auto, interactive, no-reboot, reboot, staged, try). */
+  readonly mode?: ApplyMode;
   /** @default "talosctl" */
   readonly talosctl?: string;
   /** Called before each node, e.g. to print progress. */
   readonly onCommand?: (command: readonly string[]) => void;
 }
+
+export const APPLY_MODES = ["auto", "interactive", "no-reboot", "reboot", "staged", "try"] as const;
+export type ApplyMode = (typeof APPLY_MODES)[number];
+
+const INSTALL_TALOSCTL =
+  "install talosctl of your cluster's Talos version: `curl -sL https://talos.dev/install | sh` or `brew install siderolabs/tap/talosctl` (https://www.talos.dev/latest/talos-guides/install/talosctl/)";
 
 export interface ApplyStep {
   readonly hostname: string;
@@ -40,7 +53,13 @@ function commandFor(options: ApplyOptions, address: string, config: string, talo
     address,
     "--file",
     config,
-    ...(options.insecure ? ["--insecure"] : ["--talosconfig", talosconfig, "--endpoints", address]),
+    ...(options.insecure
+      ? [
+          "--insecure",
+          ...(options.certFingerprints ?? []).flatMap((fingerprint) => ["--cert-fingerprint", fingerprint]),
+        ]
+      : ["--talosconfig", talosconfig, "--endpoints", address]),
+    ...(options.mode !== undefined ? ["--mode", options.mode] : []),
   ];
 }
 
@@ -76,6 +95,40 @@ function removeOnInterrupt(directory: string): () => void {
   return release;
 }
 
+/** Options that only make sense for a first install, or for one node. */
+function checkTargets(options: ApplyOptions, count: number): void {
+  const issues = [];
+  if (options.address !== undefined && !options.insecure) {
+    issues.push({
+      path: "--address",
+      message: "is only for --insecure (a node in maintenance mode)",
+      hint: "add --insecure, or drop --address to reach the node at its static address",
+    });
+  }
+  if (options.address !== undefined && count !== 1) {
+    issues.push({
+      path: "--address",
+      message: `names one node's address but ${count} nodes are selected`,
+      hint: "select the node with --node <hostname>",
+    });
+  }
+  if (options.certFingerprints?.length && !options.insecure) {
+    issues.push({
+      path: "--cert-fingerprint",
+      message: "is only for --insecure",
+      hint: "later applies are verified against the talosconfig's CA",
+    });
+  }
+  if (options.mode !== undefined && !(APPLY_MODES as readonly string[]).includes(options.mode)) {
+    issues.push({
+      path: "--mode",
+      message: `${options.mode} is not a talosctl apply mode`,
+      hint: `use one of ${APPLY_MODES.join(", ")}`,
+    });
+  }
+  if (issues.length > 0) throw new TalosError("E_CONFIG_INVALID", issues);
+}
+
 export async function applyConfigs(options: ApplyOptions): Promise<ApplyStep[]> {
   const { cluster, layout, sealer } = options;
   const wanted = options.nodes ?? cluster.nodes.map((node) => node.hostname);
@@ -90,10 +143,28 @@ export async function applyConfigs(options: ApplyOptions): Promise<ApplyStep[]> 
     ]);
   }
   const nodes = cluster.nodes.filter((node) => wanted.includes(node.hostname));
+  checkTargets(options, nodes.length);
+  const targetOf = (node: { address: string }) => options.address ?? node.address;
+  // A dry run must fail like the real one would when there is nothing to apply.
+  const missing = [
+    ...nodes.map((node) => machineConfigFile(layout.generated, node.hostname)),
+    ...(options.insecure ? [] : [talosconfigFile(layout.generated)]),
+  ].filter((file) => !existsSync(file));
+  if (missing.length > 0) {
+    throw new TalosError(
+      "E_CONFIG_INVALID",
+      missing.map((file) => ({
+        file,
+        path: "",
+        message: "is missing: nothing to apply",
+        hint: "run `kubeforge-talos gen config` first",
+      })),
+    );
+  }
   if (options.dryRun) {
     return nodes.map((node) => ({
       hostname: node.hostname,
-      command: commandFor(options, node.address, "<config>", "<talosconfig>"),
+      command: commandFor(options, targetOf(node), "<config>", "<talosconfig>"),
     }));
   }
   const directory = await mkdtemp(path.join(tmpdir(), "kubeforge-talos-"));
@@ -105,11 +176,25 @@ export async function applyConfigs(options: ApplyOptions): Promise<ApplyStep[]> 
     for (const node of nodes) {
       const config = path.join(directory, `${node.hostname}.yaml`);
       await decryptTo(machineConfigFile(layout.generated, node.hostname), config, sealer);
-      const command = commandFor(options, node.address, config, talosconfig);
+      const command = commandFor(options, targetOf(node), config, talosconfig);
       options.onCommand?.(command);
       try {
-        await execa(command[0] as string, command.slice(1), { stdio: "inherit" });
+        // The age key stays with us: talosctl needs none of the SOPS variables.
+        await execa(command[0] as string, command.slice(1), { stdio: "inherit", env: childEnv(), extendEnv: false });
       } catch (cause) {
+        if ((cause as { code?: string }).code === "ENOENT") {
+          throw new TalosError(
+            "E_TALOSCTL_MISSING",
+            [
+              {
+                path: "talosctl",
+                message: `${command[0]} is not installed (not found on PATH)`,
+                hint: INSTALL_TALOSCTL,
+              },
+            ],
+            { cause },
+          );
+        }
         throw new TalosError(
           "E_TALOSCTL_FAILED",
           [
@@ -124,7 +209,10 @@ export async function applyConfigs(options: ApplyOptions): Promise<ApplyStep[]> 
       } finally {
         await rm(config, { force: true });
       }
-      steps.push({ hostname: node.hostname, command: commandFor(options, node.address, "<config>", "<talosconfig>") });
+      steps.push({
+        hostname: node.hostname,
+        command: commandFor(options, targetOf(node), "<config>", "<talosconfig>"),
+      });
     }
   } finally {
     await rm(directory, { recursive: true, force: true });

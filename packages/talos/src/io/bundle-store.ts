@@ -1,4 +1,5 @@
 // Reading and creating the SOPS-encrypted bundle. Creation is explicit only: nothing here mints PKI on a read path.
+import { parseDocument } from "yaml";
 import { TalosError } from "../errors.js";
 import type { SecretsBundle } from "../secrets/bundle.js";
 import { parseBundle, stringifyBundle } from "../secrets/read-bundle.js";
@@ -24,28 +25,20 @@ export async function readBundle(options: ReadBundleOptions): Promise<SecretsBun
       },
     ]);
   }
-  if (!sealer.isSealed(text, "yaml")) {
-    throw new TalosError("E_BUNDLE_DECRYPT", [
-      {
-        file,
-        path: "",
-        message: "is not SOPS-encrypted",
-        // gen secrets never writes over an existing file, so the plaintext one has to move first.
-        hint: "it holds the cluster's CA keys in the clear: move it out of the repository, then run `kubeforge-talos gen secrets --from <moved file>` to store it encrypted again (if it was ever committed, treat those keys as leaked)",
-      },
-    ]);
-  }
+  if (!sealer.isSealed(text, "yaml")) throw unsealedBundleError(file, text);
   let plaintext: string;
   try {
     plaintext = await sealer.open(text, { file, format: "yaml" });
   } catch (cause) {
+    // The sealer's error already names the file and what SOPS said: keep it, add only how to fix it.
+    const inner = cause instanceof TalosError ? cause.issues[0]?.message : undefined;
     throw new TalosError(
       "E_BUNDLE_DECRYPT",
       [
         {
           file,
           path: "",
-          message: `cannot be decrypted: ${(cause as Error).message.split("\n")[0]}`,
+          message: inner ?? `cannot be decrypted: ${(cause as Error).message.split("\n")[0]}`,
           hint: "set SOPS_AGE_KEY_FILE (or SOPS_AGE_KEY) to an age identity the bundle is encrypted to",
         },
       ],
@@ -53,6 +46,47 @@ export async function readBundle(options: ReadBundleOptions): Promise<SecretsBun
     );
   }
   return parseBundle(plaintext, file);
+}
+
+/**
+ * Why a bundle file without SOPS metadata cannot be used: a plaintext bundle (its keys are exposed), or a
+ * damaged file (truncated, bad merge) that must be restored — never reported as "leaked" when it is not.
+ */
+export function unsealedBundleError(file: string, text: string): TalosError {
+  const restore =
+    "restore it from git (`git checkout -- <file>`) or your backup; if it is lost, recover it with `kubeforge-talos gen secrets --from talos/generated/<control-plane>.sops.yaml`";
+  if (text.includes("ENC[")) {
+    return new TalosError("E_BUNDLE_DECRYPT", [
+      {
+        file,
+        path: "sops",
+        message: "is damaged: it holds SOPS-encrypted values but no sops metadata to decrypt them",
+        hint: restore,
+      },
+    ]);
+  }
+  const document = parseDocument(text);
+  const data = document.errors.length === 0 ? (document.toJS() as unknown) : undefined;
+  const certs = data !== null && typeof data === "object" ? (data as Record<string, unknown>).certs : undefined;
+  if (certs === undefined || certs === null || typeof certs !== "object") {
+    return new TalosError("E_BUNDLE_INVALID", [
+      {
+        file,
+        path: "",
+        message: "is damaged: it is neither a SOPS-encrypted nor a plain secrets bundle",
+        hint: restore,
+      },
+    ]);
+  }
+  return new TalosError("E_BUNDLE_DECRYPT", [
+    {
+      file,
+      path: "",
+      message: "is not SOPS-encrypted",
+      // gen secrets never writes over an existing file, so the plaintext one has to move first.
+      hint: "it holds the cluster's CA keys in the clear: move it out of the repository, then run `kubeforge-talos gen secrets --from <moved file>` to store it encrypted again (if it was ever committed, treat those keys as leaked)",
+    },
+  ]);
 }
 
 export interface WriteBundleOptions {

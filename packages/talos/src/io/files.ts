@@ -28,7 +28,8 @@ export interface WriteOptions {
 export async function writeFileAtomic(file: string, content: string, options: WriteOptions = {}): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const temp = tempPath(file);
-  await writeFile(temp, content, { mode: options.mode ?? 0o644 });
+  // "wx": a file or symlink planted at the temp name makes the write fail instead of being followed.
+  await writeFile(temp, content, { mode: options.mode ?? 0o644, flag: "wx" });
   try {
     if (options.exclusive) {
       // link() fails with EEXIST instead of replacing, so no check-then-write race.

@@ -111,6 +111,7 @@ describe("generateTalosOutput", () => {
     await expect(stat(layout.plaintext)).rejects.toThrow();
     await generateTalosOutput({ cluster, layout, sealer, plaintext: true });
     expect((await readdir(layout.plaintext)).sort()).toEqual([
+      ".gitignore",
       "node-1.yaml",
       "node-2.yaml",
       "node-3.yaml",

@@ -9,6 +9,8 @@ import { renderTalosconfig } from "../talosconfig.js";
 import { readBundle } from "./bundle-store.js";
 import { readTextIfExists, writeFileAtomic } from "./files.js";
 import { machineConfigFile, type TalosLayout, talosconfigFile } from "./layout.js";
+import { checkGeneratedCas } from "./pki-guard.js";
+import { type PlaintextOutputResult, writePlaintextOutput } from "./plaintext-output.js";
 
 /** Machine configs are multi-document streams; SOPS keeps each document's structure visible. */
 export const MACHINE_CONFIG_FORMAT: SealFormat = "yaml";
@@ -19,12 +21,19 @@ export interface GenerateOutputOptions {
   readonly sealer: SecretSealer;
   /** Also write decrypted copies (mode 0600) to `layout.plaintext`, which must be gitignored. */
   readonly plaintext?: boolean;
+  /**
+   * Accept a bundle whose CAs differ from those in the existing generated configs (a deliberate re-key of a
+   * cluster that will be reinstalled). Without it such a run fails with E_PKI_MISMATCH and changes nothing.
+   */
+  readonly rekey?: boolean;
   readonly now?: Date;
 }
 
 export interface GenerateOutputResult {
   readonly files: readonly { file: string; changed: boolean }[];
   readonly talosconfig: { reused: boolean; reason?: string; expires: Date };
+  /** The decrypted copies, when asked for; `gitignored` only when `git check-ignore` confirmed it. */
+  readonly plaintext?: PlaintextOutputResult;
 }
 
 async function sealInto(
@@ -58,6 +67,7 @@ async function readPreviousTalosconfig(file: string, sealer: SecretSealer): Prom
 export async function generateTalosOutput(options: GenerateOutputOptions): Promise<GenerateOutputResult> {
   const { cluster, layout, sealer } = options;
   const bundle = await readBundle({ file: layout.bundle, sealer });
+  if (!options.rekey) await checkGeneratedCas({ layout, sealer, bundle });
   const minor = talosMinor(cluster.talos.version);
   const configs = renderMachineConfigs(cluster, bundle);
   const issues = configs.flatMap((config) =>
@@ -86,13 +96,12 @@ export async function generateTalosOutput(options: GenerateOutputOptions): Promi
   });
   files.push(await sealInto(talosconfigPath, talosconfig.text, sealer, "yaml"));
   plaintexts.push({ name: "talosconfig", text: talosconfig.text });
-  if (options.plaintext) {
-    for (const { name, text } of plaintexts) {
-      await writeFileAtomic(`${layout.plaintext}/${name}`, text, { mode: 0o600 });
-    }
-  }
+  const plaintext = options.plaintext
+    ? await writePlaintextOutput({ directory: layout.plaintext, files: plaintexts })
+    : undefined;
   return {
     files,
+    ...(plaintext !== undefined ? { plaintext } : {}),
     talosconfig: {
       reused: talosconfig.reused,
       expires: talosconfig.expires,

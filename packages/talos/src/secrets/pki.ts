@@ -96,7 +96,8 @@ export async function createCertificateAuthority(options: CreateCaOptions): Prom
       new x509.SubjectKeyIdentifierExtension(randomBytes(20).toString("hex")),
     ],
   });
-  return { crt: cert.toString("pem"), key: exportKey(keys.privateKey) };
+  // PEM text ends with a newline, or concatenated PEMs (CA bundles, talosconfig) do not parse.
+  return { crt: `${cert.toString("pem").trimEnd()}\n`, key: exportKey(keys.privateKey) };
 }
 
 /** Points at the CA's own subject key id (Talos' CAs use a random one, not a hash of the key). */
@@ -163,5 +164,6 @@ export async function issueCertificate(options: IssueCertificateOptions): Promis
     signingKey: signer.key,
     extensions,
   });
-  return { crt: cert.toString("pem"), key: exportKey(keys.privateKey) };
+  // PEM text ends with a newline, or concatenated PEMs (CA bundles, talosconfig) do not parse.
+  return { crt: `${cert.toString("pem").trimEnd()}\n`, key: exportKey(keys.privateKey) };
 }

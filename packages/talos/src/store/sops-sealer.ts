@@ -35,6 +35,13 @@ export interface SopsSealerOptions {
   readonly yamlIndent?: number;
 }
 
+/** SOPS already names the file; the issue names it once, so its own prefixes are dropped. */
+function withoutFile(message: string, file: string): string {
+  let text = message;
+  while (text.startsWith(`${file}: `)) text = text.slice(file.length + 2);
+  return text;
+}
+
 /** SOPS errors carry a string code; they become TalosErrors that name the file. */
 async function wrapSops<T>(file: string, action: string, run: () => Promise<T>): Promise<T> {
   try {
@@ -47,7 +54,7 @@ async function wrapSops<T>(file: string, action: string, run: () => Promise<T>):
         {
           file,
           path: "",
-          message: `cannot be ${action}: ${(cause as Error).message.split("\n")[0]}`,
+          message: `cannot be ${action}: ${withoutFile((cause as Error).message.split("\n")[0] ?? "", file)}`,
           hint: "check SOPS_AGE_KEY_FILE / SOPS_AGE_KEY and the cluster's sops.ageRecipients",
         },
       ],

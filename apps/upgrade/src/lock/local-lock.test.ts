@@ -1,0 +1,64 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { UpgradeError } from "../errors.js";
+import { acquireLocalLock, readLock, releaseLocalLock } from "./local-lock.js";
+
+const lockFile = () => path.join(mkdtempSync(path.join(tmpdir(), "kubeforge-lock-")), "lab.state.json.lock");
+const DEAD_PID = 2 ** 22 + 12345;
+const stale = (file: string) =>
+  writeFileSync(
+    file,
+    JSON.stringify({ pid: DEAD_PID, host: hostname(), since: "2026-01-01T00:00:00Z", token: "dead-run" }),
+  );
+
+describe("local lock", () => {
+  it("a live holder refuses with E_LOCKED", async () => {
+    const file = lockFile();
+    const first = await acquireLocalLock(file);
+    const refused = await acquireLocalLock(file).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(UpgradeError);
+    expect((refused as UpgradeError).code).toBe("E_LOCKED");
+    await first.release();
+    expect(await readLock(file)).toBeUndefined();
+  });
+
+  it("a stale lock (kill -9) is taken over by exactly one of many contenders", async () => {
+    // Before: 15 of 15 contenders all "took over" the same stale lock.
+    for (let trial = 0; trial < 5; trial += 1) {
+      const file = lockFile();
+      stale(file);
+      const results = await Promise.allSettled(Array.from({ length: 15 }, () => acquireLocalLock(file)));
+      const winners = results.filter((result) => result.status === "fulfilled");
+      expect(winners).toHaveLength(1);
+      const winner = (winners[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireLocalLock>>>).value;
+      expect(winner.tookOver?.token).toBe("dead-run");
+      expect((await readLock(file))?.token).toBe(winner.info.token);
+      for (const result of results) {
+        if (result.status === "rejected") expect((result.reason as UpgradeError).code).toBe("E_LOCKED");
+      }
+      await winner.release();
+    }
+  });
+
+  it("release removes only its own lock", async () => {
+    const file = lockFile();
+    const mine = await acquireLocalLock(file);
+    await releaseLocalLock(file, "someone-else");
+    expect((await readLock(file))?.token).toBe(mine.info.token);
+    await mine.release();
+    const next = await acquireLocalLock(file);
+    await mine.release(); // a second release of the old run must not drop the new holder's lock
+    expect((await readLock(file))?.token).toBe(next.info.token);
+    await next.release();
+  });
+
+  it("writes the lock 0600", async () => {
+    const file = lockFile();
+    const lock = await acquireLocalLock(file);
+    const { statSync } = await import("node:fs");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    await lock.release();
+  });
+});
