@@ -6,6 +6,6 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     // Tests copy clusters into .tmp-*/; those copies are data, not suites.
-    exclude: [...configDefaults.exclude, "**/.tmp-*/**"],
+    exclude: [...configDefaults.exclude, "**/.tmp-*/**", "**/dist/**"],
   },
 });

@@ -9,7 +9,17 @@ const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "bin",
 const RUNS = Number(process.env.RUNS ?? 10);
 const BUDGET_MS = 300;
 const IDLE_NODE_MS = 50;
-const commands = [[], ["init"], ["build"], ["validate"], ["secrets"], ["talos"], ["bootstrap"], ["upgrade"], ["doctor"]];
+const commands = [
+  [],
+  ["init"],
+  ["build"],
+  ["validate"],
+  ["secrets"],
+  ["talos"],
+  ["bootstrap"],
+  ["upgrade"],
+  ["doctor"],
+];
 
 function measure(argv) {
   const times = [];

@@ -1,6 +1,6 @@
 // kubeforge: one entry for every kubeforge package. Commands load on first use, so help answers fast.
 
+import { runMain } from "@kubeforge/cli-kit";
 import { rootCommand } from "./root.js";
-import { runMain } from "./run-main.js";
 
 runMain(rootCommand);

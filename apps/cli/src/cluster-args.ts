@@ -47,3 +47,29 @@ export function clusterDirOf(file: string): string | undefined {
     if (existsSync(path.join(current, "pnpm-workspace.yaml")) || path.dirname(current) === current) return undefined;
   }
 }
+
+/**
+ * loadCluster, with a definition that cannot even be imported (e.g. a new cluster whose package is not installed
+ * yet, so `@kubeforge/config` does not resolve) reported as one line with its fix instead of a stack trace.
+ */
+export async function loadDefinition(file: string) {
+  const { loadCluster } = await import("@kubeforge/config");
+  try {
+    return await loadCluster(file);
+  } catch (error) {
+    if (typeof (error as { code?: unknown }).code === "string" && /^E_/.test((error as { code: string }).code))
+      throw error;
+    const { CliError } = await import("./errors.js");
+    const first = String((error as Error).message ?? error).split("\n")[0];
+    const missingModule =
+      /Cannot find module|ERR_MODULE_NOT_FOUND|No "exports" main|ERR_PACKAGE_PATH_NOT_EXPORTED/.test(first ?? "");
+    throw new CliError(
+      "E_INPUT",
+      `${path.relative(process.cwd(), file) || file} cannot be loaded: ${first}`,
+      missingModule
+        ? "run `pnpm install` at the repository root so the cluster's package and its dependencies are linked"
+        : "fix the TypeScript error in the definition",
+      { cause: error },
+    );
+  }
+}

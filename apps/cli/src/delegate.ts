@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { DELEGATED, type RunResult } from "./command.js";
+import { DELEGATED, type RunResult } from "@kubeforge/cli-kit";
 
 function binFile(packageName: string, binName: string): string {
   const require = createRequire(import.meta.url);

@@ -1,9 +1,10 @@
-// Typed errors of the kubeforge CLI. Only runMain turns errors into output and exit codes.
+// The CLI's error codes; the error class and runMain live in @kubeforge/cli-kit so every package's bin can share them.
+import { CliError as KitError } from "@kubeforge/cli-kit";
 
 export type CliErrorCode =
   | "E_USAGE" // bad flags or arguments
   | "E_EXISTS" // init: the cluster folder already exists
-  | "E_INPUT" // a value given to init is invalid
+  | "E_INPUT" // a value given to a command is invalid
   | "E_KEY" // no age key found or created
   | "E_RECIPIENTS" // encrypted files are not encrypted to the cluster's recipients
   | "E_TOOL_MISSING" // an external tool is not installed
@@ -11,26 +12,9 @@ export type CliErrorCode =
   | "E_TIMEOUT" // a wait did not finish in time
   | "E_NOT_READY"; // Flux objects stayed not Ready
 
-/** A failure the user can fix: the message names what is wrong, the hint how to fix it. */
-export class CliError extends Error {
-  override readonly name = "CliError";
-  constructor(
-    readonly code: CliErrorCode,
-    message: string,
-    readonly hint?: string,
-    options?: { cause?: unknown; exitCode?: number },
-  ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.exitCode = options?.exitCode ?? (code === "E_USAGE" ? 2 : 1);
+/** A CliError whose code is one of kubeforge's. */
+export class CliError extends KitError {
+  constructor(code: CliErrorCode, message: string, hint?: string, options?: { cause?: unknown; exitCode?: number }) {
+    super(code, message, hint, options);
   }
-  readonly exitCode: number;
-}
-
-/** Errors of our packages carry a string `code` starting with E_ and a message that names file and fix. */
-export function isKnownError(error: unknown): error is Error & { code: string; hint?: string } {
-  return (
-    error instanceof Error &&
-    typeof (error as { code?: unknown }).code === "string" &&
-    /^E_/.test((error as unknown as { code: string }).code)
-  );
 }

@@ -1,15 +1,5 @@
-// kubeforge: the CLI's building blocks, for the package bins that want the same runMain.
-export {
-  type Command,
-  type CommandContext,
-  type CommandIo,
-  DELEGATED,
-  defineCommand,
-  type OptionSpec,
-  parseCommandArgs,
-  type RunResult,
-  renderUsage,
-} from "./command.js";
-export { CliError, type CliErrorCode, isKnownError } from "./errors.js";
+// kubeforge: the command table of the `kubeforge` CLI. The building blocks (defineCommand, runMain) are
+// @kubeforge/cli-kit's, re-exported for convenience.
+export * from "@kubeforge/cli-kit";
+export type { CliErrorCode } from "./errors.js";
 export { rootCommand } from "./root.js";
-export { EXIT_INTERNAL, formatError, runCommand, runMain } from "./run-main.js";

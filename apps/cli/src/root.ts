@@ -1,5 +1,5 @@
 // The command table. Descriptions live here so `kubeforge --help` imports no command module.
-import { type Command, defineCommand } from "./command.js";
+import { type Command, defineCommand } from "@kubeforge/cli-kit";
 
 const load = (loader: () => Promise<{ default: Command }>) => () => loader().then((module) => module.default);
 

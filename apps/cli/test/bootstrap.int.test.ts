@@ -39,13 +39,28 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-function runBootstrap(extraEnv: Record<string, string> = {}): {
+function runBootstrap(
+  extraEnv: Record<string, string> = {},
+  extraArgs: string[] = [],
+  fluxApi = () => api,
+): {
   child: ChildProcess;
   output: Promise<{ code: number | null; stdout: string; stderr: string }>;
 } {
   const child = spawn(
     process.execPath,
-    [bin, "bootstrap", path.join(work, "homelab"), "--poll", "50ms", "--timeout", "90s", "--crds", "crds.yaml"],
+    [
+      bin,
+      "bootstrap",
+      path.join(work, "homelab"),
+      "--poll",
+      "50ms",
+      "--timeout",
+      "90s",
+      "--crds",
+      "crds.yaml",
+      ...extraArgs,
+    ],
     {
       cwd: work,
       env: {
@@ -53,7 +68,7 @@ function runBootstrap(extraEnv: Record<string, string> = {}): {
         PATH: `${path.join(work, "bin")}${path.delimiter}${process.env.PATH}`,
         SOPS_AGE_KEY_FILE: path.join(repo, "demo-keys", "age.agekey"),
         FAKE_LOG: log,
-        FAKE_API_URL: api.url,
+        FAKE_API_URL: fluxApi().url,
         ...extraEnv,
       },
     },
@@ -119,6 +134,27 @@ it("is killed with SIGKILL during the Cilium install, then resumes to all Kustom
   const third = await runBootstrap().output;
   expect(third.code).toBe(0);
   expect(third.stdout).toContain("0 steps run");
+}, 300_000);
+
+it("installs Flux with `flux install` and applies flux/flux-system with --flux-install", async () => {
+  const other = await startFakeFluxApi({ pollsUntilReady: 0 });
+  try {
+    const before = calls().length;
+    const result = await runBootstrap(
+      {},
+      ["--flux-install", "--restart", "--kubeconfig", path.join(work, "kubeconfig-2")],
+      () => other,
+    ).output;
+    expect(result.code, result.stderr).toBe(0);
+    const made = calls().slice(before);
+    expect(made.some((call) => call[0] === "flux" && call.includes("install"))).toBe(true);
+    const applied = made.find((call) => call[0] === "kubectl" && call.includes("-k"));
+    expect(applied?.[applied.indexOf("-k") + 1]).toBe(path.join(work, "homelab", "flux", "flux-system"));
+    expect(made.some((call) => call[0] === "helm" && call.includes("flux-operator"))).toBe(false);
+    expect(result.stdout).toContain("all Kustomizations Ready (4)");
+  } finally {
+    await other.close();
+  }
 }, 300_000);
 
 it("names missing tools and how to install them before doing anything", async () => {

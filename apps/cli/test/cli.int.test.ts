@@ -1,6 +1,16 @@
 // kubeforge init / build end to end on scratch copies inside apps/cli (so cluster.ts resolves @kubeforge/config).
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,7 +26,8 @@ let work: string;
 let keys: string;
 
 function kubeforge(args: string[], cwd: string, env: Record<string, string> = {}) {
-  const { SOPS_AGE_KEY_FILE: _file, SOPS_AGE_KEY: _key, ...rest } = process.env;
+  // pnpm sets NODE_PATH for scripts; a user's shell does not.
+  const { SOPS_AGE_KEY_FILE: _file, SOPS_AGE_KEY: _key, NODE_PATH: _nodePath, ...rest } = process.env;
   return spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8", env: { ...rest, HOME: keys, ...env } });
 }
 
@@ -37,8 +48,20 @@ afterAll(() => {
 });
 
 const INIT_FLAGS = [
-  "--node", "192.168.5.11,aa:bb:cc:dd:ee:01", "--node", "192.168.5.12,aa:bb:cc:dd:ee:02", "--node", "192.168.5.13,aa:bb:cc:dd:ee:03",
-  "--gateway", "192.168.5.1", "--vip", "192.168.5.10", "--oidc-issuer", "https://auth.example.com", "--git-url", "git@github.com:me/lab.git",
+  "--node",
+  "192.168.5.11,aa:bb:cc:dd:ee:01",
+  "--node",
+  "192.168.5.12,aa:bb:cc:dd:ee:02",
+  "--node",
+  "192.168.5.13,aa:bb:cc:dd:ee:03",
+  "--gateway",
+  "192.168.5.1",
+  "--vip",
+  "192.168.5.10",
+  "--oidc-issuer",
+  "https://auth.example.com",
+  "--git-url",
+  "git@github.com:me/lab.git",
   "--skip-install",
 ];
 
@@ -58,8 +81,18 @@ describe("kubeforge init", () => {
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     const recipient = execFileSync("age-keygen", ["-y", keyFile], { encoding: "utf8" }).trim();
     const dir = path.join(root, "clusters", "mine");
-    const files = filesUnder(dir).map((file) => path.relative(dir, file)).sort();
-    expect(files).toEqual([".kubeforge/age-key-file", "README.md", "cluster.ts", "git-deploy-key.sops.yaml", "package.json", "talos/talsecret.sops.yaml", "tsconfig.json"]);
+    const files = filesUnder(dir)
+      .map((file) => path.relative(dir, file))
+      .sort();
+    expect(files).toEqual([
+      ".kubeforge/age-key-file",
+      "README.md",
+      "cluster.ts",
+      "git-deploy-key.sops.yaml",
+      "package.json",
+      "talos/talsecret.sops.yaml",
+      "tsconfig.json",
+    ]);
     for (const file of filesUnder(dir)) expect(readFileSync(file, "utf8")).not.toContain(DEMO);
     for (const file of ["talos/talsecret.sops.yaml", "git-deploy-key.sops.yaml"]) {
       const text = readFileSync(path.join(dir, file), "utf8");
@@ -75,7 +108,10 @@ describe("kubeforge init", () => {
 
   it("refuses to run again on an existing cluster and changes nothing", () => {
     const before = readFileSync(path.join(root, "clusters", "mine", "cluster.ts"), "utf8");
-    const result = kubeforge(["init", "mine", "--age-key-file", path.join(keys, "age", "keys.txt"), ...INIT_FLAGS], root);
+    const result = kubeforge(
+      ["init", "mine", "--age-key-file", path.join(keys, "age", "keys.txt"), ...INIT_FLAGS],
+      root,
+    );
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("clusters/mine already exists");
     expect(readFileSync(path.join(root, "clusters", "mine", "cluster.ts"), "utf8")).toBe(before);
@@ -94,10 +130,15 @@ describe("kubeforge init", () => {
 });
 
 describe("kubeforge build", () => {
-  const copyHomelab = (name: string, edit: (text: string) => string, entries = ["cluster.ts", "talos", "secrets", "flux", "bootstrap"]) => {
+  const copyHomelab = (
+    name: string,
+    edit: (text: string) => string,
+    entries = ["cluster.ts", "talos", "secrets", "flux", "bootstrap"],
+  ) => {
     const dir = path.join(work, name);
     mkdirSync(dir);
-    for (const entry of entries) cpSync(path.join(repo, "clusters", "homelab", entry), path.join(dir, entry), { recursive: true });
+    for (const entry of entries)
+      cpSync(path.join(repo, "clusters", "homelab", entry), path.join(dir, entry), { recursive: true });
     writeFileSync(path.join(dir, "cluster.ts"), edit(readFileSync(path.join(dir, "cluster.ts"), "utf8")));
     return dir;
   };
@@ -132,6 +173,21 @@ describe("kubeforge build", () => {
     expect(existsSync(path.join(dir, "flux"))).toBe(false);
     expect(existsSync(path.join(dir, "bootstrap"))).toBe(false);
     expect(readFileSync(talosconfig, "utf8")).toBe(before);
+  });
+
+  it("reports a definition whose imports do not resolve (package not installed) as one line with the fix", () => {
+    const dir = path.join(keys, "outside");
+    mkdirSync(dir);
+    writeFileSync(
+      path.join(dir, "cluster.ts"),
+      'import { defineCluster } from "@kubeforge/config";\nexport default defineCluster({} as never);\n',
+    );
+    const result = kubeforge(["build", dir], work);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("cannot be loaded: Cannot find module '@kubeforge/config'");
+    expect(result.stderr).toContain("run `pnpm install` at the repository root");
+    expect(result.stderr).not.toContain("internal error");
+    expect(result.stderr).not.toContain("    at ");
   });
 
   it("says what to pass when the definition is missing, without a stack trace", () => {

@@ -57,6 +57,10 @@ export async function startFakeFluxApi(options: { pollsUntilReady?: number } = {
         send(409, { kind: "Status", apiVersion: "v1", status: "Failure", reason: "AlreadyExists", code: 409 });
       const parsed = body ? JSON.parse(body) : undefined;
       const { pathname } = url;
+      if (pathname === "/fake/flux-installed") {
+        state.fluxInstance = { installedBy: "flux install" };
+        return send(200, {});
+      }
       if (pathname === "/version") return send(200, { major: "1", minor: "35", gitVersion: "v1.35.5" });
       if (request.method === "POST" && pathname === "/api/v1/namespaces") {
         if (namespaces.has(parsed.metadata.name)) return conflict();

@@ -1,6 +1,7 @@
 // What every bootstrap step reads: the cluster, where its files are, how to run tools and reach the API.
+
+import type { CommandIo } from "@kubeforge/cli-kit";
 import type { Cluster } from "@kubeforge/config";
-import type { CommandIo } from "../command.js";
 import type { KubeApi } from "./kube.js";
 
 export interface BootstrapContext {

@@ -9,9 +9,13 @@ import { parse, parseDocument } from "yaml";
 import { CliError } from "../errors.js";
 import { type BootstrapContext, type Step, waitFor } from "./context.js";
 
-/** Prometheus-operator CRDs: Cilium's and the platform's ServiceMonitors need them before their charts install. */
+/**
+ * Prometheus-operator CRDs: the platform's ServiceMonitors and PrometheusRules are applied in the same reconciliation
+ * as the chart that would bring them, so they must exist first. 0.93.0 is the operator the repository's CRD schemas
+ * come from (../shared/conformance/crds/prometheus-operator); `--crds` replaces the list.
+ */
 export const DEFAULT_CRDS = [
-  "https://github.com/prometheus-operator/prometheus-operator/releases/download/v0.86.1/stripped-down-crds.yaml",
+  "https://github.com/prometheus-operator/prometheus-operator/releases/download/v0.93.0/stripped-down-crds.yaml",
 ];
 export const FLUX_OPERATOR_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator";
 const DEPLOY_KEY_FILE = "git-deploy-key.sops.yaml";

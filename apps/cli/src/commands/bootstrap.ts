@@ -3,8 +3,8 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { useClusterAgeKey } from "../cluster-args.js";
-import { defineCommand } from "../command.js";
+import { defineCommand } from "@kubeforge/cli-kit";
+import { loadDefinition, useClusterAgeKey } from "../cluster-args.js";
 import { CliError } from "../errors.js";
 
 function parseDuration(text: string, flag: string): number {
@@ -51,11 +51,11 @@ export default defineCommand({
     const { assertTools } = await import("../bootstrap/tools.js");
     const fluxInstall = values["flux-install"] ? "flux-cli" : "operator";
     assertTools(fluxInstall === "flux-cli" ? ["talosctl", "kubectl", "helm", "flux"] : ["talosctl", "kubectl", "helm"]);
-    const { findDefinition, loadCluster } = await import("@kubeforge/config");
+    const { findDefinition } = await import("@kubeforge/config");
     const file = findDefinition(positionals[0]);
     const clusterDir = path.dirname(file);
     useClusterAgeKey(clusterDir);
-    const { cluster } = await loadCluster(file);
+    const { cluster } = await loadDefinition(file);
     const ageKeyFile = process.env.SOPS_AGE_KEY_FILE;
     if (!ageKeyFile || !existsSync(ageKeyFile)) {
       throw new CliError(

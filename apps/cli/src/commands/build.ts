@@ -1,8 +1,8 @@
 // `kubeforge build [cluster]`: version gate and recipients check first, then flux/ + bootstrap/, then Talos configs.
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { useClusterAgeKey } from "../cluster-args.js";
-import { defineCommand } from "../command.js";
+import { defineCommand } from "@kubeforge/cli-kit";
+import { loadDefinition, useClusterAgeKey } from "../cluster-args.js";
 
 export default defineCommand({
   name: "build",
@@ -17,11 +17,11 @@ export default defineCommand({
   footer:
     "<cluster> is a cluster.ts|yaml|json, a folder holding one, or a name under clusters/ [default: the current folder].\nExit codes: 0 built, 1 invalid definition / recipients / out of date, 2 usage error, 70 internal error.",
   async run({ values, positionals, io }) {
-    const { findDefinition, formatIssue, loadCluster } = await import("@kubeforge/config");
+    const { findDefinition, formatIssue } = await import("@kubeforge/config");
     const file = findDefinition(positionals[0]);
     const clusterDir = path.dirname(file);
     useClusterAgeKey(clusterDir);
-    const { cluster, warnings } = await loadCluster(file);
+    const { cluster, warnings } = await loadDefinition(file);
     const { assertClusterRecipients } = await import("../recipients.js");
     await assertClusterRecipients({ clusterDir, definitionFile: file, cluster });
     const { buildCluster } = await import("@kubeforge/manifests");

@@ -1,5 +1,5 @@
 // `kubeforge doctor`: kubeforge-validate doctor (nodes, pods, warning events, Flux readiness).
-import { defineCommand } from "../command.js";
+import { defineCommand } from "@kubeforge/cli-kit";
 import { delegateTo } from "../delegate.js";
 
 export default defineCommand({

@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { defineCommand } from "../command.js";
+import { defineCommand } from "@kubeforge/cli-kit";
 import { CliError } from "../errors.js";
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -171,8 +171,48 @@ export default defineCommand({
   },
 });
 
+/**
+ * Questions on the terminal. Lines are queued as they arrive, so answers typed or pasted ahead are kept (readline's
+ * question() drops lines that arrive before it is called); a closed input (Ctrl+D) cancels init cleanly.
+ */
 async function terminalAsk() {
-  const readline = await import("node:readline/promises");
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-  return { ask: (question: string) => rl.question(question), close: () => rl.close() };
+  const readline = await import("node:readline");
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  const lines: string[] = [];
+  const waiting: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
+  let closed = false;
+  rl.on("line", (line) => {
+    const next = waiting.shift();
+    if (next) next.resolve(line);
+    else lines.push(line);
+  });
+  rl.on("close", () => {
+    closed = true;
+    for (const next of waiting.splice(0))
+      next.reject(
+        new CliError(
+          "E_USAGE",
+          "init cancelled: the input closed before every value was given",
+          "run it again, or pass the values as flags",
+        ),
+      );
+  });
+  const ask = (question: string) => {
+    process.stderr.write(question);
+    const line = lines.shift();
+    if (line !== undefined) {
+      process.stderr.write(`${line}\n`);
+      return Promise.resolve(line);
+    }
+    if (closed)
+      return Promise.reject(
+        new CliError(
+          "E_USAGE",
+          "init cancelled: the input closed before every value was given",
+          "run it again, or pass the values as flags",
+        ),
+      );
+    return new Promise<string>((resolve, reject) => waiting.push({ resolve, reject }));
+  };
+  return { ask, close: () => rl.close() };
 }

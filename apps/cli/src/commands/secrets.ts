@@ -1,7 +1,7 @@
 // `kubeforge secrets <verb>`: kubeforge-sops, with the cluster's age key found for files inside a cluster.
 import { existsSync } from "node:fs";
+import { defineCommand } from "@kubeforge/cli-kit";
 import { clusterDirOf, useClusterAgeKey } from "../cluster-args.js";
-import { defineCommand } from "../command.js";
 import { delegateTo } from "../delegate.js";
 
 export default defineCommand({

@@ -1,6 +1,7 @@
 // `kubeforge talos …`: kubeforge-talos, with --cluster accepting a folder or a name under clusters/.
+
+import { defineCommand } from "@kubeforge/cli-kit";
 import { resolveClusterFlag } from "../cluster-args.js";
-import { defineCommand } from "../command.js";
 import { delegateTo } from "../delegate.js";
 
 export default defineCommand({

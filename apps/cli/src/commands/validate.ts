@@ -1,8 +1,8 @@
 // `kubeforge validate [cluster…]`: kubeforge-validate over cluster folders; a folder of clusters validates each.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { defineCommand } from "@kubeforge/cli-kit";
 import { useClusterAgeKey } from "../cluster-args.js";
-import { defineCommand } from "../command.js";
 import { delegateTo } from "../delegate.js";
 
 const DEFINITIONS = ["cluster.ts", "cluster.yaml", "cluster.yml", "cluster.json"];

@@ -53,6 +53,13 @@ export async function createCluster(options: CreateClusterOptions): Promise<Crea
   // The whole definition is checked before anything is written (versions included).
   const { resolveCluster } = await import("@kubeforge/config");
   resolveCluster(clusterInput(values), `clusters/${values.name}/cluster.ts`);
+  // .sops.yaml is read and rewritten in memory first, so a broken one stops init before anything is written.
+  const sopsConfig = path.join(repoRoot, ".sops.yaml");
+  const current = existsSync(sopsConfig) ? await readFile(sopsConfig, "utf8") : undefined;
+  const nextSopsConfig = addClusterCreationRules(current, {
+    clusterPath: `clusters/${values.name}`,
+    recipients: [key.recipient],
+  });
 
   const staging = path.join(repoRoot, "clusters", `.init-${values.name}-${randomBytes(4).toString("hex")}`);
   const files: string[] = [];
@@ -103,11 +110,6 @@ export async function createCluster(options: CreateClusterOptions): Promise<Crea
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
-  const sopsConfig = path.join(repoRoot, ".sops.yaml");
-  const current = existsSync(sopsConfig) ? await readFile(sopsConfig, "utf8") : undefined;
-  await writeAtomic(
-    sopsConfig,
-    addClusterCreationRules(current, { clusterPath: `clusters/${values.name}`, recipients: [key.recipient] }),
-  );
+  await writeAtomic(sopsConfig, nextSopsConfig);
   return { dir, files, ...(deployKey ? { deployKey } : {}) };
 }

@@ -1,5 +1,5 @@
-import { parse } from "yaml";
 import { expect, it } from "vitest";
+import { parse } from "yaml";
 import { addClusterCreationRules } from "./sops-rules.js";
 
 const EXISTING = `# SOPS creation rules for this repository.
@@ -27,7 +27,12 @@ it("puts the cluster's rules ahead of the catch-all and keeps every comment", ()
   expect(new RegExp(rules[0]!.path_regex).test("clusters/mine/secrets/db.sops.yaml")).toBe(true);
   expect(new RegExp(rules[1]!.path_regex).test("clusters/mine/talos/generated/node-1.sops.yaml")).toBe(true);
   expect(new RegExp(rules[1]!.path_regex).test("clusters/other/talos/talsecret.sops.yaml")).toBe(false);
-  for (const comment of ["# SOPS creation rules", "# Secrets of any cluster (a catch-all).", "# Talos secrets.", "# Two-space YAML."]) {
+  for (const comment of [
+    "# SOPS creation rules",
+    "# Secrets of any cluster (a catch-all).",
+    "# Talos secrets.",
+    "# Two-space YAML.",
+  ]) {
     expect(text).toContain(comment);
   }
   // The catch-all's comment still sits right above the catch-all.
@@ -35,7 +40,22 @@ it("puts the cluster's rules ahead of the catch-all and keeps every comment", ()
 });
 
 it("replaces its own earlier rules instead of adding duplicates, and creates a missing file", () => {
-  const twice = addClusterCreationRules(addClusterCreationRules(EXISTING, options), { ...options, recipients: ["age1new"] });
-  expect((parse(twice).creation_rules as { age: string }[]).map((rule) => rule.age)).toEqual(["age1new", "age1new", "age1demo", "age1demo"]);
+  const twice = addClusterCreationRules(addClusterCreationRules(EXISTING, options), {
+    ...options,
+    recipients: ["age1new"],
+  });
+  expect((parse(twice).creation_rules as { age: string }[]).map((rule) => rule.age)).toEqual([
+    "age1new",
+    "age1new",
+    "age1demo",
+    "age1demo",
+  ]);
   expect(parse(addClusterCreationRules(undefined, options)).creation_rules).toHaveLength(2);
+});
+
+it("names a broken .sops.yaml instead of failing with an internal error", () => {
+  expect(() => addClusterCreationRules("creation_rules: [\n", options)).toThrow(/^\.sops\.yaml: /);
+  expect(() => addClusterCreationRules("creation_rules: 3\n", options)).toThrow(
+    ".sops.yaml: creation_rules is not a list",
+  );
 });

@@ -1,6 +1,7 @@
 // Adds a cluster's own creation rules to .sops.yaml ahead of every other rule (so no catch-all, such as the
 // demo key's, ever matches its files first). The yaml Document API keeps the file's comments and layout.
 import { isMap, isSeq, parseDocument, type YAMLMap } from "yaml";
+import { CliError } from "../errors.js";
 
 export interface ClusterRuleOptions {
   /** Cluster folder relative to the repository root, with forward slashes: `clusters/mine`. */
@@ -27,13 +28,21 @@ export function clusterCreationRules(options: ClusterRuleOptions): Record<string
 /** Returns `.sops.yaml` text with the cluster's rules first; existing rules for the same folder are replaced. */
 export function addClusterCreationRules(text: string | undefined, options: ClusterRuleOptions): string {
   const document = parseDocument(text ?? "creation_rules: []\n");
-  if (!isMap(document.contents)) throw new Error(".sops.yaml is not a YAML mapping");
+  const problem =
+    document.errors[0]?.message.split("\n")[0] ?? (isMap(document.contents) ? undefined : "is not a YAML mapping");
+  if (problem)
+    throw new CliError(
+      "E_INPUT",
+      `.sops.yaml: ${problem}`,
+      "fix .sops.yaml, then run `kubeforge init` again with a new name or add the rules by hand",
+    );
   let rules = document.get("creation_rules");
-  if (!isSeq(rules)) {
+  if (rules === undefined || rules === null) {
     document.set("creation_rules", document.createNode([]));
     rules = document.get("creation_rules");
   }
-  if (!isSeq(rules)) throw new Error("creation_rules is not a list");
+  if (!isSeq(rules))
+    throw new CliError("E_INPUT", ".sops.yaml: creation_rules is not a list", "make creation_rules a list of rules");
   const prefix = `(^|/)${escapeRegex(options.clusterPath)}/`;
   rules.items = rules.items.filter(
     (item) => !(isMap(item) && String((item as YAMLMap).get("path_regex") ?? "").startsWith(prefix)),

@@ -69,7 +69,10 @@ export async function collectValues(
   const flagNodes = (flags.node as string[] | undefined) ?? [];
   let nodes = (flagNodes.length ? flagNodes : list(answers.node!)).map(parseNodeFlag);
   if (!flagNodes.length && ask) {
-    const macs = list(await ask("MAC addresses of the nodes, same order (empty: use the interface name instead): "));
+    // Split on commas only: an empty entry keeps its place (that node uses the interface name instead).
+    const macs = (await ask("MAC addresses of the nodes, same order (empty: use the interface name instead): "))
+      .split(",")
+      .map((mac) => mac.trim());
     nodes = nodes.map((node, index) => (macs[index] ? { ...node, mac: macs[index] } : node));
   }
   const gateway = answers.gateway!;

@@ -10,7 +10,10 @@ const tool = path.basename(process.argv[1]);
 const args = process.argv.slice(2);
 appendFileSync(process.env.FAKE_LOG, `${JSON.stringify([tool, ...args])}\n`);
 if (process.env.FAKE_HANG_ON && args.includes(process.env.FAKE_HANG_ON)) setInterval(() => {}, 1000);
-else {
+else if (tool === "flux" && args.includes("install")) {
+  // As if Flux's controllers came up: the fake API starts serving Flux objects.
+  await fetch(`${process.env.FAKE_API_URL}/fake/flux-installed`, { method: "POST" });
+} else {
   const at = args.indexOf("kubeconfig");
   if (tool === "talosctl" && at >= 0) {
     writeFileSync(

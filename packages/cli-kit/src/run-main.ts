@@ -12,13 +12,16 @@ const defaultIo: CommandIo = {
 
 /** Finds the command `argv` names (loading subcommands lazily) and runs it. */
 export async function runCommand(root: Command, argv: string[], io: CommandIo = defaultIo): Promise<RunResult> {
+  const program = root.program ?? "kubeforge";
   let command = root;
   let rest = argv;
+  let invocation = program;
   for (;;) {
     const next = rest[0];
     const sub = next !== undefined && command.subCommands?.[next];
     if (!sub) break;
     command = await sub.load();
+    invocation = `${invocation} ${next}`;
     rest = rest.slice(1);
   }
   if (command.passThrough && command.run) {
@@ -27,16 +30,12 @@ export async function runCommand(root: Command, argv: string[], io: CommandIo = 
       return command.run({ values: {}, positionals: [], argv: rest, io });
     }
   }
-  const { values, positionals } = parseCommandArgs(command, rest);
+  const { values, positionals } = parseCommandArgs(command, rest, invocation);
   if (values.help || !command.run) {
-    io.out(renderUsage(command));
     if (!values.help && positionals.length > 0) {
-      throw new CliError(
-        "E_USAGE",
-        `unknown command "${positionals[0]}"`,
-        `run \`kubeforge ${command.usage.split(" ")[0]} --help\``,
-      );
+      throw new CliError("E_USAGE", `unknown command "${positionals[0]}"`, `run \`${invocation} --help\``);
     }
+    io.out(renderUsage(command, program));
     return values.help || command === root ? 0 : 2;
   }
   return command.run({ values, positionals, argv: rest, io });
@@ -64,7 +63,7 @@ export function formatError(error: unknown): { text: string; exitCode: number; j
   };
 }
 
-/** Runs `root` with the process arguments and exits; the only place in kubeforge's CLI that calls process.exit. */
+/** Runs `root` with the process arguments and sets the exit code: the only place a CLI built on this kit ends. */
 export function runMain(root: Command, argv: string[] = process.argv.slice(2)): void {
   runCommand(root, argv).then(
     (result) => {

@@ -1,5 +1,5 @@
 // A command is data: its help text, its options (node:util parseArgs shapes) and a run function. Subcommands
-// load lazily so `kubeforge --help` never imports schemas, cdk8s or crypto.
+// load lazily so a root `--help` never imports schemas, cdk8s or crypto.
 import { parseArgs } from "node:util";
 import { CliError } from "./errors.js";
 
@@ -39,8 +39,10 @@ export interface SubCommand {
 export interface Command {
   readonly name: string;
   readonly description: string;
-  /** Usage line after `kubeforge`, e.g. `init <name> [options]`. */
+  /** Usage line after the program name, e.g. `init <name> [options]`. */
   readonly usage: string;
+  /** The program a root command is run as (its bin name). @default "kubeforge" */
+  readonly program?: string;
   readonly options?: Readonly<Record<string, OptionSpec>>;
   readonly subCommands?: Readonly<Record<string, SubCommand>>;
   /** Extra help text after the options (examples, exit codes). */
@@ -56,9 +58,9 @@ export function defineCommand(command: Command): Command {
   return command;
 }
 
-/** Renders a command's help (pure). */
-export function renderUsage(command: Command): string {
-  const lines = [`Usage: kubeforge ${command.usage}`, "", command.description];
+/** Renders a command's help (pure). `program` is the bin name the command was reached through. */
+export function renderUsage(command: Command, program = command.program ?? "kubeforge"): string {
+  const lines = [`Usage: ${program} ${command.usage}`, "", command.description];
   if (command.subCommands) {
     lines.push("", "Commands:");
     const width = Math.max(...Object.keys(command.subCommands).map((name) => name.length));
@@ -77,7 +79,12 @@ export function renderUsage(command: Command): string {
 }
 
 /** Parses `argv` against the command's options; unknown flags are usage errors naming the command. */
-export function parseCommandArgs(command: Command, argv: string[]): Pick<CommandContext, "values" | "positionals"> {
+export function parseCommandArgs(
+  command: Command,
+  argv: string[],
+  /** How the command is typed, for the hint: `kubeforge init`. */
+  invocation = `${command.program ?? "kubeforge"} ${command.name}`,
+): Pick<CommandContext, "values" | "positionals"> {
   const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {
     help: { type: "boolean", short: "h" },
   };
@@ -88,10 +95,6 @@ export function parseCommandArgs(command: Command, argv: string[]): Pick<Command
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     return { values: values as CommandContext["values"], positionals };
   } catch (error) {
-    throw new CliError(
-      "E_USAGE",
-      `${command.name}: ${(error as Error).message}`,
-      `run \`kubeforge ${command.usage.split(" ")[0]} --help\``,
-    );
+    throw new CliError("E_USAGE", `${command.name}: ${(error as Error).message}`, `run \`${invocation} --help\``);
   }
 }

@@ -1,0 +1,64 @@
+import { DEMO_AGE_RECIPIENT } from "@kubeforge/config";
+import { expect, it } from "vitest";
+import { checkSopsRecipients, sopsRecipientsOf } from "./recipients.js";
+
+const OWN = "age1qwp864mpgk3hgh0j5h2ms30r5zw37xv8jwlk8s6chcrpzhz63skqn6tvzh";
+const OTHER = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+
+const sopsYaml = (...recipients: string[]) =>
+  `data:\n    password: ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]\nsops:\n    age:\n${recipients
+    .map(
+      (r) =>
+        `        - recipient: ${r}\n          enc: |\n            -----BEGIN AGE ENCRYPTED FILE-----\n            -----END AGE ENCRYPTED FILE-----\n`,
+    )
+    .join("")}    version: 3.13.0\n`;
+
+const cluster = (recipients: string[], example = false) => ({
+  sops: { ageRecipients: recipients, decryptionSecret: "sops-age", example },
+});
+
+it("reads the recipients of YAML and JSON sops files, and nothing from plain files", () => {
+  expect(sopsRecipientsOf(sopsYaml(OWN, OTHER))).toEqual([OWN, OTHER].sort());
+  expect(sopsRecipientsOf(`{"a":"ENC[…]","sops":{"age":[{"recipient":"${OWN}","enc":"…"}]}}`)).toEqual([OWN]);
+  expect(sopsRecipientsOf("apiVersion: v1\nkind: ConfigMap\n")).toBeUndefined();
+});
+
+it("allows files encrypted to exactly the cluster's recipients", () => {
+  const files = [{ path: "mine/secrets/db.sops.yaml", content: sopsYaml(OWN) }];
+  expect(checkSopsRecipients({ files, cluster: cluster([OWN]) })).toEqual([]);
+});
+
+it("denies missing, extra and demo recipients, naming the file, both lists and the updatekeys fix", () => {
+  const files = [
+    { path: "mine/secrets/db.sops.yaml", content: sopsYaml(OWN, OTHER) },
+    { path: "mine/talos/generated/node-1.sops.yaml", content: sopsYaml(OTHER) },
+    { path: "mine/talos/talsecret.sops.yaml", content: sopsYaml(DEMO_AGE_RECIPIENT) },
+    { path: "mine/flux/infrastructure/secrets/db.sops.yaml", content: sopsYaml(OTHER) },
+  ];
+  const findings = checkSopsRecipients({ files, cluster: cluster([OWN]) });
+  expect(findings.map((finding) => finding.file)).toEqual([
+    "mine/secrets/db.sops.yaml",
+    "mine/talos/generated/node-1.sops.yaml",
+    "mine/talos/talsecret.sops.yaml",
+  ]);
+  expect(findings[0]!.message).toBe(
+    `is encrypted to ${[OWN, OTHER].sort().join(", ")}, expected exactly sops.ageRecipients: ${OWN}`,
+  );
+  expect(findings[0]!.hint).toContain("kubeforge secrets updatekeys mine/secrets/db.sops.yaml");
+  expect(findings[2]!.message).toContain("(the public demo key)");
+  expect(findings[2]!.hint).toContain("public Talos PKI");
+});
+
+it("accepts the demo key only for clusters marked as examples", () => {
+  const files = [{ path: "homelab/talos/talsecret.sops.yaml", content: sopsYaml(DEMO_AGE_RECIPIENT) }];
+  expect(checkSopsRecipients({ files, cluster: cluster([DEMO_AGE_RECIPIENT], true) })).toEqual([]);
+  const notExample = checkSopsRecipients({
+    files,
+    cluster: cluster([DEMO_AGE_RECIPIENT]),
+    definitionFile: "copy/cluster.ts",
+  });
+  expect(notExample.map((finding) => `${finding.file}: ${finding.path}`)).toEqual([
+    "copy/cluster.ts: sops.ageRecipients",
+    "homelab/talos/talsecret.sops.yaml: sops.age",
+  ]);
+});
