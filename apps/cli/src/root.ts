@@ -17,7 +17,7 @@ export const rootCommand = defineCommand({
       load: load(() => import("./commands/build.js")),
     },
     validate: {
-      description: "validate cluster folders offline (schemas, Flux, policies, recipients, Talos)",
+      description: "validate cluster folders (schemas, Flux, policies, recipients, charts, Talos)",
       load: load(() => import("./commands/validate.js")),
     },
     secrets: {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { expandTargets } from "./validate.js";
+import { expandTargets, splitValidateArgs } from "./validate.js";
 
 let root: string;
 beforeAll(() => {
@@ -19,4 +19,11 @@ it("expands a folder of clusters into each cluster, sorted, and keeps a cluster 
   const clusters = path.join(root, "clusters");
   expect(await expandTargets([clusters])).toEqual([path.join(clusters, "a"), path.join(clusters, "b")]);
   expect(await expandTargets([path.join(clusters, "b")])).toEqual([path.join(clusters, "b")]);
+});
+
+it("passes kubeforge-validate's options on, values included, and keeps the rest as targets", () => {
+  expect(splitValidateArgs(["clusters/", "--offline", "--config", "v.yaml", "--json", "mine"])).toEqual({
+    flags: ["--offline", "--config", "v.yaml", "--json"],
+    targets: ["clusters/", "mine"],
+  });
 });

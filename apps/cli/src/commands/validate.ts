@@ -33,15 +33,35 @@ export async function expandTargets(targets: readonly string[]): Promise<string[
   return dirs;
 }
 
+/** kubeforge-validate's options that take a value; every other `-…` argument is a flag passed on as is. */
+const VALUE_OPTIONS = new Set(["--config", "--source-root", "--kubeconfig", "--context"]);
+
+/** Splits arguments into kubeforge-validate's options and the cluster targets (pure). */
+export function splitValidateArgs(argv: readonly string[]): { flags: string[]; targets: string[] } {
+  const flags: string[] = [];
+  const targets: string[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!;
+    if (!arg.startsWith("-")) targets.push(arg);
+    else if (VALUE_OPTIONS.has(arg) && index + 1 < argv.length) flags.push(arg, argv[++index]!);
+    else flags.push(arg);
+  }
+  return { flags, targets };
+}
+
 export default defineCommand({
   name: "validate",
   description:
-    "Validate cluster folders offline: schemas, Flux graph, kustomize builds, policies, SOPS recipients, Talos configs.",
+    "Validate cluster folders: schemas, Flux graph, kustomize builds, policies, SOPS recipients, Talos configs,\nand the charts HelmReleases name (from their repositories or the cache).",
   usage: "validate [<cluster>…] [options]",
+  passThrough: true,
   options: {
     json: { type: "boolean", description: "machine-readable output" },
     strict: { type: "boolean", description: "warnings fail the run too" },
     "no-kustomize": { type: "boolean", description: "skip the `kubectl kustomize` build of Flux paths" },
+    offline: { type: "boolean", description: "check charts from the cache only" },
+    "no-charts": { type: "boolean", description: "skip the chart check" },
+    outdated: { type: "boolean", description: "list newer chart versions and Talos/Kubernetes patches" },
     config: { type: "string", value: "<file>", description: "validate.yaml with crds and exceptions" },
     "source-root": { type: "string", value: "<dir>", description: "folder Flux paths are relative to" },
     live: { type: "boolean", description: "also report drift and Flux objects not Ready in the current cluster" },
@@ -49,15 +69,11 @@ export default defineCommand({
     context: { type: "string", value: "<name>", description: "kubeconfig context" },
   },
   footer:
-    "<cluster> is a cluster folder, its cluster.ts, a name under clusters/, or a folder of clusters (each is validated).\nExit codes: 0 clean, 1 findings, 2 usage or internal error.",
-  async run({ values, positionals }) {
-    const dirs = await expandTargets(positionals);
+    "<cluster> is a cluster folder, its cluster.ts, a name under clusters/, or a folder of clusters (each is validated).\nEvery option of kubeforge-validate is passed on. Exit codes: 0 clean, 1 findings, 2 usage or internal error.",
+  async run({ argv }) {
+    const { flags, targets } = splitValidateArgs(argv);
+    const dirs = await expandTargets(targets);
     for (const dir of dirs) useClusterAgeKey(dir);
-    const flags: string[] = [];
-    for (const [name, value] of Object.entries(values)) {
-      if (value === true) flags.push(`--${name}`);
-      else if (typeof value === "string") flags.push(`--${name}`, value);
-    }
     return delegateTo("@kubeforge/validate", "kubeforge-validate", [...flags, ...dirs]);
   },
 });

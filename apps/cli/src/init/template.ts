@@ -105,7 +105,7 @@ export function renderPackageJson(name: string): string {
     description: `The ${name} cluster: its definition (cluster.ts), generated Flux tree (flux/) and SOPS-encrypted Talos configs (talos/)`,
     scripts: {
       build: "kubeforge build .",
-      validate: "kubeforge validate .",
+      validate: "kubeforge validate --offline .",
       typecheck: "tsc --noEmit",
     },
     dependencies: { "@kubeforge/config": "workspace:^" },
