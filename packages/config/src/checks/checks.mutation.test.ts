@@ -76,7 +76,7 @@ describe("node names", () => {
       errorsOf((data) => {
         for (const node of data.nodes) {
           delete node.mac;
-          node.interface = "eth0";
+          node.interface = "enp1s0";
         }
       }),
     ).toEqual([]);

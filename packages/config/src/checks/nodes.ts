@@ -124,7 +124,8 @@ export function checkDataDisks(cluster: Cluster): ConfigIssue[] {
     }
     const usable = datanodes.filter((node) => cubefsDiskNames(node, "data").length > 0).length;
     cluster.storageClasses.forEach((storageClass, index) => {
-      if (storageClass.replicas > usable) {
+      // When every datanode has a disk, checkCubefsReplicas already reports a shortfall of datanodes.
+      if (storageClass.replicas > usable && usable < datanodes.length) {
         issues.push({
           path: `storageClasses[${index}].replicas`,
           message: `${storageClass.replicas} replicas need ${storageClass.replicas} CubeFS datanodes with a data disk; ${usable} have one`,
