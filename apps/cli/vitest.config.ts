@@ -3,8 +3,8 @@ import { configDefaults, defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     // Integration tests spawn the CLI and load cluster.ts through jiti; a shared 2-core machine needs headroom.
-    testTimeout: 120_000,
-    hookTimeout: 180_000,
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     // Tests copy clusters into .tmp-*/; those copies are data, not suites.
     exclude: [...configDefaults.exclude, "**/.tmp-*/**", "**/dist/**"],
   },

@@ -3,8 +3,8 @@ import { configDefaults, defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     // Integration tests run kubectl and load cluster.ts through jiti; a shared 2-core machine needs headroom.
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     // Integration tests copy a cluster (with its own tests) into .tmp-*/; those copies are data, not suites.
     exclude: [...configDefaults.exclude, "**/.tmp-*/**"],
   },
