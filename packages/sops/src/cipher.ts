@@ -109,15 +109,24 @@ function freshIv(): Buffer {
 export class ValueCipher {
   private readonly stash = new Map<string, Buffer>();
 
-  constructor(readonly dataKey: Uint8Array) {
+  /**
+   * `rememberIvs` (default) records each decrypted value's IV so re-encrypting the same value at the same
+   * place reuses it (stable ciphertext on edit); a plain decrypt or a verification turns it off.
+   */
+  constructor(
+    readonly dataKey: Uint8Array,
+    private readonly options: { rememberIvs?: boolean } = {},
+  ) {
     if (dataKey.length !== 32) throw new Error(`data key must be 32 bytes, got ${dataKey.length}`);
   }
 
   encrypt(value: Leaf | Comment, aad: string): string {
     const { bytes, type } = valueToBytes(value);
     if (bytes.length === 0) return "";
-    const stashKey = `${aad}\u0000${type}\u0000${Buffer.from(bytes).toString("base64")}`;
-    const iv = this.stash.get(stashKey) ?? freshIv();
+    // only a document opened for re-encryption has IVs to reuse; a fresh one skips the lookup key
+    const iv =
+      (this.stash.size > 0 && this.stash.get(`${aad}\u0000${type}\u0000${Buffer.from(bytes).toString("base64")}`)) ||
+      freshIv();
     const cipher = createCipheriv("aes-256-gcm", this.dataKey, iv);
     cipher.setAAD(Buffer.from(aad, "utf8"));
     const data = Buffer.concat([cipher.update(bytes), cipher.final()]);
@@ -148,8 +157,9 @@ export class ValueCipher {
         cause: error,
       });
     }
-    const stashKey = `${aad}\u0000${type === "comment" ? "comment" : type}\u0000${plain.toString("base64")}`;
-    this.stash.set(stashKey, iv);
+    if (this.options.rememberIvs !== false) {
+      this.stash.set(`${aad}\u0000${type === "comment" ? "comment" : type}\u0000${plain.toString("base64")}`, iv);
+    }
     return bytesToValue(plain, type);
   }
 }

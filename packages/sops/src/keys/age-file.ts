@@ -39,7 +39,7 @@ function parseHeader(file: Uint8Array): Header | undefined {
     if (head === undefined) return undefined;
     if (head.startsWith("--- ")) {
       const mac = fromB64(head.slice(4));
-      if (!mac || mac.length !== 32) return undefined;
+      if (mac?.length !== 32) return undefined;
       return { stanzas, macInput: file.subarray(0, start + 3), mac, payload: file.subarray(pos) };
     }
     if (!head.startsWith("-> ")) return undefined;

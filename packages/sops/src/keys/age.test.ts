@@ -42,3 +42,26 @@ describe("age identities", () => {
     ).toEqual([bob.identity, alice.identity]);
   });
 });
+
+describe("loadAgeIdentities error collection", () => {
+  it("fails only when no source gave a key and one the user set is broken, naming it", async () => {
+    await expect(
+      loadAgeIdentities({
+        HOME: "/nonexistent",
+        XDG_CONFIG_HOME: "/nonexistent",
+        SOPS_AGE_KEY_FILE: "/nonexistent/k.txt",
+      }),
+    ).rejects.toMatchObject({
+      code: "E_SOPS_NO_IDENTITY",
+      message: expect.stringContaining("SOPS_AGE_KEY_FILE=/nonexistent/k.txt (not found)"),
+    });
+    expect(
+      await loadAgeIdentities({
+        HOME: "/nonexistent",
+        XDG_CONFIG_HOME: "/nonexistent",
+        SOPS_AGE_KEY: alice.identity,
+        SOPS_AGE_KEY_FILE: "/nonexistent/k.txt",
+      }),
+    ).toEqual([alice.identity]);
+  });
+});

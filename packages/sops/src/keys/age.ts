@@ -128,5 +128,13 @@ export async function recipientOf(identity: string): Promise<string> {
  * SOPS_AGE_KEY_CMD and the default keys.txt, combined; a source that fails is skipped.
  */
 export async function loadAgeIdentities(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
-  return [...(await keySourceFromEnv(env).identitiesFor(""))];
+  const source = keySourceFromEnv(env);
+  const found = [...(await source.identitiesFor(""))];
+  // a broken source only matters when nothing else gave a key (sops collects, it does not abort)
+  if (found.length === 0 && source.failures?.length) {
+    throw new SopsError("E_SOPS_NO_IDENTITY", `no age identity loaded; ${source.failures.join(", ")}`, {
+      hint: "fix or unset the variable",
+    });
+  }
+  return found;
 }

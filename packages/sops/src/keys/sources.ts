@@ -16,6 +16,8 @@ export interface KeySource {
   describe(): string;
   /** Warnings for the user (plugin identities skipped); the CLI prints them. */
   readonly warnings: readonly string[];
+  /** Sources the user set that failed (a missing SOPS_AGE_KEY_FILE, a failing command, an unknown line). */
+  readonly failures?: readonly string[];
 }
 
 export type Identities = readonly string[] | KeySource;
@@ -102,6 +104,11 @@ async function readOptional(file: string): Promise<{ text?: string; error?: stri
 export function keySourceFromEnv(env: NodeJS.ProcessEnv = process.env, run: Run = runCommand): KeySource {
   const notes: string[] = [];
   const warnings: string[] = [];
+  const failures: string[] = [];
+  const fail = (label: string, what: string) => {
+    note(label, what);
+    failures.push(`${label} (${what})`);
+  };
   let fixed: Promise<string[]> | undefined;
   const perRecipient = new Map<string, Promise<string[]>>();
   const home = env.HOME ?? os.homedir();
@@ -116,7 +123,7 @@ export function keySourceFromEnv(env: NodeJS.ProcessEnv = process.env, run: Run 
           .join(", ")} (plugins are not supported)`,
       );
     }
-    if (parsed.error) note(label, parsed.error);
+    if (parsed.error) fail(label, parsed.error);
     else
       note(
         label,
@@ -127,8 +134,8 @@ export function keySourceFromEnv(env: NodeJS.ProcessEnv = process.env, run: Run 
   const sshFile = async (label: string, file: string, out: string[], optional: boolean) => {
     const { text, error } = await readOptional(file);
     if (text === undefined) {
-      if (!optional || error !== "not found") note(label, error!);
-      else note(label, "not found");
+      if (!optional) fail(label, error!);
+      else note(label, error!);
       return;
     }
     try {
@@ -136,7 +143,7 @@ export function keySourceFromEnv(env: NodeJS.ProcessEnv = process.env, run: Run 
       out.push(text);
       note(label, "1 key");
     } catch (e) {
-      note(label, (e as Error).message);
+      (optional ? note : fail)(label, (e as Error).message);
     }
   };
 
@@ -159,7 +166,7 @@ export function keySourceFromEnv(env: NodeJS.ProcessEnv = process.env, run: Run 
     if (env.SOPS_AGE_KEY_FILE !== undefined) {
       const label = `SOPS_AGE_KEY_FILE=${env.SOPS_AGE_KEY_FILE}`;
       const { text, error } = await readOptional(env.SOPS_AGE_KEY_FILE);
-      if (text === undefined) note(label, error!);
+      if (text === undefined) fail(label, error!);
       else take(label, parseIdentityText(text), out);
     } else note("SOPS_AGE_KEY_FILE", "not set");
     if (!env.SOPS_AGE_KEY_CMD) note("SOPS_AGE_KEY_CMD", "not set");
@@ -181,14 +188,14 @@ export function keySourceFromEnv(env: NodeJS.ProcessEnv = process.env, run: Run 
         out.push(pem);
         note(label, "1 key");
       } catch (error) {
-        note(label, (error as Error).message);
+        fail(label, (error as Error).message);
       }
     }
     if (env.SOPS_AGE_KEY_CMD) {
       try {
         take("SOPS_AGE_KEY_CMD", parseIdentityText(await run(env.SOPS_AGE_KEY_CMD, childEnv)), out);
       } catch (error) {
-        note("SOPS_AGE_KEY_CMD", (error as Error).message);
+        fail("SOPS_AGE_KEY_CMD", (error as Error).message);
       }
     }
     return out;
@@ -196,6 +203,7 @@ export function keySourceFromEnv(env: NodeJS.ProcessEnv = process.env, run: Run 
 
   return {
     warnings,
+    failures,
     async identitiesFor(recipient) {
       fixed ??= loadFixed();
       const hasCommand = Boolean(env.SOPS_AGE_KEY_CMD || env.SOPS_AGE_SSH_PRIVATE_KEY_CMD);

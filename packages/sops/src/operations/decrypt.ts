@@ -24,7 +24,7 @@ export async function decryptToBytes(
   ciphertext: string | Uint8Array,
   options: DecryptTextOptions,
 ): Promise<Uint8Array> {
-  const opened = await openDocument(ciphertext, options);
+  const opened = await openDocument(ciphertext, { ...options, rememberIvs: false });
   const output = options.outputFormat ?? options.format;
   if (options.extract !== undefined)
     return extractPath(opened.branches[0] as TreeMap, options.extract, { ...options, output });

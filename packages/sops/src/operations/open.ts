@@ -17,6 +17,8 @@ export interface OpenOptions {
   readonly file?: string;
   /** Skip the MAC check (Flux never checks it). */
   readonly ignoreMac?: boolean;
+  /** Keep the IVs for stable re-encryption (default true; a plain decrypt does not need them). */
+  readonly rememberIvs?: boolean;
 }
 
 export interface OpenedDocument {
@@ -49,7 +51,9 @@ export async function openDocument(input: string | Uint8Array, options: OpenOpti
   const { file } = options;
   const { branches, metadata } = readEncryptedDocument(input, options);
   const identities = options.identities ?? keySourceFromEnv();
-  const cipher = new ValueCipher(await obtainDataKey(metadata, { identities, file }));
+  const cipher = new ValueCipher(await obtainDataKey(metadata, { identities, file }), {
+    rememberIvs: options.rememberIvs,
+  });
   return openWithCipher(branches, metadata, cipher, options);
 }
 

@@ -34,7 +34,9 @@ export function verifySealed(
       const problem = shamirProblem(groups, metadata.shamirThreshold ?? groups);
       if (problem) throw fail(problem);
     }
-    opened = openWithCipher(branches, metadata, new ValueCipher(options.dataKey), { file: options.file });
+    opened = openWithCipher(branches, metadata, new ValueCipher(options.dataKey, { rememberIvs: false }), {
+      file: options.file,
+    });
   } catch (error) {
     throw error instanceof SopsError && error.code === "E_SOPS_VERIFY" ? error : fail((error as Error).message, error);
   }
