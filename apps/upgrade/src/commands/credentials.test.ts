@@ -1,6 +1,7 @@
 // The CLI's default credentials: issued from the committed homelab bundle (decrypted with the demo age key).
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadCluster } from "@kubeforge/config";
@@ -42,8 +43,11 @@ describe("credentials from the cluster bundle", () => {
   it("without an age identity it fails with E_CONNECT and says which flags avoid the bundle", async () => {
     vi.stubEnv("SOPS_AGE_KEY_FILE", path.join(repoRoot, "does-not-exist.agekey"));
     vi.stubEnv("SOPS_AGE_KEY", "");
-    vi.stubEnv("XDG_CONFIG_HOME", path.join(repoRoot, "does-not-exist"));
-    vi.stubEnv("HOME", path.join(repoRoot, "does-not-exist"));
+    // A HOME outside the repository: the definition loader caches compiled definitions under it.
+    const home = path.join(tmpdir(), `kubeforge-no-home-${process.pid}`);
+    vi.stubEnv("XDG_CONFIG_HOME", home);
+    vi.stubEnv("XDG_CACHE_HOME", home);
+    vi.stubEnv("HOME", home);
     const { cluster } = await loadCluster(clusterFile);
     const error = await readClusterBundle(cluster, clusterFile).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: "E_CONNECT" });
