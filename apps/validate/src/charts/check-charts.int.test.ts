@@ -99,7 +99,7 @@ describe("a broken tree", () => {
       message: expect.stringContaining("has no version 12.0.1"),
     });
     expect(findings[0]?.message).toContain("newest: 18.11.0");
-    expect(findings[0]?.hint).toContain("pin an existing version, e.g. 18.11.0");
+    expect(findings[0]?.hint).toContain("pin an existing version: 12.0.0 (the nearest below) or 18.11.0 (the newest)");
   });
 
   it("csi.storageClass.enabled: an unknown key with the closest existing one", async () => {

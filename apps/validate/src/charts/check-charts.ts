@@ -14,6 +14,7 @@ import {
   type FetchOptions,
   fetchBytes,
   fetchIndex,
+  nearestBelow,
   newestVersions,
   RepositoryError,
   type RepositoryIndex,
@@ -154,10 +155,15 @@ function createResolver(options: ChartCheckOptions): Resolver {
       );
       if (!entry) {
         const newest = newestVersions(entries);
+        const nearest = nearestBelow(entries, target.version);
+        const choices = [
+          ...(nearest ? [`${nearest} (the nearest below)`] : []),
+          ...(newest[0] && newest[0] !== nearest ? [`${newest[0]} (the newest)`] : []),
+        ];
         return problem(
           "version",
           `chart ${target.chart} has no version ${target.version} in ${target.url} (newest: ${newest.join(", ")})`,
-          `pin an existing version, e.g. ${newest[0] ?? "one listed in the index"}; kubeforge pins its charts in packages/manifests/src/components/versions.ts`,
+          `pin an existing version: ${choices.join(" or ") || "one listed in the index"}; kubeforge pins its charts in packages/manifests/src/components/versions.ts`,
         );
       }
       const url = archiveUrl(target.url, entry);

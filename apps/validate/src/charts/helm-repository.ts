@@ -28,9 +28,18 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 export async function fetchBytes(url: string, options: FetchOptions = {}): Promise<Uint8Array> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
+  // One deadline for the whole request, the retry included.
+  const signal = AbortSignal.timeout(timeoutMs);
+  const request = () => (options.fetch ?? fetch)(url, { signal, redirect: "follow" });
   let response: Response;
   try {
-    response = await (options.fetch ?? fetch)(url, { signal: AbortSignal.timeout(timeoutMs), redirect: "follow" });
+    try {
+      response = await request();
+    } catch (error) {
+      // A kept-alive connection the server closed just as it was reused fails at once: try a fresh one.
+      if ((error as Error).name === "TimeoutError" || signal.aborted) throw error;
+      response = await request();
+    }
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const reason =
@@ -124,4 +133,12 @@ export function newestVersions(entries: readonly IndexEntry[], count = 5): strin
     .filter((version) => !version.includes("-"))
     .sort((a, b) => compareVersions(b, a))
     .slice(0, count);
+}
+
+/** The newest released version below `version`: the least surprising replacement for a missing pin. */
+export function nearestBelow(entries: readonly IndexEntry[], version: string): string | undefined {
+  return entries
+    .map((entry) => entry.version)
+    .filter((candidate) => !candidate.includes("-") && compareVersions(candidate, version) < 0)
+    .sort((a, b) => compareVersions(b, a))[0];
 }

@@ -60,6 +60,8 @@ export async function startHelmRepoServer(): Promise<HelmRepoServer> {
     }
     response.writeHead(200, { "content-length": body.length }).end(body);
   });
+  // A loaded machine leaves long gaps between requests; never close a socket the client may reuse.
+  server.keepAliveTimeout = 600_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
