@@ -15,7 +15,17 @@ describe("kubeforge-validate CLI", () => {
     // The few facts that matter, not a copy of the text (which changes with every wording fix).
     expect(result.stdout).toMatch(/^Usage:\n {2}kubeforge-validate \[options\] <cluster-dir>\.\.\./);
     expect(result.stdout).toContain("a folder of clusters (clusters/) validates each one");
-    for (const option of ["--json", "--strict", "--no-kustomize", "--config <file>", "--live", "--context <name>", "--offline", "--no-charts", "--outdated"]) {
+    for (const option of [
+      "--json",
+      "--strict",
+      "--no-kustomize",
+      "--config <file>",
+      "--live",
+      "--context <name>",
+      "--offline",
+      "--no-charts",
+      "--outdated",
+    ]) {
       expect(result.stdout).toContain(option);
     }
     expect(result.stdout).toContain("Exit codes: 0 clean, 1 findings, 2 usage or internal error.");

@@ -10,8 +10,8 @@ import { kubectlKustomize } from "./kustomize/kustomize-build.js";
 import { prefetchKustomize } from "./kustomize/prefetch.js";
 import { EXIT_ERROR, exitCodeFor } from "./report/exit-code.js";
 import { formatHumanReport } from "./report/format-human.js";
-import { loadDocuments } from "./tree/load-documents.js";
 import { clusterDirsOf, resolveLayout } from "./tree/cluster-layout.js";
+import { loadDocuments } from "./tree/load-documents.js";
 import type { ValidationReport } from "./validate-tree.js";
 
 const USAGE = `Usage:
