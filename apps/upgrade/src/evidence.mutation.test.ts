@@ -96,9 +96,7 @@ describe("promotion gate (cases)", () => {
     const other = path.join(dir(), "other.json");
     writeFileSync(other, JSON.stringify(signEvidence(body({ healthy: false }), key)));
     const error = await refusal({ dir: folder, files: [other] });
-    expect(error.message).toContain(
-      `(${other}: healthy: false (the staging run's final checks did not pass))`,
-    );
+    expect(error.message).toContain(`(${other}: healthy: false (the staging run's final checks did not pass))`);
     await expect(promote({ dir: dir(), files: [path.join(folder, "staging.json")] })).resolves.toEqual(
       signEvidence(body(), key),
     );

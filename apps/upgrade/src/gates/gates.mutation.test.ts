@@ -284,7 +284,10 @@ describe("gate polling", () => {
   // fake clock moves only when a check takes time or the injected sleep pauses, never on a read.
   const fakeClock = () => {
     let now = 0;
-    return { now: () => now, sleep: async (ms: number) => void (now += ms), spend: (ms: number) => void (now += ms) };
+    const spend = (ms: number) => {
+      now += ms;
+    };
+    return { now: () => now, sleep: async (ms: number) => spend(ms), spend };
   };
 
   it("polls until a pass, reporting each failed attempt with the injected clock", async () => {
