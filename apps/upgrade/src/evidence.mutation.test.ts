@@ -1,74 +1,110 @@
-// The promotion gate, stated case by case (mutants of evidence.ts that survived the earlier suite).
+// The promotion gate, stated case by case (mutants of evidence.ts that survived the earlier suite), on the
+// signed evidence format: every body is signed with `key`, and checkPromotion verifies with the same key.
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkPromotion, type Evidence, evidenceFile, recordEvidence } from "./evidence.js";
+import { checkPromotion, type EvidenceBody, evidenceFile, recordEvidence, signEvidence } from "./evidence.js";
 
-const evidence = (extra: Partial<Evidence> = {}): Evidence => ({
-  version: 1,
+const NOW = new Date("2026-11-30T12:00:00.000Z");
+const key = generateKeyPairSync("ed25519").privateKey;
+const body = (extra: Partial<EvidenceBody> = {}): EvidenceBody => ({
+  version: 2,
   cluster: "staging",
   environment: "staging",
+  identity: { etcdClusterId: "1", vip: "192.168.2.100" },
   talos: "v1.13.9",
   kubernetes: "v1.35.2",
   healthy: true,
-  recordedAt: "2026-01-01T00:00:00.000Z",
-  nodes: [],
+  recordedAt: "2026-11-29T00:00:00.000Z",
+  nodes: [{ hostname: "stg-1", talos: "v1.13.9", kubelet: "v1.35.2", ready: true }],
   checks: [],
   ...extra,
 });
 const target = { talos: "v1.13.9", kubernetes: "v1.35.2" };
 const dir = () => mkdtempSync(path.join(tmpdir(), "evidence-m-"));
-const refusal = async (options: Parameters<typeof checkPromotion>[0]) =>
-  (await checkPromotion(options).catch((caught: unknown) => caught)) as Error;
+const promote = (options: { dir: string; files?: string[] }) => checkPromotion({ ...options, target, key, now: NOW });
+const refusal = async (options: { dir: string; files?: string[] }) =>
+  (await promote(options).catch((caught: unknown) => caught)) as Error;
 
 describe("promotion gate (cases)", () => {
-  it("evidence is written to <dir>/<cluster>.json as JSON", async () => {
+  it("evidence is written to <dir>/<cluster>.json as signed JSON", async () => {
     const folder = dir();
-    await recordEvidence(folder, evidence());
+    expect(await recordEvidence(folder, body(), key)).toBe(path.join(folder, "staging.json"));
     expect(evidenceFile(folder, "staging")).toBe(path.join(folder, "staging.json"));
-    expect(JSON.parse(readFileSync(path.join(folder, "staging.json"), "utf8"))).toEqual(evidence());
+    // Ed25519 signatures are deterministic: the file is exactly the signed body.
+    expect(JSON.parse(readFileSync(path.join(folder, "staging.json"), "utf8"))).toEqual(signEvidence(body(), key));
   });
 
   it("only the Talos or only the Kubernetes version matching is not enough", async () => {
     const folder = dir();
-    await recordEvidence(folder, evidence({ cluster: "t", talos: "v1.13.8" }));
-    await recordEvidence(folder, evidence({ cluster: "k", kubernetes: "v1.35.1" }));
-    const error = await refusal({ dir: folder, target });
+    const k = await recordEvidence(folder, body({ cluster: "k", kubernetes: "v1.35.1" }), key);
+    const t = await recordEvidence(folder, body({ cluster: "t", talos: "v1.13.8" }), key);
+    const error = await refusal({ dir: folder, files: [k, t] });
     expect(error.message).toBe(
-      `production upgrade to Talos v1.13.9 / Kubernetes v1.35.2 refused: no staging cluster is recorded healthy at those versions (found ${path.join(folder, "k.json")}: k at Talos v1.13.9 / Kubernetes v1.35.1; ${path.join(folder, "t.json")}: t at Talos v1.13.8 / Kubernetes v1.35.2)`,
+      `production upgrade to Talos v1.13.9 / Kubernetes v1.35.2 refused: no valid staging evidence (${k}: kubernetes: v1.35.1, not the target v1.35.2; ${t}: talos: v1.13.8, not the target v1.13.9)`,
     );
+    // The folder listing finds both too (in whatever order readdir gives).
+    const listed = await refusal({ dir: folder });
+    expect(listed.message).toContain(`${k}: kubernetes: v1.35.1, not the target v1.35.2`);
+    expect(listed.message).toContain(`${t}: talos: v1.13.8, not the target v1.13.9`);
   });
 
   it("versions compare without the v prefix; healthy evidence among bad files is found", async () => {
     const folder = dir();
     writeFileSync(path.join(folder, "a-broken.json"), "{ no");
-    await recordEvidence(folder, evidence({ cluster: "z", talos: "1.13.9", kubernetes: "1.35.2" }));
-    await expect(checkPromotion({ dir: folder, target })).resolves.toMatchObject({ cluster: "z" });
+    const node = { hostname: "stg-1", talos: "1.13.9", kubelet: "1.35.2", ready: true };
+    await recordEvidence(folder, body({ cluster: "z", talos: "1.13.9", kubernetes: "1.35.2", nodes: [node] }), key);
+    await expect(promote({ dir: folder })).resolves.toMatchObject({ cluster: "z" });
   });
 
-  it("only *.json files in the folder count", async () => {
+  it("only *.json files in the folder count, and the key is not loaded when there is nothing to check", async () => {
     const folder = dir();
-    writeFileSync(path.join(folder, "staging.json.bak"), JSON.stringify(evidence()));
-    const error = await refusal({ dir: folder, target });
+    writeFileSync(path.join(folder, "staging.json.bak"), JSON.stringify(signEvidence(body(), key)));
+    let loaded = 0;
+    const error = (await checkPromotion({
+      dir: folder,
+      target,
+      now: NOW,
+      key: async () => {
+        loaded += 1;
+        return key;
+      },
+    }).catch((caught: unknown) => caught)) as Error;
     expect(error.message).toMatch(/\(no evidence in /);
+    expect(loaded).toBe(0);
+  });
+
+  it("a key loader is called once when there is evidence", async () => {
+    const folder = dir();
+    await recordEvidence(folder, body(), key);
+    let loaded = 0;
+    const load = async () => {
+      loaded += 1;
+      return key;
+    };
+    await expect(checkPromotion({ dir: folder, target, now: NOW, key: load })).resolves.toMatchObject({
+      cluster: "staging",
+    });
+    expect(loaded).toBe(1);
   });
 
   it("explicit files replace the folder listing", async () => {
     const folder = dir();
-    await recordEvidence(folder, evidence());
+    await recordEvidence(folder, body(), key);
     const other = path.join(dir(), "other.json");
-    writeFileSync(other, JSON.stringify(evidence({ healthy: false })));
-    const error = await refusal({ dir: folder, files: [other], target });
-    expect(error.message).toContain(`(found ${other}: staging at Talos v1.13.9 / Kubernetes v1.35.2 (unhealthy))`);
-    await expect(checkPromotion({ dir: dir(), files: [path.join(folder, "staging.json")], target })).resolves.toEqual(
-      evidence(),
+    writeFileSync(other, JSON.stringify(signEvidence(body({ healthy: false }), key)));
+    const error = await refusal({ dir: folder, files: [other] });
+    expect(error.message).toContain(`(${other}: healthy: false (the staging run's final checks did not pass))`);
+    await expect(promote({ dir: dir(), files: [path.join(folder, "staging.json")] })).resolves.toEqual(
+      signEvidence(body(), key),
     );
   });
 
   it("a missing explicit file is named with its read error", async () => {
     const missing = path.join(dir(), "gone.json");
-    const error = await refusal({ dir: dir(), files: [missing], target });
-    expect(error.message).toContain(`(found ${missing}: ENOENT`);
+    const error = await refusal({ dir: dir(), files: [missing] });
+    expect(error.message).toContain(`(${missing}: ENOENT`);
   });
 });

@@ -17,10 +17,10 @@ import {
   checkNodeReady,
   checkNodesReady,
   checkNoneCordoned,
-  checkPodsRunning,
   type KubeNodeState,
   type KubePodState,
 } from "./nodes.js";
+import { checkPodHealth } from "./pods.js";
 
 const member = (name: string, extra: Partial<EtcdMemberState> = {}): EtcdMemberState => ({
   id: `id-${name}`,
@@ -130,17 +130,20 @@ describe("Kubernetes gates", () => {
     );
   });
 
-  it("pods: exactly five are listed without an ellipsis", () => {
-    const pods: KubePodState[] = Array.from({ length: 5 }, (_, index) => ({
-      namespace: "n",
+  it("pods: exactly five are listed without an ellipsis, a sixth adds one", () => {
+    // pods-running became pods-healthy: Pending/Unknown still count as unhealthy, the list is still cut at five.
+    const pods: KubePodState[] = Array.from({ length: 6 }, (_, index) => ({
+      namespace: "kube-system",
       name: `p${index}`,
       phase: index % 2 === 0 ? "Pending" : "Unknown",
     }));
-    expect(checkPodsRunning(pods)).toEqual({
+    expect(checkPodHealth(pods.slice(0, 5))).toEqual({
       ok: false,
-      detail: "5 pod(s) not running: n/p0 Pending, n/p1 Unknown, n/p2 Pending, n/p3 Unknown, n/p4 Pending",
+      detail:
+        "5 pod(s) unhealthy on nodes and in system namespaces: kube-system/p0 Pending, kube-system/p1 Unknown, kube-system/p2 Pending, kube-system/p3 Unknown, kube-system/p4 Pending",
     });
-    expect(checkPodsRunning([])).toEqual({ ok: true, detail: "no pod Pending or Unknown (0 pods)" });
+    expect(checkPodHealth(pods).detail).toMatch(/^6 pod\(s\) unhealthy .*, kube-system\/p4 Pending, …$/);
+    expect(checkPodHealth([])).toEqual({ ok: true, detail: "pods on nodes and in system namespaces healthy (0 pods)" });
   });
 
   it("kubelets: every node at the target, never an empty list; an empty version shows as ?", () => {
@@ -174,7 +177,7 @@ describe("gate wiring (makeGate)", () => {
   it("each Kubernetes gate reads the cluster through its client", async () => {
     const c = clients(
       [node("a", { unschedulable: true }), node("b")],
-      [{ namespace: "n", name: "p", phase: "Pending" }],
+      [{ namespace: "n", name: "p", node: "b", phase: "Pending" }],
     );
     expect(await makeGate("no-upgrade-in-progress", c, {}).check()).toEqual({
       ok: false,
@@ -188,9 +191,14 @@ describe("gate wiring (makeGate)", () => {
       ok: false,
       detail: "a is Ready but still cordoned",
     });
-    expect(await makeGate("pods-running", c, {}).check()).toEqual({
+    expect(await makeGate("pods-healthy", c, {}).check()).toEqual({
       ok: false,
-      detail: "1 pod(s) not running: n/p Pending",
+      detail: "1 pod(s) unhealthy on nodes and in system namespaces: n/p Pending",
+    });
+    // With a node, only that node's pods (and system namespaces) block: the pod on b is reported, not blocking.
+    expect(await makeGate("pods-healthy", c, { node: cp }).check()).toEqual({
+      ok: true,
+      detail: "pods on a and in system namespaces healthy (1 pods); not blocking: n/p Pending",
     });
     expect(await makeGate("kubelet-version", c, { kubernetes: "v1.36.0" }).check()).toEqual({
       ok: false,
@@ -267,40 +275,56 @@ describe("gate wiring (makeGate)", () => {
 
   it("every gate keeps its name", () => {
     const c = clients([]);
-    expect(makeGate("pods-running", c, {}).name).toBe("pods-running");
+    expect(makeGate("pods-healthy", c, {}).name).toBe("pods-healthy");
   });
 });
 
 describe("gate polling", () => {
+  // waitForGate reads its monotonic clock several times per attempt (budget, elapsed, after the pause), so the
+  // fake clock moves only when a check takes time or the injected sleep pauses, never on a read.
+  const fakeClock = () => {
+    let now = 0;
+    const spend = (ms: number) => {
+      now += ms;
+    };
+    return { now: () => now, sleep: async (ms: number) => spend(ms), spend };
+  };
+
   it("polls until a pass, reporting each failed attempt with the injected clock", async () => {
     let calls = 0;
-    let clock = 0;
+    const clock = fakeClock();
     const seen: number[] = [];
     const result = await waitForGate(
-      { name: "pods-running", check: async () => ({ ok: ++calls >= 3, detail: `try ${calls}` }) },
-      { timeoutMs: 1000, intervalMs: 1, now: () => (clock += 10), onWait: (_result, elapsed) => seen.push(elapsed) },
+      {
+        name: "pods-healthy",
+        check: async () => {
+          clock.spend(10);
+          return { ok: ++calls >= 3, detail: `try ${calls}` };
+        },
+      },
+      { timeoutMs: 1000, intervalMs: 1, ...clock, onWait: (_result, elapsed) => seen.push(elapsed) },
     );
-    expect(result).toEqual({ ok: true, detail: "try 3", elapsedMs: 30 });
-    expect(seen).toEqual([10, 20]);
+    expect(result).toEqual({ ok: true, detail: "try 3", elapsedMs: 32 });
+    expect(seen).toEqual([10, 21]);
   });
 
   it("stops as soon as the elapsed time reaches the timeout (not one poll later)", async () => {
-    let clock = 0;
     let calls = 0;
+    const clock = fakeClock();
     const result = await waitForGate(
-      { name: "pods-running", check: async () => ({ ok: false, detail: `try ${++calls}` }) },
-      { timeoutMs: 30, intervalMs: 1, now: () => (clock += 10) },
+      { name: "pods-healthy", check: async () => ({ ok: false, detail: `try ${++calls}` }) },
+      { timeoutMs: 30, intervalMs: 10, ...clock },
     );
     expect(result).toEqual({ ok: false, detail: "try 3", elapsedMs: 30 });
   });
 
-  it("stops at the timeout with the last failed result", async () => {
-    let clock = 0;
+  it("stops at the timeout with the last failed result, the last pause cut to the time left", async () => {
+    const clock = fakeClock();
     const result = await waitForGate(
-      { name: "pods-running", check: async () => ({ ok: false, detail: "stuck" }) },
-      { timeoutMs: 25, intervalMs: 1, now: () => (clock += 10) },
+      { name: "pods-healthy", check: async () => ({ ok: false, detail: "stuck" }) },
+      { timeoutMs: 25, intervalMs: 10, ...clock },
     );
-    expect(result).toEqual({ ok: false, detail: "stuck", elapsedMs: 30 });
+    expect(result).toEqual({ ok: false, detail: "stuck", elapsedMs: 25 });
   });
 
   it("guardCheck turns a throw (Error or not) into a failed result", async () => {
@@ -326,27 +350,27 @@ describe("gate order", () => {
       "etcd-no-alarms",
       "etcd-members-healthy",
       "etcd-quorum-without-node",
-      "pods-running",
+      "pods-healthy",
     ]);
     expect(TALOS_GATES_AFTER).toEqual([
       "talos-version",
       "kube-node-ready",
       "etcd-member-rejoined",
       "etcd-members-healthy",
-      "pods-running",
+      "pods-healthy",
     ]);
     expect(KUBERNETES_GATES_BEFORE).toEqual([
       "no-upgrade-in-progress",
       "kube-nodes-ready",
       "etcd-no-alarms",
       "etcd-members-healthy",
-      "pods-running",
+      "pods-healthy",
     ]);
     expect(KUBERNETES_GATES_AFTER).toEqual([
       "kubelet-version",
       "kube-nodes-ready",
       "etcd-members-healthy",
-      "pods-running",
+      "pods-healthy",
     ]);
   });
 });
