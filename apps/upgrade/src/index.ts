@@ -1,9 +1,9 @@
 // @kubeforge/upgrade: rolling Talos and Kubernetes upgrades, one node at a time, staging before production.
 
 export { RELEASES as DEFAULT_RELEASES, type ReleaseTable, releaseTableSchema } from "@kubeforge/config";
+export { type BackupRecord, backupEtcd, checkSnapshot } from "./backup.js";
 export { formatUpgradeError, UpgradeError, type UpgradeErrorCode } from "./errors.js";
 export type { RunEvent, RunEventListener } from "./events.js";
-export { type BackupRecord, backupEtcd, checkSnapshot } from "./backup.js";
 export {
   checkPromotion,
   type Evidence,
@@ -28,8 +28,8 @@ export { type GateClients, makeGate } from "./gates/index.js";
 export { GATE_DESCRIPTIONS, type GateName } from "./gates/names.js";
 export { createKubeClient, type KubeClient, type KubeConnection } from "./gates/nodes.js";
 export { checkPodHealth, type KubePodState } from "./gates/pods.js";
-export { acquireClusterLock, type ClusterLock, RUN_LEASE } from "./lock/cluster-lease.js";
 export { type LiveState, simulateLiveState } from "./live-state.js";
+export { acquireClusterLock, type ClusterLock, RUN_LEASE } from "./lock/cluster-lease.js";
 export { observeLiveState } from "./observe.js";
 export {
   installerImageFor,
