@@ -24,6 +24,7 @@ describe("kubeforge-validate CLI", () => {
         --live                 also report drift and Flux objects not Ready in the current cluster
         --kubeconfig <file>    kubeconfig for --live and doctor (default: $KUBECONFIG, ~/.kube/config)
         --context <name>       kubeconfig context (default: the current one)
+        --talosconfig <file>   doctor: also check Talos services and etcd members via talosctl (default: $TALOSCONFIG)
         -h, --help             show this help
 
       Exit codes: 0 clean, 1 findings, 2 usage or internal error."
