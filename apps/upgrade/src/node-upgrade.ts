@@ -58,7 +58,7 @@ export async function upgradeTalosNode(context: StepContext, step: TalosStep, no
   });
   await markInFlight(context, { kind: "talos", to: step.to, node: node.hostname, phase: "before" });
   await checkBefore(context, { step: label, subject, gates: step.before });
-  const bootId = await readBootId(context, node.hostname);
+  const bootId = await readBootId(context, node);
   await markInFlight(context, {
     kind: "talos",
     to: step.to,
@@ -92,9 +92,21 @@ export async function upgradeTalosNode(context: StepContext, step: TalosStep, no
   });
 }
 
-export async function readBootId(context: StepContext, hostname: string): Promise<string | undefined> {
+/**
+ * The node's boot ID, from Talos itself (the kernel's boot_id) when talosctl can read it, else from the
+ * Kubernetes Node (which lags a reboot until the kubelet reports again). Undefined when neither answers.
+ */
+export async function readBootId(context: StepContext, node: PlanNode): Promise<string | undefined> {
+  const timeoutMs = context.clients.callTimeoutMs ?? 10_000;
+  if (context.clients.talosctl.bootId) {
+    try {
+      return await context.clients.talosctl.bootId(node.address, { timeoutMs });
+    } catch {
+      return undefined; // not answering: rebooting
+    }
+  }
   try {
-    return (await context.clients.kube.listNodes()).find((node) => node.name === hostname)?.bootId;
+    return (await context.clients.kube.listNodes()).find((entry) => entry.name === node.hostname)?.bootId;
   } catch {
     return undefined;
   }
@@ -115,7 +127,7 @@ export function rolledBack(node: string, to: string, running: string): UpgradeEr
 /** After talosctl returned: a node that rebooted (new boot ID) into a version below the target rolled back. */
 async function checkNotRolledBack(context: StepContext, node: PlanNode, to: string, before: string | undefined) {
   if (!before) return;
-  const now = await readBootId(context, node.hostname);
+  const now = await readBootId(context, node);
   if (!now || now === before) return;
   let tag: string;
   try {

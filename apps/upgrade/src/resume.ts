@@ -22,8 +22,8 @@ async function waitForReboot(context: StepContext, node: PlanNode, bootId: strin
   const now = context.clock ?? (() => performance.now());
   const start = now();
   for (;;) {
-    const current = await readBootId(context, node.hostname);
-    if (current && current !== bootId) return true;
+    // The stage first, then the boot ID: a stage "running" followed by the old boot ID means no reboot
+    // happened in between, so the node was calmly running on its old boot when the stage was read.
     let stage: string | undefined;
     try {
       stage = await context.clients.talosctl.machineStage?.(node.address, {
@@ -32,6 +32,8 @@ async function waitForReboot(context: StepContext, node: PlanNode, bootId: strin
     } catch {
       stage = undefined; // unreachable: rebooting
     }
+    const current = await readBootId(context, node);
+    if (current && current !== bootId) return true;
     const busy = stage === undefined || BUSY_STAGES.has(stage) || current === undefined;
     if (!busy) return false;
     if (now() - start >= context.timeouts.upgrade) {
