@@ -92,14 +92,21 @@ export async function backupEtcd(options: {
       continue;
     }
     const at = new Date().toISOString();
-    await mkdir(options.dir, { recursive: true, mode: 0o700 });
     const file = path.join(options.dir, `${options.cluster}-etcd-${at.replace(/[:.]/g, "-")}.snapshot`);
-    const handle = await open(file, "wx", 0o600);
     try {
-      await handle.writeFile(snapshot.data);
-      await handle.sync();
-    } finally {
-      await handle.close();
+      await mkdir(options.dir, { recursive: true, mode: 0o700 });
+      const handle = await open(file, "wx", 0o600);
+      try {
+        await handle.writeFile(snapshot.data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      throw new UpgradeError("E_BACKUP", `cannot store the etcd snapshot as ${file}: ${(error as Error).message}`, {
+        gate: "etcd-backup",
+        hint: "nothing was touched; make the state folder writable (or pass another --state-dir) and run again",
+      });
     }
     return {
       file,

@@ -6,15 +6,15 @@ import { formatVersion, mustParseVersion, sameVersion } from "@kubeforge/config"
 import { type BackupRecord, backupEtcd, restoreInstructions } from "./backup.js";
 import { UpgradeError } from "./errors.js";
 import type { RunEventListener } from "./events.js";
-import { checkPromotion, DEFAULT_EVIDENCE_MAX_AGE_MS, loadEvidenceKey, recordEvidence } from "./evidence.js";
-import { inspectEtcd } from "./gates/etcd.js";
 import type { GateClients } from "./gates/index.js";
 import type { GateName } from "./gates/names.js";
 import { acquireClusterLock, type ClusterLock, newLockIdentity } from "./lock/cluster-lease.js";
 import { acquireLocalLock, type LocalLock } from "./lock/local-lock.js";
-import { type Outcome, recheckInFlight, upgradeKubernetes, upgradeTalosNode } from "./node-upgrade.js";
+import { type Outcome, upgradeKubernetes, upgradeTalosNode } from "./node-upgrade.js";
 import { observeLeaders, observeLiveState } from "./observe.js";
 import { type PlanNode, planUpgrade, reorderForLeaders, type TalosStep, type UpgradePlan } from "./plan.js";
+import { promote, recordStagingEvidence } from "./promotion.js";
+import { recheckInFlight } from "./resume.js";
 import { readState, type UpgradeState, writeState } from "./state.js";
 import { checkBefore, type StepContext, waitAfter } from "./steps.js";
 import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUTS, type Timeouts } from "./timeouts.js";
@@ -96,36 +96,6 @@ function freshState(cluster: Cluster, target: UpgradeState["target"]): UpgradeSt
     updatedAt: now,
     completed: [],
   };
-}
-
-function evidenceKeyFile(options: RunOptions): string {
-  return options.evidenceKey ?? path.join(path.dirname(options.evidenceDir), "evidence-signing.key");
-}
-
-async function promote(options: RunOptions, plan: UpgradePlan, emit: RunEventListener): Promise<void> {
-  if (plan.environment !== "production" || plan.steps.length === 0) return;
-  if (options.force) {
-    if (!options.force.reason.trim()) {
-      throw new UpgradeError("E_PROMOTION", "--force needs a reason", {
-        hint: "pass --reason '<why staging is skipped>'",
-      });
-    }
-    emit({ type: "promotion", ok: true, detail: `promotion gate skipped with --force: ${options.force.reason}` });
-    return;
-  }
-  const evidence = await checkPromotion({
-    dir: options.evidenceDir,
-    ...(options.evidenceFiles ? { files: options.evidenceFiles } : {}),
-    target: plan.target,
-    key: () => loadEvidenceKey(evidenceKeyFile(options)),
-    production: options.cluster.name,
-    maxAgeMs: options.evidenceMaxAgeMs ?? DEFAULT_EVIDENCE_MAX_AGE_MS,
-  });
-  emit({
-    type: "promotion",
-    ok: true,
-    detail: `staging cluster ${evidence.cluster} recorded healthy at Talos ${evidence.talos} / Kubernetes ${evidence.kubernetes} on ${evidence.recordedAt}`,
-  });
 }
 
 /** The step's nodes with whoever leads *now* (etcd leader, VIP holder) last; says so when that differs from the plan. */
@@ -329,36 +299,7 @@ export async function runUpgrade(options: RunOptions): Promise<RunResult> {
     });
     let evidence: string | undefined;
     if (options.cluster.environment === "staging") {
-      const after = await observeLiveState(options.cluster, options.clients);
-      const healthy = after.nodes.every(
-        (node) =>
-          node.ready &&
-          sameVersion(node.talosVersion, plan.target.talos) &&
-          sameVersion(node.kubeletVersion, plan.target.kubernetes),
-      );
-      const etcd = await inspectEtcd(options.clients.etcd);
-      const key = await loadEvidenceKey(evidenceKeyFile(options), { create: true });
-      evidence = await recordEvidence(
-        options.evidenceDir,
-        {
-          version: 2,
-          cluster: options.cluster.name,
-          environment: "staging",
-          identity: { etcdClusterId: etcd.clusterId ?? "unknown", vip: options.cluster.api.vip },
-          talos: plan.target.talos,
-          kubernetes: plan.target.kubernetes,
-          healthy,
-          recordedAt: new Date().toISOString(),
-          nodes: after.nodes.map((node) => ({
-            hostname: node.hostname,
-            talos: node.talosVersion,
-            kubelet: node.kubeletVersion,
-            ready: node.ready,
-          })),
-          checks: FINAL_GATES.map((gate) => ({ gate, detail: "passed" })),
-        },
-        key,
-      );
+      evidence = await recordStagingEvidence(options, plan, FINAL_GATES);
       emit({ type: "evidence", file: evidence });
     }
     await context.update((current) => {

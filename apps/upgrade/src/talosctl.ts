@@ -28,6 +28,8 @@ export interface Talosctl {
   upgradeKubernetes(controlPlane: string, to: string, options: TalosctlRunOptions): Promise<void>;
   /** The machine stage (`talosctl get machinestatus`): running, upgrading, rebooting, … */
   machineStage?(node: string, options: TalosctlRunOptions): Promise<string>;
+  /** The kernel's boot ID (`talosctl read /proc/sys/kernel/random/boot_id`): changes at every reboot. */
+  bootId?(node: string, options: TalosctlRunOptions): Promise<string>;
 }
 
 /** Reads `spec.stage` from `talosctl get machinestatus -o json`. */
@@ -113,6 +115,12 @@ export function createTalosctl(config: TalosctlOptions = {}): Talosctl {
       if (!stage)
         throw new UpgradeError("E_UPGRADE", `\`talosctl get machinestatus --nodes ${node}\` printed no stage`);
       return stage;
+    },
+    async bootId(node, options) {
+      const output = await runTalosctl(config, ["read", "--nodes", node, "/proc/sys/kernel/random/boot_id"], options);
+      const id = output.trim().split("\n").at(-1)?.trim();
+      if (!id) throw new UpgradeError("E_UPGRADE", `\`talosctl read --nodes ${node} boot_id\` printed nothing`);
+      return id;
     },
     async upgradeKubernetes(controlPlane, to, options) {
       await runTalosctl(config, ["upgrade-k8s", "--nodes", controlPlane, "--to", to.replace(/^v/, "")], options);

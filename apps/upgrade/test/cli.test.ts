@@ -82,6 +82,55 @@ describe.concurrent("kubeforge-upgrade CLI", () => {
     expect(timeout.stderr).toContain('unknown gate "etcd"');
   });
 
+  it("bad flag values are usage errors naming the flag, and run --json prints every error as JSON", async () => {
+    const zero = await cli(["run", "--cluster", "homelab", "--timeout", "0s", "--json"]);
+    expect(zero.exitCode).toBe(2);
+    expect(JSON.parse(zero.stdout)).toMatchObject({
+      type: "error",
+      code: "E_USAGE",
+      message: expect.stringContaining("--timeout 0s: a timeout must be longer than 0"),
+    });
+    const endpoint = await cli(["run", "--cluster", "homelab", "--etcd-endpoints", "192.168.1.101:2379"]);
+    expect(endpoint.exitCode).toBe(2);
+    expect(endpoint.stderr).toContain('--etcd-endpoints: "192.168.1.101:2379" is not a URL');
+    const dir = mkdtempSync(path.join(tmpdir(), "bad-pem-"));
+    const kubeconfig = path.join(dir, "kubeconfig");
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: "c", cluster: { server: "https://127.0.0.1:1" } }],
+        users: [{ name: "u", user: { token: "t" } }],
+        contexts: [{ name: "c", context: { cluster: "c", user: "u" } }],
+        "current-context": "c",
+      }),
+    );
+    for (const name of ["ca", "cert", "key"]) writeFileSync(path.join(dir, name), "not a certificate\n");
+    const pem = await cli([
+      "run",
+      "--cluster",
+      "homelab",
+      "--kubeconfig",
+      kubeconfig,
+      "--etcd-ca",
+      path.join(dir, "ca"),
+      "--etcd-cert",
+      path.join(dir, "cert"),
+      "--etcd-key",
+      path.join(dir, "key"),
+      "--json",
+    ]);
+    // Before: reported as "no etcd endpoint answered" after trying to connect.
+    expect(pem.exitCode).toBe(2);
+    expect(JSON.parse(pem.stdout)).toMatchObject({
+      type: "error",
+      code: "E_USAGE",
+      message: expect.stringContaining("--etcd-ca"),
+    });
+    expect(pem.stdout).toContain("not a PEM certificate");
+  });
+
   it("a missing definition exits 1 naming it", async () => {
     const result = await cli(["status", "--cluster", "nowhere"]);
     expect(result.exitCode).toBe(1);

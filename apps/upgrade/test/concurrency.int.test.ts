@@ -26,7 +26,7 @@ const folder = () => mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-folder-"
 describe("two runs at once", () => {
   let sim: Simulator;
   beforeAll(async () => {
-    sim = await startSimulator({ downMs: 1500, drainMs: 300 });
+    sim = await startSimulator({ downMs: 800, drainMs: 200 });
     await sim.waitHealthy();
   }, 180_000);
   afterAll(async () => {

@@ -88,6 +88,8 @@ describe("happy path on staging", () => {
       (event) => event.type === "gate" && event.gate === "etcd-quorum-without-node" && event.status === "pass",
     );
     expect(quorumChecks.map((event) => (event.type === "gate" ? event.node : ""))).toEqual(order);
+    // Never two nodes down at once.
+    expect(sim.peakDown()).toBe(1);
     // Each upgrade really took the node's etcd member down, and the rejoin gate saw it back.
     expect(sim.etcdRestarts).toEqual(order);
     const rejoined = events.filter(

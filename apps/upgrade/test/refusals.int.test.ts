@@ -1,5 +1,5 @@
 // Simulator: gates that refuse before anything is touched, and a node that does not come back.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Etcd3 } from "etcd3";
@@ -138,11 +138,14 @@ describe("refused before touching anything", () => {
 
   it("a failed etcd snapshot: E_BACKUP before any node is touched", async () => {
     const files = paths();
+    // A file where the backup folder should be: the snapshot cannot be stored (no timing involved).
+    const backupDir = path.join(path.dirname(files.stateFile), "not-a-folder");
+    writeFileSync(backupDir, "");
     const error = await failure(
-      runUpgrade({ cluster: sim.cluster, clients: sim.clients, ...files, ...FAST, backupTimeoutMs: 1 }),
+      runUpgrade({ cluster: sim.cluster, clients: sim.clients, ...files, ...FAST, backupDir }),
     );
     expect(error.code).toBe("E_BACKUP");
-    expect(error.message).toContain("did not finish");
+    expect(error.message).toContain("cannot store the etcd snapshot");
     expect(sim.upgrades).toEqual([]);
     expect((await readState(files.stateFile))?.failure?.code).toBe("E_BACKUP");
   });

@@ -14,7 +14,11 @@ const bin = fileURLToPath(new URL("../bin/kubeforge-upgrade.mjs", import.meta.ur
 function cli(
   args: string[],
   env: Record<string, string>,
-): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+): {
+  child: ChildProcess;
+  output: () => string;
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+} {
   if (!existsSync(fileURLToPath(new URL("../dist/cli.js", import.meta.url)))) {
     throw new Error("dist/cli.js is missing: run `pnpm --filter @kubeforge/upgrade build` first (turbo does)");
   }
@@ -29,7 +33,7 @@ function cli(
   const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
     child.on("close", (code) => resolve({ code, stdout, stderr })),
   );
-  return { child, done };
+  return { child, output: () => stdout, done };
 }
 
 const FAST = ["--poll", "100ms", "--timeout", "20s"];
@@ -38,7 +42,8 @@ describe("kill -9 mid-run", () => {
   let sim: Simulator;
   beforeAll(async () => {
     // Talos drains late: the node stays Ready at the old version for a while after the upgrade call.
-    sim = await startSimulator({ downMs: 1500, drainMs: 1500 });
+    // The second node is held in that window until the resumed run is seen waiting: no timing assumption.
+    sim = await startSimulator({ downMs: 1500, drainMs: 300, holdDrainNth: 2 });
     await sim.waitHealthy();
   }, 180_000);
   afterAll(async () => {
@@ -57,11 +62,17 @@ describe("kill -9 mid-run", () => {
     void first.done.then(() => {
       exited = true;
     });
-    const deadline = Date.now() + 60_000;
-    while (!victim && !exited && Date.now() < deadline) {
+    for (;;) {
+      if (victim || exited) break;
       const state = await readState(stateFile).catch(() => undefined);
       const upgraded = state?.completed.filter((done) => !done.skipped).length ?? 0;
-      if (state?.inFlight?.phase === "upgrading" && state.inFlight.process && upgraded === 1) {
+      // Killed once Talos has the upgrade request (the simulator saw it) and talosctl is waiting for the reboot.
+      if (
+        state?.inFlight?.phase === "upgrading" &&
+        state.inFlight.process &&
+        upgraded === 1 &&
+        sim.upgrades.length === 2
+      ) {
         victim = state.inFlight.node;
       } else await new Promise((resolve) => setTimeout(resolve, 25));
     }
@@ -79,6 +90,20 @@ describe("kill -9 mid-run", () => {
     expect(shown.stdout).toContain(`in flight: ${victim} (talos v1.13.9), phase upgrading`);
 
     const second = cli(["run", ...sim.cliArgs(stateDir), ...FAST, "--json"], sim.env);
+    let finished = false;
+    void second.done.then(() => {
+      finished = true;
+    });
+    // Before the fix the resumed run saw the node Ready at its old version and upgraded it a second time.
+    const bound = performance.now() + 120_000;
+    // It must wait: for the orphaned talosctl (if it still lives; a talosctl whose stdout reader died exits
+    // on its next write, as Go programs do on SIGPIPE) and for the reboot the node is in the middle of.
+    const waiting = /talosctl \(pid \d+\) still runs|waiting for \S+ to reboot/;
+    while (!finished && !waiting.test(second.output())) {
+      if (performance.now() > bound) throw new Error(`the resumed run never waited for the node:\n${second.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    sim.releaseDrain();
     const resumed = await second.done;
     expect(resumed.stderr).toBe("");
     expect(resumed.code).toBe(0);
@@ -88,12 +113,12 @@ describe("kill -9 mid-run", () => {
       .map((line) => JSON.parse(line) as { type: string; node?: string; resumed?: string; status?: string });
     expect(events[0]).toMatchObject({ type: "resume", node: victim });
     expect(
-      events.some(
-        (event) =>
-          event.type === "resume" &&
-          /talosctl \(pid \d+\) still runs/.test(String((event as { detail?: string }).detail)),
-      ),
+      events.some((event) => event.type === "resume" && waiting.test(String((event as { detail?: string }).detail))),
     ).toBe(true);
+    const resumeDetails = events
+      .filter((event) => event.type === "resume")
+      .map((event) => String((event as { detail?: string }).detail));
+    expect(resumeDetails).not.toContainEqual(expect.stringMatching(/never rebooted/));
     expect(events.at(-1)).toMatchObject({ type: "result", resumed: victim });
 
     // The in-flight node was not upgraded a second time: each node exactly once.

@@ -25,6 +25,7 @@ describe("kubeforge-validate CLI", () => {
       "--offline",
       "--no-charts",
       "--outdated",
+      "--talosconfig <file>",
     ]) {
       expect(result.stdout).toContain(option);
     }

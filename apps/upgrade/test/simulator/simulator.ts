@@ -35,6 +35,8 @@ export interface SimulatorOptions {
   readonly drainMs?: number;
   /** The n-th upgraded node (1-based) boots back into its old version (a Talos rollback after a failed boot). */
   readonly rollbackNth?: number;
+  /** The n-th upgraded node (1-based) stays in its drain window (Ready, stage upgrading) until releaseDrain(). */
+  readonly holdDrainNth?: number;
 }
 
 export interface Simulator {
@@ -55,6 +57,8 @@ export interface Simulator {
   readonly restoredAt: Map<string, number>;
   /** The most nodes that were down (rebooting) at the same time: must never exceed 1. */
   readonly peakDown: () => number;
+  /** Lets a held drain (holdDrainNth) go on: the node reboots. */
+  releaseDrain(): void;
   /** Environment that puts the fake talosctl first on PATH. */
   readonly env: Record<string, string>;
   readonly clients: GateClients;
@@ -108,6 +112,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     bootId: `${node.hostname}-boot-0`,
   }));
   let peak = 0;
+  const held: (() => void)[] = [];
   const countDown = () => {
     peak = Math.max(peak, nodes.filter((node) => !node.up || node.stage !== "running").length);
   };
@@ -141,7 +146,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         node.stage = "upgrading";
         countDown();
         // Image pull while still Ready; then drain and reboot: the member and the kubelet go away together.
-        later(options.drainMs ?? 0, () => {
+        const drain = () => {
           node.unschedulable = true;
           node.ready = false;
           node.up = false;
@@ -163,7 +168,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
             for (const pod of pods) if (pod.node === node.hostname) pod.phase = "Running";
             restoredAt.set(node.hostname, Date.now());
           });
-        });
+        };
+        if (options.holdDrainNth === nth) held.push(drain);
+        else later(options.drainMs ?? 0, drain);
       },
       upgradeKubernetes(to) {
         nodes.forEach((node, index) => {
@@ -229,6 +236,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     etcdRestarts,
     restoredAt,
     peakDown: () => peak,
+    releaseDrain() {
+      for (const drain of held.splice(0)) drain();
+    },
     env,
     clients,
     cliArgs: (stateDir) => [

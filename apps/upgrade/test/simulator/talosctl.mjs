@@ -59,6 +59,15 @@ async function main() {
     );
     return 0;
   }
+  if (command === "read" && positionals[1] === "/proc/sys/kernel/random/boot_id") {
+    const state = await node(address);
+    if (!state.up) {
+      process.stderr.write(`error: rpc error: code = Unavailable desc = connection refused (${address}:50000)\n`);
+      return 1;
+    }
+    process.stdout.write(`${state.bootId}\n`);
+    return 0;
+  }
   if (command === "upgrade") {
     const before = (await node(address)).bootId;
     process.stdout.write(`watching nodes: [${address}]\n`);
