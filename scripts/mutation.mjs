@@ -2,7 +2,7 @@
 // incremental (reports/stryker-incremental-<module>.json beside each package), then a score per module.
 // Not in CI: a full run takes tens of minutes. Target: ≥ 85% of mutants killed in each module.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -122,7 +122,15 @@ for (const name of names.length > 0 ? names : Object.keys(MODULES)) {
   const configFile = path.join(cwd, "reports", `stryker-${name}.config.json`);
   writeFileSync(configFile, `${JSON.stringify(configFor(name, module, concurrency), null, 2)}\n`);
   console.log(`\nmutation: ${name} (${module.dir})`);
+  // In-place runs rewrite files without their mode: keep the executable bit of the package's bin/ scripts.
+  const binDir = path.join(cwd, "bin");
+  const executables = existsSync(binDir)
+    ? readdirSync(binDir)
+        .map((file) => path.join(binDir, file))
+        .filter((file) => (statSync(file).mode & 0o111) !== 0)
+    : [];
   const run = spawnSync(process.execPath, [stryker, "run", configFile], { cwd, stdio: "inherit" });
+  for (const file of executables) chmodSync(file, statSync(file).mode | 0o755);
   const reportFile = path.join(cwd, "reports", `mutation-${name}.json`);
   if (run.status !== 0 || !existsSync(reportFile)) {
     rows.push({ name, error: `stryker exited with ${run.status}` });
