@@ -96,5 +96,8 @@ async function checkTalos(
     io.err(`warning: ${cluster.name}: talos/generated/ was not checked: ${result.reason}\n`);
     return [];
   }
-  return result.stale.map((issue) => `${cluster.name}: stale Talos output: ${formatTalosIssue(issue)}`);
+  return result.stale.map(
+    (issue) =>
+      `${cluster.name}: stale Talos output: ${formatTalosIssue({ ...issue, file: path.relative(process.cwd(), issue.file ?? "") })}`,
+  );
 }

@@ -77,7 +77,8 @@ async function checkConfig(
   if (result.stale.length > 0) {
     if (!options.json) {
       io.err(`${cluster.name}: ${result.stale.length} of ${result.files.length} Talos files are out of date:\n`);
-      for (const issue of result.stale) io.err(`  ${formatTalosIssue(issue)}\n`);
+      for (const issue of result.stale)
+        io.err(`  ${formatTalosIssue({ ...issue, file: path.relative(process.cwd(), issue.file ?? "") })}\n`);
     }
     return 1;
   }
