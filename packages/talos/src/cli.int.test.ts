@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { loadCluster } from "@kubeforge/config";
 import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { homelabClusterFile, repoRoot, talosConformance } from "./__fixtures__/paths.js";
 
 const binFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../bin/kubeforge-talos.mjs");
@@ -85,6 +85,37 @@ describe("kubeforge-talos", () => {
     expect(validated.exitCode, validated.stderr).toBe(0);
     expect(validated.stdout.split("\n").filter(Boolean)).toHaveLength(3);
   });
+
+  it("gen config --check: 0 when up to date; 1 naming file and path after the definition changed; clear without a key", async () => {
+    const generated = path.join(directory, "talos/generated");
+    const before = await Promise.all(
+      (await readdir(generated)).map((name) => readFile(path.join(generated, name), "utf8")),
+    );
+    const clean = await run(["gen", "config", "--cluster", "cluster.yaml", "--check"]);
+    expect(clean.exitCode, clean.stderr).toBe(0);
+    expect(clean.stdout).toMatch(/4 Talos files are up to date/);
+    const original = await readFile(clusterFile, "utf8");
+    const definition = parse(original) as { talos: Record<string, unknown> };
+    definition.talos.installDisk = "/dev/nvme0n1";
+    await writeFile(clusterFile, stringify(definition));
+    try {
+      const stale = await run(["gen", "config", "--cluster", "cluster.yaml", "--check"]);
+      expect(stale.exitCode).toBe(1);
+      expect(stale.stderr).toMatch(/3 of 4 Talos files are out of date/);
+      expect(stale.stderr).toMatch(
+        /talos\/generated\/node-1\.sops\.yaml: machine\.install\.disk: .* in the committed file, \/dev\/nvme0n1 from the cluster definition — run `kubeforge-talos gen config --cluster cluster\.yaml`/,
+      );
+      const keyless = await run(["gen", "config", "--cluster", "cluster.yaml", "--check"], { SOPS_AGE_KEY_FILE: "" });
+      expect(keyless.exitCode).toBe(1);
+      expect(keyless.stderr).toMatch(/^error: cannot check the Talos output: .*SOPS_AGE_KEY_FILE/);
+    } finally {
+      await writeFile(clusterFile, original);
+    }
+    const after = await Promise.all(
+      (await readdir(generated)).map((name) => readFile(path.join(generated, name), "utf8")),
+    );
+    expect(after).toEqual(before);
+  }, 120_000);
 
   it("the re-key scenario refuses at both steps (exit 1) and changes no file", async () => {
     const bundleFile = path.join(directory, "talos/talsecret.sops.yaml");

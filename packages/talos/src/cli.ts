@@ -25,6 +25,8 @@ Options:
   --rekey                 gen secrets / gen config: replace the cluster's PKI on purpose; every node must be
                           reset and reinstalled afterwards
   --plaintext             gen config: also write decrypted copies to talos/out/ (mode 0600, own .gitignore)
+  --check                 gen config: write nothing; decrypt talos/generated/ in memory and exit 1 naming each file
+                          (and the first differing path) that no longer matches the definition and the bundle
   --talos-version <v>     validate: schema version [default: the --cluster's Talos version, else v1.13.9]
   --node <hostname>       apply: only this node (repeatable)
   --insecure              apply: first install to nodes in maintenance mode
@@ -40,7 +42,8 @@ Bootstrap order: gen secrets → gen config → apply --insecure → talosctl bo
   → talosctl kubeconfig → Cilium → Flux.
 
 Exit codes: 0 success; 1 invalid definition or config, missing/undecryptable bundle, bundle already exists,
-PKI mismatch, schema errors, nothing to apply, talosctl missing or failed; 2 usage error; 70 internal error.`;
+PKI mismatch, schema errors, gen config --check: stale output or no key to check, nothing to apply, talosctl
+missing or failed; 2 usage error; 70 internal error.`;
 
 function parse(argv: string[]) {
   return parseArgs({
@@ -50,6 +53,7 @@ function parse(argv: string[]) {
       cluster: { type: "string" },
       from: { type: "string" },
       plaintext: { type: "boolean" },
+      check: { type: "boolean" },
       "talos-version": { type: "string" },
       node: { type: "string", multiple: true },
       insecure: { type: "boolean" },
@@ -81,6 +85,7 @@ async function main(argv: string[], io: CommandIo): Promise<number> {
     cluster: values.cluster ?? "cluster.ts",
     from: values.from,
     plaintext: values.plaintext,
+    check: values.check,
     talosVersion: values["talos-version"],
     nodes: values.node,
     insecure: values.insecure,

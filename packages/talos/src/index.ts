@@ -12,6 +12,7 @@ export {
 export { formatTalosIssue, TalosError, type TalosErrorCode, type TalosIssue } from "./errors.js";
 export { type ApplyOptions, type ApplyStep, applyConfigs } from "./io/apply.js";
 export { createBundleFile, readBundle } from "./io/bundle-store.js";
+export { type CheckOutputOptions, type CheckOutputResult, checkTalosOutput } from "./io/check-output.js";
 export { type GenerateOutputOptions, type GenerateOutputResult, generateTalosOutput } from "./io/generate-output.js";
 export { machineConfigFile, type TalosLayout, talosconfigFile, talosLayout } from "./io/layout.js";
 export { resolveOidcCa } from "./io/oidc-ca.js";

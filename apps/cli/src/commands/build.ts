@@ -10,7 +10,10 @@ export default defineCommand({
     "Build a cluster: check its definition (versions included) and SOPS recipients before writing anything, then write flux/, bootstrap/ and the encrypted Talos configs in talos/generated/.",
   usage: "build [<cluster>] [options]",
   options: {
-    check: { type: "boolean", description: "change nothing; exit 1 if flux/ or bootstrap/ is out of date" },
+    check: {
+      type: "boolean",
+      description: "change nothing; exit 1 if flux/, bootstrap/ or the (decrypted) talos/generated/ is out of date",
+    },
     json: { type: "boolean", description: "print the result as JSON" },
     quiet: { type: "boolean", short: "q", description: "print nothing on success" },
   },
@@ -31,7 +34,9 @@ export default defineCommand({
       0,
     );
     let talos: { files: number; changed: number } | undefined;
-    if (!values.check) {
+    let talosStale: string[] = [];
+    if (values.check) talosStale = await checkTalos(file, cluster, io);
+    else {
       const { createSopsSealer, generateTalosOutput, talosLayout } = await import("@kubeforge/talos");
       const layout = talosLayout(file);
       if (existsSync(layout.bundle)) {
@@ -43,19 +48,21 @@ export default defineCommand({
         talos = { files: result.files.length, changed: result.files.filter((entry) => entry.changed).length };
       }
     }
-    const stale = values.check === true && changed > 0;
+    const stale = values.check === true && (changed > 0 || talosStale.length > 0);
     if (values.json) {
       io.out(
-        `${JSON.stringify({ cluster: cluster.name, definition: file, manifests, talos, upToDate: !stale }, null, 2)}\n`,
+        `${JSON.stringify({ cluster: cluster.name, definition: file, manifests, talos, talosStale, upToDate: !stale }, null, 2)}\n`,
       );
       return stale ? 1 : 0;
     }
     for (const warning of [...warnings, ...manifests.warnings])
       io.err(`warning: ${formatIssue(warning, path.relative(process.cwd(), file))}\n`);
     if (stale) {
-      io.err(
-        `${cluster.name}: flux/ or bootstrap/ is out of date (${changed} files): run \`kubeforge build ${path.relative(process.cwd(), clusterDir) || "."}\`\n`,
-      );
+      for (const line of talosStale) io.err(`${line}\n`);
+      if (changed > 0)
+        io.err(
+          `${cluster.name}: flux/ or bootstrap/ is out of date (${changed} files): run \`kubeforge build ${path.relative(process.cwd(), clusterDir) || "."}\`\n`,
+        );
       return 1;
     }
     if (!values.quiet) {
@@ -72,3 +79,25 @@ export default defineCommand({
     return 0;
   },
 });
+
+/** `--check` of talos/generated/: one line per stale file; a warning (not a failure) when no age key can check it. */
+async function checkTalos(
+  file: string,
+  cluster: import("@kubeforge/config").Cluster,
+  io: { err: (text: string) => void },
+): Promise<string[]> {
+  const { checkTalosOutput, createSopsSealer, formatTalosIssue, talosLayout } = await import("@kubeforge/talos");
+  const layout = talosLayout(file);
+  if (!existsSync(layout.bundle)) return [];
+  const sealer = createSopsSealer({ sops: () => import("@kubeforge/sops"), recipients: cluster.sops.ageRecipients });
+  const fix = `kubeforge build ${path.relative(process.cwd(), path.dirname(file)) || "."}`;
+  const result = await checkTalosOutput({ cluster, layout, sealer, fix });
+  if (!result.checked) {
+    io.err(`warning: ${cluster.name}: talos/generated/ was not checked: ${result.reason}\n`);
+    return [];
+  }
+  return result.stale.map(
+    (issue) =>
+      `${cluster.name}: stale Talos output: ${formatTalosIssue({ ...issue, file: path.relative(process.cwd(), issue.file ?? "") })}`,
+  );
+}

@@ -3,6 +3,8 @@ export interface CommandOptions {
   readonly cluster: string;
   readonly from?: string;
   readonly plaintext?: boolean;
+  /** gen config: compare talos/generated/ with a fresh render instead of writing it. */
+  readonly check?: boolean;
   readonly talosVersion?: string;
   readonly nodes?: readonly string[];
   readonly insecure?: boolean;
