@@ -7,6 +7,7 @@ import path from "node:path";
 import { controlPlaneNodes, fluxPath } from "@kubeforge/config";
 import { parse, parseDocument } from "yaml";
 import { CliError } from "../errors.js";
+import { clusterIdentities } from "./age-secret.js";
 import { type BootstrapContext, type Step, waitFor } from "./context.js";
 
 /**
@@ -241,13 +242,20 @@ export function buildPlan(context: Pick<BootstrapContext, "cluster" | "fluxInsta
       id: "sops-age",
       title: `create Secret flux-system/${cluster.sops.decryptionSecret} from your age key`,
       async run(ctx) {
+        // Only the cluster's own identities: the key file may hold keys of other clusters and projects.
+        const identities = await clusterIdentities(
+          await readFile(ctx.ageKeyFile, "utf8"),
+          ctx.cluster.sops.ageRecipients,
+          ctx.ageKeyFile,
+        );
         const kube = await ctx.kube();
         await kube.ensureNamespace("flux-system");
         await kube.upsertSecret({
           metadata: { name: ctx.cluster.sops.decryptionSecret, namespace: "flux-system" },
-          stringData: { "age.agekey": await readFile(ctx.ageKeyFile, "utf8") },
+          stringData: { "age.agekey": identities.text },
         });
-        return ctx.ageKeyFile;
+        const left = identities.skipped ? ` (${identities.skipped} other key${identities.skipped === 1 ? "" : "s"} left out)` : "";
+        return `${identities.recipients.join(", ")} from ${ctx.ageKeyFile}${left}`;
       },
     },
     {
