@@ -24,7 +24,9 @@ describe("clusterIdentities", () => {
 
   it("refuses with the file and the recipients when no identity matches", async () => {
     await expect(clusterIdentities(`${A.identity}\n`, [B.recipient], "/home/u/keys.txt")).rejects.toMatchObject({
-      message: expect.stringContaining(`/home/u/keys.txt holds no private key for this cluster's sops.ageRecipients (${B.recipient})`),
+      message: expect.stringContaining(
+        `/home/u/keys.txt holds no private key for this cluster's sops.ageRecipients (${B.recipient})`,
+      ),
     });
   });
 });

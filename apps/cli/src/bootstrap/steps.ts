@@ -254,7 +254,9 @@ export function buildPlan(context: Pick<BootstrapContext, "cluster" | "fluxInsta
           metadata: { name: ctx.cluster.sops.decryptionSecret, namespace: "flux-system" },
           stringData: { "age.agekey": identities.text },
         });
-        const left = identities.skipped ? ` (${identities.skipped} other key${identities.skipped === 1 ? "" : "s"} left out)` : "";
+        const left = identities.skipped
+          ? ` (${identities.skipped} other key${identities.skipped === 1 ? "" : "s"} left out)`
+          : "";
         return `${identities.recipients.join(", ")} from ${ctx.ageKeyFile}${left}`;
       },
     },

@@ -58,6 +58,11 @@ export default defineCommand({
       value: "<file>",
       description: "age key to use or create [default: $SOPS_AGE_KEY_FILE, else ~/.config/sops/age/keys.txt]",
     },
+    "age-recipient": {
+      type: "string",
+      value: "<age1…>",
+      description: "which key of a key file holding several this cluster uses",
+    },
     "skip-install": { type: "boolean", description: "do not run `pnpm install` (nor build + validate, which need it)" },
     "skip-verify": { type: "boolean", description: "do not run build + validate at the end" },
     json: { type: "boolean", description: "print the result as JSON" },
@@ -93,13 +98,19 @@ export default defineCommand({
     const { collectValues } = await import("../init/values.js");
     const ask = io.interactive && !flags.json ? await terminalAsk() : undefined;
     let partial: Awaited<ReturnType<typeof collectValues>>;
+    const { findOrCreateAgeKey } = await import("../init/age-key.js");
+    let key: Awaited<ReturnType<typeof findOrCreateAgeKey>>;
     try {
       partial = await collectValues(name, flags, ask?.ask);
+      key = await findOrCreateAgeKey({
+        keyFile: flags["age-key-file"] as string | undefined,
+        recipient: flags["age-recipient"] as string | undefined,
+        repoRoot,
+        ...(ask ? { choose: (recipients: readonly string[]) => chooseRecipient(ask.ask, recipients) } : {}),
+      });
     } finally {
       ask?.close();
     }
-    const { findOrCreateAgeKey } = await import("../init/age-key.js");
-    const key = await findOrCreateAgeKey({ keyFile: flags["age-key-file"] as string | undefined, repoRoot });
     const values = { ...partial, ageRecipient: key.recipient };
     const { knownHostsFor, sshHostOf } = await import("../init/deploy-key.js");
     const host = sshHostOf(values.gitUrl);
@@ -170,6 +181,18 @@ export default defineCommand({
     return findings === 0 ? 0 : 1;
   },
 });
+
+/** Asks which of several keys the cluster uses: a number or the age1… itself. */
+async function chooseRecipient(
+  ask: (question: string) => Promise<string>,
+  recipients: readonly string[],
+): Promise<string | undefined> {
+  const list = recipients.map((recipient, index) => `  ${index + 1}) ${recipient}`).join("\n");
+  const answer = (
+    await ask(`The age key file holds ${recipients.length} keys:\n${list}\nWhich one does this cluster use? `)
+  ).trim();
+  return /^\d+$/.test(answer) ? recipients[Number(answer) - 1] : answer || undefined;
+}
 
 /**
  * Questions on the terminal. Lines are queued as they arrive, so answers typed or pasted ahead are kept (readline's
