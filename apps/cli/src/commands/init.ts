@@ -1,9 +1,7 @@
 // `kubeforge init <name>`: a new cluster from the typed template, with the user's own age key, Talos PKI and Flux
 // deploy key; registered in the workspace and checked with build + validate.
-import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import { defineCommand } from "@kubeforge/cli-kit";
 import { CliError } from "../errors.js";
 
@@ -125,22 +123,18 @@ export default defineCommand({
     log(`created clusters/${name}/ (${created.files.join(", ")})\n`);
     log(`age key: ${key.file} (${key.created ? "created" : `found via ${key.source}`}), recipient ${key.recipient}\n`);
     log(`.sops.yaml: rules for clusters/${name} added ahead of the others\n`);
+    // The deploy key first: it is needed on the Git host whatever happens to the install below.
+    if (!flags.json && created.deployKey) {
+      io.out(
+        `\nAdd this read-only deploy key to ${host ?? "your Git host"} (GitHub: repository → Settings → Deploy keys):\n\n  ${created.deployKey}\n\n`,
+      );
+    }
     if (!flags["skip-install"]) {
       log("pnpm install: registering the cluster in the workspace and lockfile …\n");
-      await promisify(execFile)("pnpm", ["install", "--prefer-offline"], { cwd: repoRoot, maxBuffer: 64 << 20 }).catch(
-        (cause: unknown) => {
-          throw new CliError(
-            "E_TOOL_FAILED",
-            `pnpm install failed: ${String((cause as { stderr?: string }).stderr ?? cause)
-              .trim()
-              .split("\n")
-              .slice(-5)
-              .join("\n")}`,
-            "fix the error above, then run `pnpm install`",
-            { cause },
-          );
-        },
-      );
+      const { pnpmInstall } = await import("../init/install.js");
+      await pnpmInstall(repoRoot, name, {
+        ...(created.deployKey ? { deployKeyFile: `clusters/${name}/git-deploy-key.sops.yaml` } : {}),
+      });
     }
     let findings = 0;
     if (!flags["skip-verify"] && !flags["skip-install"]) {
@@ -160,9 +154,6 @@ export default defineCommand({
       );
     } else {
       if (created.deployKey) {
-        io.out(
-          `\nAdd this read-only deploy key to ${host ?? "your Git host"} (GitHub: repository → Settings → Deploy keys):\n\n  ${created.deployKey}\n\n`,
-        );
         if (!knownHosts)
           io.out(
             `No known_hosts for ${host}: run \`ssh-keyscan ${host}\` and put the output under known_hosts with \`kubeforge secrets edit clusters/${name}/git-deploy-key.sops.yaml\`.\n`,
