@@ -48,7 +48,11 @@ export default defineCommand({
     },
     environment: { type: "string", value: "<env>", description: "production or staging [default: production]" },
     "install-disk": { type: "string", value: "<dev>", description: "disk Talos installs to [default: /dev/sda]" },
-    interface: { type: "string", value: "<name>", description: "uplink of nodes given without a MAC [default: eth0]" },
+    interface: {
+      type: "string",
+      value: "<name>",
+      description: "uplink (enpXsY) of nodes given without a MAC; required when a node has no MAC",
+    },
     "talos-version": { type: "string", value: "<v>", description: "Talos version [default: newest supported]" },
     "kubernetes-version": { type: "string", value: "<v>", description: "Kubernetes version" },
     "age-key-file": {
@@ -66,7 +70,7 @@ export default defineCommand({
     json: { type: "boolean", description: "print the result as JSON" },
   },
   footer:
-    "Example: kubeforge init mine --node 192.168.1.11,aa:bb:cc:dd:ee:01 --node 192.168.1.12 --node 192.168.1.13 \\\n  --gateway 192.168.1.1 --vip 192.168.1.10 --oidc-issuer https://auth.example.com --git-url git@github.com:you/lab.git\nRe-running init for an existing cluster refuses; nothing is written unless every value is valid.",
+    "Example: kubeforge init mine --node 192.168.1.11,aa:bb:cc:dd:ee:01 \\\n  --node 192.168.1.12,aa:bb:cc:dd:ee:02 --node 192.168.1.13,aa:bb:cc:dd:ee:03 \\\n  --gateway 192.168.1.1 --vip 192.168.1.10 --oidc-issuer https://auth.example.com --git-url git@github.com:you/lab.git\nRe-running init for an existing cluster refuses; nothing is written unless every value is valid.",
   async run({ values: flags, positionals, io }) {
     const [name, ...extra] = positionals;
     if (!name || extra.length) throw new CliError("E_USAGE", "init takes one cluster name", "e.g. kubeforge init mine");
