@@ -5,7 +5,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { DELEGATED, type RunResult } from "@kubeforge/cli-kit";
 
-function binFile(packageName: string, binName: string): string {
+export function binFile(packageName: string, binName: string): string {
   const require = createRequire(import.meta.url);
   const manifestFile = require.resolve(`${packageName}/package.json`);
   const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as { bin?: string | Record<string, string> };
