@@ -104,6 +104,8 @@ export default defineCommand({
     let key: Awaited<ReturnType<typeof findOrCreateAgeKey>>;
     try {
       partial = await collectValues(name, flags, ask?.ask);
+      // Every value is checked before the age key is looked for or created.
+      await (await import("../init/create-cluster.js")).checkValues(partial);
       key = await findOrCreateAgeKey({
         keyFile: flags["age-key-file"] as string | undefined,
         recipient: flags["age-recipient"] as string | undefined,
