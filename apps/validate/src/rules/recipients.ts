@@ -113,7 +113,8 @@ export const sopsRecipientsRule: Rule = {
 };
 
 /** MACs of the other Talos bundles under <root>/clusters/* encrypted to the demo key (the examples'); IO at the edge. */
-function exampleBundleMacs(root: string, own: string | undefined): string[] {
+function exampleBundleMacs(root: string | undefined, own: string | undefined): string[] {
+  if (!root) return [];
   const clusters = path.join(root, "clusters");
   let names: string[];
   try {
