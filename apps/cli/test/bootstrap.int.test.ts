@@ -175,6 +175,18 @@ it("installs Flux with `flux install` and applies flux/flux-system with --flux-i
   }
 }, 300_000);
 
+it("refuses a key file without the cluster's key before changing anything", async () => {
+  const keysTxt = path.join(work, "foreign.txt");
+  writeFileSync(keysTxt, "AGE-SECRET-KEY-14KYYU5536ZRS9WHY54M862Y7Q6RRLH40UCVDCTJUTKMSX2W76F5SVLDT9M\n", {
+    mode: 0o600,
+  });
+  const before = calls().length;
+  const result = await runBootstrap({ SOPS_AGE_KEY_FILE: keysTxt }, ["--restart"]).output;
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain(`${keysTxt} holds no private key for this cluster's sops.ageRecipients`);
+  expect(calls().length).toBe(before);
+});
+
 it("names missing tools and how to install them before doing anything", async () => {
   const child = spawn(process.execPath, [bin, "bootstrap", path.join(work, "homelab")], {
     cwd: work,

@@ -65,6 +65,13 @@ export default defineCommand({
         "set SOPS_AGE_KEY_FILE to the key `kubeforge init` used",
       );
     }
+    // Before anything changes: the key file must hold a key of the cluster (only those are uploaded later).
+    const { clusterIdentities } = await import("../bootstrap/age-secret.js");
+    await clusterIdentities(
+      await (await import("node:fs/promises")).readFile(ageKeyFile, "utf8"),
+      cluster.sops.ageRecipients,
+      ageKeyFile,
+    );
     if (!existsSync(path.join(clusterDir, "talos", "generated", "talosconfig.sops.yaml"))) {
       throw new CliError(
         "E_INPUT",
