@@ -5,16 +5,32 @@ import path from "node:path";
 /** Per-cluster, gitignored pointer to the age key file `kubeforge init` used (the key itself never lives in the repo). */
 export const AGE_KEY_POINTER = path.join(".kubeforge", "age-key-file");
 
-/**
- * Sets SOPS_AGE_KEY_FILE from the cluster's pointer when the user has set no key source, so build, validate and
- * secrets find the key `init` was given. An explicit SOPS_AGE_KEY / SOPS_AGE_KEY_FILE always wins.
- */
-export function useClusterAgeKey(clusterDir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.SOPS_AGE_KEY || env.SOPS_AGE_KEY_FILE || env.SOPS_AGE_KEY_CMD) return undefined;
+/** The age key file `kubeforge init` saved for the cluster (clusters/<name>/.kubeforge/age-key-file), if it exists. */
+export function savedAgeKeyOf(clusterDir: string): string | undefined {
   const pointer = path.join(clusterDir, AGE_KEY_POINTER);
   if (!existsSync(pointer)) return undefined;
   const file = readFileSync(pointer, "utf8").trim();
-  if (!file || !existsSync(file)) return undefined;
+  return file && existsSync(file) ? file : undefined;
+}
+
+/**
+ * Sets SOPS_AGE_KEY_FILE to the cluster's saved key, so build, validate and secrets find the key `init` was given.
+ * The saved key belongs to this cluster, so it wins over an exported SOPS_AGE_KEY_FILE (which may be another
+ * cluster's); that override is said on stderr, naming both. SOPS_AGE_KEY / SOPS_AGE_KEY_CMD are left as they are
+ * (sops combines them with the file). Without a saved key nothing changes.
+ */
+export function useClusterAgeKey(
+  clusterDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+  warn: (text: string) => void = (text) => process.stderr.write(text),
+): string | undefined {
+  const file = savedAgeKeyOf(clusterDir);
+  if (!file) return undefined;
+  const exported = env.SOPS_AGE_KEY_FILE;
+  if (exported && path.resolve(exported) !== path.resolve(file))
+    warn(
+      `note: using ${file} (saved for ${path.basename(path.resolve(clusterDir))} in ${path.join(clusterDir, AGE_KEY_POINTER)}) instead of SOPS_AGE_KEY_FILE=${exported}\n`,
+    );
   env.SOPS_AGE_KEY_FILE = file;
   return file;
 }

@@ -32,8 +32,16 @@ export async function assertClusterRecipients(options: {
   const { RULES } = await import("@kubeforge/validate");
   const rule = RULES.find((candidate) => candidate.id === "sops-recipients");
   if (!rule) return;
-  // The rule reads only `files` and `cluster`; the other context fields are for manifest rules.
-  const context = { files, cluster: options.cluster, documents: [] } as unknown as Parameters<typeof rule.check>[0];
+  // The rule reads `files`, `cluster`, and `sourceRoot`/`clusterDir` (to recognise a copy of an example's Talos
+  // bundle); the other context fields are for manifest rules.
+  const { findRepositoryRoot } = await import("@kubeforge/config");
+  const context = {
+    files,
+    cluster: options.cluster,
+    documents: [],
+    sourceRoot: findRepositoryRoot(options.clusterDir) ?? cwd,
+    clusterDir: options.clusterDir,
+  } as unknown as Parameters<typeof rule.check>[0];
   const findings = (await rule.check(context)).map((finding) =>
     finding.file === "cluster.ts" ? { ...finding, file: path.relative(cwd, options.definitionFile) } : finding,
   );

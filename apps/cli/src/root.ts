@@ -42,5 +42,5 @@ export const rootCommand = defineCommand({
     },
   },
   footer:
-    "Start: kubeforge init <name> → edit clusters/<name>/cluster.ts → kubeforge build <name> → kubeforge validate <name>\n→ kubeforge bootstrap <name>. `kubeforge <command> --help` shows each command's options.",
+    "Start: kubeforge init <name> → edit clusters/<name>/cluster.ts → kubeforge build <name> → kubeforge validate <name>\n→ kubeforge bootstrap <name>. `kubeforge <command> --help` shows each command's options; `kubeforge --version` the version.",
 });

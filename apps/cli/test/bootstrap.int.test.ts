@@ -1,7 +1,17 @@
 // kubeforge bootstrap against fake talosctl/helm/kubectl on PATH and an in-process fake API server (loopback only):
 // it reaches "all Kustomizations Ready", and a run killed with SIGKILL resumes without repeating finished steps.
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -136,12 +146,17 @@ it("is killed with SIGKILL during the Cilium install, then resumes to all Kustom
   expect(third.stdout).toContain("0 steps run");
 }, 300_000);
 
-it("installs Flux with `flux install` and applies flux/flux-system with --flux-install", async () => {
+it("installs Flux with `flux install` and applies flux/flux-system with --flux-install; uploads only the cluster's age key", async () => {
   const other = await startFakeFluxApi({ pollsUntilReady: 0 });
+  // A keys.txt holding another project's key beside the cluster's (the demo key): only the cluster's may be uploaded.
+  const foreign = "AGE-SECRET-KEY-14KYYU5536ZRS9WHY54M862Y7Q6RRLH40UCVDCTJUTKMSX2W76F5SVLDT9M";
+  const demoKey = readFileSync(path.join(repo, "demo-keys", "age.agekey"), "utf8");
+  const keysTxt = path.join(work, "keys.txt");
+  writeFileSync(keysTxt, `# another project\n${foreign}\n${demoKey}`, { mode: 0o600 });
   try {
     const before = calls().length;
     const result = await runBootstrap(
-      {},
+      { SOPS_AGE_KEY_FILE: keysTxt },
       ["--flux-install", "--restart", "--kubeconfig", path.join(work, "kubeconfig-2")],
       () => other,
     ).output;
@@ -152,10 +167,25 @@ it("installs Flux with `flux install` and applies flux/flux-system with --flux-i
     expect(applied?.[applied.indexOf("-k") + 1]).toBe(path.join(work, "homelab", "flux", "flux-system"));
     expect(made.some((call) => call[0] === "helm" && call.includes("flux-operator"))).toBe(false);
     expect(result.stdout).toContain("all Kustomizations Ready (4)");
+    const uploaded = JSON.stringify(other.secrets.get("flux-system/sops-age"));
+    expect(uploaded).toContain(/AGE-SECRET-KEY-1\w+/.exec(demoKey)![0]);
+    expect(uploaded).not.toContain(foreign);
   } finally {
     await other.close();
   }
 }, 300_000);
+
+it("refuses a key file without the cluster's key before changing anything", async () => {
+  const keysTxt = path.join(work, "foreign.txt");
+  writeFileSync(keysTxt, "AGE-SECRET-KEY-14KYYU5536ZRS9WHY54M862Y7Q6RRLH40UCVDCTJUTKMSX2W76F5SVLDT9M\n", {
+    mode: 0o600,
+  });
+  const before = calls().length;
+  const result = await runBootstrap({ SOPS_AGE_KEY_FILE: keysTxt }, ["--restart"]).output;
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain(`${keysTxt} holds no private key for this cluster's sops.ageRecipients`);
+  expect(calls().length).toBe(before);
+});
 
 it("names missing tools and how to install them before doing anything", async () => {
   const child = spawn(process.execPath, [bin, "bootstrap", path.join(work, "homelab")], {

@@ -1,12 +1,12 @@
 // The bootstrap plan, in order: Talos configs → etcd → kubeconfig → API → CRDs → Cilium → secrets → Flux → Ready.
 // Every step is safe to repeat; the runner skips the ones the state file records as done.
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { controlPlaneNodes, fluxPath } from "@kubeforge/config";
 import { parse, parseDocument } from "yaml";
 import { CliError } from "../errors.js";
+import { clusterIdentities } from "./age-secret.js";
 import { type BootstrapContext, type Step, waitFor } from "./context.js";
 
 /**
@@ -29,17 +29,6 @@ const firstControlPlane = (context: BootstrapContext) => {
 const talos = (context: BootstrapContext, address: string, ...args: string[]) =>
   context.exec("talosctl", ["--talosconfig", context.talosconfig, "--nodes", address, "--endpoints", address, ...args]);
 
-async function withTempFile<T>(text: string, use: (file: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(path.join(tmpdir(), "kubeforge-bootstrap-"));
-  const file = path.join(dir, "file.yaml");
-  try {
-    await writeFile(file, text, { mode: 0o600 });
-    return await use(file);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
 function applyStep(hostname: string): Step {
   return {
     id: `apply:${hostname}`,
@@ -49,9 +38,10 @@ function applyStep(hostname: string): Step {
       const config = await context.decrypt(
         path.join(context.clusterDir, "talos", "generated", `${hostname}.sops.yaml`),
       );
-      await withTempFile(config, (file) =>
-        context.exec("talosctl", ["apply-config", "--insecure", "--nodes", address, "--file", file]),
-      );
+      // The plaintext config (machine secrets included) goes through a pipe, never a file a kill -9 leaves behind.
+      await context.exec("talosctl", ["apply-config", "--insecure", "--nodes", address, "--file", "/dev/stdin"], {
+        input: config,
+      });
       return address;
     },
   };
@@ -241,13 +231,22 @@ export function buildPlan(context: Pick<BootstrapContext, "cluster" | "fluxInsta
       id: "sops-age",
       title: `create Secret flux-system/${cluster.sops.decryptionSecret} from your age key`,
       async run(ctx) {
+        // Only the cluster's own identities: the key file may hold keys of other clusters and projects.
+        const identities = await clusterIdentities(
+          await readFile(ctx.ageKeyFile, "utf8"),
+          ctx.cluster.sops.ageRecipients,
+          ctx.ageKeyFile,
+        );
         const kube = await ctx.kube();
         await kube.ensureNamespace("flux-system");
         await kube.upsertSecret({
           metadata: { name: ctx.cluster.sops.decryptionSecret, namespace: "flux-system" },
-          stringData: { "age.agekey": await readFile(ctx.ageKeyFile, "utf8") },
+          stringData: { "age.agekey": identities.text },
         });
-        return ctx.ageKeyFile;
+        const left = identities.skipped
+          ? ` (${identities.skipped} other key${identities.skipped === 1 ? "" : "s"} left out)`
+          : "";
+        return `${identities.recipients.join(", ")} from ${ctx.ageKeyFile}${left}`;
       },
     },
     {

@@ -48,11 +48,12 @@ export default defineCommand({
   footer:
     "Needs talosctl, kubectl, helm (and flux with --flux-install) on PATH, the age key of the cluster, and a built cluster\n(`kubeforge build`). Exit codes: 0 reconciled, 1 a step failed (re-run to resume), 2 usage error.",
   async run({ values, positionals, io }) {
+    // The cluster first: a mistyped name is the likelier mistake, and its fix comes before installing tools.
+    const { findDefinition } = await import("@kubeforge/config");
+    const file = findDefinition(positionals[0]);
     const { assertTools } = await import("../bootstrap/tools.js");
     const fluxInstall = values["flux-install"] ? "flux-cli" : "operator";
     assertTools(fluxInstall === "flux-cli" ? ["talosctl", "kubectl", "helm", "flux"] : ["talosctl", "kubectl", "helm"]);
-    const { findDefinition } = await import("@kubeforge/config");
-    const file = findDefinition(positionals[0]);
     const clusterDir = path.dirname(file);
     useClusterAgeKey(clusterDir);
     const { cluster } = await loadDefinition(file);
@@ -64,6 +65,13 @@ export default defineCommand({
         "set SOPS_AGE_KEY_FILE to the key `kubeforge init` used",
       );
     }
+    // Before anything changes: the key file must hold a key of the cluster (only those are uploaded later).
+    const { clusterIdentities } = await import("../bootstrap/age-secret.js");
+    await clusterIdentities(
+      await (await import("node:fs/promises")).readFile(ageKeyFile, "utf8"),
+      cluster.sops.ageRecipients,
+      ageKeyFile,
+    );
     if (!existsSync(path.join(clusterDir, "talos", "generated", "talosconfig.sops.yaml"))) {
       throw new CliError(
         "E_INPUT",

@@ -1,9 +1,7 @@
 // `kubeforge init <name>`: a new cluster from the typed template, with the user's own age key, Talos PKI and Flux
 // deploy key; registered in the workspace and checked with build + validate.
-import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import { defineCommand } from "@kubeforge/cli-kit";
 import { CliError } from "../errors.js";
 
@@ -50,7 +48,11 @@ export default defineCommand({
     },
     environment: { type: "string", value: "<env>", description: "production or staging [default: production]" },
     "install-disk": { type: "string", value: "<dev>", description: "disk Talos installs to [default: /dev/sda]" },
-    interface: { type: "string", value: "<name>", description: "uplink of nodes given without a MAC [default: eth0]" },
+    interface: {
+      type: "string",
+      value: "<name>",
+      description: "uplink (enpXsY) of nodes given without a MAC; required when a node has no MAC",
+    },
     "talos-version": { type: "string", value: "<v>", description: "Talos version [default: newest supported]" },
     "kubernetes-version": { type: "string", value: "<v>", description: "Kubernetes version" },
     "age-key-file": {
@@ -58,12 +60,17 @@ export default defineCommand({
       value: "<file>",
       description: "age key to use or create [default: $SOPS_AGE_KEY_FILE, else ~/.config/sops/age/keys.txt]",
     },
+    "age-recipient": {
+      type: "string",
+      value: "<age1…>",
+      description: "which key of a key file holding several this cluster uses",
+    },
     "skip-install": { type: "boolean", description: "do not run `pnpm install` (nor build + validate, which need it)" },
     "skip-verify": { type: "boolean", description: "do not run build + validate at the end" },
     json: { type: "boolean", description: "print the result as JSON" },
   },
   footer:
-    "Example: kubeforge init mine --node 192.168.1.11,aa:bb:cc:dd:ee:01 --node 192.168.1.12 --node 192.168.1.13 \\\n  --gateway 192.168.1.1 --vip 192.168.1.10 --oidc-issuer https://auth.example.com --git-url git@github.com:you/lab.git\nRe-running init for an existing cluster refuses; nothing is written unless every value is valid.",
+    "Example: kubeforge init mine --node 192.168.1.11,aa:bb:cc:dd:ee:01 \\\n  --node 192.168.1.12,aa:bb:cc:dd:ee:02 --node 192.168.1.13,aa:bb:cc:dd:ee:03 \\\n  --gateway 192.168.1.1 --vip 192.168.1.10 --oidc-issuer https://auth.example.com --git-url git@github.com:you/lab.git\nRe-running init for an existing cluster refuses; nothing is written unless every value is valid.",
   async run({ values: flags, positionals, io }) {
     const [name, ...extra] = positionals;
     if (!name || extra.length) throw new CliError("E_USAGE", "init takes one cluster name", "e.g. kubeforge init mine");
@@ -93,13 +100,21 @@ export default defineCommand({
     const { collectValues } = await import("../init/values.js");
     const ask = io.interactive && !flags.json ? await terminalAsk() : undefined;
     let partial: Awaited<ReturnType<typeof collectValues>>;
+    const { findOrCreateAgeKey } = await import("../init/age-key.js");
+    let key: Awaited<ReturnType<typeof findOrCreateAgeKey>>;
     try {
       partial = await collectValues(name, flags, ask?.ask);
+      // Every value is checked before the age key is looked for or created.
+      await (await import("../init/create-cluster.js")).checkValues(partial);
+      key = await findOrCreateAgeKey({
+        keyFile: flags["age-key-file"] as string | undefined,
+        recipient: flags["age-recipient"] as string | undefined,
+        repoRoot,
+        ...(ask ? { choose: (recipients: readonly string[]) => chooseRecipient(ask.ask, recipients) } : {}),
+      });
     } finally {
       ask?.close();
     }
-    const { findOrCreateAgeKey } = await import("../init/age-key.js");
-    const key = await findOrCreateAgeKey({ keyFile: flags["age-key-file"] as string | undefined, repoRoot });
     const values = { ...partial, ageRecipient: key.recipient };
     const { knownHostsFor, sshHostOf } = await import("../init/deploy-key.js");
     const host = sshHostOf(values.gitUrl);
@@ -114,22 +129,18 @@ export default defineCommand({
     log(`created clusters/${name}/ (${created.files.join(", ")})\n`);
     log(`age key: ${key.file} (${key.created ? "created" : `found via ${key.source}`}), recipient ${key.recipient}\n`);
     log(`.sops.yaml: rules for clusters/${name} added ahead of the others\n`);
+    // The deploy key first: it is needed on the Git host whatever happens to the install below.
+    if (!flags.json && created.deployKey) {
+      io.out(
+        `\nAdd this read-only deploy key to ${host ?? "your Git host"} (GitHub: repository → Settings → Deploy keys):\n\n  ${created.deployKey}\n\n`,
+      );
+    }
     if (!flags["skip-install"]) {
       log("pnpm install: registering the cluster in the workspace and lockfile …\n");
-      await promisify(execFile)("pnpm", ["install", "--prefer-offline"], { cwd: repoRoot, maxBuffer: 64 << 20 }).catch(
-        (cause: unknown) => {
-          throw new CliError(
-            "E_TOOL_FAILED",
-            `pnpm install failed: ${String((cause as { stderr?: string }).stderr ?? cause)
-              .trim()
-              .split("\n")
-              .slice(-5)
-              .join("\n")}`,
-            "fix the error above, then run `pnpm install`",
-            { cause },
-          );
-        },
-      );
+      const { pnpmInstall } = await import("../init/install.js");
+      await pnpmInstall(repoRoot, name, {
+        ...(created.deployKey ? { deployKeyFile: `clusters/${name}/git-deploy-key.sops.yaml` } : {}),
+      });
     }
     let findings = 0;
     if (!flags["skip-verify"] && !flags["skip-install"]) {
@@ -149,9 +160,6 @@ export default defineCommand({
       );
     } else {
       if (created.deployKey) {
-        io.out(
-          `\nAdd this read-only deploy key to ${host ?? "your Git host"} (GitHub: repository → Settings → Deploy keys):\n\n  ${created.deployKey}\n\n`,
-        );
         if (!knownHosts)
           io.out(
             `No known_hosts for ${host}: run \`ssh-keyscan ${host}\` and put the output under known_hosts with \`kubeforge secrets edit clusters/${name}/git-deploy-key.sops.yaml\`.\n`,
@@ -170,6 +178,18 @@ export default defineCommand({
     return findings === 0 ? 0 : 1;
   },
 });
+
+/** Asks which of several keys the cluster uses: a number or the age1… itself. */
+async function chooseRecipient(
+  ask: (question: string) => Promise<string>,
+  recipients: readonly string[],
+): Promise<string | undefined> {
+  const list = recipients.map((recipient, index) => `  ${index + 1}) ${recipient}`).join("\n");
+  const answer = (
+    await ask(`The age key file holds ${recipients.length} keys:\n${list}\nWhich one does this cluster use? `)
+  ).trim();
+  return /^\d+$/.test(answer) ? recipients[Number(answer) - 1] : answer || undefined;
+}
 
 /**
  * Questions on the terminal. Lines are queued as they arrive, so answers typed or pasted ahead are kept (readline's

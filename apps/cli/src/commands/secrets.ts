@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { defineCommand } from "@kubeforge/cli-kit";
 import { clusterDirOf, useClusterAgeKey } from "../cluster-args.js";
-import { delegateTo } from "../delegate.js";
+import { delegateWithHelp } from "../delegate.js";
 
 export default defineCommand({
   name: "secrets",
@@ -19,12 +19,24 @@ export default defineCommand({
 
 \`kubeforge secrets <verb> --help\` lists every option (it is kubeforge-sops). For a file inside a cluster
 folder the age key \`kubeforge init\` used is found automatically.`,
-  async run({ argv }) {
+  async run({ argv, io }) {
+    // No verb, or a verb without its file: usage (exit 2) instead of kubeforge-sops' own help or a silent success.
+    const positional = argv.filter((arg) => !arg.startsWith("-"));
+    const asksHelp = argv.includes("--help") || argv.includes("-h");
+    if (!asksHelp && positional.length < 2) {
+      const verbs = "encrypt|decrypt|edit|updatekeys|rotate|filestatus";
+      io.err(
+        positional.length === 0
+          ? `error: secrets needs a verb and a file\nusage: kubeforge secrets <${verbs}> [options] <file>\n`
+          : `error: secrets ${positional[0]} needs a file\nusage: kubeforge secrets ${positional[0]} [options] <file>\n`,
+      );
+      return 2;
+    }
     for (const arg of argv) {
       if (arg.startsWith("-") || !existsSync(arg)) continue;
       const dir = clusterDirOf(arg);
       if (dir) useClusterAgeKey(dir);
     }
-    return delegateTo("@kubeforge/sops", "kubeforge-sops", argv);
+    return delegateWithHelp("@kubeforge/sops", "kubeforge-sops", argv, "kubeforge secrets");
   },
 });

@@ -2,7 +2,7 @@
 
 import { defineCommand } from "@kubeforge/cli-kit";
 import { resolveClusterFlag } from "../cluster-args.js";
-import { delegateTo } from "../delegate.js";
+import { delegateWithHelp } from "../delegate.js";
 
 export default defineCommand({
   name: "talos",
@@ -17,6 +17,6 @@ export default defineCommand({
 
 --cluster takes a file, a folder or a cluster name. \`kubeforge talos gen config --help\` lists every option.`,
   async run({ argv }) {
-    return delegateTo("@kubeforge/talos", "kubeforge-talos", await resolveClusterFlag(argv));
+    return delegateWithHelp("@kubeforge/talos", "kubeforge-talos", await resolveClusterFlag(argv), "kubeforge talos");
   },
 });

@@ -2,7 +2,7 @@
 
 import { defineCommand } from "@kubeforge/cli-kit";
 import { resolveClusterFlag } from "../cluster-args.js";
-import { delegateTo } from "../delegate.js";
+import { delegateWithHelp } from "../delegate.js";
 
 export default defineCommand({
   name: "upgrade",
@@ -16,6 +16,11 @@ export default defineCommand({
 
 \`kubeforge upgrade plan --help\` lists every option (it is kubeforge-upgrade); --json prints data.`,
   async run({ argv }) {
-    return delegateTo("@kubeforge/upgrade", "kubeforge-upgrade", await resolveClusterFlag(argv));
+    return delegateWithHelp(
+      "@kubeforge/upgrade",
+      "kubeforge-upgrade",
+      await resolveClusterFlag(argv),
+      "kubeforge upgrade",
+    );
   },
 });

@@ -2,16 +2,29 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { defineCommand } from "@kubeforge/cli-kit";
-import { useClusterAgeKey } from "../cluster-args.js";
-import { delegateTo } from "../delegate.js";
+import { savedAgeKeyOf, useClusterAgeKey } from "../cluster-args.js";
+import { binFile, delegateTo } from "../delegate.js";
+
+const validateBin = () => binFile("@kubeforge/validate", "kubeforge-validate");
 
 const DEFINITIONS = ["cluster.ts", "cluster.yaml", "cluster.yml", "cluster.json"];
 const hasDefinition = (dir: string) => DEFINITIONS.some((name) => existsSync(path.join(dir, name)));
 
+/**
+ * No target: the current folder, except at the repository root, where it means clusters/ (the root also holds the
+ * packages' test fixtures, which are not clusters).
+ */
+export function defaultTarget(cwd: string): string {
+  const atRoot = existsSync(path.join(cwd, "pnpm-workspace.yaml")) && existsSync(path.join(cwd, "clusters"));
+  return atRoot
+    ? path.relative(process.cwd(), path.join(cwd, "clusters")) || "."
+    : path.relative(process.cwd(), cwd) || ".";
+}
+
 /** A target's cluster folders: a cluster folder or file, each cluster in a folder of clusters, or a name. */
-export async function expandTargets(targets: readonly string[]): Promise<string[]> {
+export async function expandTargets(targets: readonly string[], cwd = process.cwd()): Promise<string[]> {
   const dirs: string[] = [];
-  for (const target of targets.length ? targets : ["."]) {
+  for (const target of targets.length ? targets : [defaultTarget(cwd)]) {
     const isDir = statSync(target, { throwIfNoEntry: false })?.isDirectory();
     if (isDir && !hasDefinition(target) && !existsSync(path.join(target, "flux"))) {
       const inside = readdirSync(target)
@@ -31,6 +44,30 @@ export async function expandTargets(targets: readonly string[]): Promise<string[
     dirs.push(path.relative(process.cwd(), path.dirname(findDefinition(target))) || ".");
   }
   return dirs;
+}
+
+/** Cluster folders grouped by their saved age key (in order); folders without one join the first group. */
+export function groupByAgeKey(
+  dirs: readonly string[],
+  savedKey: (dir: string) => string | undefined,
+): { key: string | undefined; dirs: string[] }[] {
+  const groups: { key: string | undefined; dirs: string[] }[] = [];
+  const unsaved: string[] = [];
+  for (const dir of dirs) {
+    const key = savedKey(dir);
+    if (key === undefined) {
+      unsaved.push(dir);
+      continue;
+    }
+    const group = groups.find((entry) => entry.key === key);
+    if (group) group.dirs.push(dir);
+    else groups.push({ key, dirs: [dir] });
+  }
+  if (unsaved.length) {
+    if (groups[0]) groups[0].dirs.push(...unsaved);
+    else groups.push({ key: undefined, dirs: unsaved });
+  }
+  return groups;
 }
 
 /** kubeforge-validate's options that take a value; every other `-…` argument is a flag passed on as is. */
@@ -69,11 +106,28 @@ export default defineCommand({
     context: { type: "string", value: "<name>", description: "kubeconfig context" },
   },
   footer:
-    "<cluster> is a cluster folder, its cluster.ts, a name under clusters/, or a folder of clusters (each is validated).\nEvery option of kubeforge-validate is passed on. Exit codes: 0 clean, 1 findings, 2 usage or internal error.",
+    "<cluster> is a cluster folder, its cluster.ts, a name under clusters/, or a folder of clusters (each is validated);\nwithout one: clusters/ at the repository root, else the current folder. Each cluster uses its own saved age key.\nEvery option of kubeforge-validate is passed on. Exit codes: 0 clean, 1 findings, 2 usage or internal error.",
   async run({ argv }) {
     const { flags, targets } = splitValidateArgs(argv);
     const dirs = await expandTargets(targets);
-    for (const dir of dirs) useClusterAgeKey(dir);
-    return delegateTo("@kubeforge/validate", "kubeforge-validate", [...flags, ...dirs]);
+    const groups = groupByAgeKey(dirs, savedAgeKeyOf);
+    if (groups.length <= 1) {
+      if (dirs[0]) useClusterAgeKey(dirs[0]);
+      return delegateTo("@kubeforge/validate", "kubeforge-validate", [...flags, ...dirs]);
+    }
+    // Clusters with different saved keys: one kubeforge-validate per key, each with its own SOPS_AGE_KEY_FILE.
+    const { execa } = await import("execa");
+    let code = 0;
+    for (const group of groups) {
+      const env = { ...process.env };
+      if (group.dirs[0]) useClusterAgeKey(group.dirs[0], env);
+      const result = await execa(process.execPath, [validateBin(), ...flags, ...group.dirs], {
+        env,
+        stdio: "inherit",
+        reject: false,
+      });
+      code = Math.max(code, result.exitCode ?? 2);
+    }
+    return code;
   },
 });

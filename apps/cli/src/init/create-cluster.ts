@@ -40,6 +40,16 @@ async function writeAtomic(file: string, text: string): Promise<void> {
   await rename(temp, file);
 }
 
+/**
+ * Checks init's values as the cluster definition they become, before any key exists: invalid values must not leave
+ * a new age key file behind. The recipient is a stand-in (a well-formed public key whose private key was discarded); the real one replaces it.
+ */
+export async function checkValues(values: Omit<InitValues, "ageRecipient">): Promise<void> {
+  const { resolveCluster } = await import("@kubeforge/config");
+  const placeholder = "age1w9dwju4l85qmpxpc7wg032xf7n375s69sa3h4w8vfkg6ykadqadq8xyqur";
+  resolveCluster(clusterInput({ ...values, ageRecipient: placeholder }), `clusters/${values.name}/cluster.ts`);
+}
+
 export async function createCluster(options: CreateClusterOptions): Promise<CreatedCluster> {
   const { repoRoot, values, key } = options;
   const dir = path.join(repoRoot, "clusters", values.name);

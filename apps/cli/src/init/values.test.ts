@@ -18,6 +18,7 @@ it("asks on a terminal for exactly the missing values, MACs included", async () 
     "https://auth.lab",
     "git@gitlab.com:me/lab.git",
     "aa:bb:cc:dd:ee:01,,aa:bb:cc:dd:ee:03",
+    "enp1s0",
   ];
   const values = await collectValues("lab", { gateway: "10.0.0.1", vip: "10.0.0.10" }, async (question) => {
     questions.push(question);
@@ -28,6 +29,7 @@ it("asks on a terminal for exactly the missing values, MACs included", async () 
     "OIDC issuer URL",
     "Git URL Flux pulls from",
     "MAC addresses of the nodes, same order",
+    "Uplink interface of node-2",
   ]);
   expect(values.nodes).toEqual([
     { hostname: "node-1", address: "10.0.0.11", mac: "aa:bb:cc:dd:ee:01" },
@@ -38,12 +40,33 @@ it("asks on a terminal for exactly the missing values, MACs included", async () 
     nodeCidr: "10.0.0.0/24",
     nameservers: ["10.0.0.1", "1.1.1.1"],
     gitUrl: "ssh://git@gitlab.com/me/lab.git",
+    interface: "enp1s0",
   });
 });
 
 it("lists every missing flag when there is no terminal", async () => {
   await expect(collectValues("lab", { vip: "10.0.0.10" }, undefined)).rejects.toMatchObject({
     code: "E_USAGE",
-    hint: "pass --node 192.168.1.11 (repeat per node), --gateway 192.168.1.1, --oidc-issuer https://auth.example.com, --git-url ssh://git@github.com/you/homelab.git (or run it in a terminal to be asked)",
+    hint: "pass --node 192.168.1.11,aa:bb:cc:dd:ee:01 (repeat per node, each with its MAC), --gateway 192.168.1.1, --oidc-issuer https://auth.example.com, --git-url ssh://git@github.com/you/homelab.git (or run it in a terminal to be asked)",
   });
+});
+
+const FLAGS = {
+  gateway: "10.0.0.1",
+  vip: "10.0.0.10",
+  "oidc-issuer": "https://auth.lab",
+  "git-url": "git@gitlab.com:me/lab.git",
+};
+
+it("requires a MAC per node or --interface, and refuses ethN (Talos names NICs enpXsY)", async () => {
+  await expect(
+    collectValues("lab", { ...FLAGS, node: ["10.0.0.11,aa:bb:cc:dd:ee:01", "10.0.0.12"] }, undefined),
+  ).rejects.toMatchObject({ code: "E_USAGE", message: "node-2 (10.0.0.12) has no MAC address" });
+  await expect(
+    collectValues("lab", { ...FLAGS, node: ["10.0.0.12"], interface: "eth0" }, undefined),
+  ).rejects.toMatchObject({ message: expect.stringContaining("--interface eth0") });
+  const values = await collectValues("lab", { ...FLAGS, node: ["10.0.0.12"], interface: "enp2s0" }, undefined);
+  expect(values.interface).toBe("enp2s0");
+  const withMacs = await collectValues("lab", { ...FLAGS, node: ["10.0.0.11,aa:bb:cc:dd:ee:01"] }, undefined);
+  expect(withMacs.nodes[0]).toMatchObject({ mac: "aa:bb:cc:dd:ee:01" });
 });

@@ -33,7 +33,11 @@ export function defaultNodeCidr(gateway: string): string | undefined {
 }
 
 const REQUIRED = [
-  ["node", "Node addresses (comma-separated; 3 for an HA control plane)", "--node 192.168.1.11 (repeat per node)"],
+  [
+    "node",
+    "Node addresses (comma-separated; 3 for an HA control plane)",
+    "--node 192.168.1.11,aa:bb:cc:dd:ee:01 (repeat per node, each with its MAC)",
+  ],
   ["gateway", "Gateway of the node network", "--gateway 192.168.1.1"],
   ["vip", "API virtual IP (a free address in the node network)", "--vip 192.168.1.10"],
   ["oidc-issuer", "OIDC issuer URL (https://…)", "--oidc-issuer https://auth.example.com"],
@@ -43,6 +47,37 @@ const REQUIRED = [
     "--git-url ssh://git@github.com/you/homelab.git",
   ],
 ] as const;
+
+/**
+ * The uplink name for nodes given without a MAC. There is no default: Talos names NICs predictably (enp1s0, eno1),
+ * so the old eth0 default addressed nothing and validation refuses it.
+ */
+async function uplinkInterface(
+  nodes: readonly NodeValue[],
+  given: string | undefined,
+  ask: Ask | undefined,
+): Promise<string | undefined> {
+  const withoutMac = nodes.filter((node) => !node.mac).map((node) => `${node.hostname} (${node.address})`);
+  let name = given;
+  if (!name && withoutMac.length > 0 && ask)
+    name =
+      (await ask(`Uplink interface of ${withoutMac.join(", ")} (e.g. enp1s0; a MAC is better): `)).trim() || undefined;
+  if (withoutMac.length > 0 && !name) {
+    throw new CliError(
+      "E_USAGE",
+      `${withoutMac.join(", ")} ${withoutMac.length === 1 ? "has" : "have"} no MAC address`,
+      "give each node its MAC (--node 192.168.1.11,aa:bb:cc:dd:ee:01), or pass --interface <enpXsY> (the name Talos shows on the node's console)",
+    );
+  }
+  if (name && /^eth\d+$/.test(name)) {
+    throw new CliError(
+      "E_USAGE",
+      `--interface ${name}: Talos names NICs predictably (enp1s0, eno1), so ${name} addresses nothing`,
+      "give each node its MAC (--node <address>,<mac>), or the enpXsY name Talos shows on the node's console",
+    );
+  }
+  return name;
+}
 
 /** Collects init's values; `ask` is called only for missing ones (and only when there is a terminal). */
 export async function collectValues(
@@ -75,6 +110,7 @@ export async function collectValues(
       .map((mac) => mac.trim());
     nodes = nodes.map((node, index) => (macs[index] ? { ...node, mac: macs[index] } : node));
   }
+  const uplink = await uplinkInterface(nodes, str(flags, "interface"), ask);
   const gateway = answers.gateway!;
   const nodeCidr = str(flags, "node-cidr") ?? defaultNodeCidr(gateway);
   if (!nodeCidr)
@@ -104,7 +140,8 @@ export async function collectValues(
     gitUrl: normaliseGitUrl(answers["git-url"]!),
     gitBranch: str(flags, "branch") ?? "main",
     installDisk: str(flags, "install-disk") ?? "/dev/sda",
-    interface: str(flags, "interface") ?? "eth0",
+    // Only nodes without a MAC use it; uplinkInterface refused those when no interface was given.
+    interface: uplink ?? "",
     talosVersion: str(flags, "talos-version") ?? DEFAULT_TALOS_VERSION,
     kubernetesVersion: str(flags, "kubernetes-version") ?? DEFAULT_KUBERNETES_VERSION,
   };

@@ -46,7 +46,40 @@ it("denies missing, extra and demo recipients, naming the file, both lists and t
   );
   expect(findings[0]!.hint).toContain("kubeforge secrets updatekeys mine/secrets/db.sops.yaml");
   expect(findings[2]!.message).toContain("(the public demo key)");
-  expect(findings[2]!.hint).toContain("public Talos PKI");
+  // Its own bundle encrypted to the demo key: public, cannot be rotated silently — never "re-encrypt to the demo key".
+  expect(findings[2]!.hint).toContain("must be treated as public");
+  expect(findings[2]!.hint).toContain("cannot be rotated silently");
+  expect(findings[2]!.hint).not.toContain("example's public Talos PKI");
+  expect(findings[2]!.hint).not.toContain(DEMO_AGE_RECIPIENT);
+});
+
+it("calls a bundle the example's public Talos PKI only when it is a copy of an example's bundle", () => {
+  const copied = `${sopsYaml(DEMO_AGE_RECIPIENT)}    mac: ENC[AES256_GCM,data:example,iv:i,tag:t,type:str]\n`;
+  const own = `${sopsYaml(DEMO_AGE_RECIPIENT)}    mac: ENC[AES256_GCM,data:own,iv:i,tag:t,type:str]\n`;
+  const check = (content: string) =>
+    checkSopsRecipients({
+      files: [{ path: "mine/talos/talsecret.sops.yaml", content }],
+      cluster: { ...cluster([OWN]), name: "mine" },
+      exampleBundleMacs: ["ENC[AES256_GCM,data:example,iv:i,tag:t,type:str]"],
+    })[0]!.hint;
+  expect(check(copied)).toContain("the example's public Talos PKI");
+  expect(check(copied)).toContain("kubeforge talos gen secrets --cluster mine");
+  expect(check(own)).not.toContain("example's");
+  expect(check(own)).toContain("cannot be rotated silently");
+});
+
+it("tells a non-example cluster to replace a deploy key or secret encrypted to the demo key, not to re-encrypt it", () => {
+  const findings = checkSopsRecipients({
+    files: [
+      { path: "mine/git-deploy-key.sops.yaml", content: sopsYaml(DEMO_AGE_RECIPIENT) },
+      { path: "mine/secrets/db.sops.yaml", content: sopsYaml(DEMO_AGE_RECIPIENT) },
+    ],
+    cluster: cluster([OWN]),
+  });
+  expect(findings[0]!.hint).toContain("make a new deploy key");
+  expect(findings[0]!.hint).toContain("delete the old deploy key");
+  expect(findings[1]!.hint).toContain("regenerate every secret");
+  for (const finding of findings) expect(finding.hint).not.toContain(DEMO_AGE_RECIPIENT);
 });
 
 it("accepts the demo key only for clusters marked as examples", () => {

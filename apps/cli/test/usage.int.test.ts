@@ -1,0 +1,86 @@
+// Small usage fixes of the built CLI: --version, secrets usage, bootstrap's order of checks, init's key file on bad
+// values, and delegated help naming `kubeforge <command>`.
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, expect, it } from "vitest";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const app = path.resolve(here, "..");
+const repo = path.resolve(app, "../..");
+const bin = path.join(app, "bin", "kubeforge.mjs");
+let work: string;
+
+function kubeforge(args: string[], cwd = app, env: Record<string, string> = {}) {
+  const { SOPS_AGE_KEY_FILE: _file, SOPS_AGE_KEY: _key, NODE_PATH: _nodePath, ...rest } = process.env;
+  return spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8", env: { ...rest, ...env } });
+}
+
+beforeAll(() => {
+  work = mkdtempSync(path.join(tmpdir(), "kubeforge-usage-"));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+it("prints its version", () => {
+  const result = kubeforge(["--version"]);
+  expect(result.status).toBe(0);
+  const { version } = JSON.parse(readFileSync(path.join(app, "package.json"), "utf8")) as { version: string };
+  expect(result.stdout).toBe(`kubeforge ${version}\n`);
+});
+
+it("exits 2 with usage for `secrets` without a verb or without a file", () => {
+  const none = kubeforge(["secrets"]);
+  expect(none.status).toBe(2);
+  expect(none.stderr).toContain("usage: kubeforge secrets <encrypt|decrypt");
+  const noFile = kubeforge(["secrets", "decrypt"]);
+  expect(noFile.status).toBe(2);
+  expect(noFile.stderr).toContain("secrets decrypt needs a file");
+});
+
+it("reports a missing cluster before missing tools in bootstrap", () => {
+  const result = kubeforge(["bootstrap", "no-such-cluster"], work, { PATH: path.dirname(process.execPath) });
+  expect(result.status).not.toBe(0);
+  expect(result.stderr).toContain("no-such-cluster");
+  expect(result.stderr).not.toMatch(/talosctl|kubectl|helm/);
+});
+
+it("names `kubeforge talos` in `talos apply --help`", () => {
+  const result = kubeforge(["talos", "apply", "--help"]);
+  expect(result.status).toBe(0);
+  expect(result.stdout).toContain("Usage: kubeforge talos <command>");
+  expect(result.stdout).not.toContain("kubeforge-talos");
+});
+
+it("creates no age key file when init's values are invalid", () => {
+  const root = path.join(work, "repo");
+  mkdirSync(path.join(root, "clusters"), { recursive: true });
+  writeFileSync(path.join(root, "pnpm-workspace.yaml"), "packages:\n  - clusters/*\n");
+  cpSync(path.join(repo, ".sops.yaml"), path.join(root, ".sops.yaml"));
+  const keyFile = path.join(work, "keys", "keys.txt");
+  const result = kubeforge(
+    [
+      "init",
+      "mine",
+      "--age-key-file",
+      keyFile,
+      "--node",
+      "192.168.5.11,aa:bb:cc:dd:ee:01",
+      "--gateway",
+      "192.168.5.1",
+      "--vip",
+      "10.9.9.9",
+      "--oidc-issuer",
+      "http://not-https.example.com",
+      "--git-url",
+      "git@github.com:me/lab.git",
+      "--skip-install",
+    ],
+    root,
+  );
+  expect(result.status, result.stderr).not.toBe(0);
+  expect(result.stderr).not.toContain("    at ");
+  expect(existsSync(keyFile)).toBe(false);
+  expect(existsSync(path.join(root, "clusters", "mine"))).toBe(false);
+});
