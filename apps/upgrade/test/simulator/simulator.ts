@@ -260,7 +260,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       "--talosconfig",
       talosconfig,
     ],
-    async waitHealthy(timeoutMs = 20_000) {
+    async waitHealthy(timeoutMs = 120_000) {
       const deadline = Date.now() + timeoutMs;
       let last = "";
       while (Date.now() < deadline) {

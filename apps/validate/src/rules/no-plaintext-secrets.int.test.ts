@@ -25,7 +25,7 @@ function secret(name: string, values: Record<string, string>): string {
 
 async function plaintextFindings() {
   const report = await validateTree({
-    dir: path.join(root, "clusters", "x"),
+    dir: path.join(root, "clusters", "homelab"),
     cwd: root,
     kustomize: false,
     loadModel: false,
@@ -46,7 +46,7 @@ function runPrintedCommand(hint: string, extraEnv: Record<string, string> = {}):
 beforeEach(() => {
   root = mkdtempSync(path.join(tmpdir(), "kubeforge-validate-secrets-"));
   copyFileSync(path.join(repoRoot, ".sops.yaml"), path.join(root, ".sops.yaml"));
-  write("clusters/x/flux/apps/namespace.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n");
+  write("clusters/homelab/flux/apps/namespace.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n");
 });
 
 afterEach(() => {
@@ -55,22 +55,26 @@ afterEach(() => {
 
 describe("no-plaintext-secrets with SOPS files", () => {
   it("reports a plaintext value added to an encrypted Secret, and its printed fix (delete, then edit) works", async () => {
-    write("clusters/x/secrets/db.sops.yaml", secret("db", { password: "s3cret" }));
-    execFileSync(SOPS_BIN, ["encrypt", "-i", "clusters/x/secrets/db.sops.yaml"], { cwd: root, env, stdio: "pipe" });
+    write("clusters/homelab/secrets/db.sops.yaml", secret("db", { password: "s3cret" }));
+    execFileSync(SOPS_BIN, ["encrypt", "-i", "clusters/homelab/secrets/db.sops.yaml"], {
+      cwd: root,
+      env,
+      stdio: "pipe",
+    });
     expect(await plaintextFindings()).toEqual([]);
 
-    const file = path.join(root, "clusters/x/secrets/db.sops.yaml");
+    const file = path.join(root, "clusters/homelab/secrets/db.sops.yaml");
     const encrypted = readFileSync(file, "utf8");
     writeFileSync(file, encrypted.replace("stringData:\n", "stringData:\n  db-password: hunter2\n"));
     const findings = await plaintextFindings();
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({
       severity: "error",
-      file: "clusters/x/secrets/db.sops.yaml",
+      file: "clusters/homelab/secrets/db.sops.yaml",
       path: "stringData.db-password",
       line: 7,
     });
-    expect(findings[0]?.hint).toContain("pnpm exec kubeforge-sops edit clusters/x/secrets/db.sops.yaml");
+    expect(findings[0]?.hint).toContain("pnpm exec kubeforge-sops edit clusters/homelab/secrets/db.sops.yaml");
 
     // As printed: delete the plaintext line, then add the value with `kubeforge-sops edit`.
     writeFileSync(file, encrypted);
@@ -80,45 +84,53 @@ describe("no-plaintext-secrets with SOPS files", () => {
     });
     runPrintedCommand(findings[0]?.hint ?? "", { EDITOR: editor });
     expect(await plaintextFindings()).toEqual([]);
-    const decrypted = execFileSync(SOPS_BIN, ["decrypt", "clusters/x/secrets/db.sops.yaml"], { cwd: root, env });
+    const decrypted = execFileSync(SOPS_BIN, ["decrypt", "clusters/homelab/secrets/db.sops.yaml"], { cwd: root, env });
     expect(decrypted.toString()).toContain("db-password: hunter2");
   });
 
   it("moves a plaintext Secret out of flux/ to secrets/, where the printed encrypt command matches a creation rule", async () => {
-    write("clusters/x/flux/apps/db-secret.yaml", secret("db", { password: "s3cret" }));
+    write("clusters/homelab/flux/apps/db-secret.yaml", secret("db", { password: "s3cret" }));
     const findings = await plaintextFindings();
-    expect(findings).toMatchObject([{ file: "clusters/x/flux/apps/db-secret.yaml", path: "stringData", line: 6 }]);
+    expect(findings).toMatchObject([
+      { file: "clusters/homelab/flux/apps/db-secret.yaml", path: "stringData", line: 6 },
+    ]);
     const hint = findings[0]?.hint ?? "";
-    expect(hint).toContain("move the Secret to clusters/x/secrets/db.sops.yaml");
-    expect(hint).toMatch(/pnpm exec kubeforge-sops encrypt -i clusters\/x\/secrets\/db\.sops\.yaml$/);
+    expect(hint).toContain("move the Secret to clusters/homelab/secrets/db.sops.yaml");
+    expect(hint).toMatch(/pnpm exec kubeforge-sops encrypt -i clusters\/homelab\/secrets\/db\.sops\.yaml$/);
 
-    renameSync(path.join(root, "clusters/x/flux/apps/db-secret.yaml"), path.join(root, "clusters/x/secrets-tmp.yaml"));
-    mkdirSync(path.join(root, "clusters/x/secrets"));
-    renameSync(path.join(root, "clusters/x/secrets-tmp.yaml"), path.join(root, "clusters/x/secrets/db.sops.yaml"));
+    renameSync(
+      path.join(root, "clusters/homelab/flux/apps/db-secret.yaml"),
+      path.join(root, "clusters/homelab/secrets-tmp.yaml"),
+    );
+    mkdirSync(path.join(root, "clusters/homelab/secrets"));
+    renameSync(
+      path.join(root, "clusters/homelab/secrets-tmp.yaml"),
+      path.join(root, "clusters/homelab/secrets/db.sops.yaml"),
+    );
     runPrintedCommand(hint);
     expect(await plaintextFindings()).toEqual([]);
   });
 
   it("encrypts a plaintext Secret in secrets/ in place with the printed command", async () => {
-    write("clusters/x/secrets/api.sops.yaml", secret("api", { token: "abc" }));
+    write("clusters/homelab/secrets/api.sops.yaml", secret("api", { token: "abc" }));
     const findings = await plaintextFindings();
     expect(findings).toHaveLength(1);
     expect(findings[0]?.hint).toBe(
-      "encrypt it in place: pnpm exec kubeforge-sops encrypt -i clusters/x/secrets/api.sops.yaml",
+      "encrypt it in place: pnpm exec kubeforge-sops encrypt -i clusters/homelab/secrets/api.sops.yaml",
     );
     runPrintedCommand(findings[0]?.hint ?? "");
     expect(await plaintextFindings()).toEqual([]);
   });
 
   it("reports a plaintext value in a whole-file SOPS file (no Secret) that its own rules encrypt", async () => {
-    write("clusters/x/talos/talsecret.sops.yaml", "cluster:\n  id: abc\n  secret: def\n");
-    execFileSync(SOPS_BIN, ["encrypt", "-i", "clusters/x/talos/talsecret.sops.yaml"], {
+    write("clusters/homelab/talos/talsecret.sops.yaml", "cluster:\n  id: abc\n  secret: def\n");
+    execFileSync(SOPS_BIN, ["encrypt", "-i", "clusters/homelab/talos/talsecret.sops.yaml"], {
       cwd: root,
       env,
       stdio: "pipe",
     });
     expect(await plaintextFindings()).toEqual([]);
-    const file = path.join(root, "clusters/x/talos/talsecret.sops.yaml");
+    const file = path.join(root, "clusters/homelab/talos/talsecret.sops.yaml");
     writeFileSync(
       file,
       readFileSync(file, "utf8").replace("cluster:\n", "cluster:\n  token: plain\n  note_unencrypted: fine\n"),
