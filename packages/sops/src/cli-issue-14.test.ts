@@ -176,6 +176,23 @@ describe("edit", () => {
   });
 });
 
+describe("the editor never sees the age key", () => {
+  it("edit runs $EDITOR without SOPS_AGE_* variables (security review #16 item 8)", () => {
+    const file = write("keyless.yaml", "a: one\n");
+    expect(runCli(["encrypt", "-i", "--age", alice.recipient, file]).code).toBe(0);
+    const seen = path.join(dir, "editor-env.txt");
+    const editor = write("dump-env.sh", `#!/bin/sh\nenv > "${seen}"\nprintf 'a: two\\n' > "$1"\n`);
+    chmodSync(editor, 0o755);
+    const result = runCli(["edit", file], { env: { ...env(), EDITOR: editor } });
+    expect(result.code).toBe(0);
+    const environment = readFileSync(seen, "utf8");
+    expect(environment).toContain("EDITOR=");
+    expect(environment).not.toMatch(/^SOPS_AGE_/m);
+    expect(environment).not.toContain(alice.identity);
+    expect(runCli(["decrypt", file], { env: env() }).stdout.toString()).toBe("a: two\n");
+  });
+});
+
 describe("#8 sops 3.13 exit codes", () => {
   it("missing file 100, parse error 1, no creation rule 1, conflicting rules 8, int overflow 23, edit unchanged 200", () => {
     expect(runCli(["decrypt", path.join(dir, "missing.yaml")]).code).toBe(100);

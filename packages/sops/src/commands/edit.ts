@@ -36,10 +36,18 @@ function editorCommand(env: NodeJS.ProcessEnv): string {
   throw new SopsError("E_SOPS_EDITOR", "no editor found", { hint: "set $EDITOR (or $SOPS_EDITOR)" });
 }
 
+/**
+ * The editor's environment: everything but the age key sources. The editor (and any plugin it runs) needs the
+ * plaintext of this one file, never the key that opens every other file of the repository.
+ */
+export function editorEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^SOPS_AGE_/.test(name)));
+}
+
 /** Runs the editor once, asynchronously, so signal handlers can run while it is open. */
 function runEditorOnce(editor: string, temp: string, env: NodeJS.ProcessEnv, track: (child?: ChildProcess) => void) {
   return new Promise<void>((resolve, reject) => {
-    const child = spawn("sh", ["-c", `${editor} "$1"`, "sh", temp], { stdio: "inherit", env });
+    const child = spawn("sh", ["-c", `${editor} "$1"`, "sh", temp], { stdio: "inherit", env: editorEnvironment(env) });
     track(child);
     child.on("error", (error) => {
       track(undefined);
