@@ -269,7 +269,8 @@ export function buildPlan(context: Pick<BootstrapContext, "cluster" | "fluxInsta
   if (context.fluxInstall === "operator") {
     steps.push({
       id: "flux",
-      title: "install the Flux Operator and a FluxInstance syncing this cluster's path",
+      title:
+        "install the Flux Operator and a FluxInstance, then apply flux/flux-system (GitRepository + Kustomization)",
       async run(ctx) {
         await ctx.exec("helm", [
           "--kubeconfig",
@@ -295,6 +296,26 @@ export function buildPlan(context: Pick<BootstrapContext, "cluster" | "fluxInsta
           },
           fluxInstance(ctx),
         );
+        // The sync objects come from the committed tree (flux/flux-system), as with `flux install`: one owner, and
+        // they carry what a FluxInstance sync cannot (SOPS decryption, the service account).
+        await ctx.exec("kubectl", [
+          "--kubeconfig",
+          ctx.kubeconfig,
+          "--namespace",
+          "flux-system",
+          "wait",
+          "--for=condition=Ready",
+          "fluxinstance/flux",
+          `--timeout=${Math.max(1, Math.round(ctx.timeoutMs / 1000))}s`,
+        ]);
+        await ctx.exec("kubectl", [
+          "--kubeconfig",
+          ctx.kubeconfig,
+          "apply",
+          "--server-side",
+          "-k",
+          path.join(ctx.clusterDir, "flux", "flux-system"),
+        ]);
         return `${url}#${branch} ${fluxPath(ctx.cluster)}`;
       },
     });
@@ -350,7 +371,11 @@ export function buildPlan(context: Pick<BootstrapContext, "cluster" | "fluxInsta
   return steps;
 }
 
-/** The FluxInstance of this cluster: Flux's controllers plus a sync of ./clusters/<name>/flux with the deploy key. */
+/**
+ * The FluxInstance of this cluster: Flux's controllers only. It has no `sync`: the generated
+ * flux/flux-system/gotk-sync.yaml already defines the `flux-system` GitRepository and Kustomization, and the root
+ * Kustomization re-applies them, so a FluxInstance sync would give those objects two owners fighting each other.
+ */
 export function fluxInstance(context: Pick<BootstrapContext, "cluster">): Record<string, unknown> {
   const { cluster } = context;
   return {
@@ -361,13 +386,6 @@ export function fluxInstance(context: Pick<BootstrapContext, "cluster">): Record
       distribution: { version: "2.x", registry: "ghcr.io/fluxcd" },
       components: ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"],
       cluster: { type: "kubernetes", networkPolicy: true, domain: cluster.network.clusterDomain },
-      sync: {
-        kind: "GitRepository",
-        url: cluster.flux.url,
-        ref: `refs/heads/${cluster.flux.branch}`,
-        path: fluxPath(cluster).replace(/^\.\//, ""),
-        ...(cluster.flux.url.startsWith("ssh://") ? { pullSecret: "flux-system" } : {}),
-      },
     },
   };
 }
