@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contains, hasHostBits, networkOf, overlaps, parseAddress, parseCidr } from "./cidr.js";
+import { contains, hasHostBits, isNetworkOrBroadcast, networkOf, overlaps, parseAddress, parseCidr } from "./cidr.js";
 
 const cidr = (text: string) => {
   const parsed = parseCidr(text);
@@ -31,5 +31,14 @@ describe("cidr", () => {
     const v6 = parseAddress("fd00::5");
     expect(v4 && contains(cidr("10.0.0.0/24"), v4)).toBe(true);
     expect(v6 && contains(cidr("10.0.0.0/24"), v6)).toBe(false);
+  });
+});
+
+describe("isNetworkOrBroadcast across address families", () => {
+  it("is false, not an exception, for an IPv4 address in an IPv6 block", () => {
+    const block = parseCidr("fd00::/64");
+    const address = parseAddress("192.168.1.255");
+    if (!block || !address) throw new Error("unparseable");
+    expect(isNetworkOrBroadcast(block, address)).toBe(false);
   });
 });

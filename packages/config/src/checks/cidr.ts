@@ -53,6 +53,6 @@ export function addressBits(cidr: Cidr): number {
 export function isNetworkOrBroadcast(cidr: Cidr, address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
   const text = address.toString();
   if (networkOf(cidr).split("/")[0] === text) return true;
-  if (address.kind() !== "ipv4") return false;
+  if (address.kind() !== "ipv4" || cidr[0].kind() !== "ipv4") return false;
   return ipaddr.IPv4.broadcastAddressFromCIDR(`${cidr[0].toString()}/${cidr[1]}`).toString() === text;
 }
