@@ -308,14 +308,7 @@ export function buildPlan(context: Pick<BootstrapContext, "cluster" | "fluxInsta
           "fluxinstance/flux",
           `--timeout=${Math.max(1, Math.round(ctx.timeoutMs / 1000))}s`,
         ]);
-        await ctx.exec("kubectl", [
-          "--kubeconfig",
-          ctx.kubeconfig,
-          "apply",
-          "--server-side",
-          "-k",
-          path.join(ctx.clusterDir, "flux", "flux-system"),
-        ]);
+        await applyFluxSystem(ctx);
         return `${url}#${branch} ${fluxPath(ctx.cluster)}`;
       },
     });
@@ -325,14 +318,7 @@ export function buildPlan(context: Pick<BootstrapContext, "cluster" | "fluxInsta
       title: "flux install, then apply flux/flux-system (GitRepository + Kustomization)",
       async run(ctx) {
         await ctx.exec("flux", ["--kubeconfig", ctx.kubeconfig, "install"]);
-        await ctx.exec("kubectl", [
-          "--kubeconfig",
-          ctx.kubeconfig,
-          "apply",
-          "--server-side",
-          "-k",
-          path.join(ctx.clusterDir, "flux", "flux-system"),
-        ]);
+        await applyFluxSystem(ctx);
         return fluxPath(ctx.cluster);
       },
     });
@@ -369,6 +355,18 @@ export function buildPlan(context: Pick<BootstrapContext, "cluster" | "fluxInsta
     },
   });
   return steps;
+}
+
+/** Applies the committed flux/flux-system (the `flux-system` GitRepository and Kustomization) server-side. */
+async function applyFluxSystem(ctx: BootstrapContext): Promise<void> {
+  await ctx.exec("kubectl", [
+    "--kubeconfig",
+    ctx.kubeconfig,
+    "apply",
+    "--server-side",
+    "-k",
+    path.join(ctx.clusterDir, "flux", "flux-system"),
+  ]);
 }
 
 /**
