@@ -29,6 +29,23 @@ const firstControlPlane = (context: BootstrapContext) => {
 const talos = (context: BootstrapContext, address: string, ...args: string[]) =>
   context.exec("talosctl", ["--talosconfig", context.talosconfig, "--nodes", address, "--endpoints", address, ...args]);
 
+/** Polls a talosctl call on one node until it succeeds, or fails with `timeout()`. */
+const waitForTalos = (
+  context: BootstrapContext,
+  address: string,
+  args: readonly string[],
+  timeout: () => Error,
+): Promise<true> =>
+  waitFor(
+    context,
+    () =>
+      talos(context, address, ...args).then(
+        () => true as const,
+        () => undefined,
+      ),
+    timeout,
+  );
+
 function applyStep(hostname: string): Step {
   return {
     id: `apply:${hostname}`,
@@ -103,15 +120,10 @@ export function buildPlan(context: Pick<BootstrapContext, "cluster" | "fluxInsta
       async run(ctx) {
         const node = firstControlPlane(ctx);
         // Nodes reboot into their installed config after apply-config; wait until Talos answers with TLS.
-        await waitFor(
+        await waitForTalos(
           ctx,
-          async () =>
-            (await talos(ctx, node.address, "version").then(
-              () => true,
-              () => false,
-            ))
-              ? true
-              : undefined,
+          node.address,
+          ["version"],
           () =>
             new CliError(
               "E_TIMEOUT",
@@ -133,15 +145,10 @@ export function buildPlan(context: Pick<BootstrapContext, "cluster" | "fluxInsta
       title: "wait for etcd",
       async run(ctx) {
         const node = firstControlPlane(ctx);
-        await waitFor(
+        await waitForTalos(
           ctx,
-          async () =>
-            (await talos(ctx, node.address, "etcd", "status").then(
-              () => true,
-              () => false,
-            ))
-              ? true
-              : undefined,
+          node.address,
+          ["etcd", "status"],
           () =>
             new CliError(
               "E_TIMEOUT",
