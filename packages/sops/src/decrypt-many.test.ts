@@ -4,9 +4,11 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../test/cli.js";
 import { alice, bob } from "../test/keys.js";
+import { decryptMany } from "./commands/decrypt-many.js";
 import { encryptText } from "./operations/encrypt.js";
 
 const FILES = 150;
@@ -76,6 +78,38 @@ describe("decrypt --recursive over many files", () => {
       expect(readFileSync(path.join(dir, "pooled", name(i)), "utf8")).toBe(
         readFileSync(path.join(dir, "single", name(i)), "utf8"),
       );
+    }
+  });
+});
+
+describe("a worker thread that dies", () => {
+  it.each([
+    [
+      "exits on its first batch",
+      'import { parentPort } from "node:worker_threads";\nparentPort.on("message", () => process.exit(3));\n',
+    ],
+    ["throws while loading", 'throw new Error("boom");\n'],
+  ])("%s: the main thread decrypts the files it had taken, none is skipped", async (_, source) => {
+    const worker = path.join(dir, `worker-${source.length}.mjs`);
+    writeFileSync(worker, source);
+    const out = path.join(dir, `dead-${source.length}`);
+    const errors: unknown[] = [];
+    const failures = await decryptMany({
+      files: [],
+      recursive: path.join(dir, "enc"),
+      outputDir: out,
+      // from the temp folder: the repository's .sops.yaml (stores.yaml.indent) must not apply
+      common: { env: { SOPS_AGE_KEY: alice.identity }, cwd: dir },
+      onError: (error) => errors.push(error),
+      threads: 1,
+      workerUrl: pathToFileURL(worker),
+    });
+    // the damaged files fail as they do on the main thread; every other file is written
+    expect(failures).toHaveLength(TAMPERED.length + 1);
+    expect(errors).toEqual(failures);
+    for (let i = 0; i < FILES; i++) {
+      if (TAMPERED.includes(i) || i === OTHER_KEY) continue;
+      expect(readFileSync(path.join(out, name(i)), "utf8")).toBe(plainOf(i));
     }
   });
 });

@@ -22,7 +22,7 @@ export interface DecryptManyOptions {
   readonly outputDir?: string;
   readonly common: Omit<FileCommandOptions, "file">;
   readonly onError: (error: unknown) => void;
-  /** Worker threads to use at most (default: one per spare core, up to 3; 0: the main thread only). */
+  /** Worker threads to use (default: one per spare core, up to 3; 0: the main thread only). */
   readonly threads?: number;
   /** URL of the built decrypt-worker.js (default: beside this module). */
   readonly workerUrl?: URL;
@@ -127,8 +127,8 @@ function threadsFor(options: DecryptManyOptions, jobs: number): number {
   const spare = Math.min(3, os.availableParallelism() - 1);
   // KUBEFORGE_SOPS_THREADS caps the worker threads (0: the main thread only), e.g. on a shared CI runner
   const cap = Number.parseInt(env.KUBEFORGE_SOPS_THREADS ?? "", 10);
-  const wanted = options.threads ?? (Number.isInteger(cap) && cap >= 0 ? cap : spare);
-  return Math.max(0, Math.min(wanted, spare, Math.floor(jobs / BATCH_THREAD_MIN)));
+  const wanted = options.threads ?? Math.min(spare, Number.isInteger(cap) && cap >= 0 ? cap : spare);
+  return Math.max(0, Math.min(wanted, Math.floor(jobs / BATCH_THREAD_MIN)));
 }
 
 /** Decrypts every file; returns the errors (empty when all succeeded), in the order of the files. */
@@ -170,8 +170,13 @@ export async function decryptMany(options: DecryptManyOptions): Promise<unknown[
     cursor = Math.min(jobs.length, cursor + count);
     return jobs.slice(from, cursor);
   };
-  const helpers = await startHelpers(options, threadsFor(options, jobs.length), take, (failure) => {
-    errors[failure.index] = fromFailure(failure);
+  const retry: DecryptJob[] = [];
+  const helpers = await startHelpers(options, threadsFor(options, jobs.length), {
+    take,
+    onFailure: (failure) => {
+      errors[failure.index] = fromFailure(failure);
+    },
+    requeue: (left) => retry.push(...left),
   });
   while (cursor < jobs.length) {
     const [job] = take(1);
@@ -180,6 +185,8 @@ export async function decryptMany(options: DecryptManyOptions): Promise<unknown[
     if (helpers.length > 0) await new Promise((resolve) => setImmediate(resolve));
   }
   await Promise.all(helpers);
+  // files a thread took but did not finish (it crashed or exited): the main thread does them
+  for (const job of retry) errors[job.index] = await runJob(job, options.common, keySource, config);
 
   const failures: unknown[] = [];
   for (const [index, error] of errors.entries()) {
@@ -192,12 +199,19 @@ export async function decryptMany(options: DecryptManyOptions): Promise<unknown[
   return failures;
 }
 
-/** Starts `count` worker threads pulling batches with `take`; each promise settles when its thread is done. */
+interface HelperHooks {
+  /** The next files (fewer at the end, none when all are taken). */
+  take(count: number): DecryptJob[];
+  onFailure(failure: JobFailure): void;
+  /** Files a thread had taken when it died: someone else must do them. */
+  requeue(jobs: DecryptJob[]): void;
+}
+
+/** Starts `count` worker threads pulling batches; each promise settles when its thread is gone. */
 async function startHelpers(
   options: DecryptManyOptions,
   count: number,
-  take: (count: number) => DecryptJob[],
-  onFailure: (failure: JobFailure) => void,
+  hooks: HelperHooks,
 ): Promise<Array<Promise<void>>> {
   if (count === 0) return [];
   const url = options.workerUrl ?? new URL("./decrypt-worker.js", import.meta.url);
@@ -211,30 +225,28 @@ async function startHelpers(
     const worker = new Worker(url, { workerData: { common: workerCommon } });
     const inFlight = new Map<number, DecryptJob>();
     const send = () => {
-      const batch = take(BATCH_SIZE);
+      const batch = hooks.take(BATCH_SIZE);
       for (const job of batch) inFlight.set(job.index, job);
       if (batch.length > 0) worker.postMessage(batch);
-      return batch.length;
     };
     return new Promise<void>((resolve) => {
-      worker.on("message", (message: { done: number[]; failures: JobFailure[] }) => {
-        for (const index of message.done) inFlight.delete(index);
-        for (const failure of message.failures) onFailure(failure);
-        send();
-        if (inFlight.size === 0) void worker.terminate().then(() => resolve());
-      });
-      worker.on("error", (error) => {
-        // the thread died: its unfinished files are reported, not silently skipped
-        for (const job of inFlight.values())
-          onFailure({
-            index: job.index,
-            code: "E_SOPS_IO",
-            reason: `a worker thread failed (${error.message})`,
-            file: job.file,
-          });
+      let gone = false;
+      // the thread died or exited early: what it had not confirmed goes back, nothing is skipped
+      const end = () => {
+        if (gone) return;
+        gone = true;
+        hooks.requeue([...inFlight.values()]);
         inFlight.clear();
         resolve();
+      };
+      worker.on("message", (message: { done: number[]; failures: JobFailure[] }) => {
+        for (const index of message.done) inFlight.delete(index);
+        for (const failure of message.failures) hooks.onFailure(failure);
+        send();
+        if (inFlight.size === 0) void worker.terminate();
       });
+      worker.on("error", end);
+      worker.on("exit", end);
       // two batches ahead, so the thread never waits for the main thread to hand out the next one
       send();
       send();
