@@ -48,6 +48,8 @@ describe("ValueCipher against values Go sops wrote", () => {
         expect.objectContaining({ code: "E_SOPS_DECRYPT", message: expect.stringMatching(/failed authentication/) }),
       );
     refused(GO.myapp1, "myapp2:"); // a renamed key
+    // the crypto error is kept as the cause (for --verbose debugging), not shown as the message
+    expect(() => cipher.decrypt(GO.myapp1, "myapp2:")).toThrow(expect.objectContaining({ cause: expect.any(Error) }));
     refused(GO.myapp1, "myapp1"); // the AAD's trailing separator matters
     refused(GO.myapp1, "myapp1:", key());
     const f = fields(GO.myapp1);

@@ -8,6 +8,9 @@ import { Comment, type Leaf, SopsTime } from "./tree.js";
 export type ValueType = "str" | "int" | "float" | "bool" | "time" | "comment" | "bytes";
 
 const ENC_PATTERN = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/s;
+// Go's base64.StdEncoding (padded, standard alphabet). Node's decoder skips bad characters and stops at
+// padding, so without this check a value Go sops (and Flux) refuses would decrypt here.
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** The data, iv, tag and type fields of `ENC[…]` (as ENC_PATTERN reads them), without a regex per value. */
@@ -138,7 +141,7 @@ export class ValueCipher {
   decrypt(text: string, aad: string): Leaf | Comment {
     if (text === "") return "";
     const match = splitEncrypted(text);
-    if (!match) {
+    if (!match || !BASE64.test(match[0]) || !BASE64.test(match[1]) || !BASE64.test(match[2])) {
       throw new SopsError("E_SOPS_DECRYPT", "value is not in sops' ENC[AES256_GCM,…] format", {
         hint: "the file was edited by hand or the encryption rules in its metadata were changed",
       });

@@ -163,10 +163,24 @@ describe("the document", () => {
       code: "E_SOPS_CONFIG",
       message: `${FILE}: creation_rules must be a list`,
     });
+    refused("just text\n", { code: "E_SOPS_CONFIG", message: `${FILE}: must be a mapping` });
     refused("destination_rules:\n  - path_regex: x\n", {
+      code: "E_SOPS_CONFIG",
       path: "destination_rules",
       message: expect.stringMatching(/— remove destination_rules from this \.sops\.yaml/),
     });
+  });
+
+  it("refuses invalid YAML with the parser's first line only (no source excerpt)", () => {
+    refused("creation_rules: [", {
+      code: "E_SOPS_CONFIG",
+      message: `${FILE}: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 1, column 18:`,
+    });
+  });
+
+  it("takes suffixes literally (they are not regexes)", () => {
+    expect(rule("unencrypted_suffix: '[x'\nage: age1a").unencryptedSuffix).toBe("[x");
+    expect(rule("encrypted_suffix: (s\nage: age1a").encryptedSuffix).toBe("(s");
   });
 });
 
@@ -240,6 +254,27 @@ describe("findSopsConfig", () => {
       env: { SOPS_CONFIG: "other.yaml" },
     });
     expect(viaFlag?.file).toBe(path.join(root, "a/.sops.yaml"));
+  });
+
+  it("reads SOPS_CONFIG from the env it is given, not from the process", async () => {
+    const root = tree();
+    const saved = process.env.SOPS_CONFIG;
+    process.env.SOPS_CONFIG = path.join(root, "other.yaml");
+    try {
+      const found = await findSopsConfig({ cwd: path.join(root, "a/b"), env: {} });
+      expect(found?.file).toBe(path.join(root, "a/.sops.yaml"));
+    } finally {
+      if (saved === undefined) delete process.env.SOPS_CONFIG;
+      else process.env.SOPS_CONFIG = saved;
+    }
+  });
+
+  it("searches the working directory and up to 100 parents, no further", async () => {
+    const root = tree();
+    const deep = path.join(root, "a", ...Array.from({ length: 101 }, () => "d"));
+    mkdirSync(deep, { recursive: true });
+    expect((await findSopsConfig({ cwd: path.dirname(deep), env: {} }))?.file).toBe(path.join(root, "a/.sops.yaml"));
+    expect(await findSopsConfig({ cwd: deep, env: {} })).toBeUndefined();
   });
 
   it("refuses an explicit config it cannot read, naming it", async () => {
