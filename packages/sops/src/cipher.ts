@@ -8,6 +8,9 @@ import { Comment, type Leaf, SopsTime } from "./tree.js";
 export type ValueType = "str" | "int" | "float" | "bool" | "time" | "comment" | "bytes";
 
 const ENC_PATTERN = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/s;
+// Go's base64.StdEncoding (padded, standard alphabet). Node's decoder skips bad characters and stops at
+// padding, so without this check a value Go sops (and Flux) refuses would decrypt here.
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 // ignoreBOM: a value that starts with U+FEFF keeps it (Go strings are bytes; the MAC hashes them all)
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
@@ -186,7 +189,7 @@ export class ValueCipher {
     }
     if (produced) this.realDecrypts -= 1;
     const match = splitEncrypted(text);
-    if (!match) {
+    if (!match || !BASE64.test(match[0]) || !BASE64.test(match[1]) || !BASE64.test(match[2])) {
       throw new SopsError("E_SOPS_DECRYPT", "value is not in sops' ENC[AES256_GCM,…] format", {
         hint: "the file was edited by hand or the encryption rules in its metadata were changed",
       });
