@@ -1,6 +1,10 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { DEMO_AGE_RECIPIENT } from "@kubeforge/config";
 import { expect, it } from "vitest";
-import { checkSopsRecipients, sopsRecipientsOf } from "./recipients.js";
+import { checkSopsRecipients, sopsMacOf, sopsRecipientsOf, sopsRecipientsRule } from "./recipients.js";
+import type { RuleContext } from "./rule.js";
 
 const OWN = "age1qwp864mpgk3hgh0j5h2ms30r5zw37xv8jwlk8s6chcrpzhz63skqn6tvzh";
 const OTHER = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
@@ -94,4 +98,55 @@ it("accepts the demo key only for clusters marked as examples", () => {
     "copy/cluster.ts: sops.ageRecipients",
     "homelab/talos/talsecret.sops.yaml: sops.age",
   ]);
+});
+
+it("reads the mac line of YAML and JSON sops files", () => {
+  const mac = "ENC[AES256_GCM,data:m,iv:i,tag:t,type:str]";
+  expect(sopsMacOf(`${sopsYaml(OWN)}    mac: ${mac}\n`)).toBe(mac);
+  expect(sopsMacOf(`{\n\t"sops": {\n\t\t"mac": "${mac}"\n\t}\n}`)).toBe(mac);
+  expect(sopsMacOf(sopsYaml(OWN))).toBeUndefined();
+});
+
+it("the rule finds the examples' Talos bundles beside the cluster, never counting the cluster's own", () => {
+  const root = mkdtempSync(path.join(tmpdir(), "kubeforge-recipients-"));
+  try {
+    const bundle = (mac: string, recipient = DEMO_AGE_RECIPIENT) =>
+      `${sopsYaml(recipient)}    mac: ENC[AES256_GCM,data:${mac},iv:i,tag:t,type:str]\n`;
+    const write = (cluster: string, content: string) => {
+      mkdirSync(path.join(root, "clusters", cluster, "talos"), { recursive: true });
+      writeFileSync(path.join(root, "clusters", cluster, "talos", "talsecret.sops.yaml"), content);
+    };
+    write("homelab", bundle("example"));
+    write("private", bundle("private", OTHER)); // not encrypted to the demo key: not an example
+    write("mine", bundle("mine"));
+    mkdirSync(path.join(root, "clusters", "empty"));
+    const hintFor = (content: string, { cluster = "mine", sourceRoot = root } = {}) => {
+      const context = {
+        files: [{ path: "mine/talos/talsecret.sops.yaml", content }],
+        cluster: { name: "mine", sops: { ageRecipients: [OWN], decryptionSecret: "sops-age" } },
+        ...(sourceRoot ? { sourceRoot } : {}),
+        clusterDir: path.join(root, "clusters", cluster),
+        documents: [],
+      } as unknown as RuleContext;
+      const findings = sopsRecipientsRule.check(context) as ReturnType<typeof checkSopsRecipients>;
+      expect(findings).toHaveLength(1);
+      return findings[0]!.hint;
+    };
+    expect(hintFor(bundle("example"))).toContain("the example's public Talos PKI");
+    expect(hintFor(bundle("private"))).not.toContain("example's");
+    // The cluster's own bundle is never its own example, even if another cluster folder is checked.
+    expect(hintFor(bundle("mine"))).not.toContain("example's");
+    expect(hintFor(bundle("mine"), { cluster: "homelab" })).toContain("the example's public Talos PKI");
+    expect(hintFor(bundle("example"), { cluster: "homelab" })).not.toContain("example's");
+    // Without a source root, or with no clusters/ folder in it, there are no examples to compare with.
+    expect(hintFor(bundle("example"), { sourceRoot: "" })).not.toContain("example's");
+    expect(hintFor(bundle("example"), { sourceRoot: path.join(root, "clusters") })).not.toContain("example's");
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+it("the rule checks nothing without a cluster model", () => {
+  const files = [{ path: "mine/secrets/db.sops.yaml", content: sopsYaml(OTHER) }];
+  expect(sopsRecipientsRule.check({ files, documents: [] } as unknown as RuleContext)).toEqual([]);
 });
