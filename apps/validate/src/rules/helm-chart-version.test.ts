@@ -4,12 +4,18 @@ import { checkChartVersion, helmChartVersionRule } from "./helm-chart-version.js
 import type { RuleContext } from "./rule.js";
 
 describe("checkChartVersion", () => {
-  it.each(["1.16.5", "v0.93.0", "1.0.0-rc.1", "10.0.10", "2.1.0+build.5"])("accepts the exact version %s", (version) => {
-    expect(checkChartVersion(version)).toBeUndefined();
-  });
-  it.each([">=1.16.0", "1.x", "*", "^1.2.3", "~1.2", "1.16", "1.2.3 - 2.0.0", "1.2.3-", "V1.2.3"])("rejects the range %s", (version) => {
-    expect(checkChartVersion(version)).toMatch(/is a range/);
-  });
+  it.each(["1.16.5", "v0.93.0", "1.0.0-rc.1", "10.0.10", "2.1.0+build.5"])(
+    "accepts the exact version %s",
+    (version) => {
+      expect(checkChartVersion(version)).toBeUndefined();
+    },
+  );
+  it.each([">=1.16.0", "1.x", "*", "^1.2.3", "~1.2", "1.16", "1.2.3 - 2.0.0", "1.2.3-", "V1.2.3"])(
+    "rejects the range %s",
+    (version) => {
+      expect(checkChartVersion(version)).toMatch(/is a range/);
+    },
+  );
   it("rejects a missing version", () => {
     expect(checkChartVersion(undefined)).toMatch(/sets no chart version/);
   });

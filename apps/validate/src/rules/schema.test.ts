@@ -165,7 +165,9 @@ describe("schema rule: messages and Flux variables", () => {
     expect(await widgetErrors(`{required: {b: "${flux("X")}"}}`)).toEqual([
       'spec.required: missing required field "a" (add the field)',
     ]);
-    expect(await widgetErrors(`{size: ["${flux("SIZE")}"]}`)).toEqual(["spec.size: must be integer (write a integer here)"]);
+    expect(await widgetErrors(`{size: ["${flux("SIZE")}"]}`)).toEqual([
+      "spec.size: must be integer (write a integer here)",
+    ]);
     expect(await widgetErrors(`{size: "$SIZE"}`)).toEqual(["spec.size: must be integer (write a integer here)"]);
     expect(await widgetErrors(`{size: "${flux("1SIZE")}"}`)).toEqual([
       "spec.size: must be integer (write a integer here)",
