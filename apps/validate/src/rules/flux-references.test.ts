@@ -2,7 +2,7 @@
 // unless the reference names one. Only Flux's own kinds (by API group) are appliers or targets.
 import { describe, expect, it } from "vitest";
 import { parseManifestText } from "../tree/load-documents.js";
-import { fluxObjects, isFluxSource } from "./flux-objects.js";
+import { fluxObjects, isFluxKustomization, isFluxSource, isHelmRelease } from "./flux-objects.js";
 import { fluxReferencesRule } from "./flux-references.js";
 import type { RuleContext } from "./rule.js";
 
@@ -75,6 +75,14 @@ describe("flux-references: dependsOn", () => {
     expect(
       await references(kustomization("infra", "{}", "") + kustomization("apps", "{dependsOn: [{name: infra}]}", "")),
     ).toEqual([]);
+  });
+
+  it("namespace default written out is the namespace an object without one is in", async () => {
+    const text = kustomization("infra", "{}", "default") + kustomization("apps", "{dependsOn: [{name: infra}]}", "");
+    expect(await references(text)).toEqual([]);
+    expect(await references(kustomization("apps", "{sourceRef: {kind: GitRepository, name: nope}}", ""))).toEqual([
+      "spec.sourceRef: source GitRepository default/nope is not declared in the tree",
+    ]);
   });
 
   it("a plain kustomize Kustomization neither refers nor can be referred to", async () => {
@@ -192,6 +200,19 @@ describe("Flux sources", () => {
       expect(fluxObjects(documentsOf(object(SRC, kind, "s", "flux-system"))).map((d) => d.object.kind)).toEqual([kind]);
     },
   );
+
+  it.each([
+    [KS, "Kustomization", "Kustomization"],
+    [HR, "HelmRelease", "HelmRelease"],
+    [KS, "HelmRelease", "neither"],
+    [HR, "Kustomization", "neither"],
+    ["kustomize.config.k8s.io/v1beta1", "Kustomization", "neither"],
+  ])("%s %s is a Flux %s: kind and API group both count", (apiVersion, kind, expected) => {
+    const [document] = documentsOf(object(apiVersion, kind, "x", "flux-system"));
+    if (!document) throw new Error("no document");
+    const found = isFluxKustomization(document) ? "Kustomization" : isHelmRelease(document) ? "HelmRelease" : "neither";
+    expect(found).toBe(expected);
+  });
 
   it("a Flux object with another kind, or without apiVersion, is not a source", () => {
     const [config, bare] = documentsOf(

@@ -16,6 +16,9 @@ describe("checkChartVersion", () => {
       expect(checkChartVersion(version)).toMatch(/is a range/);
     },
   );
+  it("a list is not a version, even of one exact version", () => {
+    expect(checkChartVersion(["1.2.3"])).toMatch(/is a range/);
+  });
   it("rejects a missing version", () => {
     expect(checkChartVersion(undefined)).toMatch(/sets no chart version/);
   });
@@ -133,6 +136,22 @@ describe("helm-chart-version: spec.chartRef", () => {
       files: [],
     } as never);
     expect(finding?.hint).toBe("set spec.ref.tag to an exact version (or spec.ref.digest)");
+  });
+
+  it("a HelmRelease with neither chart nor chartRef has no version to check here (the schema rule reports it)", async () => {
+    expect(await chartFindings(release("{interval: 1h}"))).toEqual([]);
+  });
+
+  it("the findings on sources are this rule's", async () => {
+    const helmChart = source("HelmChart", "{chart: web, version: '1.x', sourceRef: {kind: HelmRepository, name: r}}");
+    const findings = await helmChartVersionRule.check({
+      documents: documentsOf(chartRef("{kind: HelmChart, name: web}") + helmChart + chartRef() + oci("")),
+      files: [],
+    } as never);
+    expect(findings.map((finding) => `${finding.rule} ${finding.severity} ${finding.object}`)).toEqual([
+      "helm-chart-version error HelmChart apps/web",
+      "helm-chart-version error OCIRepository apps/web",
+    ]);
   });
 
   it("a chart without spec falls back to chartRef", async () => {

@@ -60,6 +60,11 @@ describe("a Secret nobody encrypted", () => {
       ["s.yaml stringData: Secret (unnamed) has 1 plaintext stringData value(s): e"],
     ],
     [
+      "a Secret whose metadata has no name",
+      secret("stringData: {e: x}\n", "apiVersion: v1\nkind: Secret\nmetadata: {namespace: apps}\n"),
+      ["s.yaml stringData: Secret (unnamed) has 1 plaintext stringData value(s): e"],
+    ],
+    [
       "a Secret of another API group is not a Kubernetes Secret",
       secret("stringData: {e: x}\n", "apiVersion: example.com/v1\nkind: Secret\n"),
       [],
@@ -76,6 +81,7 @@ describe("a Secret nobody encrypted", () => {
     ["s.json", '{"kind":"Secret","stringData":{"e":"x"}}'],
     ["s.yaml", "kind: 'Secret'\nstringData: {e: x}\n"],
     ["s.yaml", 'kind:  "Secret"\nstringData: {e: x}\n'],
+    ["s.json", '{\n  "kind" : "Secret",\n  "stringData": {"e": "x"}\n}'],
   ])("is found in %s written as %j", async (file, text) => {
     expect(await findings({ [file]: text })).toEqual([
       `${file} stringData: Secret (unnamed) has 1 plaintext stringData value(s): e`,
@@ -162,6 +168,11 @@ describe("plaintext inside a SOPS-encrypted file", () => {
       "a JSON SOPS file",
       `{"password": "plain", "user_unencrypted": "me", "sops": {"mac": "${ENC}", "version": "3.9.0"}}`,
       ["s.json password: password is in plaintext in a SOPS-encrypted file: sops rules say it must be encrypted"],
+    ],
+    [
+      "outside a Secret, data and stringData are what the file's rules say",
+      `data: {a: x}\nstringData: {b: y}\npassword: z\nsops:\n  mac: ${ENC}\n  encrypted_regex: ^password$\n  version: 3.9.0\n`,
+      ["s.yaml password: password is in plaintext in a SOPS-encrypted file: sops rules say it must be encrypted"],
     ],
     [
       "rules this check cannot read (comment regex) are left alone",

@@ -101,12 +101,14 @@ async function widgetErrors(spec: string): Promise<string[]> {
             url: { type: "string", format: "uri" },
             name: { type: "string", pattern: "^[a-z]+$" },
             level: { type: "string", enum: ["low", "high"] },
+            short: { type: "string", maxLength: 3 },
             size: { type: "integer", minimum: 1, maximum: 10 },
             items: { type: "array", items: { type: "object", properties: { port: { type: "integer" } } } },
             labels: { type: "object", additionalProperties: { type: "string" } },
             required: { type: "object", required: ["a"], properties: { a: string } },
             either: { anyOf: [{ type: "integer" }, { type: "boolean" }] },
             twice: { oneOf: [{ type: "integer" }, { type: "integer", minimum: 0 }] },
+            // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keywords, not a thenable
             when: { type: "object", if: { required: ["a"] }, then: { required: ["b"] } },
           },
           additionalProperties: false,
@@ -133,6 +135,7 @@ describe("schema rule: messages and Flux variables", () => {
     ["size: 0", ["spec.size: must be >= 1 (fix the value so it matches the schema)"]],
     ["size: 11", ["spec.size: must be <= 10 (fix the value so it matches the schema)"]],
     ["size: many", ["spec.size: must be integer (write a integer here)"]],
+    ["short: abcd", ["spec.short: must NOT have more than 3 characters (fix the value so it matches the schema)"]],
     ["items: [{port: 1}, {port: x}]", ["spec.items[1].port: must be integer (write a integer here)"]],
     ["required: {}", ['spec.required: missing required field "a" (add the field)']],
     [
@@ -155,8 +158,8 @@ describe("schema rule: messages and Flux variables", () => {
     ]);
   });
 
-  it("a Flux variable passes where a format, pattern, enum or number is expected", async () => {
-    const spec = `{url: "${flux("URL")}", name: "${flux("NAME", "web")}", level: "${flux("LEVEL")}", size: "${flux("SIZE", "3")}", items: [{port: "${flux("PORT")}"}]}`;
+  it("a Flux variable passes where a format, pattern, enum, length or number is expected", async () => {
+    const spec = `{url: "${flux("URL")}", name: "${flux("NAME", "web")}", level: "${flux("LEVEL")}", short: "${flux("SHORT")}", size: "${flux("SIZE", "3")}", items: [{port: "${flux("PORT")}"}]}`;
     expect(await widgetErrors(spec)).toEqual([]);
   });
 
@@ -172,6 +175,22 @@ describe("schema rule: messages and Flux variables", () => {
     expect(await widgetErrors(`{size: "${flux("1SIZE")}"}`)).toEqual([
       "spec.size: must be integer (write a integer here)",
     ]);
+  });
+
+  it("an unknown top-level field is located at its own line", async () => {
+    const registry = new SchemaRegistry({
+      kubernetes: await readKubernetesSchemas(),
+      crds: [],
+      precompiled: await readKubernetesValidators(),
+    });
+    const { documents } = parseManifestText("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndatta: {}\n", {
+      file: "x.yaml",
+      absolutePath: "/x.yaml",
+    });
+    const findings = documents.flatMap((document) =>
+      checkDocumentSchema(document, { schemas: registry } as unknown as RuleContext),
+    );
+    expect(findings).toMatchObject([{ path: "datta", line: 4, message: 'unknown field "datta"' }]);
   });
 
   it("keys with / and ~ are named as written", async () => {

@@ -18,7 +18,7 @@ beforeAll(() => {
   writeFileSync(path.join(dir, "clean.sops.env"), `PASSWORD=${ENC}\nsops_version=3.9.0\nsops_mac=${ENC}\n`);
   writeFileSync(
     path.join(dir, "added.sops.env"),
-    `PASSWORD=${ENC}\nTOKEN=plain\nsops_version=3.9.0\nsops_mac=${ENC}\n`,
+    `PASSWORD=${ENC}\nTOKEN=plain\nUSER=me\nsops_version=3.9.0\nsops_mac=${ENC}\n`,
   );
   writeFileSync(path.join(dir, "clean.sops.yaml"), `password: ${ENC}\nsops:\n  mac: ${ENC}\n  version: 3.9.0\n`);
 });
@@ -54,14 +54,14 @@ describe("secretGenerator", () => {
       "a SOPS file with a value added in clear",
       "  - name: app\n    envs: [added.sops.env]\n",
       [
-        "secretGenerator[0].envs[0]: secretGenerator app reads added.sops.env, a SOPS file with plaintext value(s) its rules encrypt: TOKEN",
+        "secretGenerator[0].envs[0]: secretGenerator app reads added.sops.env, a SOPS file with plaintext value(s) its rules encrypt: TOKEN, USER",
       ],
     ],
     ["a missing file is the kustomize build's finding", "  - name: app\n    files: [missing.txt]\n", []],
     [
       "every generator by index; no name is (unnamed); entries that are not strings are skipped",
-      "  - not-a-generator\n  - name: a\n  - literals: [x=y]\n    files: [{path: token.txt}]\n",
-      ["secretGenerator[2].literals: secretGenerator (unnamed) has 1 plaintext literal value(s)"],
+      "  - not-a-generator\n  - null\n  - name: a\n  - literals: [x=y]\n    files: [{path: token.txt}]\n",
+      ["secretGenerator[3].literals: secretGenerator (unnamed) has 1 plaintext literal value(s)"],
     ],
     ["secretGenerator that is not a list", "  name: db\n  literals: [x=y]\n", []],
   ])("%s", async (_case, generator, expected) => {
@@ -87,13 +87,16 @@ describe("secretGenerator", () => {
       hint: HINT,
     });
     expect(added).toMatchObject({ line: 5 });
-    expect(added?.hint).toMatch(/^delete TOKEN from the file .*: pnpm exec kubeforge-sops edit added\.sops\.env$/);
+    expect(added?.hint).toMatch(
+      /^delete TOKEN, USER from the file .*: pnpm exec kubeforge-sops edit added\.sops\.env$/,
+    );
   });
 });
 
 describe("isSopsEncrypted", () => {
   it.each([
     [`a: ${ENC}\nsops:\n  version: 3.9.0\n`, true],
+    [`a: ${ENC}\nsops:  \n  version: 3.9.0\n`, true],
     [`{"a": "${ENC}", "sops": {"version": "3.9.0"}}`, true],
     [`{\n\t"sops" : {}\n}`, true],
     [`A=${ENC}\nsops_version=3.9.0\n`, true],
