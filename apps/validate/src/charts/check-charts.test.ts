@@ -1,19 +1,29 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { SHARED_CHARTS } from "../../test/charts/shared-charts.js";
 import type { RuleContext } from "../rules/rule.js";
 import { parseManifestText } from "../tree/load-documents.js";
+import {
+  BASE,
+  CUBEFS_TGZ,
+  cubefsIndex,
+  fakeRepositories,
+  helmRelease,
+  helmRepository,
+} from "./__fixtures__/helm-repositories.js";
 import { type ChartCache, openChartCache, sha256 } from "./chart-cache.js";
 import { CHART_RULE, chartRule, checkCharts, releaseCharts } from "./check-charts.js";
 
-const documents = (objects: object[]) =>
-  parseManifestText(objects.map((object) => stringify(object)).join("---\n"), {
+let lastText = "";
+const documents = (objects: object[]) => {
+  lastText = objects.map((object) => stringify(object)).join("---\n");
+  return parseManifestText(lastText, {
     file: "flux/infrastructure/podinfo.yaml",
     absolutePath: "/x/flux/infrastructure/podinfo.yaml",
   }).documents;
+};
 
 const repository = (url: string, type?: string) => ({
   apiVersion: "source.toolkit.fluxcd.io/v1",
@@ -35,6 +45,9 @@ const release = (version: string) => ({
     },
   },
 });
+
+/** 1-based line of the first line containing `text` in the file `documents(…)` parsed last. */
+const lineOf = (text: string) => lastText.split("\n").findIndex((line) => line.includes(text)) + 1;
 
 const cache = () => openChartCache(mkdtempSync(path.join(tmpdir(), "kubeforge-chart-cache-")));
 
@@ -79,79 +92,6 @@ describe("checkCharts without a network", () => {
       }),
     ]);
   });
-});
-
-// ---------------------------------------------------------------------------------------------------------
-// A Helm repository in memory, served through `request.fetch` from the real indexes and archives of
-// ../shared/conformance/charts (relative archive URLs, real digests). Nothing leaves the process.
-
-const BASE = "http://127.0.0.1:9";
-const sharedFile = (...parts: string[]) => readFileSync(path.join(SHARED_CHARTS, ...parts));
-const CUBEFS_TGZ = sharedFile("repos", "cubefs", "cubefs-3.2.0.tgz");
-
-interface FakeRepositories {
-  readonly files: Map<string, Uint8Array>;
-  readonly requests: string[];
-  readonly fetch: typeof fetch;
-}
-
-function fakeRepositories(): FakeRepositories {
-  const files = new Map<string, Uint8Array>([
-    [`${BASE}/cubefs/index.yaml`, sharedFile("index", "cubefs.yaml")],
-    [`${BASE}/cubefs/cubefs-3.2.0.tgz`, CUBEFS_TGZ],
-    [`${BASE}/cilium/index.yaml`, sharedFile("index", "cilium.yaml")],
-    [`${BASE}/grafana-community/index.yaml`, sharedFile("index", "grafana-community.yaml")],
-  ]);
-  const requests: string[] = [];
-  const fake = async (input: string | URL | Request) => {
-    const url = String(input);
-    requests.push(url);
-    const body = files.get(url);
-    return body ? new Response(body) : new Response("not found", { status: 404 });
-  };
-  return { files, requests, fetch: fake as typeof fetch };
-}
-
-/** An index.yaml built from the real cubefs one, changed by `edit`. */
-function cubefsIndex(edit: (entries: Record<string, Record<string, unknown>[]>) => void): Uint8Array {
-  const index = parse(sharedFile("index", "cubefs.yaml").toString()) as {
-    entries: Record<string, Record<string, unknown>[]>;
-  };
-  edit(index.entries);
-  return Buffer.from(stringify(index));
-}
-
-const helmRepository = (name: string, url: string, extra: Record<string, unknown> = {}) => ({
-  apiVersion: "source.toolkit.fluxcd.io/v1",
-  kind: "HelmRepository",
-  metadata: { name, namespace: "flux-system" },
-  spec: { interval: "1h", url, ...extra },
-});
-
-const helmRelease = (options: {
-  name?: string;
-  namespace?: string;
-  chart?: string;
-  version?: string;
-  source?: string;
-  values?: Record<string, unknown>;
-  valuesFrom?: Record<string, unknown>[];
-}) => ({
-  apiVersion: "helm.toolkit.fluxcd.io/v2",
-  kind: "HelmRelease",
-  metadata: { name: options.name ?? "cubefs", namespace: options.namespace ?? "cubefs" },
-  spec: {
-    interval: "30m",
-    chart: {
-      spec: {
-        chart: options.chart ?? "cubefs",
-        version: options.version ?? "3.2.0",
-        sourceRef: { kind: "HelmRepository", name: options.source ?? "cubefs", namespace: "flux-system" },
-      },
-    },
-    ...(options.valuesFrom ? { valuesFrom: options.valuesFrom } : {}),
-    ...(options.values ? { values: options.values } : {}),
-  },
 });
 
 const cubefsRepository = helmRepository("cubefs", `${BASE}/cubefs`);
@@ -226,9 +166,23 @@ describe("checkCharts against real repository indexes and archives", () => {
         hint: "did you mean `csi.storageClass.setToDefault`? Fix the key in the generator (or remove it)",
       },
     ]);
-    const text = stringify(tree[1]?.object);
-    expect(findings[0]?.line).toBeGreaterThan(1);
-    expect(text).toContain("enabled: false");
+    expect(findings[0]?.line).toBe(lineOf("enabled: false"));
+  });
+
+  it("a key written with dots as for `helm --set`: named as one key, at its own line", async () => {
+    const repos = fakeRepositories();
+    const tree = documents([
+      cubefsRepository,
+      helmRelease({ values: { csi: { driverName: "csi.cubefs.com", "storageClass.enabled": false } } }),
+    ]);
+    const findings = await checkCharts(tree, { cache: cache(), request: { fetch: repos.fetch } });
+    expect(findings).toEqual([
+      expect.objectContaining({
+        path: "spec.values.csi.storageClass.enabled",
+        line: lineOf("storageClass.enabled: false"),
+        message: expect.stringContaining("`csi.storageClass.enabled` is not a value of chart cubefs 3.2.0"),
+      }),
+    ]);
   });
 
   it("a pinned version the index does not list: the nearest below and the newest released one", async () => {
@@ -299,6 +253,40 @@ describe("checkCharts against real repository indexes and archives", () => {
     });
     expect(findings).toEqual([]);
     expect(repos.requests).toContain(`${BASE}/cubefs/cubefs-3.2.0.tgz`);
+  });
+
+  it("a plain pin matches an index that writes its versions with a v, as Helm's constraint does", async () => {
+    const repos = fakeRepositories();
+    repos.files.set(
+      `${BASE}/cubefs/index.yaml`,
+      cubefsIndex((entries) => {
+        for (const entry of entries.cubefs ?? []) entry.version = `v${String(entry.version)}`;
+      }),
+    );
+    for (const version of ["3.2.0", "v3.2.0"]) {
+      expect(
+        await checkCharts(documents([cubefsRepository, helmRelease({ version })]), {
+          cache: cache(),
+          request: { fetch: repos.fetch },
+        }),
+      ).toEqual([]);
+    }
+  });
+
+  it("a request option that cannot work (a negative deadline) is a finding, not a crash", async () => {
+    const repos = fakeRepositories();
+    const findings = await checkCharts(documents([cubefsRepository, helmRelease({})]), {
+      cache: cache(),
+      request: { fetch: repos.fetch, timeoutMs: -1 },
+    });
+    expect(findings).toEqual([
+      expect.objectContaining({
+        path: "spec.chart.spec.sourceRef",
+        message: expect.stringMatching(
+          /^cannot read the Helm repository of chart cubefs 3\.2\.0: The value of "delay" is out of range/,
+        ),
+      }),
+    ]);
   });
 
   it("a chart the repository does not have: an error at spec.chart.spec.chart listing the charts there", async () => {
@@ -554,6 +542,16 @@ describe("checkCharts against real repository indexes and archives", () => {
   });
 });
 
+/** The first line of the error `yaml` gives for `text`. */
+function yamlError(text: string): string {
+  try {
+    parse(text);
+  } catch (error) {
+    return (error as Error).message.split("\n")[0] as string;
+  }
+  throw new Error("the text parsed");
+}
+
 describe("values from ConfigMaps (spec.valuesFrom)", () => {
   const configMap = (name: string, data: Record<string, string>, namespace = "cubefs") => ({
     apiVersion: "v1",
@@ -615,10 +613,50 @@ describe("values from ConfigMaps (spec.valuesFrom)", () => {
           metadata: { name: "secret", namespace: "cubefs" },
           stringData: { "values.yaml": "bogus: 1\n" },
         },
+        configMap("secret", { "values.yaml": "bogus: 1\n" }),
         configMap("path", { "values.yaml": "bogus: 1\n" }),
         configMap("nokey", { "other.yaml": "bogus: 1\n" }),
       ]),
     ).toEqual([]);
+  });
+
+  it("finds the ConfigMap among objects of other kinds with its name", async () => {
+    const findings = await run([
+      helmRelease({ valuesFrom: [{ kind: "ConfigMap", name: "one" }] }),
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: "one", namespace: "cubefs" },
+        data: { "values.yaml": Buffer.from("fine: 1\n").toString("base64") },
+      },
+      configMap("one", { "values.yaml": "metanode:\n  totalMem: 1\n" }),
+    ]);
+    expect(findings.map((finding) => finding.path)).toEqual(["spec.values.metanode.totalMem"]);
+  });
+
+  it("in a tree without namespaces (kustomize sets them): the release, its repository and ConfigMaps still meet", async () => {
+    const repos = fakeRepositories();
+    const release = helmRelease({ namespace: "", valuesFrom: [{ kind: "ConfigMap", name: "one" }] });
+    const tree = documents([
+      { ...cubefsRepository, metadata: { name: "cubefs" } },
+      {
+        ...release,
+        spec: {
+          ...release.spec,
+          chart: { spec: { ...release.spec.chart.spec, sourceRef: { kind: "HelmRepository", name: "cubefs" } } },
+        },
+      },
+      {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "one" },
+        data: { "values.yaml": "metanode:\n  totalMem: 1\n" },
+      },
+    ]);
+    const findings = await checkCharts(tree, { cache: cache(), request: { fetch: repos.fetch } });
+    expect(findings.map((finding) => [finding.object, finding.path])).toEqual([
+      ["HelmRelease cubefs", "spec.values.metanode.totalMem"],
+    ]);
   });
 
   it("a values file that is not YAML: one finding at the valuesFrom entry with the ConfigMap's file", async () => {
@@ -640,21 +678,26 @@ describe("values from ConfigMaps (spec.valuesFrom)", () => {
         line: expect.any(Number),
         object: "HelmRelease cubefs/cubefs",
         path: "spec.valuesFrom[1]",
-        message: expect.stringMatching(
-          /^the values file v\.yaml of ConfigMap cubefs\/broken \(flux\/infrastructure\/podinfo\.yaml\) is not YAML: [^\n]+$/,
-        ),
+        message: `the values file v.yaml of ConfigMap cubefs/broken (flux/infrastructure/podinfo.yaml) is not YAML: ${yamlError("csi:\n  storageClass: [unclosed\n")}`,
         hint: "fix the YAML under data.v.yaml in flux/infrastructure/podinfo.yaml; Helm would refuse the release",
       },
     ]);
   });
 
-  it("a values file that is YAML but not a map adds nothing", async () => {
-    expect(
-      await run([
-        helmRelease({ valuesFrom: [{ kind: "ConfigMap", name: "list" }] }),
-        configMap("list", { "values.yaml": "- bogus\n" }),
-      ]),
-    ).toEqual([]);
+  it("a values file that is YAML but not a map adds nothing, and takes nothing away", async () => {
+    const findings = await run([
+      helmRelease({
+        valuesFrom: [
+          { kind: "ConfigMap", name: "map" },
+          { kind: "ConfigMap", name: "list" },
+          { kind: "ConfigMap", name: "text" },
+        ],
+      }),
+      configMap("map", { "values.yaml": "metanode:\n  totalMem: 1\n" }),
+      configMap("list", { "values.yaml": "- bogus\n" }),
+      configMap("text", { "values.yaml": "just words\n" }),
+    ]);
+    expect(findings.map((finding) => finding.path)).toEqual(["spec.values.metanode.totalMem"]);
   });
 });
 
@@ -738,10 +781,26 @@ describe("releaseCharts", () => {
         apiVersion: "helm.toolkit.fluxcd.io/v2",
         kind: "HelmRelease",
         metadata: { name: "x", namespace: "cubefs" },
-        spec: { chartRef: { kind: "OCIRepository", name: "x" }, chart: "cubefs" },
+        spec: { chartRef: { kind: "OCIRepository", name: "x" } },
+      },
+      {
+        apiVersion: "helm.toolkit.fluxcd.io/v2",
+        kind: "HelmRelease",
+        metadata: { name: "y", namespace: "cubefs" },
+        spec: { chart: "cubefs" },
       },
     ]);
     expect(releaseCharts(chartRef)).toEqual([]);
+    // a HelmRelease of another API group is not Flux's
+    const foreign = tree({ chart: "cubefs", version: "3.2.0", sourceRef });
+    expect(releaseCharts(foreign)).toHaveLength(1);
+    expect(
+      releaseCharts(
+        foreign
+          .map((document) => ({ ...document, object: { ...document.object, apiVersion: "helm.example.com/v1" } }))
+          .slice(0),
+      ),
+    ).toHaveLength(0);
     // a repository of another kind with the same name does not count
     const gitRepository = { ...cubefsRepository, kind: "GitRepository" };
     expect(releaseCharts(tree({ chart: "cubefs", version: "3.2.0", sourceRef }, gitRepository))).toEqual([]);

@@ -42,6 +42,8 @@ export interface ReleaseChart {
 
 const EXACT_VERSION = /^v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?$/;
 
+const plainVersion = (version: string) => version.replace(/^v/, "");
+
 /** HelmReleases that name a chart and an exact version in a HelmRepository of the tree. */
 export function releaseCharts(documents: readonly ManifestDocument[]): ReleaseChart[] {
   const repositories = new Map<string, ManifestDocument>();
@@ -77,7 +79,9 @@ export function releaseCharts(documents: readonly ManifestDocument[]): ReleaseCh
 
 type Resolved =
   | { chart: ChartFiles }
-  | { finding: Omit<Finding, "rule" | "file" | "object" | "line"> & { at: "version" | "chart" | "repository" } };
+  | {
+      finding: Omit<Finding, "rule" | "file" | "object" | "line" | "path"> & { at: "version" | "chart" | "repository" };
+    };
 
 interface Resolver {
   resolve(target: ReleaseChart): Promise<Resolved>;
@@ -102,7 +106,7 @@ function createResolver(options: ChartCheckOptions): Resolver {
     hint: string,
     severity: "error" | "warning" = "error",
   ): Resolved => ({
-    finding: { at, severity, path: "", message, hint },
+    finding: { at, severity, message, hint },
   });
   const open = (bytes: Uint8Array, target: ReleaseChart): Resolved => {
     try {
@@ -150,9 +154,8 @@ function createResolver(options: ChartCheckOptions): Resolver {
           `the repository ${target.url} has no chart named ${target.chart}`,
           `fix spec.chart.spec.chart or the HelmRepository (charts there: ${[...repository.keys()].slice(0, 8).join(", ") || "none"})`,
         );
-      const entry = entries.find(
-        (candidate) => candidate.version === target.version || candidate.version === target.version.replace(/^v/, ""),
-      );
+      // Helm takes the pin as a semver constraint: `3.2.0` and `v3.2.0` name the same version.
+      const entry = entries.find((candidate) => plainVersion(candidate.version) === plainVersion(target.version));
       if (!entry) {
         const newest = newestVersions(entries);
         const nearest = nearestBelow(entries, target.version);
@@ -271,7 +274,7 @@ export async function checkCharts(
       findings.push(
         findingAt(target.release, {
           rule: CHART_RULE,
-          path: ["spec", "values", ...issue.path.split(".").filter(Boolean)],
+          path: ["spec", "values", ...issue.keys],
           message: issue.message,
           hint: issue.hint,
         }),

@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { sharedChart } from "../../test/charts/shared-charts.js";
 import { type ChartFiles, chartFromFiles } from "./chart-files.js";
 import { checkValueKeys, checkValues, checkValuesSchema, mergeValues } from "./check-values.js";
 import { readTemplates } from "./template-refs.js";
@@ -20,6 +21,8 @@ const demo = chart({
     "  limits:",
     "    cpu: 1",
     "extra: []",
+    "documented:",
+    "  size: 1Gi",
   ].join("\n"),
   "templates/sc.yaml": [
     "{{- if .Values.storage.setToDefault }}default{{ end }}",
@@ -27,6 +30,7 @@ const demo = chart({
     "{{ toYaml .Values.resources | nindent 2 }}",
     '{{ index .Values "feature-gates" "alpha" }}',
     "{{ .Values.onlyInTemplates.deep.key }}",
+    "{{- toYaml .Values.pod | nindent 8 -}}",
   ].join("\n"),
   "charts/sub/Chart.yaml": "name: sub\nversion: 0.1.0\n",
   "charts/sub/values.yaml": "image:\n  tag: v1\n",
@@ -42,6 +46,15 @@ describe("readTemplates", () => {
     expect([...reads.read].sort()).toEqual(["a.b", "c", "d", "e.f", "g", "g.h-i"]);
     expect([...reads.open].sort()).toEqual(["d", "e.f"]);
   });
+
+  it("reads index paths below a dotted path, and nothing from an empty index key or an action without .Values", () => {
+    const reads = readTemplates([
+      '{{- index .Values.tls.secrets "ca-cert" "pem" -}}',
+      '{{ index .Values "" }} {{ include "chart.fullname" . }} {{ .Release.Name }}',
+    ]);
+    expect([...reads.read].sort()).toEqual(["tls.secrets", "tls.secrets.ca-cert.pem"]);
+    expect([...reads.open]).toEqual([]);
+  });
 });
 
 describe("checkValueKeys", () => {
@@ -55,7 +68,8 @@ describe("checkValueKeys", () => {
         "feature-gates": { alpha: true },
         onlyInTemplates: { deep: { key: 1 } },
         extra: [{ free: "form" }],
-        sub: { enabled: true, image: { tag: "v2" }, priorityClassName: "x" },
+        pod: { anything: { below: true } },
+        sub: { enabled: true, global: { x: 1 }, image: { tag: "v2" }, priorityClassName: "x" },
         gone: { whatever: true },
       }),
     ).toEqual([]);
@@ -65,18 +79,198 @@ describe("checkValueKeys", () => {
     expect(checkValueKeys(demo, { storage: { enabled: false } })).toEqual([
       {
         path: "storage.enabled",
-        message: expect.stringContaining("`storage.enabled` is not a value of chart demo 1.0.0"),
+        keys: ["storage", "enabled"],
+        message:
+          "`storage.enabled` is not a value of chart demo 1.0.0: not in its defaults and read by none of its templates, so Helm ignores it",
         hint: "did you mean `storage.setToDefault`? Fix the key in the generator (or remove it)",
       },
     ]);
     expect(checkValueKeys(demo, { onlyInTemplates: { deep: { kay: 1 } } })[0]?.hint).toContain(
       "`onlyInTemplates.deep.key`",
     );
+    // A default no template reads is still a key of the chart, and a suggestion.
+    expect(checkValueKeys(demo, { storage: { reclaimPolicyy: "Retain" } })[0]?.hint).toContain(
+      "`storage.reclaimPolicy`",
+    );
+  });
+
+  it("checks below a map default even when no template reads below it", () => {
+    expect(checkValueKeys(demo, { documented: { size: "2Gi", sise: "3Gi" } })).toEqual([
+      expect.objectContaining({ path: "documented.sise", hint: expect.stringContaining("`documented.size`") }),
+    ]);
+  });
+
+  it("takes any scalar where the chart has a scalar or reads the key whole, and any map where a template reads the key", () => {
+    expect(
+      checkValueKeys(demo, {
+        storage: { reclaimPolicy: "RetainForeverAndEver", setToDefault: "a long string, not a map" },
+        onlyInTemplates: { deep: { key: { a: { map: "the template prints" } } } },
+      }),
+    ).toEqual([]);
+    // A scalar where the chart has a map has no keys to check (the schema, if any, judges its type).
+    expect(checkValueKeys(demo, { storage: "fast-and-durable", documented: "big" })).toEqual([]);
+  });
+
+  it("a subtree copied whole does not open keys that merely start with its name", () => {
+    expect(checkValueKeys(demo, { pod: { free: 1 }, podLabels: { a: "b" } })).toEqual([
+      expect.objectContaining({ path: "podLabels" }),
+    ]);
   });
 
   it("checks a subchart's values against the subchart, with the parent's key in the path", () => {
     expect(checkValueKeys(demo, { sub: { image: { tga: "v2" } } })).toEqual([
-      expect.objectContaining({ path: "sub.image.tga", hint: expect.stringContaining("`sub.image.tag`") }),
+      {
+        path: "sub.image.tga",
+        keys: ["sub", "image", "tga"],
+        message:
+          "`sub.image.tga` is not a value of subchart sub 0.1.0: not in its defaults and read by none of its templates, so Helm ignores it",
+        hint: "did you mean `sub.image.tag`? Fix the key in the generator (or remove it)",
+      },
+    ]);
+  });
+
+  it("says to remove a key when its level has no key at all", () => {
+    const bare = chart({ "Chart.yaml": "name: bare\nversion: 0.1.0\n" });
+    expect(checkValueKeys(bare, { replicas: 2 })).toEqual([
+      {
+        path: "replicas",
+        keys: ["replicas"],
+        message:
+          "`replicas` is not a value of chart bare 0.1.0: not in its defaults and read by none of its templates, so Helm ignores it",
+        hint: "remove the key; see the chart's values.yaml for what it takes",
+      },
+    ]);
+  });
+});
+
+describe("did you mean: the closest key of the same kind", () => {
+  const suggest = chart({
+    "Chart.yaml": "name: suggest\nversion: 1.0.0\n",
+    "values.yaml": [
+      "arrays:",
+      "  label: x",
+      "  labelsMap: {a: b}",
+      "  labelsList: []",
+      "numbers:",
+      "  httpPorts: [80]",
+      "  httpPortName: web",
+      "nulls:",
+      "  timeout: 30",
+      "  timeoutsMap: {a: 1}",
+      "templateOnly:",
+      "  replicas: 1",
+      "ties:",
+      "  a1: 1",
+      "  b1: 1",
+      "tiesReversed:",
+      "  b1: 1",
+      "  a1: 1",
+    ].join("\n"),
+    "templates/t.yaml": "{{ .Values.templateOnly.priorityClassName }}",
+  });
+  const hint = (values: Record<string, unknown>) => checkValueKeys(suggest, values).map((issue) => issue.hint);
+
+  it("a list suggests a list, before closer keys of other kinds", () => {
+    expect(hint({ arrays: { labels: ["a"] } })).toEqual([expect.stringContaining("`arrays.labelsList`")]);
+  });
+
+  it("a number suggests a string (charts quote numbers freely), before a closer list", () => {
+    expect(hint({ numbers: { httpPort: 8080 } })).toEqual([expect.stringContaining("`numbers.httpPortName`")]);
+  });
+
+  it("null (deleting a default) and keys only templates read go with any kind: the fewest edits win", () => {
+    expect(hint({ nulls: { timeoutt: null } })).toEqual([expect.stringContaining("`nulls.timeout`")]);
+    expect(hint({ templateOnly: { priorityClassNam: "high" } })).toEqual([
+      expect.stringContaining("`templateOnly.priorityClassName`"),
+    ]);
+  });
+
+  it("ties go to the first name in alphabetical order", () => {
+    expect(hint({ ties: { c1: 1 }, tiesReversed: { c1: 1 } })).toEqual([
+      expect.stringContaining("`ties.a1`"),
+      expect.stringContaining("`tiesReversed.a1`"),
+    ]);
+  });
+});
+
+describe("the real kube-prometheus-stack 88.5.2 and its subcharts", () => {
+  const stack = sharedChart("kube-prometheus-stack", "88.5.2");
+
+  it("accepts homelab's values: subchart keys, keys the parent reads under a subchart's key, globals", () => {
+    expect(
+      checkValues(stack, {
+        grafana: {
+          enabled: true,
+          global: { imageRegistry: "mirror.local" },
+          defaultDashboardsEnabled: false,
+          forceDeployDatasources: true,
+          adminUser: "root",
+          envFromSecrets: [{ name: "grafana-oidc", optional: true }],
+          "grafana.ini": { server: { root_url: "https://grafana.homelab.local" } },
+          sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1" } },
+          persistence: { enabled: true, size: "1Gi" },
+        },
+        "kube-state-metrics": { priorityClassName: "kubeforge-platform" },
+        "prometheus-node-exporter": { priorityClassName: "kubeforge-platform" },
+        kubeProxy: { enabled: false },
+        prometheus: { prometheusSpec: { retention: "30d" } },
+        // Subcharts the chart does not ship: their values cannot be checked.
+        crds: { enabled: true, anything: 1 },
+        "prometheus-windows-exporter": { whatever: { below: true } },
+      }),
+    ).toEqual([]);
+  });
+
+  it("a misspelt key the parent reads under a subchart's key: the parent's key is the suggestion", () => {
+    expect(checkValueKeys(stack, { grafana: { defaultDashboardEnabled: false } })).toEqual([
+      {
+        path: "grafana.defaultDashboardEnabled",
+        keys: ["grafana", "defaultDashboardEnabled"],
+        message:
+          "`grafana.defaultDashboardEnabled` is not a value of chart kube-prometheus-stack 88.5.2 nor of its subchart grafana 12.11.1: not in their defaults and read by none of their templates, so Helm ignores it",
+        hint: "did you mean `grafana.defaultDashboardsEnabled`? Fix the key in the generator (or remove it)",
+      },
+    ]);
+  });
+
+  it("a misspelt key of a subchart only: named with its full path", () => {
+    expect(checkValueKeys(stack, { grafana: { persistence: { enabled: true, sizee: "1Gi" } } })).toEqual([
+      {
+        path: "grafana.persistence.sizee",
+        keys: ["grafana", "persistence", "sizee"],
+        message:
+          "`grafana.persistence.sizee` is not a value of subchart grafana 12.11.1: not in its defaults and read by none of its templates, so Helm ignores it",
+        hint: "did you mean `grafana.persistence.size`? Fix the key in the generator (or remove it)",
+      },
+    ]);
+    expect(checkValueKeys(stack, { grafana: { sidecar: { dashboards: { lable: "x" } } } })).toEqual([
+      expect.objectContaining({
+        path: "grafana.sidecar.dashboards.lable",
+        hint: expect.stringContaining("`grafana.sidecar.dashboards.label`"),
+      }),
+    ]);
+  });
+
+  it("a key only the subchart's templates read (no default) is suggested for a value of any kind", () => {
+    expect(checkValueKeys(stack, { "kube-state-metrics": { priorityClassNam: "kubeforge-platform" } })).toEqual([
+      expect.objectContaining({
+        path: "kube-state-metrics.priorityClassNam",
+        hint: "did you mean `kube-state-metrics.priorityClassName`? Fix the key in the generator (or remove it)",
+      }),
+    ]);
+  });
+
+  it("reports each unknown key once, in the order of the values", () => {
+    expect(
+      checkValueKeys(stack, {
+        grafanna: { enabled: true },
+        grafana: { defaultDashboardsEnabled: true, bogusKey: 1 },
+        kubeProxi: { enabled: false },
+      }).map((issue) => [issue.path, issue.hint.split("?")[0]]),
+    ).toEqual([
+      ["grafanna", "did you mean `grafana`"],
+      ["grafana.bogusKey", expect.stringMatching(/^did you mean `grafana\./)],
+      ["kubeProxi", "did you mean `kubeProxy`"],
     ]);
   });
 });
@@ -91,16 +285,130 @@ describe("the values schema", () => {
       properties: { replicas: { type: "integer" }, mode: { enum: ["a", "b"] } },
     }),
   });
+  const schemaChart = (schema: unknown, values = "") =>
+    chart({
+      "Chart.yaml": "name: s\nversion: 1.0.0\n",
+      "values.yaml": values,
+      "values.schema.json": JSON.stringify(schema),
+    });
 
   it("validates the merged values as Helm does", () => {
     expect(checkValuesSchema(withSchema, { replicas: 2 })).toEqual([]);
     expect(checkValuesSchema(withSchema, { replicas: "two" })).toEqual([
-      expect.objectContaining({ path: "replicas", message: expect.stringContaining("must be integer") }),
+      {
+        path: "replicas",
+        keys: ["replicas"],
+        message: "`replicas` must be integer (values.schema.json of chart s 1.0.0)",
+        hint: "change the value in the generator to what the chart's schema allows",
+      },
     ]);
     expect(checkValues(withSchema, { mode: "c" }).map((issue) => issue.path)).toEqual(["mode"]);
   });
 
   it("merges over defaults, null deleting a default", () => {
     expect(mergeValues({ a: { b: 1, c: 2 }, d: 1 }, { a: { b: 3 }, d: null })).toEqual({ a: { b: 3, c: 2 } });
+  });
+
+  it("merges a scalar or a list over a map (and a map over a scalar) by replacing it", () => {
+    expect(mergeValues({ a: { b: 1 }, l: [1, 2] }, { a: "off", l: [3] })).toEqual({ a: "off", l: [3] });
+    expect(mergeValues({ a: "off" }, { a: { b: 1 } })).toEqual({ a: { b: 1 } });
+    expect(mergeValues({ a: { b: 1 } }, undefined)).toEqual({ a: { b: 1 } });
+  });
+
+  it("the real cilium 1.19.5 schema: every violation, with nested paths; homelab's values pass", () => {
+    const cilium = sharedChart("cilium", "1.19.5");
+    expect(
+      checkValues(cilium, {
+        kubeProxyReplacement: true,
+        k8sServiceHost: "localhost",
+        k8sServicePort: 7445,
+        ipam: { mode: "kubernetes" },
+        hubble: { enabled: true, relay: { enabled: true }, ui: { enabled: true } },
+        operator: { replicas: 2, prometheus: { enabled: true } },
+      }),
+    ).toEqual([]);
+    expect(checkValues(cilium, { operator: { replicas: "two" }, hubble: { relay: { enabled: "yes" } } })).toEqual([
+      expect.objectContaining({
+        path: "hubble.relay.enabled",
+        message: expect.stringMatching(/^`hubble\.relay\.enabled` must be boolean/),
+      }),
+      expect.objectContaining({
+        path: "operator.replicas",
+        message: expect.stringMatching(/^`operator\.replicas` must be integer/),
+      }),
+    ]);
+  });
+
+  it("the real loki 12.0.0 schema, whose $schema URL ajv does not know, is used", () => {
+    const loki = sharedChart("loki", "12.0.0");
+    expect(checkValuesSchema(loki, { deploymentMode: "Nope" })).toEqual([
+      expect.objectContaining({
+        path: "deploymentMode",
+        message:
+          "`deploymentMode` must be equal to one of the allowed values (values.schema.json of chart loki 12.0.0)",
+      }),
+    ]);
+  });
+
+  it("names keys that hold a dot or a slash as they are (a JSON pointer decoded)", () => {
+    const schema = {
+      type: "object",
+      properties: {
+        "grafana.ini": { type: "object", properties: { server: { type: "object" } } },
+        nodeSelector: { type: "object", additionalProperties: { type: "string" } },
+      },
+    };
+    expect(
+      checkValuesSchema(schemaChart(schema), {
+        "grafana.ini": { server: "x" },
+        nodeSelector: { "component.cubefs.io/csi": 1, "a~b": 2 },
+      }).map((issue) => issue.keys),
+    ).toEqual([
+      ["grafana.ini", "server"],
+      ["nodeSelector", "component.cubefs.io/csi"],
+      ["nodeSelector", "a~b"],
+    ]);
+  });
+
+  it("reports at most 10 violations", () => {
+    const properties = Object.fromEntries(Array.from({ length: 12 }, (_, index) => [`p${index}`, { type: "integer" }]));
+    const values = Object.fromEntries(Array.from({ length: 12 }, (_, index) => [`p${index}`, "x"]));
+    const issues = checkValuesSchema(schemaChart({ type: "object", properties }), values);
+    expect(issues.map((issue) => issue.path)).toEqual(["p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9"]);
+  });
+
+  it("a violation of the whole values is named (values)", () => {
+    expect(checkValuesSchema(schemaChart({ type: "object", required: ["mode"] }), {})).toEqual([
+      expect.objectContaining({
+        path: "",
+        message: "`(values)` must have required property 'mode' (values.schema.json of chart s 1.0.0)",
+      }),
+    ]);
+  });
+
+  it("keywords and formats ajv does not know, and slips in the schema's own metadata, do not stop the check (nor print)", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    const schema = {
+      type: "object",
+      description: 5,
+      "x-kubernetes-preserve-unknown-fields": true,
+      properties: { cidr: { type: "string", format: "cidr" }, n: { type: "integer" } },
+    };
+    expect(checkValuesSchema(schemaChart(schema), { cidr: "10.0.0.0/8", n: "x" }).map((issue) => issue.path)).toEqual([
+      "n",
+    ]);
+    expect([...warn.mock.calls, ...log.mock.calls]).toEqual([]);
+    warn.mockRestore();
+    log.mockRestore();
+  });
+
+  it("a schema ajv cannot compile, or none, leaves the keys check alone", () => {
+    const broken = schemaChart({ type: "object", properties: { n: { type: "nosuchtype" } } }, "n: 1\n");
+    expect(checkValues(broken, { n: "x" })).toEqual([]);
+    expect(checkValues(broken, { n: "x" })).toEqual([]);
+    expect(checkValues(broken, { m: 1 }).map((issue) => issue.path)).toEqual(["m"]);
+    expect(checkValues(demo, { storage: { setToDefault: "yes" } })).toEqual([]);
+    expect(checkValuesSchema(schemaChart(true), { n: "x" })).toEqual([]);
   });
 });

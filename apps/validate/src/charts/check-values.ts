@@ -9,6 +9,8 @@ import { readTemplates, type TemplateReads } from "./template-refs.js";
 export interface ValuesIssue {
   /** Dot path in the release's values, e.g. `csi.storageClass.enabled`. */
   readonly path: string;
+  /** The same path as keys (a key may hold a dot: `grafana.ini`, or `storageClass.enabled` written as in `--set`). */
+  readonly keys: readonly string[];
   readonly message: string;
   readonly hint: string;
 }
@@ -63,78 +65,111 @@ function kindOf(value: unknown): string {
 /** Spelling-insensitive form of a key: `total_mem`, `totalMem` and `total-mem` compare equal. */
 const normalise = (key: string) => key.toLowerCase().replace(/[_-]/g, "");
 
-/** The existing key at this level closest to `key`: same kind of value first, then fewest edits. */
+/**
+ * The existing key at this level closest to `key`: same kind of value first, then fewest edits. A key
+ * without a default (read by templates only, or null in values.yaml) takes any kind.
+ */
 function closest(key: string, value: unknown, siblings: ReadonlyMap<string, unknown>): string | undefined {
   let best: { name: string; score: number } | undefined;
   for (const [name, sibling] of siblings) {
-    const sameKind = kindOf(sibling) === kindOf(value) ? 0 : 1000;
+    const kinds = [kindOf(sibling), kindOf(value)];
+    const sameKind = kinds[0] === kinds[1] || kinds.includes("empty") ? 0 : 1000;
     const score = sameKind + distance(normalise(key), normalise(name));
     if (!best || score < best.score || (score === best.score && name < best.name)) best = { name, score };
   }
   return best?.name;
 }
 
+/**
+ * One chart's view of the level being walked: a subchart's values are read by the subchart and, under
+ * its key, by the parent (its values.yaml and templates), so a level may have several.
+ */
+interface Layer {
+  readonly known: Known;
+  readonly defaults: Record<string, unknown>;
+  /** Path of this level in the chart's own values ("" at its top). */
+  readonly at: string;
+  /** `chart cubefs 3.2.0` or `subchart grafana 12.11.1`, for messages. */
+  readonly label: string;
+}
+
+const labelOf = (chart: ChartFiles, role: "chart" | "subchart") => `${role} ${chart.name} ${chart.version}`;
+
+/** What `layer` makes of `key`: layers to check below it, anything goes ("open"), or not known there. */
+function judge(layer: Layer, key: string): Layer[] | "open" | "unknown" {
+  const { chart, reads, readChildren } = layer.known;
+  const at = join(layer.at, key);
+  const top = !layer.at;
+  // Helm shares `global` with every chart; a subchart's `enabled` is its parent's condition.
+  if (top && (key === "global" || (key === "enabled" && layer.label.startsWith("subchart")))) return "open";
+  if (top && chart.missingSubcharts.includes(key)) return "open";
+  if (isOpen(reads, at)) return "open";
+  const subchart = top ? chart.subcharts.find((candidate) => candidate.key === key) : undefined;
+  const sub: Layer[] = subchart
+    ? [
+        {
+          known: knownOf(subchart.chart),
+          defaults: subchart.chart.values,
+          at: "",
+          label: labelOf(subchart.chart, "subchart"),
+        },
+      ]
+    : [];
+  const hasDefault = Object.hasOwn(layer.defaults, key);
+  const readBelow = readChildren.has(at);
+  if (!hasDefault && !reads.read.has(at) && !readBelow) return subchart ? sub : "unknown";
+  const defaultValue = hasDefault ? layer.defaults[key] : undefined;
+  if (isRecord(defaultValue) && Object.keys(defaultValue).length > 0)
+    return [{ ...layer, defaults: defaultValue, at }, ...sub];
+  if (readBelow) return [{ ...layer, defaults: isRecord(defaultValue) ? defaultValue : {}, at }, ...sub];
+  // Otherwise the default is an empty map, null or a scalar the templates read whole: anything goes below
+  // (a subchart's key holds the subchart's values, whatever the parent's placeholder).
+  return subchart ? sub : "open";
+}
+
 function walk(
-  known: Known,
+  layers: readonly Layer[],
   values: Record<string, unknown>,
-  defaults: Record<string, unknown> | undefined,
-  prefix: string,
+  prefix: readonly string[],
   issues: ValuesIssue[],
 ): void {
-  const { chart, reads, readChildren } = known;
   for (const [key, value] of Object.entries(values)) {
-    const path = join(prefix, key);
-    if (!prefix && key === "global") continue;
-    if (isOpen(reads, path)) continue;
-    const hasDefault = defaults !== undefined && Object.hasOwn(defaults, key);
-    const readBelow = readChildren.has(path);
-    if (!hasDefault && !reads.read.has(path) && !readBelow) {
-      const siblings = new Map<string, unknown>(Object.entries(defaults ?? {}));
-      for (const child of readChildren.get(prefix) ?? []) if (!siblings.has(child)) siblings.set(child, undefined);
+    const keys = [...prefix, key];
+    const path = keys.join(".");
+    const verdicts = layers.map((layer) => judge(layer, key));
+    if (verdicts.includes("open")) continue;
+    const below = verdicts.flatMap((verdict) => (verdict === "unknown" || verdict === "open" ? [] : verdict));
+    if (below.length === 0) {
+      const siblings = new Map<string, unknown>();
+      for (const layer of layers) {
+        for (const [name, sibling] of Object.entries(layer.defaults))
+          if (!siblings.has(name)) siblings.set(name, sibling);
+        for (const child of layer.known.readChildren.get(layer.at) ?? [])
+          if (!siblings.has(child)) siblings.set(child, undefined);
+      }
       const suggestion = closest(key, value, siblings);
+      const [first, ...others] = layers.map((layer) => layer.label);
       issues.push({
         path,
-        message: `\`${path}\` is not a value of chart ${chart.name} ${chart.version}: not in its defaults and read by none of its templates, so Helm ignores it`,
+        keys,
+        message:
+          others.length === 0
+            ? `\`${path}\` is not a value of ${first}: not in its defaults and read by none of its templates, so Helm ignores it`
+            : `\`${path}\` is not a value of ${[first, ...others].join(" nor of its ")}: not in their defaults and read by none of their templates, so Helm ignores it`,
         hint: suggestion
-          ? `did you mean \`${join(prefix, suggestion)}\`? Fix the key in the generator (or remove it)`
+          ? `did you mean \`${[...prefix, suggestion].join(".")}\`? Fix the key in the generator (or remove it)`
           : "remove the key; see the chart's values.yaml for what it takes",
       });
       continue;
     }
-    if (!isRecord(value)) continue;
-    const defaultValue = hasDefault ? defaults?.[key] : undefined;
-    if (isRecord(defaultValue) && Object.keys(defaultValue).length > 0) {
-      walk(known, value, defaultValue, path, issues);
-    } else if (readBelow) {
-      walk(known, value, isRecord(defaultValue) ? defaultValue : {}, path, issues);
-    }
-    // Otherwise the default is an empty map, null or a scalar the templates read whole: anything goes below.
+    if (isRecord(value)) walk(below, value, keys, issues);
   }
 }
 
 /** Key-by-key check of `values` against `chart` and its subcharts. */
 export function checkValueKeys(chart: ChartFiles, values: Record<string, unknown>): ValuesIssue[] {
   const issues: ValuesIssue[] = [];
-  const own: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(values)) {
-    const subchart = chart.subcharts.find((candidate) => candidate.key === key);
-    if (chart.missingSubcharts.includes(key)) continue;
-    if (!subchart || !isRecord(value)) {
-      own[key] = value;
-      continue;
-    }
-    // A subchart's values: its own defaults and templates, plus what the parent sets or reads under its key.
-    const { enabled: _enabled, global: _global, ...rest } = value;
-    const parentIssues: ValuesIssue[] = [];
-    walk(knownOf(chart), { [key]: rest }, chart.values, "", parentIssues);
-    const parentFlagged = new Set(parentIssues.map((issue) => issue.path));
-    for (const issue of checkValueKeys(subchart.chart, rest)) {
-      const path = join(key, issue.path);
-      if (!parentFlagged.has(path) && ![...parentFlagged].some((flagged) => path.startsWith(`${flagged}.`))) continue;
-      issues.push({ ...issue, path, hint: issue.hint.replace(/`([^`]+)`\?/, (_m, p: string) => `\`${key}.${p}\`?`) });
-    }
-  }
-  walk(knownOf(chart), own, chart.values, "", issues);
+  walk([{ known: knownOf(chart), defaults: chart.values, at: "", label: labelOf(chart, "chart") }], values, [], issues);
   return issues;
 }
 
@@ -162,7 +197,8 @@ export function checkValuesSchema(chart: ChartFiles, values: Record<string, unkn
   let validate = validators.get(chart.schema);
   if (!validate) {
     try {
-      const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
+      // A package never prints: ajv's warnings (unknown formats) would go to the console.
+      const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false, logger: false });
       addFormats(ajv);
       const { $schema: _ignored, ...schema } = chart.schema;
       validate = ajv.compile(schema);
@@ -174,9 +210,15 @@ export function checkValuesSchema(chart: ChartFiles, values: Record<string, unkn
   if (typeof validate === "string") return [];
   if (validate(mergeValues(chart.values, values))) return [];
   return (validate.errors ?? []).slice(0, 10).map((error) => {
-    const path = error.instancePath.split("/").filter(Boolean).join(".");
+    // A JSON pointer: `/grafana.ini/server`, with `~1` for `/` and `~0` for `~` inside a key.
+    const keys = error.instancePath
+      .split("/")
+      .slice(1)
+      .map((key) => key.replaceAll("~1", "/").replaceAll("~0", "~"));
+    const path = keys.join(".");
     return {
       path,
+      keys,
       message: `\`${path || "(values)"}\` ${error.message ?? "is invalid"} (values.schema.json of chart ${chart.name} ${chart.version})`,
       hint: "change the value in the generator to what the chart's schema allows",
     };
