@@ -173,14 +173,15 @@ describe("checkCharts against real repository indexes and archives", () => {
     const repos = fakeRepositories();
     const tree = documents([
       cubefsRepository,
-      helmRelease({ values: { csi: { driverName: "csi.cubefs.com", "storageClass.enabled": false } } }),
+      helmRelease({ values: { csi: { driverName: "csi.cubefs.com", "storageClass.setToDefault": false } } }),
     ]);
     const findings = await checkCharts(tree, { cache: cache(), request: { fetch: repos.fetch } });
     expect(findings).toEqual([
       expect.objectContaining({
-        path: "spec.values.csi.storageClass.enabled",
-        line: lineOf("storageClass.enabled: false"),
-        message: expect.stringContaining("`csi.storageClass.enabled` is not a value of chart cubefs 3.2.0"),
+        path: "spec.values.csi.storageClass.setToDefault",
+        line: lineOf("storageClass.setToDefault: false"),
+        message: expect.stringContaining("`csi.storageClass.setToDefault` is not a value of chart cubefs 3.2.0"),
+        hint: "Helm takes `storageClass.setToDefault` as one key (only --set splits at dots): write it as nested keys in the generator",
       }),
     ]);
   });

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { sharedChart } from "../../test/charts/shared-charts.js";
 import { type ChartFiles, chartFromFiles } from "./chart-files.js";
 import { checkValueKeys, checkValues, checkValuesSchema, mergeValues } from "./check-values.js";
-import { readTemplates } from "./template-refs.js";
+import { KEY_SEPARATOR, readTemplates } from "./template-refs.js";
 
 function chart(files: Record<string, string>): ChartFiles {
   return chartFromFiles(new Map(Object.entries(files)));
@@ -37,14 +37,25 @@ const demo = chart({
   "charts/sub/templates/d.yaml": "{{ .Values.image.tag }} {{ .Values.priorityClassName }}",
 });
 
+const dotted = (paths: ReadonlySet<string>) => [...paths].map((path) => path.split(KEY_SEPARATOR).join(".")).sort();
+
 describe("readTemplates", () => {
   it("finds exact reads and subtrees copied whole", () => {
     const reads = readTemplates([
       "{{ .Values.a.b }} {{ $.Values.c }} {{- range $k, $v := .Values.d }}{{ end }} {{ toYaml .Values.e.f | nindent 4 }}",
       '{{ index .Values.g "h-i" }}',
     ]);
-    expect([...reads.read].sort()).toEqual(["a.b", "c", "d", "e.f", "g", "g.h-i"]);
-    expect([...reads.open].sort()).toEqual(["d", "e.f"]);
+    expect(dotted(reads.read)).toEqual(["a.b", "c", "d", "e.f", "g", "g.h-i"]);
+    expect(dotted(reads.open)).toEqual(["d", "e.f"]);
+  });
+
+  it("keeps a key with a dot that `index` reads as one key", () => {
+    const reads = readTemplates([
+      '{{- range $k, $v := index .Values "grafana.ini" }}{{ end }}',
+      "{{ .Values.grafana.ini }}",
+    ]);
+    expect([...reads.read].sort()).toEqual([`grafana${KEY_SEPARATOR}ini`, "grafana.ini"]);
+    expect([...reads.open]).toEqual(["grafana.ini"]);
   });
 
   it("reads index paths below a dotted path, and nothing from an empty index key or an action without .Values", () => {
@@ -52,7 +63,7 @@ describe("readTemplates", () => {
       '{{- index .Values.tls.secrets "ca-cert" "pem" -}}',
       '{{ index .Values "" }} {{ include "chart.fullname" . }} {{ .Release.Name }}',
     ]);
-    expect([...reads.read].sort()).toEqual(["tls.secrets", "tls.secrets.ca-cert.pem"]);
+    expect(dotted(reads.read)).toEqual(["tls.secrets", "tls.secrets.ca-cert.pem"]);
     expect([...reads.open]).toEqual([]);
   });
 });
@@ -109,6 +120,19 @@ describe("checkValueKeys", () => {
     ).toEqual([]);
     // A scalar where the chart has a map has no keys to check (the schema, if any, judges its type).
     expect(checkValueKeys(demo, { storage: "fast-and-durable", documented: "big" })).toEqual([]);
+  });
+
+  it("a key written with dots (as for --set) is one key, which the chart does not read", () => {
+    expect(checkValueKeys(demo, { "storage.setToDefault": false, storage: { "otherParameters.x": 1 } })).toEqual([
+      {
+        path: "storage.setToDefault",
+        keys: ["storage.setToDefault"],
+        message:
+          "`storage.setToDefault` is not a value of chart demo 1.0.0: not in its defaults and read by none of its templates, so Helm ignores it",
+        hint: "Helm takes `storage.setToDefault` as one key (only --set splits at dots): write it as nested keys in the generator",
+      },
+      expect.objectContaining({ keys: ["storage", "otherParameters.x"] }),
+    ]);
   });
 
   it("a subtree copied whole does not open keys that merely start with its name", () => {
@@ -206,7 +230,10 @@ describe("the real kube-prometheus-stack 88.5.2 and its subcharts", () => {
           forceDeployDatasources: true,
           adminUser: "root",
           envFromSecrets: [{ name: "grafana-oidc", optional: true }],
-          "grafana.ini": { server: { root_url: "https://grafana.homelab.local" } },
+          "grafana.ini": {
+            server: { root_url: "https://grafana.homelab.local" },
+            "auth.generic_oauth": { enabled: true, use_pkce: true },
+          },
           sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1" } },
           persistence: { enabled: true, size: "1Gi" },
         },

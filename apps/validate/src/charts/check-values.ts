@@ -4,7 +4,7 @@ import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { distance } from "fastest-levenshtein";
 import type { ChartFiles } from "./chart-files.js";
-import { readTemplates, type TemplateReads } from "./template-refs.js";
+import { KEY_SEPARATOR, readTemplates, type TemplateReads } from "./template-refs.js";
 
 export interface ValuesIssue {
   /** Dot path in the release's values, e.g. `csi.storageClass.enabled`. */
@@ -18,7 +18,8 @@ export interface ValuesIssue {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-const join = (prefix: string, key: string) => (prefix ? `${prefix}.${key}` : key);
+/** A path in a chart's values as TemplateReads writes it. */
+const join = (prefix: string, key: string) => (prefix ? `${prefix}${KEY_SEPARATOR}${key}` : key);
 
 interface Known {
   readonly chart: ChartFiles;
@@ -35,9 +36,9 @@ function knownOf(chart: ChartFiles): Known {
   const reads = readTemplates(chart.templates);
   const readChildren = new Map<string, Set<string>>();
   for (const path of reads.read) {
-    const keys = path.split(".");
+    const keys = path.split(KEY_SEPARATOR);
     for (let index = 0; index < keys.length; index++) {
-      const parent = keys.slice(0, index).join(".");
+      const parent = keys.slice(0, index).join(KEY_SEPARATOR);
       const children = readChildren.get(parent) ?? new Set<string>();
       children.add(keys[index] as string);
       readChildren.set(parent, children);
@@ -49,7 +50,7 @@ function knownOf(chart: ChartFiles): Known {
 }
 
 function isOpen(reads: TemplateReads, path: string): boolean {
-  for (let at = path; at; at = at.includes(".") ? at.slice(0, at.lastIndexOf(".")) : "") {
+  for (let at = path; at; at = at.slice(0, Math.max(0, at.lastIndexOf(KEY_SEPARATOR)))) {
     if (reads.open.has(at)) return true;
   }
   return false;
@@ -156,9 +157,11 @@ function walk(
           others.length === 0
             ? `\`${path}\` is not a value of ${first}: not in its defaults and read by none of its templates, so Helm ignores it`
             : `\`${path}\` is not a value of ${[first, ...others].join(" nor of its ")}: not in their defaults and read by none of their templates, so Helm ignores it`,
-        hint: suggestion
-          ? `did you mean \`${[...prefix, suggestion].join(".")}\`? Fix the key in the generator (or remove it)`
-          : "remove the key; see the chart's values.yaml for what it takes",
+        hint: key.includes(".")
+          ? `Helm takes \`${key}\` as one key (only --set splits at dots): write it as nested keys in the generator`
+          : suggestion
+            ? `did you mean \`${[...prefix, suggestion].join(".")}\`? Fix the key in the generator (or remove it)`
+            : "remove the key; see the chart's values.yaml for what it takes",
       });
       continue;
     }

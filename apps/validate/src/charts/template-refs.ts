@@ -2,10 +2,16 @@
 // (toYaml, range, with, tpl, include, assignment), below which any key is accepted.
 // Hand-written: no JS library parses Go templates; a scan of `{{ … }}` actions is what this check needs.
 
+/**
+ * Joins the keys of a path in TemplateReads. Not a dot: `index .Values "grafana.ini"` reads one key, and a
+ * release's `storageClass.setToDefault:` is one key too (which Helm never splits), not two.
+ */
+export const KEY_SEPARATOR = "\u0000";
+
 export interface TemplateReads {
-  /** Dot paths the templates read (`csi.storageClass.setToDefault`). */
+  /** Paths the templates read (`csi` `storageClass` `setToDefault`, joined by KEY_SEPARATOR). */
   readonly read: ReadonlySet<string>;
-  /** Dot paths whose subtree is copied or iterated whole. */
+  /** Paths whose subtree is copied or iterated whole. */
   readonly open: ReadonlySet<string>;
 }
 
@@ -24,14 +30,15 @@ export function readTemplates(templates: readonly string[]): TemplateReads {
       const body = action[1] ?? "";
       if (!body.includes(".Values")) continue;
       const whole = WHOLE.test(body);
-      const paths: string[] = [];
-      for (const match of body.matchAll(DOTTED)) paths.push((match[1] ?? "").slice(1));
+      const paths: string[][] = [];
+      for (const match of body.matchAll(DOTTED)) paths.push((match[1] ?? "").slice(1).split("."));
       for (const match of body.matchAll(INDEXED)) {
         const keys = [...(match[2] ?? "").matchAll(/"([^"]*)"/g)].map((key) => key[1] ?? "");
-        paths.push([...(match[1] ?? "").slice(1).split("."), ...keys].filter(Boolean).join("."));
+        paths.push([...(match[1] ?? "").split("."), ...keys].filter(Boolean));
       }
-      for (const path of paths) {
-        if (!path) continue;
+      for (const keys of paths) {
+        if (keys.length === 0) continue;
+        const path = keys.join(KEY_SEPARATOR);
         read.add(path);
         if (whole) open.add(path);
       }
