@@ -40,12 +40,14 @@ export interface ReleaseChart {
   readonly oci: boolean;
 }
 
-const EXACT_VERSION = /^v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?$/;
-
-const plainVersion = (version: string) => version.replace(/^v/, "");
+function plainVersion(version: string): string {
+  return version.replace(/^v/, "");
+}
 
 /** HelmReleases that name a chart and an exact version in a HelmRepository of the tree. */
 export function releaseCharts(documents: readonly ManifestDocument[]): ReleaseChart[] {
+  // In the function, not a module constant, so that mutation testing reaches it (see template-refs.ts).
+  const EXACT_VERSION = /^v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?$/;
   const repositories = new Map<string, ManifestDocument>();
   for (const document of documents) {
     if (document.object.kind !== "HelmRepository") continue;

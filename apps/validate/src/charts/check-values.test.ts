@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { sharedChart } from "../../test/charts/shared-charts.js";
 import { type ChartFiles, chartFromFiles } from "./chart-files.js";
 import { checkValueKeys, checkValues, checkValuesSchema, mergeValues } from "./check-values.js";
@@ -8,34 +8,40 @@ function chart(files: Record<string, string>): ChartFiles {
   return chartFromFiles(new Map(Object.entries(files)));
 }
 
-const demo = chart({
-  "Chart.yaml":
-    "name: demo\nversion: 1.0.0\ndependencies:\n  - name: sub\n    version: 0.1.0\n  - name: gone\n    version: 1.0.0\n",
-  "values.yaml": [
-    "storage:",
-    "  setToDefault: true",
-    "  reclaimPolicy: Delete",
-    "  otherParameters:",
-    "nodeSelector: {}",
-    "resources:",
-    "  limits:",
-    "    cpu: 1",
-    "extra: []",
-    "documented:",
-    "  size: 1Gi",
-  ].join("\n"),
-  "templates/sc.yaml": [
-    "{{- if .Values.storage.setToDefault }}default{{ end }}",
-    "{{- with .Values.storage.otherParameters }}{{ toYaml . }}{{ end }}",
-    "{{ toYaml .Values.resources | nindent 2 }}",
-    '{{ index .Values "feature-gates" "alpha" }}',
-    "{{ .Values.onlyInTemplates.deep.key }}",
-    "{{- toYaml .Values.pod | nindent 8 -}}",
-  ].join("\n"),
-  "charts/sub/Chart.yaml": "name: sub\nversion: 0.1.0\n",
-  "charts/sub/values.yaml": "image:\n  tag: v1\n",
-  "charts/sub/templates/d.yaml": "{{ .Values.image.tag }} {{ .Values.priorityClassName }}",
-});
+// A fresh chart per use: what check-values caches per chart (template reads, compiled schemas) is then
+// computed in every test that relies on it.
+const demo = () =>
+  chart({
+    "Chart.yaml":
+      "name: demo\nversion: 1.0.0\ndependencies:\n  - name: sub\n    version: 0.1.0\n  - name: gone\n    version: 1.0.0\n  - name: sub\n    alias: other\n    version: 0.1.0\n",
+    "values.yaml": [
+      "storage:",
+      "  setToDefault: true",
+      "  reclaimPolicy: Delete",
+      "  otherParameters:",
+      "nodeSelector: {}",
+      "resources:",
+      "  limits:",
+      "    cpu: 1",
+      "extra: []",
+      "documented:",
+      "  size: 1Gi",
+      "  extra:",
+      "# a placeholder for the subchart aliased other",
+      "other: {}",
+    ].join("\n"),
+    "templates/sc.yaml": [
+      "{{- if .Values.storage.setToDefault }}default{{ end }}",
+      "{{- with .Values.storage.otherParameters }}{{ toYaml . }}{{ end }}",
+      "{{ toYaml .Values.resources | nindent 2 }}",
+      '{{ index .Values "feature-gates" "alpha" }}',
+      "{{ .Values.onlyInTemplates.deep.key }}",
+      "{{- toYaml .Values.pod | nindent 8 -}}",
+    ].join("\n"),
+    "charts/sub/Chart.yaml": "name: sub\nversion: 0.1.0\n",
+    "charts/sub/values.yaml": "image:\n  tag: v1\n",
+    "charts/sub/templates/d.yaml": "{{ .Values.image.tag }} {{ .Values.priorityClassName }}",
+  });
 
 const dotted = (paths: ReadonlySet<string>) => [...paths].map((path) => path.split(KEY_SEPARATOR).join(".")).sort();
 
@@ -47,6 +53,32 @@ describe("readTemplates", () => {
     ]);
     expect(dotted(reads.read)).toEqual(["a.b", "c", "d", "e.f", "g", "g.h-i"]);
     expect(dotted(reads.open)).toEqual(["d", "e.f"]);
+  });
+
+  it("reads actions over several lines and with runs of spaces", () => {
+    const reads = readTemplates(['{{- index\n      .Values.tls\n      "ca-cert"   "pem" -}}', "{{\n  .Values.a.b\n}}"]);
+    expect(dotted(reads.read)).toEqual(["a.b", "tls", "tls.ca-cert.pem"]);
+  });
+
+  it("a subtree is whole after toYaml, range, with, include, := and =, not after a comparison or a word that only contains one", () => {
+    const reads = readTemplates([
+      "{{ $x = .Values.assigned }}",
+      '{{ if eq .Values.compared "x" }}{{ end }}',
+      '{{ .Values.quoted | default "a!=b" }} {{ .Values.lessOrEqual | default "a<=b" }}',
+      "{{ .Values.offset }} {{ .Values.settings.mode }} {{ .Values.withdrawn }}",
+      "{{- with .Values.tolerations }}{{ toYaml . }}{{ end }}",
+    ]);
+    expect(dotted(reads.open)).toEqual(["assigned", "tolerations"]);
+    expect(dotted(reads.read)).toEqual([
+      "assigned",
+      "compared",
+      "lessOrEqual",
+      "offset",
+      "quoted",
+      "settings.mode",
+      "tolerations",
+      "withdrawn",
+    ]);
   });
 
   it("keeps a key with a dot that `index` reads as one key", () => {
@@ -71,7 +103,7 @@ describe("readTemplates", () => {
 describe("checkValueKeys", () => {
   it("accepts defaults, template reads, maps copied whole, empty defaults and global", () => {
     expect(
-      checkValueKeys(demo, {
+      checkValueKeys(demo(), {
         global: { anything: 1 },
         storage: { setToDefault: false, otherParameters: { crossZone: "true" } },
         nodeSelector: { role: "storage" },
@@ -87,7 +119,7 @@ describe("checkValueKeys", () => {
   });
 
   it("names an unknown key and the closest existing one of the same kind", () => {
-    expect(checkValueKeys(demo, { storage: { enabled: false } })).toEqual([
+    expect(checkValueKeys(demo(), { storage: { enabled: false } })).toEqual([
       {
         path: "storage.enabled",
         keys: ["storage", "enabled"],
@@ -96,34 +128,36 @@ describe("checkValueKeys", () => {
         hint: "did you mean `storage.setToDefault`? Fix the key in the generator (or remove it)",
       },
     ]);
-    expect(checkValueKeys(demo, { onlyInTemplates: { deep: { kay: 1 } } })[0]?.hint).toContain(
+    expect(checkValueKeys(demo(), { onlyInTemplates: { deep: { kay: 1 } } })[0]?.hint).toContain(
       "`onlyInTemplates.deep.key`",
     );
     // A default no template reads is still a key of the chart, and a suggestion.
-    expect(checkValueKeys(demo, { storage: { reclaimPolicyy: "Retain" } })[0]?.hint).toContain(
+    expect(checkValueKeys(demo(), { storage: { reclaimPolicyy: "Retain" } })[0]?.hint).toContain(
       "`storage.reclaimPolicy`",
     );
   });
 
   it("checks below a map default even when no template reads below it", () => {
-    expect(checkValueKeys(demo, { documented: { size: "2Gi", sise: "3Gi" } })).toEqual([
+    expect(checkValueKeys(demo(), { documented: { size: "2Gi", sise: "3Gi" } })).toEqual([
       expect.objectContaining({ path: "documented.sise", hint: expect.stringContaining("`documented.size`") }),
     ]);
   });
 
   it("takes any scalar where the chart has a scalar or reads the key whole, and any map where a template reads the key", () => {
     expect(
-      checkValueKeys(demo, {
+      checkValueKeys(demo(), {
         storage: { reclaimPolicy: "RetainForeverAndEver", setToDefault: "a long string, not a map" },
         onlyInTemplates: { deep: { key: { a: { map: "the template prints" } } } },
       }),
     ).toEqual([]);
+    // A null default no template reads takes anything.
+    expect(checkValueKeys(demo(), { documented: { extra: { any: { map: 1 } } } })).toEqual([]);
     // A scalar where the chart has a map has no keys to check (the schema, if any, judges its type).
-    expect(checkValueKeys(demo, { storage: "fast-and-durable", documented: "big" })).toEqual([]);
+    expect(checkValueKeys(demo(), { storage: "fast-and-durable", documented: "big" })).toEqual([]);
   });
 
   it("a key written with dots (as for --set) is one key, which the chart does not read", () => {
-    expect(checkValueKeys(demo, { "storage.setToDefault": false, storage: { "otherParameters.x": 1 } })).toEqual([
+    expect(checkValueKeys(demo(), { "storage.setToDefault": false, storage: { "otherParameters.x": 1 } })).toEqual([
       {
         path: "storage.setToDefault",
         keys: ["storage.setToDefault"],
@@ -136,13 +170,13 @@ describe("checkValueKeys", () => {
   });
 
   it("a subtree copied whole does not open keys that merely start with its name", () => {
-    expect(checkValueKeys(demo, { pod: { free: 1 }, podLabels: { a: "b" } })).toEqual([
+    expect(checkValueKeys(demo(), { pod: { free: 1 }, podLabels: { a: "b" } })).toEqual([
       expect.objectContaining({ path: "podLabels" }),
     ]);
   });
 
   it("checks a subchart's values against the subchart, with the parent's key in the path", () => {
-    expect(checkValueKeys(demo, { sub: { image: { tga: "v2" } } })).toEqual([
+    expect(checkValueKeys(demo(), { sub: { image: { tga: "v2" } } })).toEqual([
       {
         path: "sub.image.tga",
         keys: ["sub", "image", "tga"],
@@ -151,6 +185,23 @@ describe("checkValueKeys", () => {
         hint: "did you mean `sub.image.tag`? Fix the key in the generator (or remove it)",
       },
     ]);
+  });
+
+  it("an aliased subchart under a placeholder of the parent: the subchart's keys", () => {
+    expect(checkValueKeys(demo(), { other: { image: { tag: "v3" }, priorityClassName: "high" } })).toEqual([]);
+    expect(checkValueKeys(demo(), { other: { image: { tga: "v3" } } })).toEqual([
+      expect.objectContaining({ path: "other.image.tga", hint: expect.stringContaining("`other.image.tag`") }),
+    ]);
+  });
+
+  it("global, a subchart's enabled and a subchart's key mean something only at the top of a chart", () => {
+    expect(
+      checkValueKeys(demo(), {
+        enabled: true,
+        storage: { global: {}, gone: {}, sub: { image: { tag: "v2" } } },
+        sub: { image: { enabled: true } },
+      }).map((issue) => issue.path),
+    ).toEqual(["enabled", "storage.global", "storage.gone", "storage.sub", "sub.image.enabled"]);
   });
 
   it("says to remove a key when its level has no key at all", () => {
@@ -168,31 +219,32 @@ describe("checkValueKeys", () => {
 });
 
 describe("did you mean: the closest key of the same kind", () => {
-  const suggest = chart({
-    "Chart.yaml": "name: suggest\nversion: 1.0.0\n",
-    "values.yaml": [
-      "arrays:",
-      "  label: x",
-      "  labelsMap: {a: b}",
-      "  labelsList: []",
-      "numbers:",
-      "  httpPorts: [80]",
-      "  httpPortName: web",
-      "nulls:",
-      "  timeout: 30",
-      "  timeoutsMap: {a: 1}",
-      "templateOnly:",
-      "  replicas: 1",
-      "ties:",
-      "  a1: 1",
-      "  b1: 1",
-      "tiesReversed:",
-      "  b1: 1",
-      "  a1: 1",
-    ].join("\n"),
-    "templates/t.yaml": "{{ .Values.templateOnly.priorityClassName }}",
-  });
-  const hint = (values: Record<string, unknown>) => checkValueKeys(suggest, values).map((issue) => issue.hint);
+  const suggest = () =>
+    chart({
+      "Chart.yaml": "name: suggest\nversion: 1.0.0\n",
+      "values.yaml": [
+        "arrays:",
+        "  label: x",
+        "  labelsMap: {a: b}",
+        "  labelsList: []",
+        "numbers:",
+        "  httpPorts: [80]",
+        "  httpPortName: web",
+        "nulls:",
+        "  timeout: 30",
+        "  timeoutsMap: {a: 1}",
+        "templateOnly:",
+        "  replicas: 1",
+        "ties:",
+        "  a1: 1",
+        "  b1: 1",
+        "tiesReversed:",
+        "  b1: 1",
+        "  a1: 1",
+      ].join("\n"),
+      "templates/t.yaml": "{{ .Values.templateOnly.priorityClassName }} {{ .Values.arrays.label }}",
+    });
+  const hint = (values: Record<string, unknown>) => checkValueKeys(suggest(), values).map((issue) => issue.hint);
 
   it("a list suggests a list, before closer keys of other kinds", () => {
     expect(hint({ arrays: { labels: ["a"] } })).toEqual([expect.stringContaining("`arrays.labelsList`")]);
@@ -218,7 +270,11 @@ describe("did you mean: the closest key of the same kind", () => {
 });
 
 describe("the real kube-prometheus-stack 88.5.2 and its subcharts", () => {
-  const stack = sharedChart("kube-prometheus-stack", "88.5.2");
+  // Read when a test of this block runs (not when the file is collected): the chart is large.
+  let stack: ChartFiles;
+  beforeEach(() => {
+    stack = sharedChart("kube-prometheus-stack", "88.5.2");
+  });
 
   it("accepts homelab's values: subchart keys, keys the parent reads under a subchart's key, globals", () => {
     expect(
@@ -303,15 +359,16 @@ describe("the real kube-prometheus-stack 88.5.2 and its subcharts", () => {
 });
 
 describe("the values schema", () => {
-  const withSchema = chart({
-    "Chart.yaml": "name: s\nversion: 1.0.0\n",
-    "values.yaml": "replicas: 1\nmode: a\n",
-    "values.schema.json": JSON.stringify({
-      $schema: "https://json-schema.org/draft-07/schema",
-      type: "object",
-      properties: { replicas: { type: "integer" }, mode: { enum: ["a", "b"] } },
-    }),
-  });
+  const withSchema = () =>
+    chart({
+      "Chart.yaml": "name: s\nversion: 1.0.0\n",
+      "values.yaml": "replicas: 1\nmode: a\n",
+      "values.schema.json": JSON.stringify({
+        $schema: "https://json-schema.org/draft-07/schema",
+        type: "object",
+        properties: { replicas: { type: "integer" }, mode: { enum: ["a", "b"] } },
+      }),
+    });
   const schemaChart = (schema: unknown, values = "") =>
     chart({
       "Chart.yaml": "name: s\nversion: 1.0.0\n",
@@ -320,8 +377,8 @@ describe("the values schema", () => {
     });
 
   it("validates the merged values as Helm does", () => {
-    expect(checkValuesSchema(withSchema, { replicas: 2 })).toEqual([]);
-    expect(checkValuesSchema(withSchema, { replicas: "two" })).toEqual([
+    expect(checkValuesSchema(withSchema(), { replicas: 2 })).toEqual([]);
+    expect(checkValuesSchema(withSchema(), { replicas: "two" })).toEqual([
       {
         path: "replicas",
         keys: ["replicas"],
@@ -329,7 +386,7 @@ describe("the values schema", () => {
         hint: "change the value in the generator to what the chart's schema allows",
       },
     ]);
-    expect(checkValues(withSchema, { mode: "c" }).map((issue) => issue.path)).toEqual(["mode"]);
+    expect(checkValues(withSchema(), { mode: "c" }).map((issue) => issue.path)).toEqual(["mode"]);
   });
 
   it("merges over defaults, null deleting a default", () => {
@@ -435,7 +492,7 @@ describe("the values schema", () => {
     expect(checkValues(broken, { n: "x" })).toEqual([]);
     expect(checkValues(broken, { n: "x" })).toEqual([]);
     expect(checkValues(broken, { m: 1 }).map((issue) => issue.path)).toEqual(["m"]);
-    expect(checkValues(demo, { storage: { setToDefault: "yes" } })).toEqual([]);
+    expect(checkValues(demo(), { storage: { setToDefault: "yes" } })).toEqual([]);
     expect(checkValuesSchema(schemaChart(true), { n: "x" })).toEqual([]);
   });
 });

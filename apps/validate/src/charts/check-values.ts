@@ -15,11 +15,14 @@ export interface ValuesIssue {
   readonly hint: string;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
 
 /** A path in a chart's values as TemplateReads writes it. */
-const join = (prefix: string, key: string) => (prefix ? `${prefix}${KEY_SEPARATOR}${key}` : key);
+function join(prefix: string, key: string): string {
+  return prefix ? `${prefix}${KEY_SEPARATOR}${key}` : key;
+}
 
 interface Known {
   readonly chart: ChartFiles;
@@ -64,7 +67,9 @@ function kindOf(value: unknown): string {
 }
 
 /** Spelling-insensitive form of a key: `total_mem`, `totalMem` and `total-mem` compare equal. */
-const normalise = (key: string) => key.toLowerCase().replace(/[_-]/g, "");
+function normalise(key: string): string {
+  return key.toLowerCase().replace(/[_-]/g, "");
+}
 
 /**
  * The existing key at this level closest to `key`: same kind of value first, then fewest edits. A key
@@ -94,7 +99,9 @@ interface Layer {
   readonly label: string;
 }
 
-const labelOf = (chart: ChartFiles, role: "chart" | "subchart") => `${role} ${chart.name} ${chart.version}`;
+function labelOf(chart: ChartFiles, role: "chart" | "subchart"): string {
+  return `${role} ${chart.name} ${chart.version}`;
+}
 
 /** What `layer` makes of `key`: layers to check below it, anything goes ("open"), or not known there. */
 function judge(layer: Layer, key: string): Layer[] | "open" | "unknown" {
@@ -122,7 +129,8 @@ function judge(layer: Layer, key: string): Layer[] | "open" | "unknown" {
   const defaultValue = hasDefault ? layer.defaults[key] : undefined;
   if (isRecord(defaultValue) && Object.keys(defaultValue).length > 0)
     return [{ ...layer, defaults: defaultValue, at }, ...sub];
-  if (readBelow) return [{ ...layer, defaults: isRecord(defaultValue) ? defaultValue : {}, at }, ...sub];
+  // (Here the default is not a map with keys: the templates' reads are all there is below.)
+  if (readBelow) return [{ ...layer, defaults: {}, at }, ...sub];
   // Otherwise the default is an empty map, null or a scalar the templates read whole: anything goes below
   // (a subchart's key holds the subchart's values, whatever the parent's placeholder).
   return subchart ? sub : "open";
@@ -139,7 +147,7 @@ function walk(
     const path = keys.join(".");
     const verdicts = layers.map((layer) => judge(layer, key));
     if (verdicts.includes("open")) continue;
-    const below = verdicts.flatMap((verdict) => (verdict === "unknown" || verdict === "open" ? [] : verdict));
+    const below = verdicts.flatMap((verdict) => (typeof verdict === "string" ? [] : verdict));
     if (below.length === 0) {
       const siblings = new Map<string, unknown>();
       for (const layer of layers) {

@@ -2,7 +2,7 @@ import { type Cluster, RELEASES, type ReleaseTable } from "@kubeforge/config";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { parseManifestText } from "../tree/load-documents.js";
-import { BASE, fakeRepositories, helmRelease, helmRepository } from "./__fixtures__/helm-repositories.js";
+import { BASE, cubefsIndex, fakeRepositories, helmRelease, helmRepository } from "./__fixtures__/helm-repositories.js";
 import { formatOutdated, type OutdatedEntry, outdatedCharts, outdatedReleases } from "./outdated.js";
 
 const cluster = (talos: string, kubernetes: string) =>
@@ -134,6 +134,32 @@ describe("outdatedCharts (the repositories' indexes)", () => {
       `${BASE}/cubefs/index.yaml`,
       `${BASE}/gone/index.yaml`,
     ]);
+  });
+
+  it("a request that cannot be made (a negative deadline) is noted, not thrown", async () => {
+    const repos = fakeRepositories();
+    const [entry] = await outdatedCharts(documents([helmRepository("cubefs", `${BASE}/cubefs`), helmRelease({})]), {
+      request: { fetch: repos.fetch, timeoutMs: -1 },
+    });
+    expect(entry?.note).toMatch(/^not listed: The value of "delay" is out of range/);
+  });
+
+  it("sorts an index listed in any order by version (3.10.0 after 3.9.1)", async () => {
+    const repos = fakeRepositories();
+    repos.files.set(
+      `${BASE}/cubefs/index.yaml`,
+      cubefsIndex((entries) => {
+        const [first] = entries.cubefs ?? [];
+        entries.cubefs = ["3.1.0", "3.9.1", "3.2.1", "3.10.0-rc.1", "3.10.0", "3.2.0"].map((version) => ({
+          ...first,
+          version,
+        }));
+      }),
+    );
+    const [entry] = await outdatedCharts(documents([helmRepository("cubefs", `${BASE}/cubefs`), helmRelease({})]), {
+      request: { fetch: repos.fetch },
+    });
+    expect(entry?.newer).toEqual(["3.10.0", "3.9.1", "3.2.1"]);
   });
 
   it("a chart the index does not list has nothing newer", async () => {
