@@ -17,6 +17,7 @@ function bail(): never {
 // a plain scalar may not start with an indicator (YAML 1.2 §7.3.3); we also refuse `-`, `?`, `:`
 const PLAIN_START = /^(?:[^-?:,[\]{}#&*!|>'"%@`\s]|[-?:][^\s,[\]{}])/;
 const KEY_PLAIN = /^[A-Za-z0-9_./$]/;
+const ENC_VALUE = /^ENC\[AES256_GCM,data:[A-Za-z0-9+/=]*,iv:[A-Za-z0-9+/=]+,tag:[A-Za-z0-9+/=]+,type:[a-z]+\]$/;
 
 class Reader {
   private pos = 0;
@@ -25,8 +26,13 @@ class Reader {
   /** Index of the next line with content (blank lines are skipped), or lines.length. */
   private next(): number {
     let i = this.pos;
-    while (i < this.lines.length && this.lines[i]!.trim() === "") i++;
+    while (i < this.lines.length && this.isBlank(this.lines[i]!)) i++;
     return i;
+  }
+
+  /** Only spaces (tabs and CRs never reach this reader; other characters are content). */
+  private isBlank(line: string): boolean {
+    return this.indentOf(line) === line.length;
   }
 
   private indentOf(line: string): number {
@@ -172,6 +178,8 @@ class Reader {
     if (text[0] === "|") value = this.literal(text, indent);
     else {
       if (text[0] === '"' || text[0] === "'") value = this.quoted(text.trimEnd());
+      // sops' own values, most of an encrypted file: plain strings as they stand (one pass, no resolving)
+      else if (text.startsWith("ENC[AES256_GCM,data:") && ENC_VALUE.test(text)) value = text;
       else {
         if (!PLAIN_START.test(text) || text.includes(": ") || text.endsWith(":")) bail();
         value = this.resolve(text.trimEnd());
