@@ -17,7 +17,6 @@ function bail(): never {
 // a plain scalar may not start with an indicator (YAML 1.2 §7.3.3); we also refuse `-`, `?`, `:`
 const PLAIN_START = /^(?:[^-?:,[\]{}#&*!|>'"%@`\s]|[-?:][^\s,[\]{}])/;
 const KEY_PLAIN = /^[A-Za-z0-9_./$]/;
-const ENC_VALUE = /^ENC\[AES256_GCM,data:[A-Za-z0-9+/=]*,iv:[A-Za-z0-9+/=]+,tag:[A-Za-z0-9+/=]+,type:[a-z]+\]$/;
 
 class Reader {
   private pos = 0;
@@ -179,7 +178,8 @@ class Reader {
     else {
       if (text[0] === '"' || text[0] === "'") value = this.quoted(text.trimEnd());
       // sops' own values, most of an encrypted file: plain strings as they stand (one pass, no resolving)
-      else if (text.startsWith("ENC[AES256_GCM,data:") && ENC_VALUE.test(text)) value = text;
+      // (no space: so no ": ", " #" or trailing blank; ends with "]": so no trailing ":"; "E" resolves to a string)
+      else if (text.startsWith("ENC[AES256_GCM,data:") && text.endsWith("]") && !text.includes(" ")) value = text;
       else {
         if (!PLAIN_START.test(text) || text.includes(": ") || text.endsWith(":")) bail();
         value = this.resolve(text.trimEnd());
