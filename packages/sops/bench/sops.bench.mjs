@@ -137,10 +137,10 @@ console.log(
   os.cpus()[0]?.model ?? "cpu",
   os.loadavg()[0].toFixed(1),
 );
-console.log(`${"".padEnd(62)} ${"wall ms".padStart(9)} ${"cpu ms".padStart(9)}  target`);
+console.log(`${"".padEnd(72)} ${"wall ms".padStart(9)} ${"cpu ms".padStart(9)}  target`);
 for (const r of rows) {
   console.log(
-    `${r.label.padEnd(62)} ${fmt(r.wall).padStart(9)} ${Number.isNaN(r.cpu) ? "".padStart(9) : fmt(r.cpu).padStart(9)}  ${r.target}`,
+    `${r.label.padEnd(72)} ${fmt(r.wall).padStart(9)} ${Number.isNaN(r.cpu) ? "".padStart(9) : fmt(r.cpu).padStart(9)}  ${r.target}`,
   );
 }
 if (ageRow) {

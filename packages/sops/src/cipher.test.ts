@@ -154,6 +154,9 @@ describe("ValueCipher round trips", () => {
       ["1.2.3", "float", /decrypted float value "1.2.3" is not a valid float/],
       ["yes", "bool", /decrypted bool value "yes" is not a valid bool/],
       ["2024-13-01T00:00:00Z", "time", /decrypted time value "2024-13-01T00:00:00Z" is not a valid RFC 3339 time/],
+      // YAML's other timestamp forms are not what Go's time.UnmarshalText reads
+      ["2024-01-02 03:04:05", "time", /is not a valid RFC 3339 time/],
+      ["2024-01-02", "time", /is not a valid RFC 3339 time/],
       ["v", "weird", /unknown value type "weird"/],
     ] as const;
     for (const [value, type, message] of cases) {

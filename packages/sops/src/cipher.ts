@@ -10,7 +10,10 @@ export type ValueType = "str" | "int" | "float" | "bool" | "time" | "comment" | 
 const ENC_PATTERN = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/s;
 // Go's base64.StdEncoding (padded, standard alphabet). Node's decoder skips bad characters and stops at
 // padding, so without this check a value Go sops (and Flux) refuses would decrypt here.
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// Whole 4-character groups of the standard alphabet with at most two `=` at the end: the same language as
+// /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, without its groups (a value per call).
+const BASE64_CHARS = /^[A-Za-z0-9+/]*={0,2}$/;
+const isBase64 = (text: string) => text.length % 4 === 0 && BASE64_CHARS.test(text);
 // ignoreBOM: a value that starts with U+FEFF keeps it (Go strings are bytes; the MAC hashes them all)
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
@@ -112,7 +115,24 @@ function freshIv(): Buffer {
 }
 
 /** Ciphertexts one sealing made, keyed by `aad NUL ENC[…]`, with the plaintext bytes each encrypts. */
-export type ProducedValues = Map<string, { readonly bytes: Uint8Array; readonly type: ValueType }>;
+export class ProducedValues {
+  // parallel arrays in the order the values were encrypted (document order): no object or key per value
+  readonly texts: string[] = [];
+  readonly aads: string[] = [];
+  readonly bytes: Uint8Array[] = [];
+  readonly types: ValueType[] = [];
+
+  get size(): number {
+    return this.texts.length;
+  }
+
+  add(text: string, aad: string, bytes: Uint8Array, type: ValueType): void {
+    this.texts.push(text);
+    this.aads.push(aad);
+    this.bytes.push(bytes);
+    this.types.push(type);
+  }
+}
 
 /** How many produced values a verifying cipher still decrypts with AES before it trusts the record. */
 const REAL_DECRYPTS = 64;
@@ -121,6 +141,8 @@ export class ValueCipher {
   private readonly stash = new Map<string, Buffer>();
   private recording: ProducedValues | undefined;
   private realDecrypts = REAL_DECRYPTS;
+  /** The next recorded value a verifying cipher expects (openings walk in the order sealing did). */
+  private nextProduced = 0;
 
   /**
    * `rememberIvs` (default) records each decrypted value's IV so re-encrypting the same value at the same
@@ -131,8 +153,8 @@ export class ValueCipher {
     private readonly options: {
       rememberIvs?: boolean;
       /**
-       * What a sealing under this data key just produced (see `record`). A ciphertext found here under
-       * the same AAD is not decrypted again except for the first REAL_DECRYPTS: AES-GCM made it from
+       * What a sealing under this data key just produced (see `record`). A ciphertext that is the next
+       * one recorded, under the same AAD, is not decrypted again except for the first REAL_DECRYPTS: AES-GCM made it from
        * these bytes moments ago, and every other step of opening (parsing, paths, rules, type tags, the
        * MAC, which is always decrypted) still runs. Anything not found is decrypted as usual.
        */
@@ -161,7 +183,7 @@ export class ValueCipher {
     const data = tail.length === 0 ? head : Buffer.concat([head, tail]);
     const tag = cipher.getAuthTag();
     const text = `ENC[AES256_GCM,data:${data.toString("base64")},iv:${iv.toString("base64")},tag:${tag.toString("base64")},type:${type}]`;
-    this.recording?.set(`${aad}\u0000${text}`, { bytes, type });
+    this.recording?.add(text, aad, bytes, type);
     return text;
   }
 
@@ -182,14 +204,19 @@ export class ValueCipher {
 
   /** Decrypts one non-empty `ENC[…]` string to its plaintext bytes and `type:` tag. */
   decryptBytes(text: string, aad: string): { bytes: Buffer; type: string } {
-    const produced = this.options.produced?.get(`${aad}\u0000${text}`);
-    if (produced && this.realDecrypts === 0) {
-      const { bytes, type } = produced;
-      return { bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), type };
+    const produced = this.options.produced;
+    const k = this.nextProduced;
+    // the same ciphertext at the same AAD as the k-th value sealed; anything else is decrypted for real
+    if (produced && k < produced.size && produced.texts[k] === text && produced.aads[k] === aad) {
+      this.nextProduced = k + 1;
+      if (this.realDecrypts === 0) {
+        const bytes = produced.bytes[k]!;
+        return { bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), type: produced.types[k]! };
+      }
+      this.realDecrypts -= 1;
     }
-    if (produced) this.realDecrypts -= 1;
     const match = splitEncrypted(text);
-    if (!match || !BASE64.test(match[0]) || !BASE64.test(match[1]) || !BASE64.test(match[2])) {
+    if (!match || !isBase64(match[0]) || !isBase64(match[1]) || !isBase64(match[2])) {
       throw new SopsError("E_SOPS_DECRYPT", "value is not in sops' ENC[AES256_GCM,…] format", {
         hint: "the file was edited by hand or the encryption rules in its metadata were changed",
       });

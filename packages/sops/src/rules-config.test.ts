@@ -36,6 +36,7 @@ describe("creation rules", () => {
     expect(rule("age: ' age1a ,, age1b,age1a '").ageGroups).toEqual([["age1a", "age1b"]]);
     expect(rule("age: [age1a, ' age1b,age1c', '']").ageGroups).toEqual([["age1a", "age1b", "age1c"]]);
     expect(rule("path_regex: x").ageGroups).toEqual([[]]);
+    expect(rule("path_regex: x\nage:").ageGroups).toEqual([[]]);
   });
 
   it("refuses a recipient that is not a string, at its path", () => {
@@ -64,6 +65,7 @@ describe("creation rules", () => {
         code: "E_SOPS_UNSUPPORTED",
         path: `creation_rules[0].${kind}`,
         message: expect.stringMatching(`${kind} keys are not supported \\(PGP is not supported; re-encrypt to age\\)`),
+        hint: "kubeforge-sops encrypts to age recipients only",
       });
       refused(`creation_rules:\n  - key_groups:\n      - age: age1a\n        ${kind}: [x]\n`, {
         code: "E_SOPS_UNSUPPORTED",
@@ -92,6 +94,7 @@ describe("key_groups", () => {
     });
     for (const group of ["age1a", "[age1a]", "null"]) {
       refused(`creation_rules:\n  - key_groups:\n      - ${group}\n`, {
+        code: "E_SOPS_CONFIG",
         path: "creation_rules[0].key_groups[0]",
         message: expect.stringMatching(/a key group must be a mapping/),
       });
@@ -102,6 +105,7 @@ describe("key_groups", () => {
       message: expect.stringMatching(/the key group has no age recipients — list age1… recipients/),
     });
     refused("creation_rules:\n  - key_groups:\n      - merge: {age: age1a}\n", {
+      code: "E_SOPS_CONFIG",
       path: "creation_rules[0].key_groups[0].merge",
       message: expect.stringMatching(/merge must be a list of key groups/),
     });
@@ -148,6 +152,7 @@ describe("key_groups", () => {
 describe("the document", () => {
   it("reads an empty file, null entries and stores", () => {
     expect(parse("")).toEqual({ file: FILE, creationRules: [] });
+    expect(parse("creation_rules:\n")).toEqual({ file: FILE, creationRules: [] });
     expect(parse("creation_rules:\n  -\n").creationRules).toEqual([{ ageGroups: [[]] }]);
     const config = parse("stores:\n  yaml: {indent: 2}\n  json: {indent: 3}\n");
     expect([config.yamlIndent, config.jsonIndent]).toEqual([2, 3]);

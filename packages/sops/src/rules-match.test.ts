@@ -95,6 +95,7 @@ describe("checkRules", () => {
         expect.objectContaining({
           code: "E_SOPS_UNSUPPORTED",
           message: expect.stringMatching(/^the rule uses a comment regex, which kubeforge-sops does not support/),
+          hint: "use encrypted_regex or unencrypted_suffix instead",
         }),
       );
     }

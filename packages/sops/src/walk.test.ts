@@ -219,6 +219,7 @@ describe("encrypted comments another YAML library attached one level off", () =>
     const atRoot = cipher.encrypt(new Comment(" root"), ":");
     const elsewhere = cipher.encrypt(new Comment(" elsewhere"), "z:");
     const str = cipher.encrypt("as str", "a:b:");
+    const int = cipher.encrypt(42n, "a:b:");
     const tree = new TreeMap([
       {
         key: "a",
@@ -230,6 +231,7 @@ describe("encrypted comments another YAML library attached one level off", () =>
               new Comment(atRoot, true),
               new Comment(elsewhere),
               new Comment(str),
+              new Comment(int),
               new Comment(" clear"),
               { key: "c", value: "v" },
             ]),
@@ -239,11 +241,12 @@ describe("encrypted comments another YAML library attached one level off", () =>
     ]);
     const opened = decryptBranches([tree], cipher, { unencryptedRegex: "^c$" }).branches[0]!;
     const items = ((opened.get("a") as TreeMap).get("b") as TreeMap).items;
-    expect(items.slice(0, 5)).toEqual([
+    expect(items.slice(0, 6)).toEqual([
       new Comment(" parent"),
       new Comment(" root", true),
       new Comment(elsewhere),
       new Comment("as str"),
+      new Comment("42"),
       new Comment(" clear"),
     ]);
   });

@@ -93,6 +93,8 @@ describe("helm-chart-version: spec.chartRef", () => {
     ["an OCIRepository with a semver range beside its tag", oci("ref: {tag: 1.2.3, semver: '>=1.0.0'}"), unpinned],
     ["an OCIRepository with only a semver range", oci("ref: {semver: '>=1.0.0'}"), unpinned],
     ["an OCIRepository without ref", oci(""), unpinned],
+    ["an OCIRepository with an empty tag (Flux then pulls latest)", oci("ref: {tag: ''}"), unpinned],
+    ["an OCIRepository with an empty digest", oci("ref: {digest: ''}"), unpinned],
   ])("%s", async (_case, text, expected) => {
     expect(await chartFindings(chartRef() + text)).toEqual(expected);
   });

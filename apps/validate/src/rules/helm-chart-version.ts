@@ -62,9 +62,10 @@ export const helmChartVersionRule: Rule = {
         continue;
       }
       const ociRef = isRecord(sourceSpec.ref) ? sourceSpec.ref : {};
+      // An empty tag or digest is unset: Flux then pulls `latest`.
       const pinned =
-        typeof ociRef.digest === "string" ||
-        (typeof ociRef.tag === "string" && ociRef.tag !== "latest" && !ociRef.semver);
+        (typeof ociRef.digest === "string" && ociRef.digest !== "") ||
+        (typeof ociRef.tag === "string" && ociRef.tag !== "" && ociRef.tag !== "latest" && !ociRef.semver);
       if (!pinned) {
         findings.push(
           findingAt(source, {

@@ -82,6 +82,9 @@ describe("a Secret nobody encrypted", () => {
     ["s.yaml", "kind: 'Secret'\nstringData: {e: x}\n"],
     ["s.yaml", 'kind:  "Secret"\nstringData: {e: x}\n'],
     ["s.json", '{\n  "kind" : "Secret",\n  "stringData": {"e": "x"}\n}'],
+    ["s.yaml", '"kind": Secret\nstringData: {e: x}\n'],
+    ["s.yaml", "'kind': Secret\nstringData: {e: x}\n"],
+    ["s.yaml", "kind: !!str Secret\nstringData: {e: x}\n"],
   ])("is found in %s written as %j", async (file, text) => {
     expect(await findings({ [file]: text })).toEqual([
       `${file} stringData: Secret (unnamed) has 1 plaintext stringData value(s): e`,

@@ -104,9 +104,12 @@ function checkDocument(
   return findings;
 }
 
-/** Files worth parsing: those that mention a Secret or carry sops metadata (YAML, or JSON as sops writes it). */
+/**
+ * Files worth parsing: those that mention the word Secret anywhere or carry sops metadata (YAML, or JSON as
+ * sops writes it). Deliberately loose: `"kind": Secret`, `'kind': Secret` and `kind: !!str Secret` are Secrets too.
+ */
 function mayHoldSecrets(content: string): boolean {
-  return /\bkind:\s*["']?Secret\b|"kind"\s*:\s*"Secret"/.test(content) || isSopsEncrypted(content);
+  return /\bSecret\b/.test(content) || isSopsEncrypted(content);
 }
 
 export const noPlaintextSecretsRule: Rule = {

@@ -177,6 +177,8 @@ it("a file missing one of several recipients, or with another in its place, is r
     path: "sops.age",
   });
   expect(finding?.hint).toContain(`make the .sops.yaml rule for this cluster name ${[OWN, OTHER].sort().join(", ")}`);
+  // A secret encrypted to the demo key is re-encrypted to every recipient of the cluster once regenerated.
+  expect(check(sopsYaml(DEMO_AGE_RECIPIENT))[0]?.hint).toContain(`encrypt it to ${[OWN, OTHER].sort().join(", ")} (`);
 });
 
 it("names a file encrypted to no age key, skips plain files and flux/ copies (also with Windows separators)", () => {

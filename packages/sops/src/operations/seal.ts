@@ -1,5 +1,5 @@
 // Encrypts branches with a data key and writes the document with fresh metadata (lastmodified, MAC).
-import type { ProducedValues, ValueCipher } from "../cipher.js";
+import { ProducedValues, type ValueCipher } from "../cipher.js";
 import { SopsError } from "../errors.js";
 import { emitEncryptedDocument, type SopsFormat, type StoreOptions } from "../formats/index.js";
 import { wrapDataKey } from "../keys/age.js";
@@ -36,7 +36,7 @@ export function sealDocument(branches: readonly TreeMap[], options: SealOptions)
   const rules = effectiveRules(options.format, options.rules);
   try {
     checkRules(rules, "the encryption options");
-    const produced: ProducedValues = new Map();
+    const produced = new ProducedValues();
     const stop = options.cipher.record(produced);
     let walked: ReturnType<typeof encryptBranches>;
     try {
