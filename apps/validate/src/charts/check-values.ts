@@ -103,8 +103,8 @@ function labelOf(chart: ChartFiles, role: "chart" | "subchart"): string {
   return `${role} ${chart.name} ${chart.version}`;
 }
 
-/** What `layer` makes of `key`: layers to check below it, anything goes ("open"), or not known there. */
-function judge(layer: Layer, key: string): Layer[] | "open" | "unknown" {
+/** What `layer` makes of `key`: the layers to check below it (none: not known there), or anything goes ("open"). */
+function judge(layer: Layer, key: string): Layer[] | "open" {
   const { chart, reads, readChildren } = layer.known;
   const at = join(layer.at, key);
   const top = !layer.at;
@@ -125,7 +125,7 @@ function judge(layer: Layer, key: string): Layer[] | "open" | "unknown" {
     : [];
   const hasDefault = Object.hasOwn(layer.defaults, key);
   const readBelow = readChildren.has(at);
-  if (!hasDefault && !reads.read.has(at) && !readBelow) return subchart ? sub : "unknown";
+  if (!hasDefault && !reads.read.has(at) && !readBelow) return sub;
   const defaultValue = hasDefault ? layer.defaults[key] : undefined;
   if (isRecord(defaultValue) && Object.keys(defaultValue).length > 0)
     return [{ ...layer, defaults: defaultValue, at }, ...sub];
@@ -147,7 +147,7 @@ function walk(
     const path = keys.join(".");
     const verdicts = layers.map((layer) => judge(layer, key));
     if (verdicts.includes("open")) continue;
-    const below = verdicts.flatMap((verdict) => (typeof verdict === "string" ? [] : verdict));
+    const below = (verdicts as Layer[][]).flat();
     if (below.length === 0) {
       const siblings = new Map<string, unknown>();
       for (const layer of layers) {
