@@ -154,12 +154,18 @@ describe("bundleFromMachineConfig, encryption secrets", () => {
     );
   });
 
-  it("an encryption config without keys is as good as none", () => {
-    const documents = v14Documents();
-    byKind(documents, "KubeEtcdEncryptionConfig").config.resources = [{ providers: [{ secretbox: { keys: [] } }] }];
-    expect(refusal(() => bundleFromMachineConfig(documents)).issues.map((issue) => issue.path)).toEqual([
-      "secrets.secretboxencryptionsecret",
-    ]);
+  it("an encryption config without keys, or keys without a secret, is as good as none", () => {
+    for (const providers of [
+      [{ secretbox: { keys: [] } }],
+      [{ secretbox: { keys: [{ name: "key2" }] } }, { aescbc: { keys: [{ name: "key1", secret: "" }] } }],
+      [{ secretbox: { keys: "key2" } }],
+    ]) {
+      const documents = v14Documents();
+      byKind(documents, "KubeEtcdEncryptionConfig").config.resources = [{ providers }];
+      expect(refusal(() => bundleFromMachineConfig(documents)).issues.map((issue) => issue.path)).toEqual([
+        "secrets.secretboxencryptionsecret",
+      ]);
+    }
   });
 });
 

@@ -159,21 +159,20 @@ export function bundleFromMachineConfig(documents: readonly unknown[], file?: st
  * machine config (already decrypted). Anything else fails with one clear E_BUNDLE_INVALID. Pure.
  */
 export function parseSecretsSource(source: string, file?: string): SecretsBundle {
+  // An array either way (no documents: an empty EmptyStream).
   const documents = parseAllDocuments(source, { uniqueKeys: true });
-  const list = Array.isArray(documents) ? documents : [documents];
-  const errors = list.flatMap((document) => document.errors);
-  if (errors.length > 0) {
-    const first = errors[0];
+  const [error] = documents.flatMap((document) => document.errors);
+  if (error !== undefined) {
     throw new TalosError("E_BUNDLE_INVALID", [
       {
         file,
-        path: first?.linePos ? `line ${first.linePos[0].line}` : "",
-        message: `is not valid YAML or JSON (${(first?.message ?? "").split("\n")[0]})`,
+        path: error.linePos ? `line ${error.linePos[0].line}` : "",
+        message: `is not valid YAML or JSON (${error.message.split("\n")[0]})`,
         hint: "pass a talosctl secrets.yaml, a talhelper talsecret.yaml or a control-plane machine config",
       },
     ]);
   }
-  const values = list.map((document) => document.toJS() as unknown);
+  const values = documents.map((document) => document.toJS() as unknown);
   if (isMachineConfig(values)) return bundleFromMachineConfig(values, file);
   const [first] = values;
   const keys = first !== null && typeof first === "object" ? Object.keys(first).map((key) => key.toLowerCase()) : [];

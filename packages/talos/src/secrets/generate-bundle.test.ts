@@ -22,6 +22,7 @@ describe("encodeClusterId", () => {
     ["1.14.0-alpha.1", "+/+/+/+/AA=="],
     ["v1.20.0", "+/+/+/+/AA=="],
     ["v2.0.0", "+/+/+/+/AA=="],
+    ["v2.1.13", "+/+/+/+/AA=="],
     ["main", "+/+/+/+/AA=="],
   ])("for Talos %s it is %s (URL-safe with padding up to 1.13, as talosctl)", (version, want) => {
     expect(encodeClusterId(bytes, version)).toBe(want);

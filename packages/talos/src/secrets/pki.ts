@@ -51,7 +51,10 @@ function exportKey(privateKey: CryptoKey): string {
 export function keyAlgorithmOf(key: KeyObject): KeyAlgorithm {
   if (key.asymmetricKeyType === "ed25519") return "ed25519";
   if (key.asymmetricKeyType === "ec" && key.asymmetricKeyDetails?.namedCurve === "prime256v1") return "ecdsa-p256";
-  throw new Error(`unsupported CA key type ${key.asymmetricKeyType} ${key.asymmetricKeyDetails?.namedCurve ?? ""}`);
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  throw new Error(
+    `unsupported CA key type ${key.asymmetricKeyType}${curve ? ` ${curve}` : ""}: Talos CAs are ECDSA P-256 or Ed25519`,
+  );
 }
 
 async function importSigningKey(pem: string): Promise<{ key: CryptoKey; algorithm: KeyAlgorithm }> {
