@@ -276,6 +276,15 @@ describe("resume: the node in flight", () => {
     expect(new Set(scene.calls.map((call) => call.address))).toEqual(new Set(["10.0.0.12"]));
   });
 
+  it("the default clock is the monotonic one: with no time to wait, a busy node stops the run at once", async () => {
+    const scene = world({ looks: [{ stage: "rebooting", boot: "boot-1" }] });
+    const run = harness(scene);
+    const { clock: _injected, ...context } = run.context;
+    await expect(
+      recheckInFlight({ ...context, timeouts: { ...context.timeouts, upgrade: 0 } }, inFlight(), outcome()),
+    ).rejects.toThrow("has not rebooted within 0s (machine stage rebooting)");
+  });
+
   it("unreachable at the timeout says so", async () => {
     const scene = world({ looks: [{ stage: new Error("timeout"), boot: new Error("timeout") }] });
     const run = harness(scene, { clock: minutes() });
@@ -423,6 +432,24 @@ describe("resume: the orphaned talosctl", () => {
     expect(run.details()).toContain("the orphaned talosctl stopped");
   });
 
+  it("a Talos upgrade's orphan is stopped at the upgrade timeout, not upgrade-k8s'", async () => {
+    const { record, exited } = orphan();
+    const scene = world({});
+    let now = 0;
+    const run = harness(scene, {
+      // A minute per reading; left alone, the orphan would end after 10 minutes: past upgrade's 5.
+      clock: () => {
+        now += 60_000;
+        if (now === 10 * 60_000 && processAlive(record)) process.kill(record.pid, "SIGTERM");
+        return now;
+      },
+    });
+    run.context.timeouts.upgrade = 5 * 60_000;
+    expect(await recheckInFlight(run.context, inFlight({ process: record }), outcome())).toEqual({});
+    await exited;
+    expect(run.details()).toContain("the orphaned talosctl stopped");
+  });
+
   it("upgrade-k8s gets its own (longer) timeout", async () => {
     const { record, exited } = orphan();
     const scene = world({});
@@ -431,7 +458,7 @@ describe("resume: the orphaned talosctl", () => {
       // A minute per reading; the orphan ends on its own after 10 minutes: within upgrade-k8s' 60, past 5.
       clock: () => {
         now += 60_000;
-        if (now === 10 * 60_000) process.kill(record.pid, "SIGTERM");
+        if (now === 10 * 60_000 && processAlive(record)) process.kill(record.pid, "SIGTERM");
         return now;
       },
     });

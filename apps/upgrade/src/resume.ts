@@ -10,8 +10,10 @@ import { markCompleted, type StepContext, waitAfter } from "./steps.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Stages in which Talos is in the middle of an upgrade or reboot. */
-const BUSY_STAGES = new Set(["upgrading", "rebooting", "installing", "shutting_down", "booting"]);
+/** Whether Talos is in the middle of an upgrade or reboot in this machine stage. */
+function busyStage(stage: string): boolean {
+  return ["upgrading", "rebooting", "installing", "shutting_down", "booting"].includes(stage);
+}
 
 /**
  * Whether the node in flight rebooted since `bootId` was recorded: polls (monotonic clock, up to the upgrade
@@ -34,7 +36,7 @@ async function waitForReboot(context: StepContext, node: PlanNode, bootId: strin
     }
     const current = await readBootId(context, node);
     if (current && current !== bootId) return true;
-    const busy = stage === undefined || BUSY_STAGES.has(stage) || current === undefined;
+    const busy = stage === undefined || busyStage(stage) || current === undefined;
     if (!busy) return false;
     if (now() - start >= context.timeouts.upgrade) {
       throw new UpgradeError(
@@ -85,7 +87,7 @@ export async function recheckInFlight(
     const settled = await settleOrphan(inFlight.process, {
       timeoutMs: context.timeouts[inFlight.kind === "talos" ? "upgrade" : "upgrade-k8s"],
       pollMs: Math.min(context.pollIntervalMs, 1000),
-      ...(context.clock ? { now: context.clock } : {}),
+      now: context.clock,
     });
     context.emit({ type: "resume", node: inFlight.node, detail: `the orphaned talosctl ${settled}` });
   }

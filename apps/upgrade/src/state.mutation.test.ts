@@ -1,4 +1,3 @@
-// @ts-nocheck
 // The resume state and the run locks, stated case by case (mutants that survived the earlier suite). The run
 // lock left state.ts: a local lock beside the state file (lock/local-lock.ts, readLock still re-exported here)
 // and a cluster Lease (lock/cluster-lease.ts).

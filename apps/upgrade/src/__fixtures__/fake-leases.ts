@@ -16,7 +16,7 @@ export function fakeLeases(initial?: LeaseSpec) {
     if (namespace !== RUN_LEASE.namespace || name !== RUN_LEASE.name) throw new Error(`no Lease ${namespace}/${name}`);
     if (down) throw down;
   };
-  const kube: KubeClient = {
+  const kube: KubeClient & Required<Pick<KubeClient, "readLease" | "createLease" | "replaceLease" | "deleteLease">> = {
     listNodes: async () => [],
     listPods: async () => [],
     readLease: async (namespace, name) => {

@@ -77,6 +77,20 @@ describe("local lock: a lock released between the link and the read", () => {
   });
 });
 
+describe("local lock: a lock replaced between the link and the read", () => {
+  it("a readable lock found on the second look is judged like any other: a live one refuses", async () => {
+    const file = lockFile();
+    const live = info(process.pid, "live-run");
+    writeFileSync(file, live);
+    // Gone on the first read, back (another run's fresh lock) when checked for content.
+    script.reads.set(file, [{ code: "ENOENT" }, live]);
+    await expect(acquireLocalLock(file)).rejects.toMatchObject({
+      code: "E_LOCKED",
+      message: expect.stringMatching(/^another upgrade \(pid \d+ on /),
+    });
+  });
+});
+
 describe("local lock: file systems without hard links", () => {
   it("a link error other than 'exists' is raised as it is, never taken for a held lock", async () => {
     const file = lockFile();
