@@ -60,6 +60,8 @@ describe("canonical JSON (the signed bytes)", () => {
     expect(
       canonicalJson({ b: [3, { z: true, y: null }, "s"], a: { d: 1.5, c: "x\"y" }, u: undefined, "": false }),
     ).toBe('{"":false,"a":{"c":"x\\"y","d":1.5},"b":[3,{"y":null,"z":true},"s"]}');
+    // Neither sorted nor reversed: a comparator that only kept or only flipped the order would not pass.
+    expect(canonicalJson({ m: 1, b: 2, z: 3, a: 4, q: 5 })).toBe('{"a":4,"b":2,"m":1,"q":5,"z":3}');
     expect(canonicalJson([])).toBe("[]");
     expect(canonicalJson({})).toBe("{}");
   });
@@ -69,6 +71,14 @@ describe("canonical JSON (the signed bytes)", () => {
     const file = await recordEvidence(folder, body(), key);
     writeFileSync(file, JSON.stringify(reversed(JSON.parse(readFileSync(file, "utf8"))), null, 4));
     await expect(checkPromotion({ dir: folder, target, key, now: NOW })).resolves.toMatchObject({ cluster: "staging" });
+  });
+
+  it("evidence whose recorder assembled the fields in another order verifies (the schema's order is read back)", () => {
+    const shuffled = (value: EvidenceBody) => {
+      const { nodes, version, healthy, cluster, talos, ...rest } = value;
+      return { healthy, ...rest, version, nodes, talos, cluster } as EvidenceBody;
+    };
+    expect(check(signEvidence(shuffled(body()), key))).toBeUndefined();
   });
 
   it("any value changed after signing is refused: a boolean, a nested boolean, an array entry", () => {
@@ -146,6 +156,14 @@ describe("the evidence key file", () => {
     expect(existsSync(file)).toBe(false);
   });
 
+  it("an existing key that cannot be read is reported, never replaced by a new one (even with `create`)", async () => {
+    const file = mkdtempSync(path.join(tmpdir(), "evidence-k-"));
+    await expect(loadEvidenceKey(file, { create: true })).rejects.toMatchObject({
+      code: "E_PROMOTION",
+      message: `cannot read the evidence key ${file}: EISDIR`,
+    });
+  });
+
   it("a key that is not Ed25519 is refused naming its type, with the fix", async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "evidence-k-")), "rsa.key");
     writeFileSync(
@@ -170,6 +188,7 @@ describe("the evidence key file", () => {
       code: "E_PROMOTION",
       gate: "promotion",
       message: `cannot create the evidence key ${file}: EEXIST`,
+      hint: "make its folder writable and remove whatever (a dangling symlink, another run's file) is at that path, or pass an existing key with --evidence-key <file>",
     });
     expect(existsSync(elsewhere)).toBe(false);
   });
