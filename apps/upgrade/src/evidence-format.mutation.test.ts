@@ -57,9 +57,9 @@ const reversed = (value: unknown): unknown => {
 
 describe("canonical JSON (the signed bytes)", () => {
   it("sorts keys at every level, keeps array order, drops undefined and is otherwise JSON", () => {
-    expect(
-      canonicalJson({ b: [3, { z: true, y: null }, "s"], a: { d: 1.5, c: "x\"y" }, u: undefined, "": false }),
-    ).toBe('{"":false,"a":{"c":"x\\"y","d":1.5},"b":[3,{"y":null,"z":true},"s"]}');
+    expect(canonicalJson({ b: [3, { z: true, y: null }, "s"], a: { d: 1.5, c: 'x"y' }, u: undefined, "": false })).toBe(
+      '{"":false,"a":{"c":"x\\"y","d":1.5},"b":[3,{"y":null,"z":true},"s"]}',
+    );
     // Neither sorted nor reversed: a comparator that only kept or only flipped the order would not pass.
     expect(canonicalJson({ m: 1, b: 2, z: 3, a: 4, q: 5 })).toBe('{"a":4,"b":2,"m":1,"q":5,"z":3}');
     expect(canonicalJson([])).toBe("[]");

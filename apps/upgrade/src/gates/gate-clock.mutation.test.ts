@@ -50,9 +50,11 @@ describe("gate polling on a clock that does not start at zero", () => {
   it("a gate that passes on its third attempt is not cut short", async () => {
     const clock = fakeClock(123_456);
     const { gate } = flaky(2);
-    expect(
-      await waitForGate(gate, { timeoutMs: 1000, intervalMs: 300, now: clock.now, sleep: clock.sleep }),
-    ).toEqual({ ok: true, detail: "ok", elapsedMs: 600 });
+    expect(await waitForGate(gate, { timeoutMs: 1000, intervalMs: 300, now: clock.now, sleep: clock.sleep })).toEqual({
+      ok: true,
+      detail: "ok",
+      elapsedMs: 600,
+    });
   });
 });
 

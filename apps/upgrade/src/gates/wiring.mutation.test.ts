@@ -106,7 +106,11 @@ describe("no-upgrade-in-progress reads every model node's Talos machine stage", 
   });
 
   it("refuses naming each busy node: one upgrading, one whose stage cannot be read", async () => {
-    const busy = staged({ "10.0.0.1": "running", "10.0.0.2": "upgrading", "10.0.0.3": new Error("connection refused") });
+    const busy = staged({
+      "10.0.0.1": "running",
+      "10.0.0.2": "upgrading",
+      "10.0.0.3": new Error("connection refused"),
+    });
     expect(await makeGate("no-upgrade-in-progress", clients({ talosctl: busy }), { modelNodes }).check()).toEqual({
       ok: false,
       detail:
