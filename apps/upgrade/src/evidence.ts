@@ -91,8 +91,20 @@ export async function loadEvidenceKey(file: string, options: { create?: boolean 
     }
     const { privateKey } = generateKeyPairSync("ed25519");
     text = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    await writeFile(file, text, { mode: 0o600, flag: "wx" });
+    try {
+      await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+      // Exclusive create: never overwrite a key another run wrote meanwhile, never follow a planted symlink.
+      await writeFile(file, text, { mode: 0o600, flag: "wx" });
+    } catch (error) {
+      throw new UpgradeError(
+        "E_PROMOTION",
+        `cannot create the evidence key ${file}: ${(error as NodeJS.ErrnoException).code}`,
+        {
+          gate: "promotion",
+          hint: "make its folder writable and remove whatever (a dangling symlink, another run's file) is at that path, or pass an existing key with --evidence-key <file>",
+        },
+      );
+    }
   }
   try {
     const key = createPrivateKey(text);

@@ -1,0 +1,68 @@
+// @ts-nocheck
+// Data disks and uplinks, stated case by case (mutants of nodes.ts / network.ts that `pnpm mutation
+// config-checks` found uncovered): each refusal names the node's field and the fix.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { formatIssue } from "../errors.js";
+import { parseClusterYaml } from "../load.js";
+import { validateCluster } from "../validate.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: test data is edited freely before validation
+type Data = any;
+
+const valid = readFileSync(path.resolve(import.meta.dirname, "../../test/fixtures/valid/cluster.yaml"), "utf8");
+
+/** The valid fixture (nodes lab-1..3, each with a cubefs: data disk "cubefs-data" and a MAC), edited. */
+function errorsOf(edit: (data: Data) => void): string[] {
+  const data = parseClusterYaml(valid) as Data;
+  edit(data);
+  const result = validateCluster(data);
+  return result.ok ? [] : result.errors.map((issue) => formatIssue(issue));
+}
+
+const meta = (name: string) => ({ name, disk: { type: "ssd" }, cubefs: "meta" });
+
+describe("data disks", () => {
+  it("a volume name used twice on one node is refused at the second disk", () => {
+    const errors = errorsOf((data) => data.nodes[0].disks.push({ name: "cubefs-data", disk: { type: "hdd" } }));
+    expect(errors).toContain(
+      "nodes[0].disks[1].name: cubefs-data is already a volume of lab-1 — give every data disk of a node its own name",
+    );
+  });
+
+  it("two cubefs: meta disks on one node are refused", () => {
+    const errors = errorsOf((data) => {
+      for (const node of data.nodes) node.disks.push(meta("meta"));
+      data.nodes[1].disks.push(meta("meta-2"));
+    });
+    expect(errors).toContain(
+      "nodes[1].disks: more than one disk is marked cubefs: meta — CubeFS keeps metanode and master data in one path: mark one disk",
+    );
+  });
+
+  it("one cubefs: meta disk on every metanode/master with the same name passes; one missing is named", () => {
+    expect(errorsOf((data) => data.nodes.forEach((node: Data) => node.disks.push(meta("meta"))))).toEqual([]);
+    const errors = errorsOf((data) => data.nodes.slice(0, 2).forEach((node: Data) => node.disks.push(meta("meta"))));
+    expect(errors).toEqual([
+      "nodes[2].disks: CubeFS metanode/master lab-3 has no cubefs: meta disk named meta — CubeFS uses one data path on every metanode and master: give each a cubefs: meta disk named meta",
+    ]);
+  });
+});
+
+describe("uplinks", () => {
+  it("interface together with mac is refused: mac already selects the uplink", () => {
+    expect(errorsOf((data) => (data.nodes[0].interface = "enp1s0"))).toEqual([
+      "nodes[0].interface: is given together with mac/linkMatch, which already select the uplink — remove interface",
+    ]);
+  });
+
+  it("a bond on a node that also names a single uplink NIC is refused", () => {
+    const errors = errorsOf(
+      (data) => (data.nodes[0].network = { bond: { members: ["52:54:00:00:01:01", "52:54:00:00:01:02"] } }),
+    );
+    expect(errors).toContain(
+      "nodes[0].network.bond: replaces the single uplink NIC, but the node also names one (mac, linkMatch or interface) — list the NICs' MACs in network.bond.members and remove mac/linkMatch/interface",
+    );
+  });
+});
