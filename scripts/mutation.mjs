@@ -31,7 +31,22 @@ export const MODULES = {
       "src/state.ts",
     ],
   },
+  // the upgrade lock (cluster Lease + local lock) and resuming after a crash (orphaned talosctl, in-flight node)
+  "upgrade-lock": {
+    dir: "apps/upgrade",
+    mutate: ["src/lock/**/*.ts", "src/resume.ts", "src/orphan.ts"],
+  },
   "validate-rules": { dir: "apps/validate", mutate: ["src/rules/**/*.ts"] },
+  // the chart check's decisions (values against the chart, versions, digests); not the HTTP and cache IO
+  "validate-charts": {
+    dir: "apps/validate",
+    mutate: [
+      "src/charts/check-values.ts",
+      "src/charts/check-charts.ts",
+      "src/charts/template-refs.ts",
+      "src/charts/outdated.ts",
+    ],
+  },
   sops: {
     dir: "packages/sops",
     mutate: ["src/cipher.ts", "src/mac.ts", "src/shamir.ts", "src/rules.ts", "src/rules-match.ts", "src/walk.ts"],

@@ -1,7 +1,8 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/cli.ts"],
+  // decrypt-worker: a thread of the batch decrypt, loaded by URL from beside the chunks
+  entry: ["src/index.ts", "src/cli.ts", "src/decrypt-worker.ts"],
   format: ["esm"],
   dts: { entry: "src/index.ts" },
   clean: true,

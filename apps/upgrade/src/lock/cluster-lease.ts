@@ -78,6 +78,10 @@ export async function acquireClusterLock(options: ClusterLockOptions): Promise<C
   const now = options.now ?? (() => new Date());
   const identity = options.identity ?? newLockIdentity();
   const durationSeconds = options.durationSeconds ?? DEFAULT_LEASE_SECONDS;
+  // Monotonic, immune to wall-clock jumps. A write counts from when it was sent: its renewTime is stamped then,
+  // and the Lease expires for everyone else `durationSeconds` after that stamp.
+  const clock = () => performance.now();
+  const requested = clock();
   const spec = () => {
     const time = now().toISOString();
     return { holder: identity, durationSeconds, acquireTime: time, renewTime: time };
@@ -101,8 +105,9 @@ export async function acquireClusterLock(options: ClusterLockOptions): Promise<C
   }
 
   let lost: string | undefined;
-  // Monotonic: how long since the last successful renewal, immune to wall-clock jumps.
-  let renewedAt = performance.now();
+  let renewedAt = requested;
+  // From this moment another run may take the Lease over, so this run must not touch a node any more.
+  const mayHaveExpired = () => clock() - renewedAt >= durationSeconds * 1000;
   const loseWith = (reason: string) => {
     if (lost) return;
     lost = reason;
@@ -110,6 +115,7 @@ export async function acquireClusterLock(options: ClusterLockOptions): Promise<C
   };
   let renewing: Promise<void> | undefined;
   const renew = async () => {
+    const sent = clock();
     try {
       const seen = await api.read();
       if (!seen || seen.holder !== identity) {
@@ -120,10 +126,10 @@ export async function acquireClusterLock(options: ClusterLockOptions): Promise<C
         { ...spec(), acquireTime: seen.acquireTime ?? now().toISOString() },
         seen.resourceVersion,
       );
-      renewedAt = performance.now();
+      renewedAt = sent;
     } catch (error) {
       if (error instanceof LeaseConflictError) loseWith("the cluster lock changed under this run");
-      else if (performance.now() - renewedAt > durationSeconds * 1000) {
+      else if (mayHaveExpired()) {
         loseWith(`the cluster lock could not be renewed for ${durationSeconds}s: ${(error as Error).message}`);
       }
     }
@@ -138,6 +144,8 @@ export async function acquireClusterLock(options: ClusterLockOptions): Promise<C
   return {
     identity,
     assertHeld() {
+      // A run paused (Ctrl-Z, a VM pause) or starved past the duration fired no renewal that could notice.
+      if (mayHaveExpired()) loseWith(`the cluster lock was not renewed for ${durationSeconds}s and may have expired`);
       if (lost) {
         throw new UpgradeError("E_LOCKED", `stopped: ${lost}`, {
           gate: "no-upgrade-in-progress",

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -60,5 +60,81 @@ describe("local lock", () => {
     const { statSync } = await import("node:fs");
     expect(statSync(file).mode & 0o777).toBe(0o600);
     await lock.release();
+  });
+});
+
+describe("local lock: takeover and leftovers", () => {
+  const dead = (token = "dead-run") => ({ pid: DEAD_PID, host: hostname(), since: "2026-01-01T00:00:00Z", token });
+  const live = (token = "live-run") => ({ pid: process.pid, host: hostname(), since: "2026-01-01T00:00:00Z", token });
+  const write = (file: string, info: object) => writeFileSync(file, JSON.stringify(info));
+  const leftovers = (file: string) => readdirSync(path.dirname(file)).filter((name) => name !== path.basename(file));
+
+  it("an unreadable lock (emptied by a crash) is refused naming the file and the fix, and left alone", async () => {
+    // Before: it retried 50 times, then said "it keeps changing … another run is starting; try again", which
+    // never helps: the file does not change by itself.
+    const file = lockFile();
+    writeFileSync(file, "");
+    const refused = (await acquireLocalLock(file).catch((error: unknown) => error)) as UpgradeError;
+    expect(refused).toBeInstanceOf(UpgradeError);
+    expect(refused).toMatchObject({
+      code: "E_LOCKED",
+      gate: "no-upgrade-in-progress",
+      message: `${file} is not a readable lock (its process cannot be checked)`,
+      hint: `if no upgrade runs from this state folder (see \`kubeforge-upgrade status\`), remove ${file}`,
+    });
+    expect(readFileSync(file, "utf8")).toBe("");
+    expect(leftovers(file)).toEqual([]);
+  });
+
+  it("takes over a dead lock and leaves neither its temp file nor the takeover mutex behind", async () => {
+    const file = lockFile();
+    write(file, dead());
+    const taken = await acquireLocalLock(file);
+    expect(taken.tookOver?.token).toBe("dead-run");
+    expect(leftovers(file)).toEqual([]);
+    await taken.release();
+    expect(readdirSync(path.dirname(file))).toEqual([]);
+  });
+
+  it("a refused run leaves nothing behind either", async () => {
+    const file = lockFile();
+    write(file, live());
+    await expect(acquireLocalLock(file)).rejects.toMatchObject({ code: "E_LOCKED" });
+    expect(leftovers(file)).toEqual([]);
+  });
+
+  it("a takeover mutex left by a contender that died is cleared, then the dead lock is taken over", async () => {
+    const file = lockFile();
+    write(file, dead());
+    write(`${file}.takeover`, dead("dead-contender"));
+    const taken = await acquireLocalLock(file);
+    expect(taken.tookOver?.token).toBe("dead-run");
+    expect((await readLock(file))?.token).toBe(taken.info.token);
+    expect(leftovers(file)).toEqual([]);
+    await taken.release();
+  });
+
+  it("while a live contender holds the takeover mutex, the dead lock is not touched: refused after bounded retries", async () => {
+    const file = lockFile();
+    write(file, dead());
+    write(`${file}.takeover`, live("live-contender"));
+    const refused = (await acquireLocalLock(file).catch((error: unknown) => error)) as UpgradeError;
+    expect(refused).toMatchObject({
+      code: "E_LOCKED",
+      gate: "no-upgrade-in-progress",
+      message: `could not take ${file}: it keeps changing`,
+      hint: "another run is starting; try again",
+    });
+    expect((await readLock(file))?.token).toBe("dead-run");
+    expect((await readLock(`${file}.takeover`))?.token).toBe("live-contender");
+  });
+
+  it("an unreadable takeover mutex is never removed on a guess", async () => {
+    const file = lockFile();
+    write(file, dead());
+    writeFileSync(`${file}.takeover`, "");
+    await expect(acquireLocalLock(file)).rejects.toMatchObject({ code: "E_LOCKED" });
+    expect(readFileSync(`${file}.takeover`, "utf8")).toBe("");
+    expect((await readLock(file))?.token).toBe("dead-run");
   });
 });

@@ -57,6 +57,29 @@ function lockedBy(file: string, held: LockInfo): UpgradeError {
   );
 }
 
+/**
+ * A lock file that exists but does not parse: emptied by a crash before its bytes reached the disk, or edited.
+ * Locks are written whole (a link of a complete file), so it is no contender's half-written lock, and waiting
+ * never changes it: only a person can tell whether the run that wrote it is gone.
+ */
+async function holdsNoLock(file: string): Promise<boolean> {
+  const text = await readFile(file, "utf8").catch(() => undefined);
+  if (text === undefined) return false;
+  try {
+    JSON.parse(text);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function unreadable(file: string): UpgradeError {
+  return new UpgradeError("E_LOCKED", `${file} is not a readable lock (its process cannot be checked)`, {
+    gate: "no-upgrade-in-progress",
+    hint: `if no upgrade runs from this state folder (see \`kubeforge-upgrade status\`), remove ${file}`,
+  });
+}
+
 /** Takes the lock or throws E_LOCKED. */
 export async function acquireLocalLock(file: string, options: { identity?: string } = {}): Promise<LocalLock> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -79,7 +102,10 @@ export async function acquireLocalLock(file: string, options: { identity?: strin
         if (code(error) !== "EEXIST") throw error;
       }
       const held = await readLock(file);
-      if (!held) continue; // removed meanwhile: try again
+      if (!held) {
+        if (await holdsNoLock(file)) throw unreadable(file);
+        continue; // removed meanwhile: try again
+      }
       if (held.alive) throw lockedBy(file, held);
       tookOver = held;
       // Dead holder: remove it under a short takeover mutex (itself taken with link), so no contender can

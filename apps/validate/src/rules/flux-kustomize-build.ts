@@ -14,8 +14,10 @@ export const fluxKustomizeBuildRule: Rule = {
     const findings: Finding[] = [];
     const reported = new Set<string>();
     plans.forEach((plan, index) => {
+      // A remote resource in a base that several Flux paths include is one problem; the same bad spec.path in
+      // two Kustomizations of one file is two (they differ in line).
       for (const finding of plan.findings) {
-        const key = `${finding.file}|${finding.path}|${finding.message}`;
+        const key = `${finding.file}|${finding.line}|${finding.path}|${finding.message}`;
         if (reported.has(key)) continue;
         reported.add(key);
         findings.push(finding);

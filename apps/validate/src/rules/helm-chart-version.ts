@@ -4,12 +4,11 @@ import { objectRef } from "../tree/manifest-document.js";
 import { isHelmRelease, keyOf, objectKey, spec } from "./flux-objects.js";
 import { documentsOfKind, findingAt, isRecord, type Rule } from "./rule.js";
 
-const EXACT_VERSION = /^v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?$/;
-
 /** Why a chart version is not pinned, or undefined when it is an exact version. */
 export function checkChartVersion(version: unknown): string | undefined {
   if (version === undefined || version === "") return "sets no chart version, so Flux installs the newest one";
-  if (typeof version !== "string" || !EXACT_VERSION.test(version))
+  // The pattern is written here, not as a module constant, so that mutation testing exercises it per test.
+  if (typeof version !== "string" || !/^v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?$/.test(version))
     return `chart version "${String(version)}" is a range, not an exact version`;
   return undefined;
 }
@@ -63,9 +62,10 @@ export const helmChartVersionRule: Rule = {
         continue;
       }
       const ociRef = isRecord(sourceSpec.ref) ? sourceSpec.ref : {};
+      // An empty tag or digest is unset: Flux then pulls `latest`.
       const pinned =
-        typeof ociRef.digest === "string" ||
-        (typeof ociRef.tag === "string" && ociRef.tag !== "latest" && !ociRef.semver);
+        (typeof ociRef.digest === "string" && ociRef.digest !== "") ||
+        (typeof ociRef.tag === "string" && ociRef.tag !== "" && ociRef.tag !== "latest" && !ociRef.semver);
       if (!pinned) {
         findings.push(
           findingAt(source, {

@@ -9,7 +9,7 @@ import { plaintextInSopsFileHint, plaintextSecretHint } from "../sops/sops-fix.j
 import { parseManifestText } from "../tree/load-documents.js";
 import type { ManifestDocument } from "../tree/manifest-document.js";
 import { findingAt, isRecord, type Rule, type RuleContext } from "./rule.js";
-import { checkSecretGenerators } from "./secret-generators.js";
+import { checkSecretGenerators, isSopsEncrypted } from "./secret-generators.js";
 
 const RULE = "no-plaintext-secrets";
 /** Findings per document past which the rest are summed up (a whole file in plaintext is one problem). */
@@ -104,9 +104,12 @@ function checkDocument(
   return findings;
 }
 
-/** Files worth parsing: those that mention a Secret or carry sops metadata. */
+/**
+ * Files worth parsing: those that mention the word Secret anywhere or carry sops metadata (YAML, or JSON as
+ * sops writes it). Deliberately loose: `"kind": Secret`, `'kind': Secret` and `kind: !!str Secret` are Secrets too.
+ */
 function mayHoldSecrets(content: string): boolean {
-  return /\bkind:\s*["']?Secret\b|"kind"\s*:\s*"Secret"/.test(content) || /^sops:\s*$/m.test(content);
+  return /\bSecret\b/.test(content) || isSopsEncrypted(content);
 }
 
 export const noPlaintextSecretsRule: Rule = {

@@ -1,6 +1,10 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { DEMO_AGE_RECIPIENT } from "@kubeforge/config";
 import { expect, it } from "vitest";
-import { checkSopsRecipients, sopsRecipientsOf } from "./recipients.js";
+import { checkSopsRecipients, sopsMacOf, sopsRecipientsOf, sopsRecipientsRule } from "./recipients.js";
+import type { RuleContext } from "./rule.js";
 
 const OWN = "age1qwp864mpgk3hgh0j5h2ms30r5zw37xv8jwlk8s6chcrpzhz63skqn6tvzh";
 const OTHER = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
@@ -94,4 +98,129 @@ it("accepts the demo key only for clusters marked as examples", () => {
     "copy/cluster.ts: sops.ageRecipients",
     "homelab/talos/talsecret.sops.yaml: sops.age",
   ]);
+});
+
+it("reads the mac line of YAML and JSON sops files", () => {
+  const mac = "ENC[AES256_GCM,data:m,iv:i,tag:t,type:str]";
+  expect(sopsMacOf(`${sopsYaml(OWN)}    mac: ${mac}\n`)).toBe(mac);
+  expect(sopsMacOf(`{\n\t"sops": {\n\t\t"mac": "${mac}"\n\t}\n}`)).toBe(mac);
+  expect(sopsMacOf(sopsYaml(OWN))).toBeUndefined();
+  expect(sopsMacOf(`data:\n    hmac: ${mac}\n`)).toBeUndefined();
+});
+
+it("the rule finds the examples' Talos bundles beside the cluster, never counting the cluster's own", () => {
+  const root = mkdtempSync(path.join(tmpdir(), "kubeforge-recipients-"));
+  try {
+    const bundle = (mac: string, recipient = DEMO_AGE_RECIPIENT) =>
+      `${sopsYaml(recipient)}    mac: ENC[AES256_GCM,data:${mac},iv:i,tag:t,type:str]\n`;
+    const write = (cluster: string, content: string) => {
+      mkdirSync(path.join(root, "clusters", cluster, "talos"), { recursive: true });
+      writeFileSync(path.join(root, "clusters", cluster, "talos", "talsecret.sops.yaml"), content);
+    };
+    write("homelab", bundle("example"));
+    write("private", bundle("private", OTHER)); // not encrypted to the demo key: not an example
+    write("mine", bundle("mine"));
+    write("plain", "cluster:\n  id: abc\n"); // not encrypted at all: neither an example nor a reason to stop
+    mkdirSync(path.join(root, "clusters", "empty"));
+    const hintFor = (content: string, { cluster = "mine", sourceRoot = root } = {}) => {
+      const context = {
+        files: [{ path: "mine/talos/talsecret.sops.yaml", content }],
+        cluster: { name: "mine", sops: { ageRecipients: [OWN], decryptionSecret: "sops-age" } },
+        ...(sourceRoot ? { sourceRoot } : {}),
+        clusterDir: path.join(root, "clusters", cluster),
+        documents: [],
+      } as unknown as RuleContext;
+      const findings = sopsRecipientsRule.check(context) as ReturnType<typeof checkSopsRecipients>;
+      expect(findings).toHaveLength(1);
+      return findings[0]!.hint;
+    };
+    expect(hintFor(bundle("example"))).toContain("the example's public Talos PKI");
+    expect(hintFor(bundle("private"))).not.toContain("example's");
+    // The cluster's own bundle is never its own example, even if another cluster folder is checked.
+    expect(hintFor(bundle("mine"))).not.toContain("example's");
+    expect(hintFor(bundle("mine"), { cluster: "homelab" })).toContain("the example's public Talos PKI");
+    expect(hintFor(bundle("example"), { cluster: "homelab" })).not.toContain("example's");
+    // Without a source root, or with no clusters/ folder in it, there are no examples to compare with.
+    expect(hintFor(bundle("example"), { sourceRoot: "" })).not.toContain("example's");
+    expect(hintFor(bundle("example"), { sourceRoot: path.join(root, "clusters") })).not.toContain("example's");
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+it("the rule checks nothing without a cluster model", () => {
+  const files = [{ path: "mine/secrets/db.sops.yaml", content: sopsYaml(OTHER) }];
+  expect(sopsRecipientsRule.check({ files, documents: [] } as unknown as RuleContext)).toEqual([]);
+});
+
+it("reads recipients only from the sops block, wherever it starts, and not from look-alike keys", () => {
+  const block = `sops:\n    age:\n        - recipient: ${OWN}\n`;
+  expect(sopsRecipientsOf(block)).toEqual([OWN]);
+  expect(sopsRecipientsOf(`data:\n    recipient: ${OTHER}\n${block}`)).toEqual([OWN]);
+  expect(sopsRecipientsOf(`data:\n    a: b\nsops:  \n    age:\n        - recipient: ${OWN}\n`)).toEqual([OWN]);
+  expect(sopsRecipientsOf(`{\n\t"a": "x",\n\t"sops": {\n\t\t"age": [{"recipient": "${OWN}"}]\n\t}\n}`)).toEqual([OWN]);
+  expect(sopsRecipientsOf(`nosops:\n    recipient: ${OWN}\n`)).toBeUndefined();
+  expect(sopsRecipientsOf(`sops: disabled\nrecipient: ${OWN}\n`)).toBeUndefined();
+});
+
+it("a file missing one of several recipients, or with another in its place, is reported; order does not matter", () => {
+  const check = (content: string) =>
+    checkSopsRecipients({ files: [{ path: "mine/secrets/db.sops.yaml", content }], cluster: cluster([OWN, OTHER]) });
+  expect(check(sopsYaml(OTHER, OWN))).toEqual([]);
+  expect(check(sopsYaml(OTHER))).toHaveLength(1);
+  const third = "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj";
+  const [finding] = check(sopsYaml(third, [OWN, OTHER].sort()[0]!));
+  expect(finding).toMatchObject({
+    rule: "sops-recipients",
+    severity: "error",
+    file: "mine/secrets/db.sops.yaml",
+    path: "sops.age",
+  });
+  expect(finding?.hint).toContain(`make the .sops.yaml rule for this cluster name ${[OWN, OTHER].sort().join(", ")}`);
+  // A secret encrypted to the demo key is re-encrypted to every recipient of the cluster once regenerated.
+  expect(check(sopsYaml(DEMO_AGE_RECIPIENT))[0]?.hint).toContain(`encrypt it to ${[OWN, OTHER].sort().join(", ")} (`);
+});
+
+it("names a file encrypted to no age key, skips plain files and flux/ copies (also with Windows separators)", () => {
+  const findings = checkSopsRecipients({
+    files: [
+      { path: "mine/secrets/pgp.sops.yaml", content: "data:\n    a: ENC[x]\nsops:\n    pgp: []\n" },
+      { path: "mine/notes.yaml", content: "apiVersion: v1\nkind: ConfigMap\n" },
+      { path: "flux/secrets/db.sops.yaml", content: sopsYaml(OTHER) },
+      { path: "mine\\flux\\secrets\\db.sops.yaml", content: sopsYaml(OTHER) },
+    ],
+    cluster: cluster([OWN]),
+  });
+  expect(findings.map((finding) => `${finding.file}: ${finding.message}`)).toEqual([
+    `mine/secrets/pgp.sops.yaml: is encrypted to none, expected exactly sops.ageRecipients: ${OWN}`,
+  ]);
+});
+
+it("the demo key in a non-example model is reported on the definition, with the fix", () => {
+  const [finding] = checkSopsRecipients({ files: [], cluster: cluster([DEMO_AGE_RECIPIENT]) });
+  expect(finding).toEqual({
+    rule: "sops-recipients",
+    severity: "error",
+    file: "cluster.ts",
+    path: "sops.ageRecipients",
+    message: `names the public demo key ${DEMO_AGE_RECIPIENT} from demo-keys/, which anyone can decrypt`,
+    hint: "put your own age public key there (`kubeforge init` creates one; `age-keygen -y <key file>` prints it); only clusters marked `sops: { example: true }` may use the demo key",
+  });
+});
+
+it.each([
+  ["talos/talsecret.sops.yaml", "cannot be rotated silently"],
+  ["mine\\talos\\talsecret.sops.yaml", "cannot be rotated silently"],
+  ["mine/talos/talsecret.sops.yaml.orig", "regenerate every secret"],
+  ["git-deploy-key.sops.yaml", "make a new deploy key"],
+  ["mine/git-deploy-key.sops.yaml.orig", "regenerate every secret"],
+])("a file encrypted to the demo key at %s: the hint says %s", (file, expected) => {
+  const content = `${sopsYaml(DEMO_AGE_RECIPIENT)}    mac: ENC[AES256_GCM,data:m,iv:i,tag:t,type:str]\n`;
+  const [finding] = checkSopsRecipients({ files: [{ path: file, content }], cluster: cluster([OWN]) });
+  expect(finding?.message).toBe(
+    `is encrypted to ${DEMO_AGE_RECIPIENT} (the public demo key), expected exactly sops.ageRecipients: ${OWN} — it is encrypted to the public demo key, so its contents are public`,
+  );
+  expect(finding?.hint).toContain(expected);
+  if (expected === "cannot be rotated silently") expect(finding?.hint).toContain("--cluster <cluster>");
+  if (expected === "regenerate every secret") expect(finding?.hint).toContain(`encrypt it to ${OWN} `);
 });

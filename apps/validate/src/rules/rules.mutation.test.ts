@@ -300,3 +300,152 @@ subjects: ${subjects}
     );
   });
 });
+
+describe("namespaces the policies apply to", () => {
+  const pod = (namespace: string, name = "x") =>
+    `---\napiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: ${namespace}}\nspec: {containers: [{name: c, image: 'a:1'}]}\n`;
+
+  it("a workload in a declared namespace does not add it again; two in an undeclared one name it once", async () => {
+    expect(await run(namespaceResourceQuotaRule, NAMESPACE + pod("team"))).toEqual([
+      "metadata.name: namespace team has no ResourceQuota",
+    ]);
+    expect(await run(namespaceResourceQuotaRule, pod("shop") + pod("shop", "y"))).toEqual([
+      "metadata.namespace: namespace shop has no ResourceQuota",
+    ]);
+  });
+
+  it("built-in namespaces, objects without a namespace and non-workloads are not checked", async () => {
+    const config = "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: shop}\n";
+    const bare = "---\napiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec: {containers: [{name: c, image: 'a:1'}]}\n";
+    expect(await run(namespaceResourceQuotaRule, pod("kube-system") + config + bare)).toEqual([]);
+  });
+
+  it("only a v1 Namespace with a name is a declared namespace", async () => {
+    const other = "apiVersion: example.com/v1\nkind: Namespace\nmetadata: {name: team}\n";
+    const unnamed = "---\napiVersion: v1\nkind: Namespace\nmetadata: {labels: {a: b}}\n";
+    expect(await run(namespaceResourceQuotaRule, other + unnamed)).toEqual([]);
+    expect(await run(namespacePodSecurityRule, other + unnamed)).toEqual([]);
+  });
+
+  it("the fix for a declared namespace says what to add, and nothing about declaring it", async () => {
+    const context = { documents: documentsOf(NAMESPACE), files: [] } as unknown as RuleContext;
+    const [quota] = await namespaceResourceQuotaRule.check(context);
+    expect(quota).toMatchObject({
+      rule: "namespace-resource-quota",
+      hint: "add a ResourceQuota in the namespace so one workload cannot take the cluster's capacity",
+    });
+  });
+});
+
+describe("Pod Security levels", () => {
+  const namespace = (labels: string) =>
+    `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n  labels: {${labels}}\n`;
+
+  it("each of enforce, audit and warn must name a valid level; the finding says which are valid", async () => {
+    const text = namespace(
+      "pod-security.kubernetes.io/enforce: strict, pod-security.kubernetes.io/audit: baseline, pod-security.kubernetes.io/warn: lax",
+    );
+    expect(await run(namespacePodSecurityRule, text)).toEqual([
+      'metadata.labels.pod-security.kubernetes.io/enforce: pod-security.kubernetes.io/enforce is "strict"',
+      'metadata.labels.pod-security.kubernetes.io/warn: pod-security.kubernetes.io/warn is "lax"',
+    ]);
+    const [finding] = await namespacePodSecurityRule.check({ documents: documentsOf(text), files: [] } as never);
+    expect(finding).toMatchObject({
+      rule: "namespace-pod-security",
+      hint: "use one of privileged, baseline, restricted",
+    });
+  });
+
+  it("a namespace only a workload names has no labels at all: declare it", async () => {
+    const context = {
+      documents: documentsOf(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec: {template: {spec: {containers: [{name: c, image: 'a:1'}]}}}\n",
+      ),
+      files: [],
+    } as unknown as RuleContext;
+    expect(await namespacePodSecurityRule.check(context)).toMatchObject([
+      {
+        rule: "namespace-pod-security",
+        path: "metadata.namespace",
+        message: "namespace shop is not declared in the tree, so it has no pod-security.kubernetes.io/enforce label",
+        hint: "declare Namespace shop with pod-security.kubernetes.io/enforce: restricted (or baseline/privileged with a documented reason)",
+      },
+    ]);
+  });
+});
+
+describe("container resources and images, more cases", () => {
+  const pod = (spec: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: team}\nspec: ${spec}\n`;
+
+  it("names every missing resource and the fields to set; ephemeral (debug) containers need none", async () => {
+    const context = {
+      documents: documentsOf(
+        pod("{containers: [{name: c, image: 'a:1'}], ephemeralContainers: [{name: debug, image: 'a:1'}]}"),
+      ),
+      files: [],
+    } as unknown as RuleContext;
+    const findings = await containerResourcesRule.check(context);
+    expect(findings.map(({ path, message, hint }) => ({ path, message, hint }))).toEqual([
+      {
+        path: "spec.containers[0].resources.requests",
+        message: 'container "c" has no requests for cpu and memory',
+        hint: "set resources.requests.cpu and resources.requests.memory so the scheduler and quota can account for it",
+      },
+      {
+        path: "spec.containers[0].resources.limits",
+        message: 'container "c" has no limits for cpu and memory',
+        hint: "set resources.limits.cpu and resources.limits.memory so the scheduler and quota can account for it",
+      },
+    ]);
+  });
+
+  it("a digest must end the image; an image that is not a string is no image", async () => {
+    expect(checkImage(`app@sha256:${"a".repeat(64)}-extra`)).toBe(
+      `image "app@sha256:${"a".repeat(64)}-extra" has no tag, so it means latest`,
+    );
+    expect(await run(imagePinnedRule, pod("{containers: [{name: c, image: 5}]}"))).toEqual([
+      'spec.containers[0].image: container "c" has no image',
+    ]);
+  });
+});
+
+describe("cluster-admin-binding, more cases", () => {
+  const binding = (rest: string) =>
+    `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: b}\n${rest}`;
+
+  it("a binding without subjects grants nothing; a subject that is not an object is still reported", async () => {
+    const roleRef = "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\n";
+    expect(await run(clusterAdminBindingRule, binding(roleRef))).toEqual([]);
+    expect(await run(clusterAdminBindingRule, binding(`${roleRef}subjects: [oops]\n`))).toEqual([
+      'subjects[0]:  "" is bound to cluster-admin cluster-wide',
+    ]);
+  });
+
+  it("only the ClusterRole cluster-admin counts, not a Role of that name", async () => {
+    const roleRef = "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: cluster-admin}\n";
+    expect(await run(clusterAdminBindingRule, binding(`${roleRef}subjects: [{kind: User, name: eve}]\n`))).toEqual([]);
+  });
+
+  it("with several allowed groups the hint names them all", async () => {
+    const cluster = {
+      oidc: {
+        groupsPrefix: "oidc:",
+        bindings: [
+          { group: "admins", clusterRole: "cluster-admin" },
+          { group: "ops", clusterRole: "cluster-admin" },
+        ],
+      },
+    };
+    const context = {
+      documents: documentsOf(
+        binding("roleRef: {kind: ClusterRole, name: cluster-admin}\nsubjects: [{kind: User, name: eve}]\n"),
+      ),
+      files: [],
+      cluster,
+    } as unknown as RuleContext;
+    const [finding] = await clusterAdminBindingRule.check(context);
+    expect(finding?.hint).toBe(
+      "only oidc:admins, oidc:ops may hold cluster-admin: bind a narrower ClusterRole, or add the group to oidc.bindings in the cluster model",
+    );
+  });
+});

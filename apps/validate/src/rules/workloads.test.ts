@@ -23,4 +23,22 @@ describe("containersOf", () => {
       expect(document && containersOf(document)).toEqual([]);
     }
   });
+
+  it("finds ephemeral containers too, and skips list entries that are not containers", () => {
+    const document = documentOf(
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  initContainers: [{name: i}]\n  containers: [oops, {name: c}]\n  ephemeralContainers: [{name: e}]\n",
+    );
+    expect(
+      document && containersOf(document).map((entry) => `${entry.path.join(".")} ${entry.container.name}`),
+    ).toEqual(["spec.initContainers.0 i", "spec.containers.1 c", "spec.ephemeralContainers.0 e"]);
+  });
+
+  it.each([
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n",
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {template: x}\n",
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {template: {spec: null}}\n",
+  ])("a workload without a pod spec has no containers (and does not stop the run): %j", (text) => {
+    const document = documentOf(text);
+    expect(document && containersOf(document)).toEqual([]);
+  });
 });

@@ -1,11 +1,17 @@
 // `decrypt a b c` / `decrypt --recursive dir`: many files in one process (key sources read once), each
 // decrypted in place or under --output-dir at its relative path. One failing file does not stop the rest.
+// From BATCH_THREAD_MIN files on, worker threads (decrypt-worker.ts) take batches of files beside the
+// main thread, one per spare core: the per-file work (X25519 unwrap, AES-GCM, the file's syscalls) is
+// independent. Failures are reported in the order of the files, whichever thread met them.
 import { mkdirSync, readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
-import { SopsError } from "../errors.js";
+import { SopsError, type SopsErrorCode } from "../errors.js";
 import { writeFileAtomic } from "../io.js";
+import type { KeySource } from "../keys/sources.js";
 import { keySourceFromEnv } from "../keys/sources.js";
+import type { SopsConfig } from "../rules.js";
 import { configOf, type FileCommandOptions } from "./context.js";
 import { decryptFile } from "./decrypt.js";
 
@@ -16,7 +22,35 @@ export interface DecryptManyOptions {
   readonly outputDir?: string;
   readonly common: Omit<FileCommandOptions, "file">;
   readonly onError: (error: unknown) => void;
+  /** Worker threads to use (default: one per spare core, up to 3; 0: the main thread only). */
+  readonly threads?: number;
+  /** URL of the built decrypt-worker.js (default: beside this module). */
+  readonly workerUrl?: URL;
 }
+
+/** One file to decrypt: where to read it, where its plaintext goes. */
+export interface DecryptJob {
+  readonly index: number;
+  readonly file: string;
+  readonly target: string;
+}
+
+/** A failure as it crosses from a worker thread (an Error does not keep its class or fields). */
+export interface JobFailure {
+  readonly index: number;
+  readonly code?: SopsErrorCode;
+  readonly reason: string;
+  readonly file?: string;
+  readonly path?: string;
+  readonly hint?: string;
+  readonly exitCode?: number;
+}
+
+/** The options a worker thread needs to decrypt like the main thread (no functions: they do not clone). */
+export type WorkerCommon = Omit<FileCommandOptions, "file" | "keySource" | "onWarning" | "config">;
+
+const BATCH_THREAD_MIN = 64;
+const BATCH_SIZE = 8;
 
 async function listFiles(dir: string): Promise<string[]> {
   const found: string[] = [];
@@ -45,44 +79,177 @@ function isNotSops(error: SopsError, file: string): boolean {
   }
 }
 
-/** Decrypts every file; returns the errors (empty when all succeeded). */
+/** Decrypts one file and writes its plaintext (0600, atomically); the failure, if any. */
+export async function runJob(
+  job: DecryptJob,
+  common: Omit<FileCommandOptions, "file">,
+  keySource: KeySource,
+  config: SopsConfig | null,
+): Promise<unknown> {
+  try {
+    const plain = await decryptFile({ ...common, file: job.file, readPath: job.file, keySource, config });
+    await writeFileAtomic(job.target, plain, { secret: true });
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+export function toFailure(index: number, error: unknown): JobFailure {
+  if (error instanceof SopsError) {
+    const exitCode = (error as SopsError & { exitCode?: number }).exitCode;
+    return {
+      index,
+      code: error.code,
+      reason: error.reason,
+      file: error.file,
+      path: error.path,
+      hint: error.hint,
+      exitCode,
+    };
+  }
+  return { index, reason: error instanceof Error ? error.message : String(error) };
+}
+
+function fromFailure(failure: JobFailure): Error {
+  if (!failure.code) return new Error(failure.reason);
+  const error = new SopsError(failure.code, failure.reason, failure);
+  if (failure.exitCode !== undefined) Object.assign(error, { exitCode: failure.exitCode });
+  return error;
+}
+
+/** A worker thread is worth it from a few dozen files on, with a spare core, and without key commands. */
+function threadsFor(options: DecryptManyOptions, jobs: number): number {
+  const env = options.common.env ?? process.env;
+  // SOPS_AGE_*_CMD would run again in every thread (a password manager would prompt twice)
+  if (env.SOPS_AGE_KEY_CMD || env.SOPS_AGE_SSH_PRIVATE_KEY_CMD) return 0;
+  if (jobs < BATCH_THREAD_MIN) return 0;
+  const spare = Math.min(3, os.availableParallelism() - 1);
+  // KUBEFORGE_SOPS_THREADS caps the worker threads (0: the main thread only), e.g. on a shared CI runner
+  const cap = Number.parseInt(env.KUBEFORGE_SOPS_THREADS ?? "", 10);
+  const wanted = options.threads ?? Math.min(spare, Number.isInteger(cap) && cap >= 0 ? cap : spare);
+  return Math.max(0, Math.min(wanted, Math.floor(jobs / BATCH_THREAD_MIN)));
+}
+
+/** Decrypts every file; returns the errors (empty when all succeeded), in the order of the files. */
 export async function decryptMany(options: DecryptManyOptions): Promise<unknown[]> {
   const keySource = keySourceFromEnv(options.common.env ?? process.env);
   // every file shares the working directory's .sops.yaml (stores.indent): find it once
   const config = (await configOf({ ...options.common, file: "" }).catch(() => undefined)) ?? null;
-  const made = new Set<string>();
-  const jobs: Array<{ file: string; base: string; found?: boolean }> = options.files.map((file) => ({
+  const inputs: Array<{ file: string; base: string; found?: boolean }> = options.files.map((file) => ({
     file,
     base: process.cwd(),
   }));
   if (options.recursive) {
-    for (const file of await listFiles(options.recursive)) jobs.push({ file, base: options.recursive, found: true });
+    for (const file of await listFiles(options.recursive)) inputs.push({ file, base: options.recursive, found: true });
   }
-  const failures: unknown[] = [];
-  for (const job of jobs) {
-    const { file, base } = job;
-    try {
-      const plain = await decryptFile({ ...options.common, file, readPath: file, keySource, config });
-      let target = file;
-      if (options.outputDir) {
-        const relative = path.relative(base, path.resolve(file));
-        if (relative.startsWith("..") || path.isAbsolute(relative)) {
-          throw new SopsError("E_SOPS_IO", "cannot write the file outside the --output-dir tree", {
-            file,
-            hint: "run from a folder that contains the files, or use -i",
-          });
-        }
-        target = path.join(options.outputDir, relative);
-        if (!made.has(path.dirname(target))) mkdirSync(path.dirname(target), { recursive: true });
-        made.add(path.dirname(target));
+  const errors: unknown[] = new Array(inputs.length).fill(undefined);
+  const jobs: DecryptJob[] = [];
+  const made = new Set<string>();
+  for (const [index, { file, base }] of inputs.entries()) {
+    let target = file;
+    if (options.outputDir) {
+      const relative = path.relative(base, path.resolve(file));
+      if (relative.startsWith("..") || path.isAbsolute(relative)) {
+        errors[index] = new SopsError("E_SOPS_IO", "cannot write the file outside the --output-dir tree", {
+          file,
+          hint: "run from a folder that contains the files, or use -i",
+        });
+        continue;
       }
-      await writeFileAtomic(target, plain, { secret: true });
-    } catch (error) {
-      // a recursive run skips what is not a sops file (READMEs, plaintext next to the secrets)
-      if (job.found && error instanceof SopsError && isNotSops(error, file)) continue;
-      failures.push(error);
-      options.onError(error);
+      target = path.join(options.outputDir, relative);
+      if (!made.has(path.dirname(target))) mkdirSync(path.dirname(target), { recursive: true });
+      made.add(path.dirname(target));
     }
+    jobs.push({ index, file, target });
+  }
+
+  let cursor = 0;
+  const take = (count: number) => {
+    const from = cursor;
+    cursor = Math.min(jobs.length, cursor + count);
+    return jobs.slice(from, cursor);
+  };
+  const retry: DecryptJob[] = [];
+  const helpers = await startHelpers(options, threadsFor(options, jobs.length), {
+    take,
+    onFailure: (failure) => {
+      errors[failure.index] = fromFailure(failure);
+    },
+    requeue: (left) => retry.push(...left),
+  });
+  while (cursor < jobs.length) {
+    const [job] = take(1);
+    errors[job!.index] = await runJob(job!, options.common, keySource, config);
+    // let the workers' results in, so they get their next batch without waiting for the main thread
+    if (helpers.length > 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  await Promise.all(helpers);
+  // files a thread took but did not finish (it crashed or exited): the main thread does them
+  for (const job of retry) errors[job.index] = await runJob(job, options.common, keySource, config);
+
+  const failures: unknown[] = [];
+  for (const [index, error] of errors.entries()) {
+    if (error === undefined) continue;
+    // a recursive run skips what is not a sops file (READMEs, plaintext next to the secrets)
+    if (inputs[index]!.found && error instanceof SopsError && isNotSops(error, inputs[index]!.file)) continue;
+    failures.push(error);
+    options.onError(error);
   }
   return failures;
+}
+
+interface HelperHooks {
+  /** The next files (fewer at the end, none when all are taken). */
+  take(count: number): DecryptJob[];
+  onFailure(failure: JobFailure): void;
+  /** Files a thread had taken when it died: someone else must do them. */
+  requeue(jobs: DecryptJob[]): void;
+}
+
+/** Starts `count` worker threads pulling batches; each promise settles when its thread is gone. */
+async function startHelpers(
+  options: DecryptManyOptions,
+  count: number,
+  hooks: HelperHooks,
+): Promise<Array<Promise<void>>> {
+  if (count === 0) return [];
+  const url = options.workerUrl ?? new URL("./decrypt-worker.js", import.meta.url);
+  const { existsSync } = await import("node:fs");
+  const { fileURLToPath } = await import("node:url");
+  if (!existsSync(fileURLToPath(url))) return []; // running from source (tests): the main thread does it all
+  const { Worker } = await import("node:worker_threads");
+  const { keySource: _k, onWarning: _w, config: _c, ...common } = options.common as FileCommandOptions;
+  const workerCommon: WorkerCommon = common;
+  return Array.from({ length: count }, () => {
+    const worker = new Worker(url, { workerData: { common: workerCommon } });
+    const inFlight = new Map<number, DecryptJob>();
+    const send = () => {
+      const batch = hooks.take(BATCH_SIZE);
+      for (const job of batch) inFlight.set(job.index, job);
+      if (batch.length > 0) worker.postMessage(batch);
+    };
+    return new Promise<void>((resolve) => {
+      let gone = false;
+      // the thread died or exited early: what it had not confirmed goes back, nothing is skipped
+      const end = () => {
+        if (gone) return;
+        gone = true;
+        hooks.requeue([...inFlight.values()]);
+        inFlight.clear();
+        resolve();
+      };
+      worker.on("message", (message: { done: number[]; failures: JobFailure[] }) => {
+        for (const index of message.done) inFlight.delete(index);
+        for (const failure of message.failures) hooks.onFailure(failure);
+        send();
+        if (inFlight.size === 0) void worker.terminate();
+      });
+      worker.on("error", end);
+      worker.on("exit", end);
+      // two batches ahead, so the thread never waits for the main thread to hand out the next one
+      send();
+      send();
+    });
+  });
 }

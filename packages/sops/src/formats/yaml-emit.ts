@@ -14,10 +14,23 @@ function renderScalar(node: Scalar): string {
   return doc.toString({ lineWidth: 0, minContentWidth: 0, singleQuote: true, indent: 2 }).replace(/\n$/, "");
 }
 
+// Characters go-yaml escapes inside double quotes that the yaml library writes raw: YAML 1.1 line breaks
+// (NEL, LS, PS) and the non-printable BOM, U+FFFE and U+FFFF. A string holding one is always quoted.
+const GO_ESCAPES: Record<string, string> = {
+  "\u0085": "\\N",
+  "\u2028": "\\L",
+  "\u2029": "\\P",
+  "\ufeff": "\\uFEFF",
+  "\ufffe": "\\uFFFE",
+  "\uffff": "\\uFFFF",
+};
+const GO_ESCAPED = /[\u0085\u2028\u2029\ufeff\ufffe\uffff]/g;
+const GO_QUOTED = /[\u0085\u2028\u2029\ufeff\ufffe\uffff]/;
+
 function quoted(text: string): string {
   const node = new Scalar(text);
   node.type = "QUOTE_DOUBLE";
-  return renderScalar(node);
+  return renderScalar(node).replace(GO_ESCAPED, (c) => GO_ESCAPES[c]!);
 }
 
 /** Can `text` be a literal block the way libyaml allows it? */
@@ -36,7 +49,7 @@ const WORD_PLAIN = /^[A-Za-z0-9_][A-Za-z0-9_./=+-]*$/;
 export function inlineString(text: string, key = false): string | undefined {
   if (ENC_PLAIN.test(text)) return text;
   if (text.includes("\n") && !key && literalAllowed(text)) return undefined;
-  if (text.includes("\n") || mustQuoteString(text)) return quoted(text);
+  if (text.includes("\n") || mustQuoteString(text) || GO_QUOTED.test(text)) return quoted(text);
   if (WORD_PLAIN.test(text)) return text;
   const node = new Scalar(text);
   node.type = "PLAIN";

@@ -25,8 +25,13 @@ class Reader {
   /** Index of the next line with content (blank lines are skipped), or lines.length. */
   private next(): number {
     let i = this.pos;
-    while (i < this.lines.length && this.lines[i]!.trim() === "") i++;
+    while (i < this.lines.length && this.isBlank(this.lines[i]!)) i++;
     return i;
+  }
+
+  /** Only spaces (tabs and CRs never reach this reader; other characters are content). */
+  private isBlank(line: string): boolean {
+    return this.indentOf(line) === line.length;
   }
 
   private indentOf(line: string): number {
@@ -172,6 +177,9 @@ class Reader {
     if (text[0] === "|") value = this.literal(text, indent);
     else {
       if (text[0] === '"' || text[0] === "'") value = this.quoted(text.trimEnd());
+      // sops' own values, most of an encrypted file: plain strings as they stand (one pass, no resolving)
+      // (no space: so no ": ", " #" or trailing blank; ends with "]": so no trailing ":"; "E" resolves to a string)
+      else if (text.startsWith("ENC[AES256_GCM,data:") && text.endsWith("]") && !text.includes(" ")) value = text;
       else {
         if (!PLAIN_START.test(text) || text.includes(": ") || text.endsWith(":")) bail();
         value = this.resolve(text.trimEnd());

@@ -241,3 +241,16 @@ describe("MAC", () => {
     expect(opened.macMatches).toBe(true);
   });
 });
+
+describe("values sops keeps byte for byte", () => {
+  // Go strings are bytes: a leading U+FEFF is part of the value and of the MAC (it used to be dropped on
+  // decrypt, so the MAC check failed and the file was refused as it was written).
+  it.each([
+    // go-yaml writes the BOM escaped inside double quotes, and so do we
+    ["yaml", 'token: "\\uFEFFwith a byte order mark"\nline_sep: "a\\Lb"\n'],
+    ["json", '{\n\t"token": "\uFEFFwith a byte order mark"\n}\n'],
+  ] as const)("a %s value that starts with a byte order mark", async (format, plaintext) => {
+    const encrypted = await encryptText(plaintext, { format, recipients: [alice.recipient], now });
+    expect(await decryptText(encrypted, { format, identities: ids })).toBe(plaintext);
+  });
+});

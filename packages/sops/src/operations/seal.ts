@@ -1,5 +1,5 @@
 // Encrypts branches with a data key and writes the document with fresh metadata (lastmodified, MAC).
-import type { ValueCipher } from "../cipher.js";
+import { ProducedValues, type ValueCipher } from "../cipher.js";
 import { SopsError } from "../errors.js";
 import { emitEncryptedDocument, type SopsFormat, type StoreOptions } from "../formats/index.js";
 import { wrapDataKey } from "../keys/age.js";
@@ -36,7 +36,15 @@ export function sealDocument(branches: readonly TreeMap[], options: SealOptions)
   const rules = effectiveRules(options.format, options.rules);
   try {
     checkRules(rules, "the encryption options");
-    const { branches: encrypted, mac } = encryptBranches(branches, options.cipher, rules);
+    const produced = new ProducedValues();
+    const stop = options.cipher.record(produced);
+    let walked: ReturnType<typeof encryptBranches>;
+    try {
+      walked = encryptBranches(branches, options.cipher, rules);
+    } finally {
+      stop(); // the MAC is encrypted outside the record, so verification always decrypts it
+    }
+    const { branches: encrypted, mac } = walked;
     const lastModified = formatLastModified(options.now ?? new Date());
     const metadata: SopsMetadata = {
       ...rules,
@@ -48,7 +56,12 @@ export function sealDocument(branches: readonly TreeMap[], options: SealOptions)
       version: SOPS_VERSION,
     };
     const text = emitEncryptedDocument(encrypted, writeMetadata(metadata), options.format, options);
-    verifySealed(text, branches, { format: options.format, dataKey: options.cipher.dataKey, file: options.file });
+    verifySealed(text, branches, {
+      format: options.format,
+      dataKey: options.cipher.dataKey,
+      file: options.file,
+      produced,
+    });
     return text;
   } catch (error) {
     throw error instanceof SopsError ? error.withFile(options.file) : error;

@@ -1,4 +1,3 @@
-import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -6,21 +5,14 @@ import { parse } from "yaml";
 import { testBundle } from "../__fixtures__/bundle.js";
 import { talosConformance } from "../__fixtures__/paths.js";
 import { TalosError } from "../errors.js";
-import type { SecretsBundle } from "./bundle.js";
-import { generateBundle } from "./generate-bundle.js";
-import { decodePem, importTalosKey } from "./pem.js";
+import { type SecretsBundle, secretsBundleSchema } from "./bundle.js";
+import { decodePem } from "./pem.js";
 import { parseBundle, stringifyBundle, validateBundle } from "./read-bundle.js";
 
 let bundle: SecretsBundle;
 beforeAll(async () => {
   bundle = await testBundle();
 });
-
-const TEN_YEARS_MS = 3650 * 24 * 60 * 60 * 1000;
-
-function certOf(value: string) {
-  return new X509Certificate(decodePem(value));
-}
 
 function expectError(run: () => unknown, code: string, pattern: RegExp) {
   try {
@@ -53,41 +45,6 @@ describe("generateBundle", () => {
     // Up to 1.13 the id is URL-safe base64 with padding.
     expect(bundle.cluster.id).toMatch(/^[A-Za-z0-9_-]{43}=$/);
     expect(Buffer.from(bundle.cluster.id, "base64url")).toHaveLength(32);
-  });
-
-  it("uses standard base64 for the cluster id from 1.14", async () => {
-    const newer = await generateBundle({ talosVersion: "v1.14.0" });
-    expect(newer.cluster.id).toMatch(/^[A-Za-z0-9+/]{43}=$/);
-  });
-
-  it("issues ten-year CAs with Talos' algorithms, subjects and PEM labels", () => {
-    const expected = {
-      etcd: { type: "ec", subject: "O=etcd", label: "EC PRIVATE KEY" },
-      k8s: { type: "ec", subject: "O=kubernetes", label: "EC PRIVATE KEY" },
-      k8saggregator: { type: "ec", subject: "", label: "EC PRIVATE KEY" },
-      os: { type: "ed25519", subject: "O=talos", label: "ED25519 PRIVATE KEY" },
-    } as const;
-    for (const [name, want] of Object.entries(expected)) {
-      const pair = bundle.certs[name as keyof typeof expected];
-      const cert = certOf(pair.crt);
-      expect(cert.ca, name).toBe(true);
-      expect(cert.subject ?? "", name).toBe(want.subject);
-      expect(cert.issuer ?? "", name).toBe(want.subject);
-      expect(cert.publicKey.asymmetricKeyType, name).toBe(want.type);
-      expect(decodePem(pair.key), name).toMatch(new RegExp(`^-----BEGIN ${want.label}-----\n`));
-      expect(cert.checkPrivateKey(importTalosKey(decodePem(pair.key))), name).toBe(true);
-      const lifetime = Date.parse(cert.validTo) - Date.parse(cert.validFrom);
-      expect(lifetime, name).toBe(TEN_YEARS_MS);
-      expect(cert.keyUsage ?? [], name).toEqual(["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"]);
-    }
-    if (bundle.certs.etcd.crt)
-      expect(certOf(bundle.certs.etcd.crt).publicKey.asymmetricKeyDetails?.namedCurve).toBe("prime256v1");
-  });
-
-  it("makes an RSA-4096 service-account key in PKCS#1", () => {
-    const pem = decodePem(bundle.certs.k8sserviceaccount.key);
-    expect(pem).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n/);
-    expect(importTalosKey(pem).asymmetricKeyDetails?.modulusLength).toBe(4096);
   });
 });
 
@@ -171,5 +128,76 @@ describe("parseBundle", () => {
 
   it("reports YAML syntax errors with a line", () => {
     expectError(() => parseBundle("cluster: [\n", "t.yaml"), "E_BUNDLE_INVALID", /t\.yaml: line \d+/);
+  });
+});
+
+describe("secretsBundleSchema", () => {
+  const pair = { crt: "Y3J0", key: "a2V5" };
+  const shaped = (change: (value: Record<string, Record<string, unknown>>) => void) => {
+    const value: Record<string, Record<string, unknown>> = {
+      cluster: { id: "aWQ=", secret: "c2VjcmV0" },
+      secrets: { bootstraptoken: "abcdef.0123456789abcdef", secretboxencryptionsecret: "AAAA" },
+      trustdinfo: { token: "z9y8x7.a1b2c3d4e5f6g7h8" },
+      certs: { etcd: pair, k8s: pair, k8saggregator: pair, k8sserviceaccount: { key: "a2V5" }, os: pair },
+    };
+    change(value);
+    const parsed = secretsBundleSchema.safeParse(value);
+    return parsed.success ? "ok" : parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  };
+
+  it("accepts tokens of exactly [a-z0-9]{6}.[a-z0-9]{16} and nothing around them", () => {
+    expect(shaped(() => {})).toBe("ok");
+    for (const token of [
+      "Abcdef.0123456789abcdef",
+      "abcdefg.0123456789abcdef",
+      "abcde.0123456789abcdef",
+      "abcdef.0123456789abcde",
+      "abcdef.0123456789abcdef0",
+      "abcdef0123456789abcdef",
+      " abcdef.0123456789abcdef",
+      "abcdef.0123456789abcdef\n",
+    ]) {
+      expect(
+        shaped((value) => Object.assign(value.trustdinfo ?? {}, { token })),
+        JSON.stringify(token),
+      ).toEqual(["trustdinfo.token: must be a token like abcdef.0123456789abcdef"]);
+    }
+  });
+
+  it("accepts standard and URL-safe base64 with up to two pads, and nothing else", () => {
+    for (const secret of ["AAAA", "AAA=", "AA==", "-_+/aZ09", "0raF93qnkMvF-FZNuvyGozXNdLiT2FOWSlyBaW4PR-w="]) {
+      expect(
+        shaped((value) => Object.assign(value.cluster ?? {}, { secret })),
+        secret,
+      ).toBe("ok");
+    }
+    for (const secret of ["", "A===", "=AAA", "AA AA", "AAAA\n", " AAAA", "AA.A", "AA=A"]) {
+      expect(
+        shaped((value) => Object.assign(value.cluster ?? {}, { secret })),
+        JSON.stringify(secret),
+      ).toEqual(["cluster.secret: must be base64"]);
+    }
+  });
+
+  it("needs exactly one encryption secret", () => {
+    const both = shaped((value) => Object.assign(value.secrets ?? {}, { aescbcencryptionsecret: "BBBB" }));
+    const neither = shaped((value) => {
+      delete value.secrets?.secretboxencryptionsecret;
+    });
+    for (const result of [both, neither]) {
+      expect(result).toEqual(["secrets: needs exactly one of secretboxencryptionsecret and aescbcencryptionsecret"]);
+    }
+    const aescbcOnly = shaped((value) => {
+      delete value.secrets?.secretboxencryptionsecret;
+      Object.assign(value.secrets ?? {}, { aescbcencryptionsecret: "BBBB" });
+    });
+    expect(aescbcOnly).toBe("ok");
+  });
+
+  it("refuses unknown fields and an empty cluster id", () => {
+    expect(shaped((value) => Object.assign(value.certs ?? {}, { extra: pair }))).toEqual([
+      'certs: Unrecognized key: "extra"',
+    ]);
+    expect(shaped((value) => Object.assign(value.cluster ?? {}, { id: "" }))).toHaveLength(1);
   });
 });

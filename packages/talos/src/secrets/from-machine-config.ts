@@ -33,25 +33,37 @@ function pemField(value: unknown): string | undefined {
   return pem === undefined ? undefined : encodePem(pem.endsWith("\n") ? pem : `${pem}\n`);
 }
 
-function encryptionSecret(documents: readonly Doc[], v1: Doc): { secretbox?: string; aescbc?: string } {
-  const secretbox = text(at(v1, "cluster", "secretboxEncryptionSecret"));
-  const aescbc = text(at(v1, "cluster", "aescbcEncryptionSecret"));
-  if (secretbox !== undefined || aescbc !== undefined) return { secretbox, aescbc };
+interface EncryptionKey {
+  readonly provider: "secretbox" | "aescbc";
+  readonly secret: string;
+}
+
+/** Every etcd encryption key the config holds: v1alpha1 fields, else every key of a 1.14 KubeEtcdEncryptionConfig. */
+function encryptionKeys(documents: readonly Doc[], v1: Doc): EncryptionKey[] {
+  const fromV1 = [
+    { provider: "secretbox" as const, secret: text(at(v1, "cluster", "secretboxEncryptionSecret")) },
+    { provider: "aescbc" as const, secret: text(at(v1, "cluster", "aescbcEncryptionSecret")) },
+  ].filter((key): key is EncryptionKey => key.secret !== undefined);
+  if (fromV1.length > 0) return fromV1;
   const config = documents.find((document) => document.kind === "KubeEtcdEncryptionConfig");
   const resources = at(config, "config", "resources");
+  const found = new Map<string, EncryptionKey>();
   for (const resource of Array.isArray(resources) ? resources : []) {
     const providers = at(resource, "providers");
     for (const provider of Array.isArray(providers) ? providers : []) {
-      const box = text(at(at(provider, "secretbox", "keys"), "0", "secret"));
-      if (box !== undefined) return { secretbox: box };
-      const cbc = text(at(at(provider, "aescbc", "keys"), "0", "secret"));
-      if (cbc !== undefined) return { aescbc: cbc };
+      for (const name of ["secretbox", "aescbc"] as const) {
+        const keys = at(provider, name, "keys");
+        for (const key of Array.isArray(keys) ? keys : []) {
+          const secret = text(at(key, "secret"));
+          if (secret !== undefined) found.set(`${name}:${secret}`, { provider: name, secret });
+        }
+      }
     }
   }
-  return {};
+  return [...found.values()];
 }
 
-/** The bundle a control-plane config carries; throws E_BUNDLE_INVALID naming what is missing. Pure. */
+/** The bundle a control-plane config carries; throws E_BUNDLE_INVALID naming what is missing or ambiguous. Pure. */
 export function bundleFromMachineConfig(documents: readonly unknown[], file?: string): SecretsBundle {
   const docs = documents.filter((document): document is Doc => document !== null && typeof document === "object");
   const v1 = docs.find((document) => document.kind === undefined && "machine" in document) ?? {};
@@ -70,7 +82,7 @@ export function bundleFromMachineConfig(documents: readonly unknown[], file?: st
   const aggregatorCa = byKind("KubeAggregatorCAConfig");
   const serviceAccount = byKind("KubeServiceAccountConfig");
   const identity = byKind("DiscoveryIdentityConfig");
-  const { secretbox, aescbc } = encryptionSecret(docs, v1);
+  const encryption = encryptionKeys(docs, v1);
   const fields: Record<string, string | undefined> = {
     "cluster.id": text(at(v1, "cluster", "id")) ?? text(at(identity, "clusterID")),
     "cluster.secret": text(at(v1, "cluster", "secret")) ?? text(at(identity, "clusterSecret")),
@@ -89,7 +101,7 @@ export function bundleFromMachineConfig(documents: readonly unknown[], file?: st
     "certs.os.crt": text(at(v1, "machine", "ca", "crt")),
     "certs.os.key": text(at(v1, "machine", "ca", "key")),
   };
-  const missing: TalosIssue[] = Object.entries(fields)
+  const issues: TalosIssue[] = Object.entries(fields)
     .filter(([, value]) => value === undefined)
     .map(([path]) => ({
       file,
@@ -97,26 +109,37 @@ export function bundleFromMachineConfig(documents: readonly unknown[], file?: st
       message: "is not in the machine config",
       hint: "use the full config of a control-plane node, not a patch or a worker config",
     }));
-  if (secretbox === undefined && aescbc === undefined) {
-    missing.push({
+  if (encryption.length === 0) {
+    issues.push({
       file,
       path: "secrets.secretboxencryptionsecret",
       message: "no secretbox or aescbc encryption secret in the machine config",
       hint: "use the full config of a control-plane node",
     });
+  } else if (encryption.length > 1) {
+    // A bundle holds exactly one key: keeping one would leave the Secrets etcd holds under the others unreadable.
+    issues.push({
+      file,
+      path: "secrets",
+      message: `the machine config holds ${encryption.length} etcd encryption keys (${encryption.map((key) => key.provider).join(", ")}); a bundle holds exactly one, and dropping the others would leave Secrets encrypted with them unreadable`,
+      hint: "re-encrypt every Secret with the first key (kubectl get secrets -A -o json | kubectl replace -f -), remove the other keys from the config, then import it again",
+    });
   }
-  if (missing.length > 0) {
-    throw new TalosError("E_BUNDLE_INVALID", missing, {
+  if (issues.length > 0) {
+    throw new TalosError("E_BUNDLE_INVALID", issues, {
       summary: `${file ?? "machine config"}: no secrets bundle can be recovered from it:`,
     });
   }
   const get = (path: string) => fields[path] as string;
+  const [key] = encryption as [EncryptionKey];
   return validateBundle(
     {
       cluster: { id: get("cluster.id"), secret: get("cluster.secret") },
       secrets: {
         bootstraptoken: get("secrets.bootstraptoken"),
-        ...(secretbox !== undefined ? { secretboxencryptionsecret: secretbox } : { aescbcencryptionsecret: aescbc }),
+        ...(key.provider === "secretbox"
+          ? { secretboxencryptionsecret: key.secret }
+          : { aescbcencryptionsecret: key.secret }),
       },
       trustdinfo: { token: get("trustdinfo.token") },
       certs: {

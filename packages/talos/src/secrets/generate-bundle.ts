@@ -30,14 +30,16 @@ function minorOf(version: string): number {
   return match ? Number(match[1]) : Number.POSITIVE_INFINITY;
 }
 
+/** The cluster id as talosctl writes it: up to 1.13 URL-safe base64 with padding, from 1.14 standard base64. */
+export function encodeClusterId(bytes: Buffer, talosVersion: string): string {
+  // Talos treats the id as opaque either way; matching talosctl keeps a kubeforge bundle byte-compatible.
+  const standard = bytes.toString("base64");
+  return minorOf(talosVersion) <= 13 ? standard.replaceAll("+", "-").replaceAll("/", "_") : standard;
+}
+
 export async function generateBundle(options: GenerateBundleOptions): Promise<SecretsBundle> {
   const now = options.now ?? new Date();
-  const idBytes = randomBytes(32);
-  // Up to 1.13 talosctl encodes the id URL-safe with padding; Talos treats it as opaque either way.
-  const id =
-    minorOf(options.talosVersion) <= 13
-      ? idBytes.toString("base64").replaceAll("+", "-").replaceAll("/", "_")
-      : idBytes.toString("base64");
+  const id = encodeClusterId(randomBytes(32), options.talosVersion);
   // RSA-4096 takes a second or more: generated off the main thread, alongside the CAs.
   const serviceAccount = promisify(generateKeyPair)("rsa", { modulusLength: 4096 });
   const [etcd, k8s, k8saggregator, os] = await Promise.all([
