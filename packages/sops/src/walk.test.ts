@@ -156,6 +156,17 @@ describe("the MAC", () => {
     expect(opened.mac).toBe(expected);
   });
 
+  it("hashes a decrypted int, float or bool as Go formats it, not as its ciphertext spelled it", () => {
+    const cipher = new ValueCipher(randomBytes(32));
+    // another tool may write "1.50", "+7" or "true"; Go sops parses the typed value and hashes its own text
+    const tree = new TreeMap([
+      { key: "f", value: cipher.encryptBytes(Buffer.from("1.50"), "float", "f:") },
+      { key: "i", value: cipher.encryptBytes(Buffer.from("+7"), "int", "i:") },
+      { key: "b", value: cipher.encryptBytes(Buffer.from("true"), "bool", "b:") },
+    ]);
+    expect(decryptBranches([tree], cipher, {}).mac).toBe(sha512("1.5", "7", "True"));
+  });
+
   it("is the same computed on encryption and on decryption, and changes with any value", () => {
     const rules = { unencryptedSuffix: "_unencrypted" };
     const { sealed, cipher } = sealSecret(rules);
