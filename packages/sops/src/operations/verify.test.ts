@@ -125,6 +125,27 @@ describe("verifySealed", () => {
     expect(() => verifySealed(text, plain, { format: "yaml", dataKey, produced })).not.toThrow();
   });
 
+  it("refuses a ciphertext changed by the writer past the first 64 values (the record is not used for it)", async () => {
+    const { dataKey, plain, produced, text } = await seal(100);
+    const value = valueLine(text, "key90");
+    const data = /data:([A-Za-z0-9+/]+)/.exec(value)![1]!;
+    const flipped = value.replace(`data:${data}`, `data:${data[0] === "A" ? "B" : "A"}${data.slice(1)}`);
+    const error = refusal(() =>
+      verifySealed(text.replace(value, flipped), plain, { format: "yaml", dataKey, produced }),
+    );
+    expect(error.message).toContain("stringData.key90");
+  });
+
+  it("past the first 64, a recorded value is taken from the record (no second AES call), in order", async () => {
+    // proven by poisoning the record: a trusted entry with other bytes changes the recomputed MAC
+    for (const poisoned of [64, 65, 99]) {
+      const { dataKey, plain, produced, text } = await seal(100);
+      produced.bytes[poisoned] = Buffer.from("not what was encrypted");
+      const error = refusal(() => verifySealed(text, plain, { format: "yaml", dataKey, produced }));
+      expect(error.message).toContain("MAC mismatch");
+    }
+  });
+
   it("refuses a damaged MAC (always decrypted, never taken from the record)", async () => {
     const { dataKey, plain, produced, text } = await seal(10);
     const mac = /mac: (ENC\[AES256_GCM,data:)([A-Za-z0-9+/])/.exec(text)!;
