@@ -42,8 +42,11 @@ describe("data disks", () => {
   });
 
   it("one cubefs: meta disk on every metanode/master with the same name passes; one missing is named", () => {
-    expect(errorsOf((data) => data.nodes.forEach((node: Data) => node.disks.push(meta("meta"))))).toEqual([]);
-    const errors = errorsOf((data) => data.nodes.slice(0, 2).forEach((node: Data) => node.disks.push(meta("meta"))));
+    const withMeta = (count: number) => (data: Data) => {
+      for (const node of data.nodes.slice(0, count)) node.disks.push(meta("meta"));
+    };
+    expect(errorsOf(withMeta(3))).toEqual([]);
+    const errors = errorsOf(withMeta(2));
     expect(errors).toEqual([
       "nodes[2].disks: CubeFS metanode/master lab-3 has no cubefs: meta disk named meta — CubeFS uses one data path on every metanode and master: give each a cubefs: meta disk named meta",
     ]);
