@@ -69,3 +69,28 @@ describe("uplinks", () => {
     );
   });
 });
+
+describe("per-node schematic additions", () => {
+  const pinned = "0123456789abcdef".repeat(4);
+  const refusal = (index: number) =>
+    `nodes[${index}].schematic: adds to a pinned talos.schematic.id, whose contents kubeforge does not know — describe the cluster's schematic with extensions/extraKernelArgs instead of an id, or pin the node's image with a patch`;
+
+  it("an extension, a kernel argument or an overlay added to a pinned schematic id is refused, per node", () => {
+    const errors = errorsOf((data) => {
+      data.talos.schematic = pinned;
+      data.nodes[0].schematic = { extensions: ["siderolabs/intel-ucode"] };
+      data.nodes[1].schematic = { extraKernelArgs: ["net.ifnames=0"] };
+      data.nodes[2].schematic = { overlay: { image: "siderolabs/sbc-raspberrypi", name: "rpi_generic" } };
+    });
+    expect(errors.filter((error) => error.includes(".schematic: "))).toEqual([refusal(0), refusal(1), refusal(2)]);
+  });
+
+  it("an empty addition, or only secureBoot, to a pinned id passes", () => {
+    const errors = errorsOf((data) => {
+      data.talos.schematic = pinned;
+      data.nodes[0].schematic = {};
+      data.nodes[1].schematic = { secureBoot: false };
+    });
+    expect(errors.filter((error) => error.includes(".schematic: "))).toEqual([]);
+  });
+});
