@@ -42,8 +42,11 @@ describe("data disks", () => {
   });
 
   it("one cubefs: meta disk on every metanode/master with the same name passes; one missing is named", () => {
-    expect(errorsOf((data) => data.nodes.forEach((node: Data) => node.disks.push(meta("meta"))))).toEqual([]);
-    const errors = errorsOf((data) => data.nodes.slice(0, 2).forEach((node: Data) => node.disks.push(meta("meta"))));
+    const withMeta = (count: number) => (data: Data) => {
+      for (const node of data.nodes.slice(0, count)) node.disks.push(meta("meta"));
+    };
+    expect(errorsOf(withMeta(3))).toEqual([]);
+    const errors = errorsOf(withMeta(2));
     expect(errors).toEqual([
       "nodes[2].disks: CubeFS metanode/master lab-3 has no cubefs: meta disk named meta — CubeFS uses one data path on every metanode and master: give each a cubefs: meta disk named meta",
     ]);
@@ -64,5 +67,30 @@ describe("uplinks", () => {
     expect(errors).toContain(
       "nodes[0].network.bond: replaces the single uplink NIC, but the node also names one (mac, linkMatch or interface) — list the NICs' MACs in network.bond.members and remove mac/linkMatch/interface",
     );
+  });
+});
+
+describe("per-node schematic additions", () => {
+  const pinned = "0123456789abcdef".repeat(4);
+  const refusal = (index: number) =>
+    `nodes[${index}].schematic: adds to a pinned talos.schematic.id, whose contents kubeforge does not know — describe the cluster's schematic with extensions/extraKernelArgs instead of an id, or pin the node's image with a patch`;
+
+  it("an extension, a kernel argument or an overlay added to a pinned schematic id is refused, per node", () => {
+    const errors = errorsOf((data) => {
+      data.talos.schematic = pinned;
+      data.nodes[0].schematic = { extensions: ["siderolabs/intel-ucode"] };
+      data.nodes[1].schematic = { extraKernelArgs: ["net.ifnames=0"] };
+      data.nodes[2].schematic = { overlay: { image: "siderolabs/sbc-raspberrypi", name: "rpi_generic" } };
+    });
+    expect(errors.filter((error) => error.includes(".schematic: "))).toEqual([refusal(0), refusal(1), refusal(2)]);
+  });
+
+  it("an empty addition, or only secureBoot, to a pinned id passes", () => {
+    const errors = errorsOf((data) => {
+      data.talos.schematic = pinned;
+      data.nodes[0].schematic = {};
+      data.nodes[1].schematic = { secureBoot: false };
+    });
+    expect(errors.filter((error) => error.includes(".schematic: "))).toEqual([]);
   });
 });
