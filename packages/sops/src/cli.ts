@@ -48,7 +48,7 @@ Options:
 
 Keys: SSH keys (SOPS_AGE_SSH_PRIVATE_KEY_FILE, ~/.ssh/id_ed25519, ~/.ssh/id_rsa), SOPS_AGE_KEY,
 SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD and ~/.config/sops/age/keys.txt ($XDG_CONFIG_HOME/sops/age/keys.txt).
-Batch decrypt (64 files or more) uses worker threads; KUBEFORGE_SOPS_THREADS=N caps them (0: none).
+Batch decrypt (64 files and 8 MB or more) uses worker threads; KUBEFORGE_SOPS_THREADS=N sets them (0: none).
 
 Exit codes (sops 3.13): 0 success; 1 other error; 2 input unreadable; 3 output not written;
 7 invalid set/unset index or value; 8 conflicting options; 23 cannot encrypt; 25 a value does not
