@@ -146,6 +146,14 @@ describe("verifySealed", () => {
     }
   });
 
+  it("trusted values past the first 64 keep their own type tags (int, float, bool, time after 70 strings)", async () => {
+    let text = "";
+    for (let i = 0; i < 70; i++) text += `s${i}: v${i}\n`;
+    text += "count: 42\nratio: 2.5\nenabled: true\nat: 2024-05-06T07:08:09Z\n";
+    const encrypted = await encryptText(text, { format: "yaml", recipients: [alice.recipient] });
+    expect(await decryptText(encrypted, { format: "yaml", identities: [alice.identity] })).toBe(text);
+  });
+
   it("refuses a damaged MAC (always decrypted, never taken from the record)", async () => {
     const { dataKey, plain, produced, text } = await seal(10);
     const mac = /mac: (ENC\[AES256_GCM,data:)([A-Za-z0-9+/])/.exec(text)!;
