@@ -132,14 +132,22 @@ describe("CubeFS data and meta disks across nodes", () => {
             { name: "d-a", disk: { type: "ssd" }, cubefs: "data" },
             { name: "d-b", disk: { type: "ssd" }, cubefs: "data" },
           ];
-        data.nodes[1].disks.reverse();
+        data.nodes[0].disks.reverse();
       }),
     ).toEqual([]);
   });
 
   it("names both disk lists when a datanode's differ, and ignores nodes that are not datanodes", () => {
-    expect(errorsOf((data) => (data.nodes[1].disks[0].name = "other"))).toContain(
-      "nodes[1].disks: CubeFS datanode lab-2 has data disks [other], the others [cubefs-data, other] — the CubeFS chart gives every datanode one disk list: give each datanode the same cubefs: data disk names (or drop it from cubefs.dataNodes)",
+    expect(
+      errorsOf(
+        (data) =>
+          (data.nodes[1].disks = [
+            { name: "x1", disk: { type: "ssd" }, cubefs: "data" },
+            { name: "x2", disk: { type: "ssd" }, cubefs: "data" },
+          ]),
+      ),
+    ).toContain(
+      "nodes[1].disks: CubeFS datanode lab-2 has data disks [x1, x2], the others [cubefs-data, x1, x2] — the CubeFS chart gives every datanode one disk list: give each datanode the same cubefs: data disk names (or drop it from cubefs.dataNodes)",
     );
     // lab-2 is no datanode: its disk list is not compared (the datanodes are, against every data disk named)
     const errors = errorsOf((data) => {
