@@ -3,24 +3,13 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatIssue } from "../errors.js";
+import { errorsOf } from "../../test/edit-fixture.js";
 import { parseClusterYaml } from "../load.js";
 import type { Cluster } from "../schema/cluster.js";
 import { validateCluster } from "../validate.js";
 import { checkAddresses, checkCidrs, checkServiceCidrSize } from "./network.js";
 
-// biome-ignore lint/suspicious/noExplicitAny: test data is edited freely before validation
-type Data = any;
-
 const valid = readFileSync(path.resolve(import.meta.dirname, "../../test/fixtures/valid/cluster.yaml"), "utf8");
-
-/** The valid fixture (cluster "lab", nodes lab-1..3 on 10.0.0.0/24, VIP .10, gateway .1), edited. */
-function errorsOf(edit: (data: Data) => void): string[] {
-  const data = parseClusterYaml(valid) as Data;
-  edit(data);
-  const result = validateCluster(data);
-  return result.ok ? [] : result.errors.map((issue) => formatIssue(issue));
-}
 
 describe("API VIP and node addresses", () => {
   it.each([

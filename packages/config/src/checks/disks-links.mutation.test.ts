@@ -1,25 +1,8 @@
 // @ts-nocheck
 // Data disks and uplinks, stated case by case (mutants of nodes.ts / network.ts that `pnpm mutation
 // config-checks` found uncovered): each refusal names the node's field and the fix.
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatIssue } from "../errors.js";
-import { parseClusterYaml } from "../load.js";
-import { validateCluster } from "../validate.js";
-
-// biome-ignore lint/suspicious/noExplicitAny: test data is edited freely before validation
-type Data = any;
-
-const valid = readFileSync(path.resolve(import.meta.dirname, "../../test/fixtures/valid/cluster.yaml"), "utf8");
-
-/** The valid fixture (nodes lab-1..3, each with a cubefs: data disk "cubefs-data" and a MAC), edited. */
-function errorsOf(edit: (data: Data) => void): string[] {
-  const data = parseClusterYaml(valid) as Data;
-  edit(data);
-  const result = validateCluster(data);
-  return result.ok ? [] : result.errors.map((issue) => formatIssue(issue));
-}
+import { type FixtureData as Data, errorsOf } from "../../test/edit-fixture.js";
 
 const meta = (name: string) => ({ name, disk: { type: "ssd" }, cubefs: "meta" });
 

@@ -1,23 +1,7 @@
 // NIC selection and data-disk checks of the hardware model, stated refusal by refusal (these had no unit test:
 // `pnpm mutation config-checks` found every mutant of them without coverage).
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatIssue } from "../errors.js";
-import { parseClusterYaml } from "../load.js";
-import { validateCluster } from "../validate.js";
-
-// biome-ignore lint/suspicious/noExplicitAny: test data is edited freely before validation
-type Data = any;
-
-const valid = readFileSync(path.resolve(import.meta.dirname, "../../test/fixtures/valid/cluster.yaml"), "utf8");
-
-function errorsOf(edit: (data: Data) => void): string[] {
-  const data = parseClusterYaml(valid) as Data;
-  edit(data);
-  const result = validateCluster(data);
-  return result.ok ? [] : result.errors.map((issue) => formatIssue(issue));
-}
+import { type FixtureData as Data, errorsOf, warningsOf } from "../../test/edit-fixture.js";
 
 describe("uplink selection", () => {
   it("refuses interface together with mac", () => {
@@ -116,12 +100,6 @@ describe("links: what passes (the refusals must not fire on good input)", () => 
     ]);
   });
 });
-
-function warningsOf(edit: (data: Data) => void): string[] {
-  const data = parseClusterYaml(valid) as Data;
-  edit(data);
-  return validateCluster(data).warnings.map((issue) => formatIssue(issue));
-}
 
 describe("CubeFS data and meta disks across nodes", () => {
   it("accepts the same data disks listed in another order on another datanode", () => {
