@@ -25,6 +25,7 @@ export const MODULES = {
       { file: "src/gates/etcd.ts", from: /^function describe\(/m },
       { file: "src/gates/nodes.ts", from: /^export function checkNodesReady\(/m },
       "src/gates/gate.ts",
+      "src/gates/pods.ts",
       "src/gates/index.ts",
       "src/gates/talos.ts",
       "src/evidence.ts",
