@@ -37,6 +37,11 @@ describe("podProblem", () => {
     ["Running, readiness not reported", { ready: undefined }, undefined],
     ["Running, not Ready, restarted", { ready: false, restarts: 2 }, "Running but not Ready, 2 restart(s)"],
     ["Failed with a bad waiting reason (finished)", { phase: "Failed", waiting: ["CrashLoopBackOff"] }, undefined],
+    [
+      "Succeeded after an OOM kill (finished)",
+      { phase: "Succeeded", lastTerminated: ["OOMKilled"], ready: false },
+      undefined,
+    ],
   ] as const)("%s", (_, extra, expected) => {
     expect(podProblem(pod("a", extra as Partial<KubePodState>))).toBe(expected);
   });
