@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { stagingEvidence } from "./__fixtures__/staging-evidence.js";
 import {
   canonicalJson,
   checkPromotion,
@@ -22,22 +23,11 @@ const NOW = new Date("2031-06-01T12:00:00.000Z");
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 const key = generateKeyPairSync("ed25519").privateKey;
-const body = (extra: Partial<EvidenceBody> = {}): EvidenceBody => ({
-  version: 2,
-  cluster: "staging",
-  environment: "staging",
-  identity: { etcdClusterId: "1", vip: "192.168.2.100" },
-  talos: "v1.13.9",
-  kubernetes: "v1.35.2",
-  healthy: true,
-  recordedAt: new Date(NOW.getTime() - DAY).toISOString(),
-  nodes: [
-    { hostname: "stg-1", talos: "v1.13.9", kubelet: "v1.35.2", ready: true },
-    { hostname: "stg-2", talos: "v1.13.9", kubelet: "v1.35.2", ready: true },
-  ],
-  checks: [{ gate: "kube-nodes-ready", detail: "3/3 nodes Ready" }],
-  ...extra,
-});
+const body = (extra: Partial<EvidenceBody> = {}): EvidenceBody =>
+  stagingEvidence(new Date(NOW.getTime() - DAY).toISOString(), {
+    checks: [{ gate: "kube-nodes-ready", detail: "3/3 nodes Ready" }],
+    ...extra,
+  });
 const target = { talos: "v1.13.9", kubernetes: "v1.35.2" };
 const check = (data: unknown, extra: { now?: Date; maxAgeMs?: number } = {}) =>
   verifyEvidence(data, { key, target, now: NOW, ...extra });

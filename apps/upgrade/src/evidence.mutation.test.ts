@@ -5,23 +5,17 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { stagingEvidence } from "./__fixtures__/staging-evidence.js";
 import { checkPromotion, type EvidenceBody, evidenceFile, recordEvidence, signEvidence } from "./evidence.js";
 
 const NOW = new Date("2026-11-30T12:00:00.000Z");
 const key = generateKeyPairSync("ed25519").privateKey;
-const body = (extra: Partial<EvidenceBody> = {}): EvidenceBody => ({
-  version: 2,
-  cluster: "staging",
-  environment: "staging",
-  identity: { etcdClusterId: "1", vip: "192.168.2.100" },
-  talos: "v1.13.9",
-  kubernetes: "v1.35.2",
-  healthy: true,
-  recordedAt: "2026-11-29T00:00:00.000Z",
-  nodes: [{ hostname: "stg-1", talos: "v1.13.9", kubelet: "v1.35.2", ready: true }],
-  checks: [],
-  ...extra,
-});
+const body = (extra: Partial<EvidenceBody> = {}): EvidenceBody =>
+  stagingEvidence("2026-11-29T00:00:00.000Z", {
+    nodes: [{ hostname: "stg-1", talos: "v1.13.9", kubelet: "v1.35.2", ready: true }],
+    checks: [],
+    ...extra,
+  });
 const target = { talos: "v1.13.9", kubernetes: "v1.35.2" };
 const dir = () => mkdtempSync(path.join(tmpdir(), "evidence-m-"));
 const promote = (options: { dir: string; files?: string[] }) => checkPromotion({ ...options, target, key, now: NOW });

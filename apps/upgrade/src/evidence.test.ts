@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { stagingEvidence } from "./__fixtures__/staging-evidence.js";
 import {
   checkPromotion,
   type EvidenceBody,
@@ -17,22 +18,11 @@ const DAY = 86_400_000;
 const key = generateKeyPairSync("ed25519").privateKey;
 const other = generateKeyPairSync("ed25519").privateKey;
 
-const body = (extra: Partial<EvidenceBody> = {}): EvidenceBody => ({
-  version: 2,
-  cluster: "staging",
-  environment: "staging",
-  identity: { etcdClusterId: "14841639068965178418", vip: "192.168.2.100" },
-  talos: "v1.13.9",
-  kubernetes: "v1.35.2",
-  healthy: true,
-  recordedAt: new Date(NOW.getTime() - DAY).toISOString(),
-  nodes: [
-    { hostname: "stg-1", talos: "v1.13.9", kubelet: "v1.35.2", ready: true },
-    { hostname: "stg-2", talos: "v1.13.9", kubelet: "v1.35.2", ready: true },
-  ],
-  checks: [{ gate: "kube-nodes-ready", detail: "passed" }],
-  ...extra,
-});
+const body = (extra: Partial<EvidenceBody> = {}): EvidenceBody =>
+  stagingEvidence(new Date(NOW.getTime() - DAY).toISOString(), {
+    identity: { etcdClusterId: "14841639068965178418", vip: "192.168.2.100" },
+    ...extra,
+  });
 const target = { talos: "v1.13.9", kubernetes: "v1.35.2" };
 const check = (data: unknown, extra: { maxAgeMs?: number } = {}) =>
   verifyEvidence(data, { key, target, production: "homelab", now: NOW, ...extra });

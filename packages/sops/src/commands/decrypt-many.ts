@@ -3,14 +3,15 @@
 // From BATCH_THREAD_MIN files and BATCH_THREAD_MIN_BYTES of input on, worker threads (decrypt-worker.ts) take batches of files beside the
 // main thread, one per spare core: the per-file work (X25519 unwrap, AES-GCM, the file's syscalls) is
 // independent. Failures are reported in the order of the files, whichever thread met them.
-import { mkdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import { SopsError, type SopsErrorCode } from "../errors.js";
 import { writeFileAtomic } from "../io.js";
-import type { KeySource } from "../keys/sources.js";
-import { keySourceFromEnv } from "../keys/sources.js";
+import { type KeySource, keySourceFromEnv } from "../keys/sources.js";
 import type { SopsConfig } from "../rules.js";
 import { configOf, type FileCommandOptions } from "./context.js";
 import { decryptFile } from "./decrypt.js";
@@ -234,10 +235,7 @@ async function startHelpers(
 ): Promise<Array<Promise<void>>> {
   if (count === 0) return [];
   const url = options.workerUrl ?? new URL("./decrypt-worker.js", import.meta.url);
-  const { existsSync } = await import("node:fs");
-  const { fileURLToPath } = await import("node:url");
   if (!existsSync(fileURLToPath(url))) return []; // running from source (tests): the main thread does it all
-  const { Worker } = await import("node:worker_threads");
   const { keySource: _k, onWarning: _w, config: _c, ...common } = options.common as FileCommandOptions;
   const workerCommon: WorkerCommon = common;
   return Array.from({ length: count }, () => {
