@@ -12,11 +12,15 @@ node scripts/test-summary.mjs --clean || exit 1
 
 run() {
   pnpm exec biome check . || return
-  node --test --test-reporter=dot scripts/test-summary.test.mjs || return
+  node --test --test-reporter=dot scripts/test-summary.test.mjs scripts/deadline.test.mjs || return
   if [ "${1:-}" = --ci ]; then
     pnpm exec turbo run lint --continue || return
     # --only: the builds just ran (or were true cache hits); --force: the tests themselves always run.
-    pnpm exec turbo run test validate --force --only --continue
+    # --log-order=stream: what ran so far stays in the log even if the run is stopped. The deadline
+    # (normally 4–10 min) turns a hung test into a failure that names the still-running commands,
+    # well inside the CI's own limit.
+    node scripts/deadline.mjs "${KUBEFORGE_TEST_DEADLINE:-2700}" \
+      pnpm exec turbo run test validate --force --only --continue --log-order=stream
   else
     pnpm exec turbo run lint test validate --continue
   fi

@@ -1,6 +1,6 @@
 // Issue 14, through the CLI, with the inputs from the issue: no data loss, no cleartext, sops' exit
 // codes and the sops features scripts rely on.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import {
   chmodSync,
   existsSync,
@@ -18,6 +18,7 @@ import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { binPath, runCli } from "../test/cli.js";
 import { alice, bob } from "../test/keys.js";
+import { runTool } from "../test/tool.js";
 
 const SECRET = "apiVersion: v1\nkind: Secret\nmetadata:\n    name: demo\ndata:\n    a: YQ==\nstringData:\n    b: bee\n";
 
@@ -144,7 +145,12 @@ describe("edit", () => {
       child.stderr.on("data", (d) => {
         stderr += d;
       });
-      while (!existsSync(ready)) await new Promise((r) => setTimeout(r, 50));
+      // listened to from the start: an exit before the last signal must not be missed
+      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+      // until the editor runs (or the CLI ended without starting it: then the test fails here, not hangs)
+      while (!existsSync(ready) && child.exitCode === null && child.signalCode === null)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(existsSync(ready), stderr).toBe(true);
       expect(readdirSync(temp)).toHaveLength(1);
       child.kill(signal);
       if (signal === "SIGINT") {
@@ -152,7 +158,7 @@ describe("edit", () => {
         await new Promise((r) => setTimeout(r, 300));
         child.kill("SIGTERM");
       }
-      const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+      const code = await exited;
       expect(code).toBe(1);
       expect(stderr).toContain("the plaintext temp file was removed");
       expect(readdirSync(temp)).toEqual([]);
@@ -304,7 +310,7 @@ describe("#6 key sources", () => {
 
   it("ssh-ed25519 recipients and SOPS_AGE_SSH_PRIVATE_KEY_FILE", () => {
     const key = path.join(dir, "id_ed25519");
-    spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
+    runTool("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
     const pub = readFileSync(`${key}.pub`, "utf8").trim();
     const file = write("s.yaml", "a: secret\n");
     const encrypted = runCli(["encrypt", "--age", pub, file]);

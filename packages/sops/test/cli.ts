@@ -12,6 +12,10 @@ export interface CliResult {
   stderr: string;
 }
 
+/** A CLI run that takes longer than this is killed and the test fails naming it: a synchronous spawn
+ * cannot be interrupted by vitest's test timeout, so a hung child would otherwise hang the whole suite. */
+export const CLI_TIMEOUT_MS = 180_000;
+
 export function runCli(
   args: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
@@ -22,6 +26,15 @@ export function runCli(
     // HOME and XDG_CONFIG_HOME point nowhere so a developer's own keys.txt never leaks into tests
     env: { PATH: process.env.PATH, HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent", ...options.env },
     ...(options.input === undefined ? {} : { input: options.input }),
+    timeout: CLI_TIMEOUT_MS,
+    killSignal: "SIGKILL",
   });
+  if (result.error) {
+    const stderr = result.stderr?.toString("utf8") ?? "";
+    throw new Error(
+      `kubeforge-sops ${args.join(" ")} did not finish (${(result.error as NodeJS.ErrnoException).code ?? result.error.message}; ` +
+        `killed after ${CLI_TIMEOUT_MS / 1000} s); its stderr so far:\n${stderr}`,
+    );
+  }
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr.toString("utf8") };
 }

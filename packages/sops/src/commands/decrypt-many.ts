@@ -264,6 +264,8 @@ async function startHelpers(
       });
       worker.on("error", end);
       worker.on("exit", end);
+      // a reply that cannot be read would leave its files in flight forever: stop the thread (then "exit")
+      worker.on("messageerror", () => void worker.terminate());
       // two batches ahead, so the thread never waits for the main thread to hand out the next one
       send();
       send();

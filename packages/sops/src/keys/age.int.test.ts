@@ -1,6 +1,5 @@
 // Interop with the real `age` CLI (Debian package `age`): it must open our data-key stanzas, and we
 // must open the ones it writes. Fails (never skips) when `age` is missing.
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -8,6 +7,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { alice, bob } from "../../test/keys.js";
 import { ageVectors, keyFileOf, readVector } from "../../test/shared.js";
+import { runTool } from "../../test/tool.js";
 import { parseDocument } from "../formats/index.js";
 import { readMetadata } from "../metadata.js";
 import { decryptText } from "../operations/decrypt.js";
@@ -19,15 +19,15 @@ let dir: string;
 let aliceKeyFile: string;
 
 function ageDecrypt(armored: string, keyFile: string): Buffer {
-  return execFileSync("age", ["--decrypt", "-i", keyFile], { input: armored });
+  return runTool("age", ["--decrypt", "-i", keyFile], armored);
 }
 
 function ageEncrypt(data: Uint8Array, recipient: string): string {
-  return execFileSync("age", ["--encrypt", "--armor", "-r", recipient], { input: data }).toString("utf8");
+  return runTool("age", ["--encrypt", "--armor", "-r", recipient], data).toString("utf8");
 }
 
 beforeAll(() => {
-  const version = execFileSync("age", ["--version"]).toString().trim();
+  const version = runTool("age", ["--version"]).toString().trim();
   expect(version).toMatch(/\d+\.\d+/);
   dir = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-age-"));
   aliceKeyFile = path.join(dir, "alice.txt");

@@ -1,6 +1,5 @@
 // age's SSH recipients (ssh-ed25519, ssh-rsa) against the shared agessh vector and the real `age` and
 // `ssh-keygen` CLIs (Debian packages age and openssh-client). Fails, never skips, when they are missing.
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
@@ -8,6 +7,7 @@ import path from "node:path";
 import { armor, Decrypter } from "age-encryption";
 import { beforeAll, describe, expect, it } from "vitest";
 import { vectorsDir } from "../../test/shared.js";
+import { runTool } from "../../test/tool.js";
 import { decryptText } from "../operations/decrypt.js";
 import { encryptText } from "../operations/encrypt.js";
 import { unwrapDataKey, wrapDataKey } from "./age.js";
@@ -21,7 +21,7 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-ssh-"));
   for (const type of ["ed25519", "rsa"] as const) {
     const file = path.join(dir, `id_${type}`);
-    execFileSync("ssh-keygen", ["-q", "-t", type, ...(type === "rsa" ? ["-b", "2048"] : []), "-N", "", "-f", file]);
+    runTool("ssh-keygen", ["-q", "-t", type, ...(type === "rsa" ? ["-b", "2048"] : []), "-N", "", "-f", file]);
     keys[type] = { file, pub: readFileSync(`${file}.pub`, "utf8").trim() };
   }
 }, 120_000);
@@ -42,8 +42,8 @@ describe("age SSH recipients and identities", () => {
       const dataKey = randomBytes(32);
       const armored = await wrapDataKey(dataKey, pub);
       expect(armored).toContain("BEGIN AGE ENCRYPTED FILE");
-      expect(execFileSync("age", ["-d", "-i", file], { input: armored }).equals(dataKey)).toBe(true);
-      const theirs = execFileSync("age", ["-e", "-a", "-R", `${file}.pub`], { input: dataKey }).toString();
+      expect(runTool("age", ["-d", "-i", file], armored).equals(dataKey)).toBe(true);
+      const theirs = runTool("age", ["-e", "-a", "-R", `${file}.pub`], dataKey).toString();
       const back = await unwrapDataKey(theirs, [readFileSync(file, "utf8")]);
       expect(Buffer.from(back!).equals(dataKey)).toBe(true);
       // must deny: the other key type's identity
@@ -60,7 +60,7 @@ describe("age SSH recipients and identities", () => {
       expect(await decryptText(text, { format: "yaml", identities: byEnv })).toBe("a: secret\n");
       const home = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-home-"));
       mkdirSync(path.join(home, ".ssh"));
-      execFileSync("cp", [keys[type].file, path.join(home, ".ssh", `id_${type}`)]);
+      runTool("cp", [keys[type].file, path.join(home, ".ssh", `id_${type}`)]);
       const byDefault = keySourceFromEnv({ HOME: home, XDG_CONFIG_HOME: home });
       expect(await decryptText(text, { format: "yaml", identities: byDefault })).toBe("a: secret\n");
     }
@@ -68,7 +68,7 @@ describe("age SSH recipients and identities", () => {
 
   it("names a passphrase-protected key instead of failing obscurely", async () => {
     const file = path.join(dir, "locked");
-    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "secret-pass", "-f", file]);
+    runTool("ssh-keygen", ["-q", "-t", "ed25519", "-N", "secret-pass", "-f", file]);
     expect(() => sshIdentity(readFileSync(file, "utf8"))).toThrow(/passphrase-protected/);
   });
 });
