@@ -96,6 +96,17 @@ describe("kubeforge-sops", () => {
     expect(runCli(["filestatus", file]).stdout.toString()).toBe('{"encrypted":false}\n');
   });
 
+  it("decrypting with an X25519 key never loads age-encryption (its import costs ~50 ms per process and thread)", () => {
+    const target = write("lazy.yaml", secret);
+    expect(runCli(["encrypt", "-i", "--age", alice.recipient, target], { env: env() }).code).toBe(0);
+    // NODE_DEBUG=esm names every module the loader stores; the encrypt run shows the check sees the library
+    const loaded = (args: string[]) => runCli(args, { env: { ...env(), NODE_DEBUG: "esm" } }).stderr;
+    expect(loaded(["encrypt", "--age", alice.recipient, write("other.yaml", "a: b\n")])).toContain("age-encryption");
+    const decrypt = loaded(["decrypt", target]);
+    expect(decrypt).toContain("kubeforge-sops.mjs");
+    expect(decrypt).not.toContain("age-encryption");
+    expect(decrypt).not.toContain("post-quantum");
+  });
   it("never leaves decrypted plaintext readable by others, even over an existing 0644 file", () => {
     mkdirSync(path.join(dir, "secrets"));
     const target = path.join(dir, "secrets", "demo.yaml");

@@ -5,7 +5,8 @@
 // ChaCha20-Poly1305 chunks under HKDF-SHA256(file key, nonce, "payload"). Only the single-chunk case
 // is handled here; anything else returns "fallback" and the caller uses age-encryption.
 import { createDecipheriv, createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
-import { type Identity, Stanza } from "age-encryption";
+import type { Identity } from "age-encryption";
+import { Stanza } from "./stanza.js";
 
 const INTRO = "age-encryption.org/v1\n";
 const CHUNK = 64 * 1024;

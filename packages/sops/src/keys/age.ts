@@ -1,13 +1,17 @@
 // age master keys: one armored age file per recipient wrapping the raw 32-byte data key (X25519,
 // age1pq1 hybrid, ssh-ed25519 and ssh-rsa); identities are strings (age keys, or an SSH private key PEM).
-import { armor, Decrypter, Encrypter, type Identity, identityToRecipient } from "age-encryption";
+import type { Decrypter, Encrypter, Identity } from "age-encryption";
 import { SopsError } from "../errors.js";
 import { openSmallAgeFile } from "./age-file.js";
+import { decodeArmor } from "./armor.js";
 import { keySourceFromEnv, parseIdentityText } from "./sources.js";
 import { sshIdentity, sshRecipient } from "./ssh.js";
 import { nodeX25519Identity, nodeX25519Recipient } from "./x25519.js";
 
 export { defaultKeysFile } from "./sources.js";
+
+/** age-encryption, loaded on first use: decrypting X25519 and SSH keys never needs it (see stanza.ts). */
+const ageLibrary = () => import("age-encryption");
 
 /** `age1…1…` with a second `1` after the HRP is a plugin recipient (sops' parseRecipient). */
 function isPluginRecipient(key: string): boolean {
@@ -28,6 +32,7 @@ function remember<T>(cache: Map<string, T>, key: string, value: T): T {
 /** Wraps the data key for one age recipient, armored with a trailing newline (as sops stores it). */
 export async function wrapDataKey(dataKey: Uint8Array, recipient: string): Promise<string> {
   const key = recipient.trim();
+  const { armor, Encrypter } = await ageLibrary();
   let encrypter = encrypters.get(key);
   if (!encrypter) {
     const fresh = new Encrypter();
@@ -70,10 +75,11 @@ function nativeIdentitiesFor(identities: readonly string[]): Identity[] | null {
   return found;
 }
 
-function decrypterFor(identities: readonly string[]): Decrypter {
+async function decrypterFor(identities: readonly string[]): Promise<Decrypter> {
   const key = identities.join("\n");
   const cached = decrypters.get(key);
   if (cached) return cached;
+  const { Decrypter } = await ageLibrary();
   const decrypter = new Decrypter();
   for (const identity of identities) {
     decrypter.addIdentity(
@@ -88,7 +94,7 @@ export async function unwrapDataKey(enc: string, identities: readonly string[]):
   if (!identities.length) return undefined;
   let file: Uint8Array;
   try {
-    file = armor.decode(enc.trim());
+    file = decodeArmor(enc);
   } catch {
     return undefined;
   }
@@ -99,7 +105,7 @@ export async function unwrapDataKey(enc: string, identities: readonly string[]):
   }
   let decrypter: Decrypter;
   try {
-    decrypter = decrypterFor(identities);
+    decrypter = await decrypterFor(identities);
   } catch (error) {
     throw new SopsError("E_SOPS_NO_IDENTITY", "an age identity is malformed", {
       hint: "identities look like AGE-SECRET-KEY-1…; check SOPS_AGE_KEY / SOPS_AGE_KEY_FILE",
@@ -120,6 +126,7 @@ export function parseIdentities(text: string): string[] {
 
 /** The public key of an identity (`age1…`). */
 export async function recipientOf(identity: string): Promise<string> {
+  const { identityToRecipient } = await ageLibrary();
   return identityToRecipient(identity);
 }
 

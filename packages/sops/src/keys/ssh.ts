@@ -16,7 +16,8 @@ import {
   privateDecrypt,
   publicEncrypt,
 } from "node:crypto";
-import { type Identity, type Recipient, Stanza } from "age-encryption";
+import type { Identity, Recipient } from "age-encryption";
+import { Stanza } from "./stanza.js";
 
 const ED25519_LABEL = "age-encryption.org/v1/ssh-ed25519";
 const RSA_LABEL = "age-encryption.org/v1/ssh-rsa";

@@ -13,7 +13,8 @@ import {
   type KeyObject,
 } from "node:crypto";
 import { bech32 } from "@scure/base";
-import { type Identity, type Recipient, Stanza } from "age-encryption";
+import type { Identity, Recipient } from "age-encryption";
+import { Stanza } from "./stanza.js";
 
 const LABEL = "age-encryption.org/v1/X25519";
 const ZERO_NONCE = Buffer.alloc(12);
