@@ -4,8 +4,9 @@
 // (https://age-encryption.org/v1): a header of stanzas, `--- <HMAC-SHA256>`, a 16-byte nonce, then
 // ChaCha20-Poly1305 chunks under HKDF-SHA256(file key, nonce, "payload"). Only the single-chunk case
 // is handled here; anything else returns "fallback" and the caller uses age-encryption.
-import { createDecipheriv, createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
+import { createDecipheriv, createHmac, timingSafeEqual } from "node:crypto";
 import type { Identity } from "age-encryption";
+import { hkdfSha256 } from "./hkdf.js";
 import { Stanza } from "./stanza.js";
 
 const INTRO = "age-encryption.org/v1\n";
@@ -80,12 +81,12 @@ export function openSmallAgeFile(
     return "fallback"; // a malformed stanza: let age-encryption judge it
   }
   if (!fileKey) return undefined;
-  const hmacKey = Buffer.from(hkdfSync("sha256", fileKey, Buffer.alloc(0), "header", 32));
+  const hmacKey = hkdfSha256(fileKey, Buffer.alloc(0), "header");
   const mac = createHmac("sha256", hmacKey).update(header.macInput).digest();
   if (!timingSafeEqual(mac, header.mac)) return undefined;
   const { payload } = header;
   if (payload.length < 16 + 16 || payload.length > 16 + CHUNK + 16) return "fallback";
-  const streamKey = Buffer.from(hkdfSync("sha256", fileKey, payload.subarray(0, 16), "payload", 32));
+  const streamKey = hkdfSha256(fileKey, payload.subarray(0, 16), "payload");
   const sealed = payload.subarray(16);
   const nonce = Buffer.alloc(12);
   nonce[11] = 1; // counter 0, last chunk

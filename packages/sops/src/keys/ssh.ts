@@ -11,12 +11,12 @@ import {
   constants as cryptoConstants,
   diffieHellman,
   generateKeyPairSync,
-  hkdfSync,
   type KeyObject,
   privateDecrypt,
   publicEncrypt,
 } from "node:crypto";
 import type { Identity, Recipient } from "age-encryption";
+import { hkdfSha256 } from "./hkdf.js";
 import { Stanza } from "./stanza.js";
 
 const ED25519_LABEL = "age-encryption.org/v1/ssh-ed25519";
@@ -96,11 +96,11 @@ function x25519(scalar: Uint8Array, point: Uint8Array): Buffer {
 }
 
 function tweakOf(blob: Uint8Array): Buffer {
-  return Buffer.from(hkdfSync("sha256", Buffer.alloc(0), blob, ED25519_LABEL, 32));
+  return hkdfSha256(Buffer.alloc(0), blob, ED25519_LABEL);
 }
 
 function wrappingKey(shared: Uint8Array, ephemeral: Uint8Array, theirs: Uint8Array): Buffer {
-  return Buffer.from(hkdfSync("sha256", shared, Buffer.concat([ephemeral, theirs]), ED25519_LABEL, 32));
+  return hkdfSha256(shared, Buffer.concat([ephemeral, theirs]), ED25519_LABEL);
 }
 
 function seal(key: Uint8Array, fileKey: Uint8Array): Buffer {

@@ -9,11 +9,11 @@ import {
   createPublicKey,
   diffieHellman,
   generateKeyPairSync,
-  hkdfSync,
   type KeyObject,
 } from "node:crypto";
 import { bech32 } from "@scure/base";
 import type { Identity, Recipient } from "age-encryption";
+import { hkdfSha256 } from "./hkdf.js";
 import { Stanza } from "./stanza.js";
 
 const LABEL = "age-encryption.org/v1/X25519";
@@ -42,7 +42,7 @@ function rawPublic(key: KeyObject): Buffer {
 }
 
 function wrapKey(shared: Buffer, ephemeral: Uint8Array, recipient: Uint8Array): Buffer {
-  return Buffer.from(hkdfSync("sha256", shared, Buffer.concat([ephemeral, recipient]), LABEL, 32));
+  return hkdfSha256(shared, Buffer.concat([ephemeral, recipient]), LABEL);
 }
 
 /** An `age1…` X25519 recipient; undefined for other recipient types. */
