@@ -10,7 +10,9 @@ import { type Simulator, startSimulator } from "./simulator/simulator.js";
 
 const FAST = {
   pollIntervalMs: 100,
-  leaseSeconds: 3,
+  // long enough that a starved event loop on a loaded CI machine never loses the lock mid-run (it is released
+  // explicitly at the end, so nothing here waits for it to expire)
+  leaseSeconds: 20,
   timeouts: {
     "talos-version": 30_000,
     "kube-node-ready": 30_000,
