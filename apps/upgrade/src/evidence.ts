@@ -2,15 +2,7 @@
 // a production run passes with it. Signature: Ed25519 over the canonical JSON of every other field, with a
 // key only the operator holds (see README "Promotion evidence"); production verifies with its own copy of
 // the key and never with a key the file names.
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  type KeyObject,
-  sign,
-  verify,
-} from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, type KeyObject, randomBytes, sign, verify } from "node:crypto";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { sameVersion } from "@kubeforge/config";
@@ -89,7 +81,17 @@ export async function loadEvidenceKey(file: string, options: { create?: boolean 
         },
       );
     }
-    const { privateKey } = generateKeyPairSync("ed25519");
+    // From a random seed, not generateKeyPairSync: on Node 20 exporting a just-generated key can deadlock the
+    // thread when a garbage collection finalises the key-generation job during the export.
+    const privateKey = createPrivateKey({
+      key: {
+        kty: "OKP",
+        crv: "Ed25519",
+        d: randomBytes(32).toString("base64url"),
+        x: Buffer.alloc(32).toString("base64url"),
+      },
+      format: "jwk",
+    });
     text = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
     try {
       await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });

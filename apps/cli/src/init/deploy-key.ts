@@ -1,7 +1,7 @@
 // Flux's Git deploy key: an ed25519 key pair in OpenSSH format, as the `identity`, `identity.pub` and
 // `known_hosts` keys of the Secret Flux's GitRepository reads. node:crypto has ed25519 but no OpenSSH
 // private-key encoder, so the (small, fixed) openssh-key-v1 layout is written here (PROTOCOL.key in OpenSSH).
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { createPrivateKey, createPublicKey, randomBytes } from "node:crypto";
 
 export interface DeployKey {
   /** `-----BEGIN OPENSSH PRIVATE KEY-----` … (unencrypted, as Flux expects). */
@@ -55,10 +55,15 @@ export function encodeOpenSshEd25519(seed: Buffer, publicKey: Buffer, comment: s
 
 /** A fresh ed25519 deploy key. */
 export function generateDeployKey(comment: string): DeployKey {
-  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
-  const jwk = privateKey.export({ format: "jwk" });
-  const seed = Buffer.from(jwk.d ?? "", "base64url");
-  const raw = Buffer.from(publicKey.export({ format: "jwk" }).x ?? "", "base64url");
+  // From a random seed, not generateKeyPairSync: on Node 20 exporting a just-generated key can deadlock
+  // the thread when a garbage collection finalises the key-generation job during the export (it hung
+  // kubeforge-sops in CI). Node derives the public half from `d`; the `x` its JWK import needs is unused.
+  const seed = randomBytes(32);
+  const privateKey = createPrivateKey({
+    key: { kty: "OKP", crv: "Ed25519", d: seed.toString("base64url"), x: Buffer.alloc(32).toString("base64url") },
+    format: "jwk",
+  });
+  const raw = Buffer.from(createPublicKey(privateKey).export({ format: "jwk" }).x ?? "", "base64url");
   return encodeOpenSshEd25519(seed, raw, comment);
 }
 

@@ -10,7 +10,6 @@ import {
   createPublicKey,
   constants as cryptoConstants,
   diffieHellman,
-  generateKeyPairSync,
   type KeyObject,
   privateDecrypt,
   publicEncrypt,
@@ -18,6 +17,7 @@ import {
 import type { Identity, Recipient } from "age-encryption";
 import { hkdfSha256 } from "./hkdf.js";
 import { Stanza } from "./stanza.js";
+import { ephemeralX25519 } from "./x25519.js";
 
 const ED25519_LABEL = "age-encryption.org/v1/ssh-ed25519";
 const RSA_LABEL = "age-encryption.org/v1/ssh-rsa";
@@ -161,8 +161,8 @@ export function sshRecipient(text: string): Recipient | undefined {
   const tweak = tweakOf(blob);
   return {
     wrapFileKey(fileKey) {
-      const { privateKey, publicKey } = generateKeyPairSync("x25519");
-      const ours = Buffer.from(publicKey.export({ format: "jwk" }).x as string, "base64url");
+      // not generateKeyPairSync: see ephemeralX25519
+      const { privateKey, share: ours } = ephemeralX25519();
       const shared = x25519(tweak, diffieHellman({ privateKey, publicKey: x25519Public(theirs) }));
       return [new Stanza(["ssh-ed25519", tag, b64raw(ours)], seal(wrappingKey(shared, ours, theirs), fileKey))];
     },

@@ -8,8 +8,8 @@ import {
   createPrivateKey,
   createPublicKey,
   diffieHellman,
-  generateKeyPairSync,
   type KeyObject,
+  randomBytes,
 } from "node:crypto";
 import { bech32 } from "@scure/base";
 import type { Identity, Recipient } from "age-encryption";
@@ -41,6 +41,27 @@ function rawPublic(key: KeyObject): Buffer {
   return Buffer.from(key.export({ format: "jwk" }).x as string, "base64url");
 }
 
+/** An X25519 private key from its 32 raw bytes (Node derives the public half from `d` alone; the `x` its
+ * JWK import requires is not used). */
+function privateKeyObject(raw: Uint8Array): KeyObject {
+  return createPrivateKey({
+    key: { kty: "OKP", crv: "X25519", d: b64url(raw), x: b64url(new Uint8Array(32)) },
+    format: "jwk",
+  });
+}
+
+/**
+ * A fresh ephemeral X25519 key and its raw public share, from 32 random bytes (as age does). Not
+ * generateKeyPairSync: on Node 20, exporting a just-generated key deadlocks the thread when a garbage
+ * collection lands inside the export and finalises the key-generation job, which takes the same lock
+ * (gdb: ExportJWKEdKey → GC → ~KeyGenJob → uv_mutex_lock). The process then sleeps forever at 0 % CPU;
+ * it hung a CI run. keygen.int.test.ts runs thousands of encryptions under GC pressure to keep it out.
+ */
+export function ephemeralX25519(): { privateKey: KeyObject; share: Buffer } {
+  const privateKey = privateKeyObject(randomBytes(32));
+  return { privateKey, share: rawPublic(createPublicKey(privateKey)) };
+}
+
 function wrapKey(shared: Buffer, ephemeral: Uint8Array, recipient: Uint8Array): Buffer {
   return hkdfSha256(shared, Buffer.concat([ephemeral, recipient]), LABEL);
 }
@@ -53,8 +74,7 @@ export function nodeX25519Recipient(text: string): Recipient | undefined {
   const recipientKey = publicKeyObject(raw);
   return {
     wrapFileKey(fileKey: Uint8Array): Stanza[] {
-      const { privateKey, publicKey } = generateKeyPairSync("x25519");
-      const share = rawPublic(publicKey);
+      const { privateKey, share } = ephemeralX25519();
       const key = wrapKey(diffieHellman({ privateKey, publicKey: recipientKey }), share, raw);
       const cipher = createCipheriv("chacha20-poly1305", key, ZERO_NONCE, { authTagLength: 16 });
       const body = Buffer.concat([cipher.update(fileKey), cipher.final(), cipher.getAuthTag()]);
@@ -68,11 +88,7 @@ export function nodeX25519Identity(text: string): Identity | undefined {
   if (!text.startsWith("AGE-SECRET-KEY-1")) return undefined;
   const raw = decodeBech32(text, "AGE-SECRET-KEY-");
   if (!raw) return undefined;
-  // Node derives the key pair from `d` alone; the `x` it requires on import is not used.
-  const privateKey = createPrivateKey({
-    key: { kty: "OKP", crv: "X25519", d: b64url(raw), x: b64url(new Uint8Array(32)) },
-    format: "jwk",
-  });
+  const privateKey = privateKeyObject(raw);
   const ownPublic = rawPublic(createPublicKey(privateKey));
   return {
     unwrapFileKey(stanzas: Stanza[]): Uint8Array | null {
