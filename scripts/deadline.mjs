@@ -24,15 +24,16 @@ const group = (signal) => {
 };
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => group(signal));
 
-/** The command's descendants still running (pid, seconds alive, command line), indented as a tree. */
+/** The command's descendants still running (pid, seconds alive, state, CPU time, command line), as a tree. */
 function descendants() {
-  const table = execFileSync("ps", ["-e", "-o", "pid=,ppid=,etimes=,args="], { encoding: "utf8" });
+  const table = execFileSync("ps", ["-e", "-o", "pid=,ppid=,etimes=,stat=,time=,args="], { encoding: "utf8" });
   const rows = table
     .split("\n")
     .filter((line) => line.trim() !== "")
     .map((line) => {
-      const [pid, ppid, alive, ...rest] = line.trim().split(/\s+/);
-      return { pid: Number(pid), ppid: Number(ppid), alive, args: rest.join(" ") };
+      // stat: R running, S sleeping (a hang at 0 % CPU sleeps), D in the kernel; time: CPU used so far
+      const [pid, ppid, alive, stat, cpu, ...rest] = line.trim().split(/\s+/);
+      return { pid: Number(pid), ppid: Number(ppid), alive, stat, cpu, args: rest.join(" ") };
     });
   const found = [];
   const visit = (pid, depth) => {
@@ -49,7 +50,8 @@ function describeRunning(found) {
   return found
     .map(
       (p) =>
-        `  ${String(p.pid).padStart(7)} ${`${p.alive}s`.padStart(7)}  ${"  ".repeat(p.depth)}${p.args.slice(0, 400)}`,
+        `  ${String(p.pid).padStart(7)} ${`${p.alive}s`.padStart(7)} ${p.stat.padEnd(4)} ${p.cpu.padStart(8)}  ` +
+        `${"  ".repeat(p.depth)}${p.args.slice(0, 400)}`,
     )
     .join("\n");
 }
@@ -65,7 +67,7 @@ const timer = setTimeout(() => {
   }
   console.error(
     `\ndeadline: \`${[command, ...args].join(" ")}\` still runs after ${limit} s; stopping it. Still running ` +
-      `(pid, seconds alive, command):\n${describeRunning(found)}\n`,
+      `(pid, seconds alive, state, CPU time, command):\n${describeRunning(found)}\n`,
   );
   // the group, and each descendant that left it (a detached child has its own session)
   const stop = (signal) => {
