@@ -12,6 +12,8 @@ const config = configOf({ ...common, file: "" })
   .catch(() => undefined)
   .then((found) => found ?? null);
 
+// a batch that cannot be read: end the thread, so the main thread takes back the files it had sent
+parentPort?.on("messageerror", () => process.exit(1));
 parentPort?.on("message", async (batch: DecryptJob[]) => {
   const failures: JobFailure[] = [];
   for (const job of batch) {

@@ -30,11 +30,10 @@ export function runCli(
     killSignal: "SIGKILL",
   });
   if (result.error) {
+    const code = (result.error as NodeJS.ErrnoException).code;
+    const why = code === "ETIMEDOUT" ? `killed after ${CLI_TIMEOUT_MS / 1000} s` : (code ?? result.error.message);
     const stderr = result.stderr?.toString("utf8") ?? "";
-    throw new Error(
-      `kubeforge-sops ${args.join(" ")} did not finish (${(result.error as NodeJS.ErrnoException).code ?? result.error.message}; ` +
-        `killed after ${CLI_TIMEOUT_MS / 1000} s); its stderr so far:\n${stderr}`,
-    );
+    throw new Error(`kubeforge-sops ${args.join(" ")} did not finish (${why}); its stderr so far:\n${stderr}`);
   }
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr.toString("utf8") };
 }

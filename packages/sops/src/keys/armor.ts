@@ -1,23 +1,18 @@
-// age's ASCII armor (age-encryption.org/v1, "ASCII armor"), decoded exactly as age-encryption's
-// `armor.decode` does: surrounding whitespace and CRLF tolerated, otherwise strict — the BEGIN and END
-// lines, 64-column lines of padded standard base64, a last line of 1–64 columns and a multiple of 4.
-// Here rather than imported so the decrypt path does not load age-encryption (see stanza.ts);
-// armor.test.ts checks it against age-encryption's decoder.
+// age's ASCII armor (C2SP age spec, "ASCII armor"): a strict PEM subset — the BEGIN and END lines around
+// padded standard base64 in 64-column lines, the last one shorter or equal and whole 4-character groups;
+// whitespace around the armor and CRLF line ends are tolerated (as the Go and TypeScript age both do).
+// Ours so that the decrypt path does not load age-encryption (see stanza.ts); armor.test.ts checks that
+// it accepts and refuses exactly what age-encryption's decoder does, and reads what the age CLI writes.
 import { base64 } from "@scure/base";
 
-const BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----";
-const END = "-----END AGE ENCRYPTED FILE-----";
-const BASE64_LINE = /^[A-Za-z0-9+/=]+$/;
+// one pass over the whole armor: full 64-column lines, then a last line of 4–64 columns (or no line at all)
+const ARMOR =
+  /^-----BEGIN AGE ENCRYPTED FILE-----\n((?:[A-Za-z0-9+/=]{64}\n)*[A-Za-z0-9+/=]{1,64}\n)?-----END AGE ENCRYPTED FILE-----$/;
 
 export function decodeArmor(text: string): Uint8Array {
-  const lines = text.trim().replaceAll("\r\n", "\n").split("\n");
-  if (lines.shift() !== BEGIN) throw new Error("invalid header");
-  if (lines.pop() !== END) throw new Error("invalid footer");
-  const last = lines.length - 1;
-  for (const [i, line] of lines.entries()) {
-    const valid = i === last ? line.length > 0 && line.length <= 64 && line.length % 4 === 0 : line.length === 64;
-    if (!valid) throw new Error("invalid line length");
-  }
-  if (!lines.every((line) => BASE64_LINE.test(line))) throw new Error("invalid base64");
-  return base64.decode(lines.join(""));
+  const match = ARMOR.exec(text.trim().replaceAll("\r\n", "\n"));
+  if (!match) throw new Error("not an age armored file (BEGIN/END lines, 64-column base64 lines)");
+  // padded base64 in whole 4-character groups: @scure/base refuses a partial group, misplaced padding and
+  // non-zero stray bits, as Go's decoder does
+  return base64.decode((match[1] ?? "").replaceAll("\n", ""));
 }
