@@ -21,6 +21,7 @@ export { type FindDefinitionOptions, findDefinition, findRepositoryRoot } from "
 export { clusterJsonSchema } from "./json-schema.js";
 export { type NodeLinks, nodeLinks, UPLINK_ALIAS, vlanName } from "./links.js";
 export { type LoadClusterOptions, type LoadedCluster, loadCluster, parseClusterYaml, resolveCluster } from "./load.js";
+export { FAILING_WAITING_REASONS } from "./pod-health.js";
 export * from "./releases/index.js";
 export type { Cilium } from "./schema/cilium.js";
 export { type Cluster, type ClusterInput, clusterSchema } from "./schema/cluster.js";

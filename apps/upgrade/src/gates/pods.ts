@@ -1,5 +1,6 @@
 // The pod-health gate: pods on the upgraded node and in the system namespaces must be Running, Ready and not
 // crash-looping, OOM-killed or failing to pull; anything else that is unhealthy is reported, not blocking.
+import { FAILING_WAITING_REASONS } from "@kubeforge/config";
 import type { GateResult } from "./gate.js";
 
 export interface KubePodState {
@@ -20,20 +21,10 @@ export interface KubePodState {
 /** Namespaces whose pods the cluster needs: unhealthy there blocks wherever the pod runs. */
 export const SYSTEM_NAMESPACES: readonly string[] = ["kube-system", "flux-system", "cilium", "kube-vip"];
 
-const BAD_WAITING = new Set([
-  "CrashLoopBackOff",
-  "ImagePullBackOff",
-  "ErrImagePull",
-  "CreateContainerConfigError",
-  "CreateContainerError",
-  "InvalidImageName",
-  "RunContainerError",
-]);
-
 /** What is wrong with a pod, or undefined when it is healthy (or finished: Succeeded, terminal Failed). */
 export function podProblem(pod: KubePodState): string | undefined {
   if (pod.phase === "Succeeded" || pod.phase === "Failed") return undefined;
-  const waiting = (pod.waiting ?? []).find((reason) => BAD_WAITING.has(reason));
+  const waiting = (pod.waiting ?? []).find((reason) => FAILING_WAITING_REASONS.has(reason));
   const restarts = pod.restarts ? `, ${pod.restarts} restart(s)` : "";
   if (waiting) return `${waiting}${restarts}`;
   if ((pod.lastTerminated ?? []).includes("OOMKilled") && pod.ready !== true) return `OOMKilled${restarts}`;

@@ -1,18 +1,9 @@
 // Pod failures as `kubectl get pods -A` plus `describe` would show them: crash loops, OOM kills, image pulls,
 // Running-but-not-Ready, init containers, the scheduler's reason for Pending, Evicted as a warning.
+import { FAILING_WAITING_REASONS } from "@kubeforge/config";
 import type { V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
 import type { Finding } from "../../finding.js";
 import { findCondition } from "../conditions.js";
-
-const BAD_WAITING = new Set([
-  "CrashLoopBackOff",
-  "ImagePullBackOff",
-  "ErrImagePull",
-  "CreateContainerConfigError",
-  "CreateContainerError",
-  "InvalidImageName",
-  "RunContainerError",
-]);
 
 /** A failing pod and the container whose log tells why. */
 export interface PodProblem {
@@ -32,7 +23,7 @@ function containerProblem(status: V1ContainerStatus, init: boolean): string | un
   const lastText = last?.reason
     ? `; last terminated: ${last.reason}${last.exitCode !== undefined ? ` (exit ${last.exitCode})` : ""}`
     : "";
-  if (waiting && BAD_WAITING.has(waiting)) {
+  if (waiting && FAILING_WAITING_REASONS.has(waiting)) {
     const message = status.state?.waiting?.message ? `: ${status.state.waiting.message.split("\n")[0]}` : "";
     return `${label} ${waiting}${message}${restarts}${lastText}`;
   }
