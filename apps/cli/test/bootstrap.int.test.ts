@@ -97,25 +97,30 @@ function runBootstrap(
   return { child, output };
 }
 
-const calls = () =>
-  existsSync(log)
-    ? readFileSync(log, "utf8")
-        .trim()
-        .split("\n")
-        .map((line) => JSON.parse(line) as string[])
-    : [];
+/** The fake tools' calls so far. Read while a fake may be appending: the file can exist still empty (created,
+ * not yet written), so empty lines are skipped, and a last line not yet complete is left for the next read. */
+const calls = () => {
+  if (!existsSync(log)) return [];
+  const lines = readFileSync(log, "utf8").split("\n");
+  const complete = lines.slice(0, -1); // every line a fake finished ends with "\n"
+  return complete.filter((line) => line !== "").map((line) => JSON.parse(line) as string[]);
+};
 
 it("is killed with SIGKILL during the Cilium install, then resumes to all Kustomizations Ready", async () => {
   const first = runBootstrap({ FAKE_HANG_ON: "cilium" });
   const deadline = Date.now() + 100_000;
-  while (!calls().some((call) => call[0] === "helm" && call.includes("cilium"))) {
-    if (Date.now() > deadline) {
-      first.child.kill("SIGKILL");
-      throw new Error(`cilium never started:\n${(await first.output).stderr}`);
+  try {
+    while (!calls().some((call) => call[0] === "helm" && call.includes("cilium"))) {
+      if (Date.now() > deadline) {
+        first.child.kill("SIGKILL");
+        throw new Error(`cilium never started:\n${(await first.output).stderr}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  } finally {
+    // whatever happened, this run must not go on beside the next tests
+    first.child.kill("SIGKILL");
   }
-  first.child.kill("SIGKILL");
   const killed = await first.output;
   expect(killed.code).toBeNull();
   const applied = calls().filter((call) => call[0] === "talosctl" && call[1] === "apply-config");
