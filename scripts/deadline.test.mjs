@@ -8,6 +8,8 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "deadline.mjs");
+// deadline.mjs reads /proc (CI runs on Linux); elsewhere these tests are skipped
+const linux = { skip: process.platform !== "linux" && "needs /proc (Linux)" };
 const run = (args) => spawnSync(process.execPath, [script, ...args], { encoding: "utf8", timeout: 120_000 });
 
 /** Running processes (not zombies) whose command line contains `marker` (read from /proc, no pgrep). */
@@ -26,12 +28,12 @@ function running(marker) {
   return found;
 }
 
-test("passes the command's exit code through", () => {
+test("passes the command's exit code through", linux, () => {
   assert.equal(run(["60", "sh", "-c", "exit 3"]).status, 3);
   assert.equal(run(["60", "true"]).status, 0);
 });
 
-test("past the deadline: names the hung descendants, stops them, exits 124", () => {
+test("past the deadline: names the hung descendants, stops them, exits 124", linux, () => {
   const marker = `hung-${process.pid}-${Date.now()}`;
   const result = run(["1", "sh", "-c", `node -e 'setInterval(() => {}, 1000)' ${marker}; echo never`]);
   assert.equal(result.status, 124);
@@ -41,7 +43,7 @@ test("past the deadline: names the hung descendants, stops them, exits 124", () 
   assert.deepEqual(running(marker), [], "the hung process was stopped before the script exited");
 });
 
-test("a grandchild that ignores SIGTERM is killed before the script exits (its parent died at once)", () => {
+test("a grandchild that ignores SIGTERM is killed before the script exits (its parent died at once)", linux, () => {
   const marker = `stubborn-${process.pid}-${Date.now()}`;
   const result = run([
     "--grace",
@@ -56,7 +58,7 @@ test("a grandchild that ignores SIGTERM is killed before the script exits (its p
   assert.deepEqual(running(marker), []);
 });
 
-test("usage errors exit 2; a command that cannot start exits 127 without a stack trace", () => {
+test("usage errors exit 2; a command that cannot start exits 127 without a stack trace", linux, () => {
   assert.equal(run(["x", "true"]).status, 2);
   assert.equal(run(["5"]).status, 2);
   assert.equal(run(["9999999999", "true"]).status, 2);
