@@ -17,7 +17,7 @@ import {
 import type { Identity, Recipient } from "age-encryption";
 import { hkdfSha256 } from "./hkdf.js";
 import { Stanza } from "./stanza.js";
-import { ephemeralX25519 } from "./x25519.js";
+import { ephemeralX25519, x25519PrivateKey, x25519PublicKey } from "./x25519.js";
 
 const ED25519_LABEL = "age-encryption.org/v1/ssh-ed25519";
 const RSA_LABEL = "age-encryption.org/v1/ssh-rsa";
@@ -80,19 +80,8 @@ function montgomery(ed: Uint8Array): Buffer {
   return Buffer.from(u.toString(16).padStart(64, "0"), "hex").reverse();
 }
 
-function x25519Public(raw: Uint8Array): KeyObject {
-  return createPublicKey({ key: { kty: "OKP", crv: "X25519", x: b64url(raw) }, format: "jwk" });
-}
-
-function x25519Private(scalar: Uint8Array): KeyObject {
-  return createPrivateKey({
-    key: { kty: "OKP", crv: "X25519", d: b64url(scalar), x: b64url(new Uint8Array(32)) },
-    format: "jwk",
-  });
-}
-
 function x25519(scalar: Uint8Array, point: Uint8Array): Buffer {
-  return diffieHellman({ privateKey: x25519Private(scalar), publicKey: x25519Public(point) });
+  return diffieHellman({ privateKey: x25519PrivateKey(scalar), publicKey: x25519PublicKey(point) });
 }
 
 function tweakOf(blob: Uint8Array): Buffer {
@@ -163,7 +152,7 @@ export function sshRecipient(text: string): Recipient | undefined {
     wrapFileKey(fileKey) {
       // not generateKeyPairSync: see ephemeralX25519
       const { privateKey, share: ours } = ephemeralX25519();
-      const shared = x25519(tweak, diffieHellman({ privateKey, publicKey: x25519Public(theirs) }));
+      const shared = x25519(tweak, diffieHellman({ privateKey, publicKey: x25519PublicKey(theirs) }));
       return [new Stanza(["ssh-ed25519", tag, b64raw(ours)], seal(wrappingKey(shared, ours, theirs), fileKey))];
     },
   };

@@ -33,7 +33,8 @@ function decodeBech32(text: string, prefix: string): Uint8Array | undefined {
   }
 }
 
-function publicKeyObject(raw: Uint8Array): KeyObject {
+/** An X25519 public key from its 32 raw bytes. */
+export function x25519PublicKey(raw: Uint8Array): KeyObject {
   return createPublicKey({ key: { kty: "OKP", crv: "X25519", x: b64url(raw) }, format: "jwk" });
 }
 
@@ -43,7 +44,7 @@ function rawPublic(key: KeyObject): Buffer {
 
 /** An X25519 private key from its 32 raw bytes (Node derives the public half from `d` alone; the `x` its
  * JWK import requires is not used). */
-function privateKeyObject(raw: Uint8Array): KeyObject {
+export function x25519PrivateKey(raw: Uint8Array): KeyObject {
   return createPrivateKey({
     key: { kty: "OKP", crv: "X25519", d: b64url(raw), x: b64url(new Uint8Array(32)) },
     format: "jwk",
@@ -58,7 +59,7 @@ function privateKeyObject(raw: Uint8Array): KeyObject {
  * it hung a CI run. keygen.int.test.ts runs thousands of encryptions under GC pressure to keep it out.
  */
 export function ephemeralX25519(): { privateKey: KeyObject; share: Buffer } {
-  const privateKey = privateKeyObject(randomBytes(32));
+  const privateKey = x25519PrivateKey(randomBytes(32));
   return { privateKey, share: rawPublic(createPublicKey(privateKey)) };
 }
 
@@ -71,7 +72,7 @@ export function nodeX25519Recipient(text: string): Recipient | undefined {
   if (!text.startsWith("age1") || text.startsWith("age1pq1") || text.startsWith("age1tag")) return undefined;
   const raw = decodeBech32(text, "age");
   if (!raw) return undefined;
-  const recipientKey = publicKeyObject(raw);
+  const recipientKey = x25519PublicKey(raw);
   return {
     wrapFileKey(fileKey: Uint8Array): Stanza[] {
       const { privateKey, share } = ephemeralX25519();
@@ -88,7 +89,7 @@ export function nodeX25519Identity(text: string): Identity | undefined {
   if (!text.startsWith("AGE-SECRET-KEY-1")) return undefined;
   const raw = decodeBech32(text, "AGE-SECRET-KEY-");
   if (!raw) return undefined;
-  const privateKey = privateKeyObject(raw);
+  const privateKey = x25519PrivateKey(raw);
   const ownPublic = rawPublic(createPublicKey(privateKey));
   return {
     unwrapFileKey(stanzas: Stanza[]): Uint8Array | null {
@@ -97,7 +98,7 @@ export function nodeX25519Identity(text: string): Identity | undefined {
         if (stanza.args.length !== 2 || stanza.body.length !== 32) throw new Error("invalid X25519 stanza");
         const share = Buffer.from(stanza.args[1]!, "base64");
         if (share.length !== 32) throw new Error("invalid X25519 stanza");
-        const key = wrapKey(diffieHellman({ privateKey, publicKey: publicKeyObject(share) }), share, ownPublic);
+        const key = wrapKey(diffieHellman({ privateKey, publicKey: x25519PublicKey(share) }), share, ownPublic);
         try {
           const decipher = createDecipheriv("chacha20-poly1305", key, ZERO_NONCE, { authTagLength: 16 });
           decipher.setAuthTag(stanza.body.subarray(16));
