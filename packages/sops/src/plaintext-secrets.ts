@@ -1,5 +1,6 @@
 // Finds Kubernetes Secrets committed in plaintext: a Secret with data/stringData but no sops metadata.
-import { parseAllDocuments } from "yaml";
+import type { parseAllDocuments } from "yaml";
+import { yamlLibrary } from "./lazy.js";
 
 export interface PlaintextSecretFinding {
   readonly file: string;
@@ -36,7 +37,7 @@ export function findPlaintextSecrets(
     if (!/\.(ya?ml|json)$/i.test(file.path)) continue;
     let docs: ReturnType<typeof parseAllDocuments>;
     try {
-      docs = parseAllDocuments(file.content);
+      docs = yamlLibrary().parseAllDocuments(file.content);
     } catch {
       continue;
     }

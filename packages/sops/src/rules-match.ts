@@ -1,6 +1,7 @@
 // Which values get encrypted (sops' shouldBeEncrypted), with Go's RE2 regex semantics.
-import { RE2JS } from "re2js";
+import type { RE2JS } from "re2js";
 import { SopsError } from "./errors.js";
+import { re2Library } from "./lazy.js";
 
 export interface EncryptionRules {
   readonly unencryptedSuffix?: string;
@@ -29,7 +30,7 @@ export function compileGoRegex(pattern: string, where: { file?: string; path?: s
   if (cached) return cached;
   let compiled: RE2JS;
   try {
-    compiled = RE2JS.compile(pattern);
+    compiled = re2Library().RE2JS.compile(pattern);
   } catch (error) {
     throw new SopsError(
       "E_SOPS_CONFIG",

@@ -2,8 +2,8 @@
 // directory, path_regex against the path relative to the config's folder, first match wins.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { parse as parseYamlText } from "yaml";
 import { SopsError } from "./errors.js";
+import { yamlLibrary } from "./lazy.js";
 import { compileGoRegex, type EncryptionRules } from "./rules-match.js";
 import { checkShamir } from "./shamir.js";
 
@@ -144,7 +144,7 @@ function parseRule(raw: Raw, index: number, file: string): CreationRule {
 export function parseSopsConfig(text: string, file: string): SopsConfig {
   let raw: unknown;
   try {
-    raw = parseYamlText(text);
+    raw = yamlLibrary().parse(text);
   } catch (error) {
     throw new SopsError("E_SOPS_CONFIG", `invalid YAML: ${(error as Error).message.split("\n")[0]}`, {
       file,

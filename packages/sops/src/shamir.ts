@@ -1,7 +1,9 @@
 // Shamir's secret sharing for key groups, on the audited `shamir-secret-sharing` (Privy; a port of
 // HashiCorp Vault's shamir, which sops vendors): GF(2^8), a share is its y-bytes followed by its x byte.
-import { combine, split } from "shamir-secret-sharing";
 import { SopsError } from "./errors.js";
+
+// loaded on first use (9 ms): only files with several key groups need it
+const library = () => import("shamir-secret-sharing");
 
 /** sops' (Vault's) limits: 2 ≤ threshold ≤ parts ≤ 255. Returns the problem, or undefined. */
 export function shamirProblem(parts: number, threshold: number): string | undefined {
@@ -26,6 +28,7 @@ export function checkShamir(parts: number, threshold: number, details: { file?: 
 
 /** Recombines shares (interpolation at x = 0). */
 export async function combineShares(shares: readonly Uint8Array[]): Promise<Uint8Array> {
+  const { combine } = await library();
   return combine(shares.map((s) => new Uint8Array(s)));
 }
 
@@ -35,6 +38,7 @@ export async function combineShares(shares: readonly Uint8Array[]): Promise<Uint
  */
 export async function splitSecret(secret: Uint8Array, parts: number, threshold: number): Promise<Uint8Array[]> {
   checkShamir(parts, threshold);
+  const { combine, split } = await library();
   const shares = await split(new Uint8Array(secret), parts, threshold);
   for (const subset of [shares.slice(0, threshold), shares.slice(parts - threshold)]) {
     const back = await combine(subset);

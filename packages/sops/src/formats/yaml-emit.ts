@@ -1,15 +1,16 @@
 // A YAML writer with go-yaml v3's layout, so files match what Go sops writes: nested blocks indent to
 // the next multiple of the indent, items of a sequence start two columns after "- ", sequences are
 // indented under their key, multi-line strings are literal blocks, and comments keep their place.
-import { Document, Scalar } from "yaml";
+import type { Scalar } from "yaml";
 import { formatFloatYaml } from "../go-format.js";
+import { yamlLibrary } from "../lazy.js";
 import { Comment, type Leaf, SopsTime, TreeMap, TreeSeq, type TreeValue } from "../tree.js";
 import { mustQuoteString } from "./yaml-scalars.js";
 
 type Lines = string[];
 
 function renderScalar(node: Scalar): string {
-  const doc = new Document(undefined, { schema: "failsafe" });
+  const doc = new (yamlLibrary().Document)(undefined, { schema: "failsafe" });
   doc.contents = node as never;
   return doc.toString({ lineWidth: 0, minContentWidth: 0, singleQuote: true, indent: 2 }).replace(/\n$/, "");
 }
@@ -28,7 +29,7 @@ const GO_ESCAPED = /[\u0085\u2028\u2029\ufeff\ufffe\uffff]/g;
 const GO_QUOTED = /[\u0085\u2028\u2029\ufeff\ufffe\uffff]/;
 
 function quoted(text: string): string {
-  const node = new Scalar(text);
+  const node = new (yamlLibrary().Scalar)(text);
   node.type = "QUOTE_DOUBLE";
   return renderScalar(node).replace(GO_ESCAPED, (c) => GO_ESCAPES[c]!);
 }
@@ -51,7 +52,7 @@ export function inlineString(text: string, key = false): string | undefined {
   if (text.includes("\n") && !key && literalAllowed(text)) return undefined;
   if (text.includes("\n") || mustQuoteString(text) || GO_QUOTED.test(text)) return quoted(text);
   if (WORD_PLAIN.test(text)) return text;
-  const node = new Scalar(text);
+  const node = new (yamlLibrary().Scalar)(text);
   node.type = "PLAIN";
   return renderScalar(node);
 }

@@ -1,21 +1,17 @@
 // YAML store input: the npm `yaml` AST (order and comments kept) to the sops tree, with yaml.v3's scalar
 // resolution. Output is in yaml-emit.ts.
-import {
-  type Alias,
-  type Document,
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  type Node,
-  parseAllDocuments,
-  type Scalar,
-  type YAMLMap,
-} from "yaml";
+import type { Alias, Document, Node, Scalar, YAMLMap, YAMLSeq } from "yaml";
 import { SopsError } from "../errors.js";
+import { yamlLibrary } from "../lazy.js";
 import { Comment, type Leaf, TreeMap, TreeSeq, type TreeValue } from "../tree.js";
 import { parseSimpleYaml } from "./yaml-fast.js";
 import { resolvePlainScalar, resolveTaggedScalar } from "./yaml-scalars.js";
+
+// the library's node guards, from the module loaded on first use (only YAML the fast reader hands over gets here)
+const isAlias = (node: unknown): node is Alias => yamlLibrary().isAlias(node);
+const isMap = (node: unknown): node is YAMLMap => yamlLibrary().isMap(node);
+const isScalar = (node: unknown): node is Scalar => yamlLibrary().isScalar(node);
+const isSeq = (node: unknown): node is YAMLSeq => yamlLibrary().isSeq(node);
 
 type AnyDoc = Document.Parsed | Document;
 
@@ -186,9 +182,9 @@ export function parseYaml(text: string): TreeMap[] {
 
 /** The full reader (the `yaml` library's document model): every YAML feature, comments kept. */
 export function parseYamlWithLibrary(text: string): TreeMap[] {
-  let docs: ReturnType<typeof parseAllDocuments>;
+  let docs: ReturnType<typeof import("yaml").parseAllDocuments>;
   try {
-    docs = parseAllDocuments(text, { schema: "failsafe", uniqueKeys: false, prettyErrors: false });
+    docs = yamlLibrary().parseAllDocuments(text, { schema: "failsafe", uniqueKeys: false, prettyErrors: false });
   } catch (error) {
     if (error instanceof RangeError) throw tooDeep([]);
     throw error;

@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { split } from "shlex";
+import { shlexLibrary } from "../lazy.js";
 import { sshIdentity } from "./ssh.js";
 
 /** Identities to try, per recipient (SOPS_AGE_KEY_CMD gets SOPS_AGE_RECIPIENT), and what was tried. */
@@ -77,7 +77,7 @@ const runCommand: Run = (command, env) =>
   new Promise((resolve, reject) => {
     let args: string[];
     try {
-      args = split(command);
+      args = shlexLibrary().split(command);
     } catch (error) {
       reject(new Error(`failed to parse command: ${(error as Error).message}`));
       return;
