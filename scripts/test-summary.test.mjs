@@ -1,10 +1,14 @@
 // The summary must never be a false green: fixture repositories with every way a run can go wrong.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import { removeReports, summarize } from "./test-summary.mjs";
+
+// Every fixture lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-summary-"));
+after(() => rmSync(scratch, { recursive: true, force: true }));
 
 function report(overrides = {}) {
   return {
@@ -28,7 +32,7 @@ function report(overrides = {}) {
 
 /** A fixture root with packages/{a,b} (both with a test script) and packages/c (no tests). */
 function fixture(reports) {
-  const root = mkdtempSync(path.join(tmpdir(), "kubeforge-summary-"));
+  const root = mkdtempSync(path.join(scratch, "fixture-"));
   for (const name of ["a", "b", "c"]) {
     const dir = path.join(root, "packages", name);
     mkdirSync(dir, { recursive: true });

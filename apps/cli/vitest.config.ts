@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 300_000,
     // Tests copy clusters into .tmp-*/; those copies are data, not suites.
     exclude: [...configDefaults.exclude, "**/.tmp-*/**", "**/dist/**"],
+    // One temporary folder per run, removed at the end (see packages/test-utils/src/global-setup.ts).
+    globalSetup: ["../../packages/test-utils/src/global-setup.ts"],
   },
 });

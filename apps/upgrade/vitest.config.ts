@@ -7,5 +7,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 300_000,
     hookTimeout: 300_000,
+    // One temporary folder per run, removed at the end (see packages/test-utils/src/global-setup.ts).
+    globalSetup: ["../../packages/test-utils/src/global-setup.ts"],
   },
 });

@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 300_000,
     // Integration tests copy a cluster (with its own tests) into .tmp-*/; those copies are data, not suites.
     exclude: [...configDefaults.exclude, "**/.tmp-*/**"],
+    // One temporary folder per run, removed at the end (see packages/test-utils/src/global-setup.ts).
+    globalSetup: ["../../packages/test-utils/src/global-setup.ts"],
   },
 });

@@ -3,10 +3,10 @@
 // or another kubeforge release must still verify), content changed after signing, the time window at its
 // edges, and the key file's errors (each names the file and the fix).
 import { generateKeyPairSync } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { stagingEvidence } from "./__fixtures__/staging-evidence.js";
 import {
   canonicalJson,
@@ -17,6 +17,10 @@ import {
   signEvidence,
   verifyEvidence,
 } from "./evidence.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-evidence-f-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 // Far from the machine's clock on purpose: a check that ignored `now` would see this evidence in the future.
 const NOW = new Date("2031-06-01T12:00:00.000Z");
@@ -57,7 +61,7 @@ describe("canonical JSON (the signed bytes)", () => {
   });
 
   it("a signed file re-serialized with other key order and indentation still verifies", async () => {
-    const folder = mkdtempSync(path.join(tmpdir(), "evidence-f-"));
+    const folder = mkdtempSync(path.join(scratch, "evidence-f-"));
     const file = await recordEvidence(folder, body(), key);
     writeFileSync(file, JSON.stringify(reversed(JSON.parse(readFileSync(file, "utf8"))), null, 4));
     await expect(checkPromotion({ dir: folder, target, key, now: NOW })).resolves.toMatchObject({ cluster: "staging" });
@@ -123,7 +127,7 @@ describe("evidence that is not signed staging evidence names the field", () => {
   });
 
   it("checkPromotion's refusal says how to get valid evidence", async () => {
-    const error = (await checkPromotion({ dir: mkdtempSync(path.join(tmpdir(), "evidence-f-")), target, key }).catch(
+    const error = (await checkPromotion({ dir: mkdtempSync(path.join(scratch, "evidence-f-")), target, key }).catch(
       (caught: unknown) => caught,
     )) as Error & { hint: string };
     expect(error).toMatchObject({
@@ -136,7 +140,7 @@ describe("evidence that is not signed staging evidence names the field", () => {
 
 describe("the evidence key file", () => {
   it("a missing key is not created without `create`: refused naming the file, with the fix", async () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), "evidence-k-")), "evidence.key");
+    const file = path.join(mkdtempSync(path.join(scratch, "evidence-k-")), "evidence.key");
     await expect(loadEvidenceKey(file)).rejects.toMatchObject({
       code: "E_PROMOTION",
       gate: "promotion",
@@ -147,7 +151,7 @@ describe("the evidence key file", () => {
   });
 
   it("an existing key that cannot be read is reported, never replaced by a new one (even with `create`)", async () => {
-    const file = mkdtempSync(path.join(tmpdir(), "evidence-k-"));
+    const file = mkdtempSync(path.join(scratch, "evidence-k-"));
     await expect(loadEvidenceKey(file, { create: true })).rejects.toMatchObject({
       code: "E_PROMOTION",
       message: `cannot read the evidence key ${file}: EISDIR`,
@@ -155,7 +159,7 @@ describe("the evidence key file", () => {
   });
 
   it("a key that is not Ed25519 is refused naming its type, with the fix", async () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), "evidence-k-")), "rsa.key");
+    const file = path.join(mkdtempSync(path.join(scratch, "evidence-k-")), "rsa.key");
     writeFileSync(
       file,
       generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ format: "pem", type: "pkcs8" }),
@@ -170,7 +174,7 @@ describe("the evidence key file", () => {
 
   it("a new key is never written through a symlink planted at its path: refused as E_PROMOTION, naming the file", async () => {
     // Before: the EEXIST of the exclusive create escaped as a raw error (an internal error with its stack).
-    const folder = mkdtempSync(path.join(tmpdir(), "evidence-k-"));
+    const folder = mkdtempSync(path.join(scratch, "evidence-k-"));
     const file = path.join(folder, "evidence.key");
     const elsewhere = path.join(folder, "elsewhere.key");
     symlinkSync(elsewhere, file);

@@ -1,12 +1,16 @@
 // The promotion gate, stated case by case (mutants of evidence.ts that survived the earlier suite), on the
 // signed evidence format: every body is signed with `key`, and checkPromotion verifies with the same key.
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { stagingEvidence } from "./__fixtures__/staging-evidence.js";
 import { checkPromotion, type EvidenceBody, evidenceFile, recordEvidence, signEvidence } from "./evidence.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-evidence-m-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const NOW = new Date("2026-11-30T12:00:00.000Z");
 const key = generateKeyPairSync("ed25519").privateKey;
@@ -17,7 +21,7 @@ const body = (extra: Partial<EvidenceBody> = {}): EvidenceBody =>
     ...extra,
   });
 const target = { talos: "v1.13.9", kubernetes: "v1.35.2" };
-const dir = () => mkdtempSync(path.join(tmpdir(), "evidence-m-"));
+const dir = () => mkdtempSync(path.join(scratch, "evidence-m-"));
 const promote = (options: { dir: string; files?: string[] }) => checkPromotion({ ...options, target, key, now: NOW });
 const refusal = async (options: { dir: string; files?: string[] }) =>
   (await promote(options).catch((caught: unknown) => caught)) as Error;

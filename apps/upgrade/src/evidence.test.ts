@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { stagingEvidence } from "./__fixtures__/staging-evidence.js";
 import {
   checkPromotion,
@@ -12,6 +12,10 @@ import {
   signEvidence,
   verifyEvidence,
 } from "./evidence.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-evidence-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const NOW = new Date("2026-11-30T12:00:00.000Z");
 const DAY = 86_400_000;
@@ -73,7 +77,7 @@ describe("staging evidence", () => {
   });
 
   it("checkPromotion lists every file with its problem, and says the fix", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "evidence-"));
+    const dir = mkdtempSync(path.join(scratch, "evidence-"));
     await recordEvidence(dir, body({ cluster: "a", healthy: false }), key);
     writeFileSync(path.join(dir, "junk.json"), "{}");
     const error = (await checkPromotion({ dir, target, key, now: NOW }).catch((caught: unknown) => caught)) as Error;
@@ -88,7 +92,7 @@ describe("staging evidence", () => {
   });
 
   it("the key is created 0600 on first use and must be Ed25519", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "evidence-key-"));
+    const dir = mkdtempSync(path.join(scratch, "evidence-key-"));
     const file = path.join(dir, "evidence-signing.key");
     await expect(loadEvidenceKey(file)).rejects.toMatchObject({ code: "E_PROMOTION" });
     const created = await loadEvidenceKey(file, { create: true });

@@ -1,10 +1,14 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, symlinkSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { processAlive, processStartTicks, recordProcess, settleOrphan } from "./orphan.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-orphan-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const DEAD_PID = 2 ** 22 + 12345;
 
@@ -44,7 +48,7 @@ describe("orphaned talosctl", () => {
   });
 
   it("reads the kernel start time even when the command name holds ') ' (talosctl could be renamed)", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "kubeforge-orphan-"));
+    const dir = mkdtempSync(path.join(scratch, "kubeforge-orphan-"));
     const odd = path.join(dir, "a) b (c");
     symlinkSync("/bin/sleep", odd);
     const { child, record, exited } = detached(odd, ["600"]);

@@ -1,16 +1,20 @@
 // The resume state and the run locks, stated case by case (mutants that survived the earlier suite). The run
 // lock left state.ts: a local lock beside the state file (lock/local-lock.ts, readLock still re-exported here)
 // and a cluster Lease (lock/cluster-lease.ts).
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { fakeLeases } from "./__fixtures__/fake-leases.js";
 import { acquireClusterLock, leaseExpired, RUN_LEASE } from "./lock/cluster-lease.js";
 import { acquireLocalLock } from "./lock/local-lock.js";
 import { readLock, readState, type UpgradeState, writeState } from "./state.js";
 
-const dir = () => mkdtempSync(path.join(tmpdir(), "kubeforge-state-m-"));
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-state-m-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const dir = () => mkdtempSync(path.join(scratch, "kubeforge-state-m-"));
 const state: UpgradeState = {
   version: 1,
   cluster: "lab",

@@ -1,10 +1,14 @@
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { readState, type UpgradeState, writeState } from "./state.js";
 
-const dir = () => mkdtempSync(path.join(tmpdir(), "kubeforge-state-"));
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-state-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const dir = () => mkdtempSync(path.join(scratch, "kubeforge-state-"));
 
 const state: UpgradeState = {
   version: 1,

@@ -1,14 +1,18 @@
 // The built CLI: help, the plan for the committed homelab cluster (simulated live state), usage errors, exit codes.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-cli-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const bin = fileURLToPath(new URL("../bin/kubeforge-upgrade.mjs", import.meta.url));
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
-const noKube = path.join(mkdtempSync(path.join(tmpdir(), "no-kube-")), "absent");
+const noKube = path.join(mkdtempSync(path.join(scratch, "no-kube-")), "absent");
 
 function cli(args: string[], env: Record<string, string> = {}) {
   return execa(process.execPath, [bin, ...args], {
@@ -93,7 +97,7 @@ describe.concurrent("kubeforge-upgrade CLI", () => {
     const endpoint = await cli(["run", "--cluster", "homelab", "--etcd-endpoints", "192.168.1.101:2379"]);
     expect(endpoint.exitCode).toBe(2);
     expect(endpoint.stderr).toContain('--etcd-endpoints: "192.168.1.101:2379" is not a URL');
-    const dir = mkdtempSync(path.join(tmpdir(), "bad-pem-"));
+    const dir = mkdtempSync(path.join(scratch, "bad-pem-"));
     const kubeconfig = path.join(dir, "kubeconfig");
     writeFileSync(
       kubeconfig,
@@ -146,7 +150,7 @@ describe.concurrent("kubeforge-upgrade CLI", () => {
   });
 
   it("status with no recorded run says so", async () => {
-    const stateDir = mkdtempSync(path.join(tmpdir(), "status-"));
+    const stateDir = mkdtempSync(path.join(scratch, "status-"));
     const result = await cli(["status", "--cluster", "homelab", "--state-dir", stateDir]);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toBe(

@@ -1,12 +1,16 @@
 // Simulator: two runs of the same cluster from two folders while kube-vip's VIP Lease moves between their
 // starts. The cluster lock (a Lease in kube-system) lets exactly one run go; no two nodes are ever down.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runUpgrade, UpgradeError } from "../src/index.js";
 import { RUN_LEASE } from "../src/lock/cluster-lease.js";
 import { type Simulator, startSimulator } from "./simulator/simulator.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-concurrency-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const FAST = {
   pollIntervalMs: 100,
@@ -23,7 +27,7 @@ const FAST = {
   },
 };
 
-const folder = () => mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-folder-"));
+const folder = () => mkdtempSync(path.join(scratch, "kubeforge-upgrade-folder-"));
 
 describe("two runs at once", () => {
   let sim: Simulator;

@@ -2,12 +2,16 @@
 // 0600 in a 0700 folder, and is gone after every way out: an error exit, SIGINT, SIGTERM and SIGHUP.
 import { spawn } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-cleanup-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const bin = fileURLToPath(new URL("../bin/kubeforge-upgrade.mjs", import.meta.url));
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
@@ -27,7 +31,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
   const port = (silent.address() as { port: number }).port;
-  kubeconfig = path.join(mkdtempSync(path.join(tmpdir(), "kubeforge-kc-")), "kubeconfig");
+  kubeconfig = path.join(mkdtempSync(path.join(scratch, "kubeforge-kc-")), "kubeconfig");
   writeFileSync(
     kubeconfig,
     JSON.stringify({
@@ -47,7 +51,7 @@ afterAll(async () => {
 });
 
 function start(tmp: string) {
-  const stateDir = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-state-"));
+  const stateDir = mkdtempSync(path.join(scratch, "kubeforge-upgrade-state-"));
   const child = spawn(
     process.execPath,
     [bin, "run", "--cluster", path.join(repoRoot, "clusters/homelab/cluster.ts"), "--kubeconfig", kubeconfig],
@@ -91,7 +95,7 @@ const leftovers = (tmp: string) => readdirSync(tmp).filter((name) => name.starts
 describe("run credentials", () => {
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     it(`are short-lived, private, and removed on ${signal}`, async () => {
-      const tmp = mkdtempSync(path.join(tmpdir(), "kubeforge-tmp-"));
+      const tmp = mkdtempSync(path.join(scratch, "kubeforge-tmp-"));
       const run = start(tmp);
       const file = await waitForTalosconfig(tmp, run.done);
       expect(statSync(file).mode & 0o777).toBe(0o600);

@@ -1,11 +1,15 @@
 // Simulator: a staging cluster upgraded node by node, then Kubernetes via upgrade-k8s.
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunEvent, readState, runUpgrade, UpgradeError } from "../src/index.js";
 import { type Simulator, startSimulator } from "./simulator/simulator.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-happy-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const FAST = {
   pollIntervalMs: 150,
@@ -31,7 +35,7 @@ async function failure(promise: Promise<unknown>): Promise<UpgradeError> {
 }
 
 // The staging run's state directory: its evidence is what the production run is promoted with.
-const stagingDir = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-staging-"));
+const stagingDir = mkdtempSync(path.join(scratch, "kubeforge-upgrade-staging-"));
 
 describe("happy path on staging", () => {
   let sim: Simulator;
@@ -133,7 +137,7 @@ describe("happy path on staging", () => {
   });
 
   it("a second run has nothing to do and touches no node", async () => {
-    const state = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-state-"));
+    const state = mkdtempSync(path.join(scratch, "kubeforge-upgrade-state-"));
     const before = sim.upgrades.length;
     const result = await runUpgrade({
       cluster: sim.cluster,
@@ -161,14 +165,14 @@ describe("promotion gate on production", () => {
     runUpgrade({
       cluster: sim.cluster,
       clients: sim.clients,
-      stateFile: path.join(mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-prod-")), "prod.state.json"),
+      stateFile: path.join(mkdtempSync(path.join(scratch, "kubeforge-upgrade-prod-")), "prod.state.json"),
       evidenceDir,
       ...FAST,
       ...extra,
     });
 
   it("is refused before staging has run the target versions, touching nothing", async () => {
-    const empty = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-empty-"));
+    const empty = mkdtempSync(path.join(scratch, "kubeforge-upgrade-empty-"));
     const error = await failure(run({}, path.join(empty, "evidence")));
     expect(error.code).toBe("E_PROMOTION");
     expect(error.message).toContain("Talos v1.13.9 / Kubernetes v1.35.2");
@@ -188,7 +192,7 @@ describe("promotion gate on production", () => {
       ["no-nodes", signEvidence({ ...body, nodes: [] }, key), /nodes: empty/],
     ];
     for (const [name, evidence, message] of cases) {
-      const dir = mkdtempSync(path.join(tmpdir(), `kubeforge-upgrade-${name}-`));
+      const dir = mkdtempSync(path.join(scratch, `kubeforge-upgrade-${name}-`));
       writeFileSync(path.join(dir, "sim.json"), JSON.stringify(evidence));
       const error = await failure(run({ evidenceKey: path.join(stagingDir, "evidence-signing.key") }, dir));
       expect(error.code).toBe("E_PROMOTION");
@@ -198,7 +202,7 @@ describe("promotion gate on production", () => {
   });
 
   it("--force demands a reason, and records it", async () => {
-    const empty = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-empty-"));
+    const empty = mkdtempSync(path.join(scratch, "kubeforge-upgrade-empty-"));
     const error = await failure(run({ force: { reason: "  " } }, empty));
     expect(error.code).toBe("E_PROMOTION");
     expect(error.message).toContain("reason");

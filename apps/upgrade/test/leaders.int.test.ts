@@ -1,11 +1,15 @@
 // Simulator: a two-stop Talos upgrade (v1.11 → v1.12 → v1.13). Leadership moves when the last node of the
 // first stop reboots, so the second stop must be ordered by who leads then, not by the plan's snapshot.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inspectEtcd, type RunEvent, runUpgrade } from "../src/index.js";
 import { type Simulator, startSimulator } from "./simulator/simulator.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-leaders-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const FAST = {
   pollIntervalMs: 150,
@@ -44,7 +48,7 @@ describe("etcd leader and VIP holder go last in every Talos stop", () => {
     const events: RunEvent[] = [];
     let doneCount = 0;
     let leaderAtSecondStop: Promise<string | undefined> | undefined;
-    const dir = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-leaders-"));
+    const dir = mkdtempSync(path.join(scratch, "kubeforge-upgrade-leaders-"));
     const result = await runUpgrade({
       cluster: sim.cluster,
       clients: sim.clients,

@@ -1,11 +1,15 @@
 // Simulator: gates that refuse before anything is touched, and a node that does not come back.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Etcd3 } from "etcd3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readState, runUpgrade, UpgradeError } from "../src/index.js";
 import { type Simulator, startSimulator } from "./simulator/simulator.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-refusals-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const FAST = {
   pollIntervalMs: 100,
@@ -20,7 +24,7 @@ const FAST = {
 };
 
 function paths() {
-  const dir = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-state-"));
+  const dir = mkdtempSync(path.join(scratch, "kubeforge-upgrade-state-"));
   return { stateFile: path.join(dir, "sim.state.json"), evidenceDir: path.join(dir, "evidence") };
 }
 

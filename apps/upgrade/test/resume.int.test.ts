@@ -1,13 +1,17 @@
 // Simulator: the CLI is killed with SIGKILL while a node is upgrading; the next `run` re-checks that node
 // and carries on from it.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readState } from "../src/index.js";
 import { type Simulator, startSimulator } from "./simulator/simulator.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-resume-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const bin = fileURLToPath(new URL("../bin/kubeforge-upgrade.mjs", import.meta.url));
 
@@ -52,7 +56,7 @@ describe("kill -9 mid-run", () => {
 
   it("kill -9 during talosctl, then a leader change: the resume waits for the orphan, keeps the in-flight node first, upgrades each node once and never has two down", async () => {
     sim.kube.leases.set("kube-system/plndr-cp-lock", "sim-1");
-    const stateDir = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-resume-"));
+    const stateDir = mkdtempSync(path.join(scratch, "kubeforge-upgrade-resume-"));
     const stateFile = path.join(stateDir, "sim.state.json");
     const first = cli(["run", ...sim.cliArgs(stateDir), ...FAST], sim.env);
 

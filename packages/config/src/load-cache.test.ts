@@ -6,6 +6,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -14,9 +15,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createJiti } from "jiti";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadCluster } from "./load.js";
 import { privateCacheDir } from "./private-cache.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-load-cache-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const valid = path.resolve(import.meta.dirname, "../test/fixtures/valid/cluster.yaml");
 const marker = "__kubeforgePlantedCacheRan";
@@ -29,7 +34,7 @@ function restore(name: keyof typeof saved) {
 
 beforeEach(() => {
   // Each test gets its own cache home, so nothing lands in the runner's ~/.cache.
-  process.env.XDG_CACHE_HOME = mkdtempSync(path.join(tmpdir(), "kubeforge-xdg-"));
+  process.env.XDG_CACHE_HOME = mkdtempSync(path.join(scratch, "kubeforge-xdg-"));
 });
 
 afterEach(() => {
@@ -40,7 +45,7 @@ afterEach(() => {
 
 async function writeDefinition(): Promise<{ file: string; name: string }> {
   const { cluster } = await loadCluster(valid);
-  const definitions = mkdtempSync(path.join(tmpdir(), "kubeforge-def-"));
+  const definitions = mkdtempSync(path.join(scratch, "kubeforge-def-"));
   const file = path.join(definitions, "cluster.ts");
   writeFileSync(
     file,
@@ -68,7 +73,7 @@ const ran = () => (globalThis as Record<string, unknown>)[marker];
 describe("loadCluster and compile caches", () => {
   it("does not run a compiled module planted in $TMPDIR/jiti", async () => {
     const { file, name } = await writeDefinition();
-    const sharedTmp = mkdtempSync(path.join(tmpdir(), "kubeforge-tmp-"));
+    const sharedTmp = mkdtempSync(path.join(scratch, "kubeforge-tmp-"));
     const planted = path.join(sharedTmp, "jiti");
     mkdirSync(planted);
     const entries = await plant(planted, file);
@@ -113,7 +118,7 @@ describe("loadCluster and compile caches", () => {
 
   it("does not use a symlinked cache folder", async () => {
     const { file } = await writeDefinition();
-    const elsewhere = mkdtempSync(path.join(tmpdir(), "kubeforge-elsewhere-"));
+    const elsewhere = mkdtempSync(path.join(scratch, "kubeforge-elsewhere-"));
     chmodSync(elsewhere, 0o700);
     const parent = path.join(process.env.XDG_CACHE_HOME as string, "kubeforge");
     mkdirSync(parent, { mode: 0o700 });

@@ -1,16 +1,20 @@
 // A definition that resolves outside its repository (a planted symlink) is refused unless asked for.
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "./errors.js";
 import { loadCluster } from "./load.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-confine-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const valid = path.resolve(import.meta.dirname, "../test/fixtures/valid/cluster.yaml");
 
 async function setUp() {
   const { cluster } = await loadCluster(valid);
-  const base = mkdtempSync(path.join(tmpdir(), "kubeforge-confine-"));
+  const base = mkdtempSync(path.join(scratch, "kubeforge-confine-"));
   const repo = path.join(base, "repo");
   const outside = path.join(base, "outside");
   mkdirSync(path.join(repo, ".git"), { recursive: true });

@@ -1,9 +1,13 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "./errors.js";
 import { loadCluster } from "./load.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-config-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const valid = path.resolve(import.meta.dirname, "../test/fixtures/valid/cluster.yaml");
 
@@ -15,7 +19,7 @@ describe("loadCluster", () => {
   });
 
   it("loads a TypeScript definition through its default export", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "kubeforge-config-"));
+    const dir = mkdtempSync(path.join(scratch, "kubeforge-config-"));
     const file = path.join(dir, "cluster.ts");
     const { cluster: yamlCluster } = await loadCluster(valid);
     const input = { ...yamlCluster, name: "from-ts" };
@@ -28,7 +32,7 @@ describe("loadCluster", () => {
   });
 
   it("names the file and the path when the definition is invalid", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "kubeforge-config-"));
+    const dir = mkdtempSync(path.join(scratch, "kubeforge-config-"));
     const file = path.join(dir, "cluster.yaml");
     writeFileSync(file, "name: Bad_Name\n");
     const error = await loadCluster(file).catch((caught: unknown) => caught);
@@ -47,7 +51,7 @@ describe("loadCluster", () => {
   });
 
   it("refuses a TypeScript file without a default export", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "kubeforge-config-"));
+    const dir = mkdtempSync(path.join(scratch, "kubeforge-config-"));
     const file = path.join(dir, "cluster.ts");
     writeFileSync(file, "export const cluster = {};\n");
     await expect(loadCluster(file)).rejects.toThrow("has no default export — export default defineCluster({ … })");

@@ -1,11 +1,15 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ConfigError } from "@kubeforge/config";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { fixtureInput } from "../test/fixture-cluster.js";
 import { buildCluster } from "./build.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-build-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function snapshotDir(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -22,7 +26,7 @@ function snapshotDir(dir: string): Record<string, string> {
 
 describe("buildCluster", () => {
   it("writes flux/ beside the definition, byte-identical on the second build", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "kubeforge-build-"));
+    const dir = mkdtempSync(path.join(scratch, "kubeforge-build-"));
     writeFileSync(path.join(dir, "cluster.yaml"), stringify(fixtureInput()));
     const first = await buildCluster({ cluster: path.join(dir, "cluster.yaml") });
     expect(first.out).toBe(path.join(dir, "flux"));
@@ -35,7 +39,7 @@ describe("buildCluster", () => {
   });
 
   it("leaves the previous output intact when the definition turns invalid", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "kubeforge-build-"));
+    const dir = mkdtempSync(path.join(scratch, "kubeforge-build-"));
     const file = path.join(dir, "cluster.yaml");
     writeFileSync(file, stringify(fixtureInput()));
     await buildCluster({ cluster: file });

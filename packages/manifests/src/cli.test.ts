@@ -1,17 +1,21 @@
 // Runs the built CLI (turbo builds before testing) as a user would.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { fixtureInput } from "../test/fixture-cluster.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-cli-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const bin = path.resolve(import.meta.dirname, "../bin/kubeforge-manifests.mjs");
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
 
 function clusterFile(data: unknown): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), "kubeforge-cli-")), "cluster.yaml");
+  const file = path.join(mkdtempSync(path.join(scratch, "kubeforge-cli-")), "cluster.yaml");
   writeFileSync(file, stringify(data));
   return file;
 }

@@ -1,11 +1,15 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { fixtureInput } from "../test/fixture-cluster.js";
 import { buildCluster } from "./build.js";
 import { PlaintextSecretError } from "./secrets.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-secrets-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const demoSecret = readFileSync(
   path.resolve(import.meta.dirname, "../../../clusters/homelab/secrets/demo-credentials.sops.yaml"),
@@ -13,7 +17,7 @@ const demoSecret = readFileSync(
 );
 
 function clusterDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "kubeforge-secrets-"));
+  const dir = mkdtempSync(path.join(scratch, "kubeforge-secrets-"));
   writeFileSync(path.join(dir, "cluster.yaml"), stringify(fixtureInput()));
   mkdirSync(path.join(dir, "secrets"));
   return dir;

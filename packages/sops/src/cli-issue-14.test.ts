@@ -10,15 +10,20 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { binPath, runCli } from "../test/cli.js";
 import { alice, bob } from "../test/keys.js";
 import { runTool } from "../test/tool.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-i14-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const SECRET = "apiVersion: v1\nkind: Secret\nmetadata:\n    name: demo\ndata:\n    a: YQ==\nstringData:\n    b: bee\n";
 
@@ -33,7 +38,7 @@ const write = (name: string, text: string) => {
 const noStack = (stderr: string) => expect(stderr).not.toMatch(/^\s+at /m);
 
 beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-i14-"));
+  dir = mkdtempSync(path.join(scratch, "kubeforge-sops-i14-"));
 });
 
 describe("no data loss, no cleartext", () => {
@@ -134,7 +139,7 @@ describe("edit", () => {
     { timeout: 60_000 },
     async (signal) => {
       const file = encrypted();
-      const temp = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-tmp-"));
+      const temp = mkdtempSync(path.join(scratch, "kubeforge-sops-tmp-"));
       const ready = path.join(dir, "ready");
       // an editor that never finishes on its own; a SIGINT to the editor's parent only (not from a terminal)
       const editor = write("hang.sh", `#!/bin/sh\ntouch "${ready}"\nsleep 30\n`);

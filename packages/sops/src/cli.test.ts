@@ -1,12 +1,16 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../test/cli.js";
 import { alice, bob } from "../test/keys.js";
 import { ageVectors, expectedOf, keyFileOf, vectorsDir } from "../test/shared.js";
 import { parseDocument } from "./formats/index.js";
 import { treeToPlain } from "./tree.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-cli-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("kubeforge-sops decrypt on every shared age vector", () => {
   it.each(ageVectors.map((v) => [v.file, v] as const))("%s prints the expected plaintext", (_name, vector) => {
@@ -32,7 +36,7 @@ describe("kubeforge-sops", () => {
     "apiVersion: v1\nkind: Secret\nmetadata:\n    name: demo\nstringData:\n    one: first\n    two: second\n";
 
   beforeEach(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-cli-"));
+    dir = mkdtempSync(path.join(scratch, "kubeforge-sops-cli-"));
     writeFileSync(
       path.join(dir, ".sops.yaml"),
       `creation_rules:\n  - path_regex: secrets/.*\\.yaml$\n    encrypted_regex: ^(data|stringData)$\n    age: ${alice.recipient}\n  - path_regex: \\.env$\n    age: [${alice.recipient}]\n`,
@@ -233,7 +237,7 @@ describe("kubeforge-sops", () => {
   it("edit leaves Ctrl-C to the editor and never strands the plaintext temp file", () => {
     const file = write("app.env", "ONE=first\nTWO=second\n");
     runCli(["encrypt", "-i", file], { cwd: dir, env: env() });
-    const temp = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-tmp-"));
+    const temp = mkdtempSync(path.join(scratch, "kubeforge-sops-tmp-"));
     // An editor session in which the user presses Ctrl-C (vim, for one, just cancels a command): the terminal
     // sends SIGINT to the whole foreground group, so kubeforge-sops gets it too.
     const editor = write(

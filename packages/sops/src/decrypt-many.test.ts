@@ -1,15 +1,19 @@
 // `decrypt --recursive` with enough files for worker threads (commands/decrypt-many.ts): the result must
 // not depend on which thread decrypted a file — the same plaintexts, modes, messages in file order and
 // exit code as the main thread alone (KUBEFORGE_SOPS_THREADS=0). Runs the built CLI.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../test/cli.js";
 import { alice, bob } from "../test/keys.js";
 import { decryptMany } from "./commands/decrypt-many.js";
 import { encryptText } from "./operations/encrypt.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-many-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const FILES = 150;
 const plainOf = (i: number) =>
@@ -22,7 +26,7 @@ const OTHER_KEY = 99;
 let dir: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-many-"));
+  dir = mkdtempSync(path.join(scratch, "kubeforge-sops-many-"));
   for (let i = 0; i < FILES; i++) {
     let text = await encryptText(plainOf(i), {
       format: "yaml",

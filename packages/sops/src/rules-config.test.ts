@@ -1,10 +1,14 @@
 // `.sops.yaml` as sops 3.13 reads it: what each creation rule yields, and every malformed rule refused with
 // the file, the rule's path and the fix (a misread rule would encrypt to the wrong keys or leave values clear).
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { findSopsConfig, matchCreationRule, parseSopsConfig } from "./rules.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-find-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const FILE = "/repo/.sops.yaml";
 const parse = (text: string) => parseSopsConfig(text, FILE);
@@ -230,7 +234,7 @@ describe("matchCreationRule", () => {
 
 describe("findSopsConfig", () => {
   const tree = () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-find-"));
+    const root = mkdtempSync(path.join(scratch, "kubeforge-sops-find-"));
     mkdirSync(path.join(root, "a/b"), { recursive: true });
     writeFileSync(path.join(root, "a/.sops.yaml"), "creation_rules:\n  - age: age1near\n");
     writeFileSync(path.join(root, "other.yaml"), "creation_rules:\n  - age: age1other\n");

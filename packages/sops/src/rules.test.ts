@@ -1,8 +1,12 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { findSopsConfig, matchCreationRule, parseSopsConfig } from "./rules.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-rules-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const CONFIG = `creation_rules:
   - path_regex: clusters/[^/]+/secrets/.*\\.sops\\.yaml$
@@ -55,7 +59,7 @@ describe(".sops.yaml", () => {
   });
 
   it("is found in the working directory or a parent", async () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-rules-"));
+    const root = mkdtempSync(path.join(scratch, "kubeforge-sops-rules-"));
     writeFileSync(path.join(root, ".sops.yaml"), CONFIG);
     mkdirSync(path.join(root, "a/b"), { recursive: true });
     const found = await findSopsConfig({ cwd: path.join(root, "a/b"), env: {} });

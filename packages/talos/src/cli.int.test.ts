@@ -1,14 +1,18 @@
 // The built CLI end to end, with real SOPS (age) and the demo key. Run after `pnpm build`.
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadCluster } from "@kubeforge/config";
 import { execa } from "execa";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { homelabClusterFile, repoRoot, talosConformance } from "./__fixtures__/paths.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "talos-cli-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const binFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../bin/kubeforge-talos.mjs");
 const demoKey = path.join(repoRoot, "demo-keys/age.agekey");
@@ -25,7 +29,7 @@ function run(args: string[], env: Record<string, string> = {}) {
 }
 
 beforeAll(async () => {
-  directory = await mkdtemp(path.join(tmpdir(), "talos-cli-"));
+  directory = await mkdtemp(path.join(scratch, "talos-cli-"));
   clusterFile = path.join(directory, "cluster.yaml");
   const { cluster } = await loadCluster(homelabClusterFile);
   await writeFile(clusterFile, stringify(cluster));
@@ -174,8 +178,8 @@ describe("kubeforge-talos", () => {
   });
 
   it("apply interrupted while talosctl runs (Ctrl-C) leaves no decrypted config behind", async () => {
-    const temp = await mkdtemp(path.join(tmpdir(), "talos-cli-tmp-"));
-    const bin = await mkdtemp(path.join(tmpdir(), "talos-cli-bin-"));
+    const temp = await mkdtemp(path.join(scratch, "talos-cli-tmp-"));
+    const bin = await mkdtemp(path.join(scratch, "talos-cli-bin-"));
     const started = path.join(bin, "started");
     // A talosctl that is still busy when the user presses Ctrl-C; it lets go of the output pipes.
     await writeFile(
@@ -223,7 +227,7 @@ describe("kubeforge-talos", () => {
   });
 
   it("gen secrets --from imports a talosctl bundle", async () => {
-    const imported = await mkdtemp(path.join(tmpdir(), "talos-cli-import-"));
+    const imported = await mkdtemp(path.join(scratch, "talos-cli-import-"));
     await writeFile(path.join(imported, "cluster.yaml"), await readFile(clusterFile, "utf8"));
     const fixture = path.join(talosConformance, "golden/secrets-bundle-testfixture.yaml");
     const result = await execa("node", [binFile, "gen", "secrets", "--cluster", "cluster.yaml", "--from", fixture], {
@@ -236,7 +240,7 @@ describe("kubeforge-talos", () => {
   });
 
   it("gen secrets --from opens a SOPS-encrypted talhelper talsecret.sops.yaml", async () => {
-    const imported = await mkdtemp(path.join(tmpdir(), "talos-cli-talhelper-"));
+    const imported = await mkdtemp(path.join(scratch, "talos-cli-talhelper-"));
     await writeFile(path.join(imported, "cluster.yaml"), await readFile(clusterFile, "utf8"));
     // The bundle written by the earlier test is a SOPS-encrypted bundle, just as talhelper keeps it.
     const talsecret = path.join(directory, "talos/talsecret.sops.yaml");

@@ -1,9 +1,9 @@
 // Checks every example cluster's committed Flux tree runs: up to date with its definition, every Flux
 // Kustomization path builds with the real `kubectl kustomize`, and Flux objects match the upstream CRDs.
-import { cpSync, mkdtempSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { loadSchemaValidator } from "./crd-validator.js";
 import { kustomizeBuild } from "./kustomize.js";
 
@@ -32,7 +32,9 @@ export function describeClusterTree(clusterDir: string, buildCluster: BuildClust
 
   describe(`clusters/${name}/flux`, () => {
     it("is what the definition renders (run `pnpm turbo build` and commit if not)", async () => {
-      const copy = path.join(mkdtempSync(path.join(tmpdir(), `kubeforge-${name}-`)), "flux");
+      const scratch = mkdtempSync(path.join(tmpdir(), `kubeforge-${name}-`));
+      onTestFinished(() => rmSync(scratch, { recursive: true, force: true }));
+      const copy = path.join(scratch, "flux");
       cpSync(flux, copy, { recursive: true });
       const result = await buildCluster({ cluster: path.join(clusterDir, "cluster.ts"), out: copy, dryRun: true });
       expect({ written: result.written, removed: result.removed }).toEqual({ written: [], removed: [] });

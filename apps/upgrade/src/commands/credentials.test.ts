@@ -1,16 +1,19 @@
 // The CLI's default credentials: issued from the committed homelab bundle (decrypted with the demo age key).
 import { X509Certificate } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadCluster } from "@kubeforge/config";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { parse } from "yaml";
 import { issueEtcdCredentials, readClusterBundle, writeRunTalosconfig } from "./credentials.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
 const clusterFile = path.join(repoRoot, "clusters/homelab/cluster.ts");
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-credentials-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("credentials from the cluster bundle", () => {
   afterEach(() => {
@@ -44,7 +47,7 @@ describe("credentials from the cluster bundle", () => {
     vi.stubEnv("SOPS_AGE_KEY_FILE", path.join(repoRoot, "does-not-exist.agekey"));
     vi.stubEnv("SOPS_AGE_KEY", "");
     // A HOME outside the repository: the definition loader caches compiled definitions under it.
-    const home = path.join(tmpdir(), `kubeforge-no-home-${process.pid}`);
+    const home = path.join(scratch, "no-home");
     vi.stubEnv("XDG_CONFIG_HOME", home);
     vi.stubEnv("XDG_CACHE_HOME", home);
     vi.stubEnv("HOME", home);

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { UpgradeError } from "../errors.js";
 import {
   checkKubeletVersions,
@@ -13,6 +13,10 @@ import {
   createKubeClient,
   type KubeNodeState,
 } from "./nodes.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-nodes-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const node = (name: string, extra: Partial<KubeNodeState> = {}): KubeNodeState => ({
   name,
@@ -67,7 +71,7 @@ describe("Kubernetes gates", () => {
     const server = createServer(() => {}); // holds every connection open, says nothing
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as { port: number };
-    const kubeconfig = path.join(mkdtempSync(path.join(tmpdir(), "kube-")), "config");
+    const kubeconfig = path.join(mkdtempSync(path.join(scratch, "kube-")), "config");
     writeFileSync(
       kubeconfig,
       `apiVersion: v1
@@ -89,10 +93,10 @@ current-context: x
   }, 5000);
 
   it("refuses to fall back to localhost:8080 when there is no kubeconfig", () => {
-    const missing = path.join(mkdtempSync(path.join(tmpdir(), "kube-")), "nope");
+    const missing = path.join(mkdtempSync(path.join(scratch, "kube-")), "nope");
     expect(() => createKubeClient({ kubeconfig: missing })).toThrow(UpgradeError);
     expect(() => createKubeClient({ kubeconfig: missing })).toThrow(`kubeconfig ${missing} does not exist`);
-    const empty = path.join(mkdtempSync(path.join(tmpdir(), "kube-")), "config");
+    const empty = path.join(mkdtempSync(path.join(scratch, "kube-")), "config");
     writeFileSync(empty, "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n");
     expect(() => createKubeClient({ kubeconfig: empty })).toThrow(/has no cluster for its current context/);
   });

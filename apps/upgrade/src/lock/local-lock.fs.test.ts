@@ -1,11 +1,15 @@
 // The local lock against file-system answers a test cannot time: a lock that changes between the contender's
 // read and its takeover mutex, and file systems that refuse hard links. node:fs/promises passes through to the
 // real one unless a test scripts an answer for one path.
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { acquireLocalLock, readLock } from "./local-lock.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-lock-fs-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const script = vi.hoisted(() => ({
   /** Answers of the next reads of a path: its text, or an error code. */
@@ -34,7 +38,7 @@ afterEach(() => {
   script.linkErrors.clear();
 });
 
-const lockFile = () => path.join(mkdtempSync(path.join(tmpdir(), "kubeforge-lock-fs-")), "lab.state.json.lock");
+const lockFile = () => path.join(mkdtempSync(path.join(scratch, "kubeforge-lock-fs-")), "lab.state.json.lock");
 const info = (pid: number, token: string) =>
   JSON.stringify({ pid, host: hostname(), since: "2026-01-01T00:00:00Z", token });
 const DEAD = info(2 ** 22 + 12345, "dead-run");

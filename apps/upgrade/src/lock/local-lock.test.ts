@@ -1,11 +1,15 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { UpgradeError } from "../errors.js";
 import { acquireLocalLock, readLock, releaseLocalLock } from "./local-lock.js";
 
-const lockFile = () => path.join(mkdtempSync(path.join(tmpdir(), "kubeforge-lock-")), "lab.state.json.lock");
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-lock-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const lockFile = () => path.join(mkdtempSync(path.join(scratch, "kubeforge-lock-")), "lab.state.json.lock");
 const DEAD_PID = 2 ** 22 + 12345;
 const stale = (file: string) =>
   writeFileSync(

@@ -1,7 +1,7 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import type { RuleContext } from "../rules/rule.js";
 import { parseManifestText } from "../tree/load-documents.js";
@@ -15,6 +15,10 @@ import {
 } from "./__fixtures__/helm-repositories.js";
 import { type ChartCache, openChartCache, sha256 } from "./chart-cache.js";
 import { CHART_RULE, chartRule, checkCharts, releaseCharts } from "./check-charts.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-chart-cache-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 let lastText = "";
 const documents = (objects: object[]) => {
@@ -49,7 +53,7 @@ const release = (version: string) => ({
 /** 1-based line of the first line containing `text` in the file `documents(…)` parsed last. */
 const lineOf = (text: string) => lastText.split("\n").findIndex((line) => line.includes(text)) + 1;
 
-const cache = () => openChartCache(mkdtempSync(path.join(tmpdir(), "kubeforge-chart-cache-")));
+const cache = () => openChartCache(mkdtempSync(path.join(scratch, "kubeforge-chart-cache-")));
 
 describe("checkCharts without a network", () => {
   it("says an OCI source cannot be checked (a warning), and contacts nothing", async () => {

@@ -1,18 +1,23 @@
 // doctor against the in-process fake API server holding a broken cluster: each failure class is reported,
 // and a silent API server (accepts TCP, never answers) gives a clear error well within 15 s.
 
+import { mkdtempSync, rmSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { AppsV1Api, CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { execa } from "execa";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { type FakeApiServer, type FakeObject, startFakeApiServer } from "../../test/fake-api-server.js";
 import { packageDir } from "../../test/fixtures.js";
 import { formatDoctorReport } from "./doctor/report.js";
 import { runDoctor } from "./doctor.js";
 import { openKubeConfig } from "./kube-client.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-doctor-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const NOW = Date.parse("2026-11-30T12:00:00Z");
 const minutesAgo = (minutes: number) => new Date(NOW - minutes * 60_000).toISOString();
@@ -259,7 +264,7 @@ describe("doctor on a broken cluster", () => {
 
 describe("doctor with Talos credentials", () => {
   it("reports failed Talos services and unhealthy etcd members through talosctl", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "fake-talosctl-"));
+    const dir = await mkdtemp(path.join(scratch, "fake-talosctl-"));
     const bin = path.join(dir, "talosctl");
     // A fake talosctl printing talosctl's table shapes: node-2's kubelet failed, its etcd member has errors.
     await writeFile(
@@ -316,7 +321,7 @@ describe("doctor against a silent API server", () => {
     });
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const port = (silent.address() as { port: number }).port;
-    const dir = await mkdtemp(path.join(tmpdir(), "kubeconfig-"));
+    const dir = await mkdtemp(path.join(scratch, "kubeconfig-"));
     const kubeconfig = path.join(dir, "config");
     await writeFile(
       kubeconfig,

@@ -7,17 +7,22 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { header } from "../render/serialize.js";
 import type { TreeFile } from "../render/tree.js";
 import { UnsafePathError } from "./errors.js";
 import { writeTree } from "./write-tree.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-writer-links-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const ours = (body: string) => `${header("test")}${body}`;
 const tree = (files: Record<string, string>): TreeFile[] =>
@@ -25,7 +30,7 @@ const tree = (files: Record<string, string>): TreeFile[] =>
 
 /** An output root beside a "victim" folder holding a 0600 file the build must never touch. */
 function setUp() {
-  const base = mkdtempSync(path.join(tmpdir(), "kubeforge-writer-links-"));
+  const base = mkdtempSync(path.join(scratch, "kubeforge-writer-links-"));
   const root = path.join(base, "flux");
   const victimDir = path.join(base, "victim");
   mkdirSync(root);

@@ -1,15 +1,19 @@
 // The writer over arbitrary sequences of rendered trees: idempotent, equivalent to a fresh write, a dry run
 // predicts the real one, and a user's own files are never touched.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { header } from "../render/serialize.js";
 import type { TreeFile } from "../render/tree.js";
 import { writeTree } from "./write-tree.js";
 
-const freshDir = () => mkdtempSync(path.join(tmpdir(), "kubeforge-writer-p-"));
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-writer-p-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const freshDir = () => mkdtempSync(path.join(scratch, "kubeforge-writer-p-"));
 
 /** Every file under root as path → content. */
 function snapshot(root: string, folder = ""): Record<string, string> {

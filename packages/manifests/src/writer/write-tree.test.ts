@@ -1,16 +1,20 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { header, kustomizationFile } from "../render/serialize.js";
 import type { TreeFile } from "../render/tree.js";
 import { WriteConflictError } from "./errors.js";
 import { writeTree } from "./write-tree.js";
 
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-writer-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 const ours = (body: string) => `${header("test")}${body}`;
 const tree = (files: Record<string, string>): TreeFile[] =>
   Object.entries(files).map(([p, content]) => ({ path: p, content }));
-const freshDir = () => mkdtempSync(path.join(tmpdir(), "kubeforge-writer-"));
+const freshDir = () => mkdtempSync(path.join(scratch, "kubeforge-writer-"));
 
 describe("writeTree", () => {
   it("writes files, then reports them unchanged and leaves them untouched", async () => {

@@ -1,10 +1,10 @@
 // Interop with the real `age` CLI (Debian package `age`): it must open our data-key stanzas, and we
 // must open the ones it writes. Fails (never skips) when `age` is missing.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alice, bob } from "../../test/keys.js";
 import { ageVectors, keyFileOf, readVector } from "../../test/shared.js";
 import { runTool } from "../../test/tool.js";
@@ -14,6 +14,10 @@ import { decryptText } from "../operations/decrypt.js";
 import { encryptText } from "../operations/encrypt.js";
 import { openDocument } from "../operations/open.js";
 import { unwrapDataKey, wrapDataKey } from "./age.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-age-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 let dir: string;
 let aliceKeyFile: string;
@@ -29,7 +33,7 @@ function ageEncrypt(data: Uint8Array, recipient: string): string {
 beforeAll(() => {
   const version = runTool("age", ["--version"]).toString().trim();
   expect(version).toMatch(/\d+\.\d+/);
-  dir = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-age-"));
+  dir = mkdtempSync(path.join(scratch, "kubeforge-sops-age-"));
   aliceKeyFile = path.join(dir, "alice.txt");
   writeFileSync(aliceKeyFile, `${alice.identity}\n`);
 });

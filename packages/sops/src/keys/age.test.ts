@@ -1,9 +1,13 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { alice, bob } from "../../test/keys.js";
 import { defaultKeysFile, loadAgeIdentities, parseIdentities, recipientOf } from "./age.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-keys-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("age identities", () => {
   it("parses key files: comments, blank lines, several keys", () => {
@@ -18,7 +22,7 @@ describe("age identities", () => {
   });
 
   it("combines SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD and keys.txt like sops", async () => {
-    const home = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-keys-"));
+    const home = mkdtempSync(path.join(scratch, "kubeforge-sops-keys-"));
     const file = path.join(home, "key.txt");
     writeFileSync(file, `${bob.identity}\n`);
     mkdirSync(path.join(home, "sops", "age"), { recursive: true });

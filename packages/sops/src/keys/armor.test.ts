@@ -1,14 +1,18 @@
 // decodeArmor must accept and refuse exactly what age-encryption's armor.decode does (it replaces it on
 // the decrypt path so that path does not load age-encryption), and read what the Go age CLI writes.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { armor } from "age-encryption";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { alice } from "../../test/keys.js";
 import { runTool } from "../../test/tool.js";
 import { decodeArmor } from "./armor.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-armor-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** The decoded bytes, or "refused" (the messages differ: only acceptance and bytes must agree). */
 const outcome = (decode: (text: string) => Uint8Array, text: string) => {
@@ -77,7 +81,7 @@ describe("decodeArmor", () => {
 
 describe("decodeArmor on what the age CLI writes", () => {
   it("gives the binary file `age --decrypt` opens (files of 1 byte to several armor lines)", () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-armor-"));
+    const dir = mkdtempSync(path.join(scratch, "kubeforge-sops-armor-"));
     const keyFile = path.join(dir, "key.txt");
     writeFileSync(keyFile, `${alice.identity}\n`);
     for (const size of [1, 31, 32, 48, 100, 1000]) {

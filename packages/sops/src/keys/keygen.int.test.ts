@@ -5,19 +5,23 @@
 // the young generation shrunk (--max-semi-space-size=1) and garbage between calls, the old code hung within
 // 500–24,900 encryptions (9 of 9 tries: mean about 7,000); 40,000 here must finish. Runs the built package (as turbo does).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { alice } from "../../test/keys.js";
 import { packageRoot } from "../../test/shared.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-keygen-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const ROUNDS = 40_000;
 
 describe("ephemeral keys under GC pressure", () => {
   it(`${ROUNDS.toLocaleString("en")} encryptions (X25519 and ssh-ed25519 recipients) never deadlock`, () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-keygen-"));
+    const dir = mkdtempSync(path.join(scratch, "kubeforge-sops-keygen-"));
     const script = path.join(dir, "loop.mjs");
     const index = pathToFileURL(path.join(packageRoot, "dist/index.js")).href;
     // a fixed ssh-ed25519 public key (any valid one: only the wrapping runs)

@@ -1,18 +1,22 @@
 // Issue 14 #6: key sources as sops 3.13 reads them.
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { alice, bob } from "../../test/keys.js";
 import { decryptText } from "../operations/decrypt.js";
 import { encryptText } from "../operations/encrypt.js";
 import { keySourceFromEnv, parseIdentityText } from "./sources.js";
 
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-src-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 const PLUGIN = "AGE-PLUGIN-YUBIKEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ";
 
 describe("age key sources", () => {
   const base = () => {
-    const home = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-src-"));
+    const home = mkdtempSync(path.join(scratch, "kubeforge-sops-src-"));
     return { home, env: { HOME: home, XDG_CONFIG_HOME: path.join(home, "xdg") } as NodeJS.ProcessEnv };
   };
 

@@ -1,11 +1,11 @@
 // age's SSH recipients (ssh-ed25519, ssh-rsa) against the shared agessh vector and the real `age` and
 // `ssh-keygen` CLIs (Debian packages age and openssh-client). Fails, never skips, when they are missing.
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { armor, Decrypter } from "age-encryption";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { vectorsDir } from "../../test/shared.js";
 import { runTool } from "../../test/tool.js";
 import { decryptText } from "../operations/decrypt.js";
@@ -14,11 +14,15 @@ import { unwrapDataKey, wrapDataKey } from "./age.js";
 import { keySourceFromEnv } from "./sources.js";
 import { sshIdentity } from "./ssh.js";
 
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-ssh-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 let dir: string;
 const keys: Record<"ed25519" | "rsa", { file: string; pub: string }> = {} as never;
 
 beforeAll(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-ssh-"));
+  dir = mkdtempSync(path.join(scratch, "kubeforge-sops-ssh-"));
   for (const type of ["ed25519", "rsa"] as const) {
     const file = path.join(dir, `id_${type}`);
     runTool("ssh-keygen", ["-q", "-t", type, ...(type === "rsa" ? ["-b", "2048"] : []), "-N", "", "-f", file]);
@@ -58,7 +62,7 @@ describe("age SSH recipients and identities", () => {
       expect(text).toContain(`recipient: ${keys[type].pub.split(" ").slice(0, 2).join(" ")}`);
       const byEnv = keySourceFromEnv({ HOME: "/nonexistent", SOPS_AGE_SSH_PRIVATE_KEY_FILE: keys[type].file });
       expect(await decryptText(text, { format: "yaml", identities: byEnv })).toBe("a: secret\n");
-      const home = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-home-"));
+      const home = mkdtempSync(path.join(scratch, "kubeforge-sops-home-"));
       mkdirSync(path.join(home, ".ssh"));
       runTool("cp", [keys[type].file, path.join(home, ".ssh", `id_${type}`)]);
       const byDefault = keySourceFromEnv({ HOME: home, XDG_CONFIG_HOME: home });

@@ -1,6 +1,6 @@
 // The hardware model rendered for every supported Talos line: disks, links, schematic, OIDC CA, Talos API access.
 import { type Cluster, type ClusterInput, loadCluster, nodeSchematic, validateCluster } from "@kubeforge/config";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { testBundle } from "../__fixtures__/bundle.js";
 import { homelabClusterFile } from "../__fixtures__/paths.js";
 import { validateConfigDocuments } from "../schema/validate-config.js";
@@ -221,11 +221,12 @@ describe("kubernetesTalosAPIAccess", () => {
 
 describe("OIDC issuer CA from a file", () => {
   it("is read relative to the cluster definition; unread, rendering refuses", async () => {
-    const { mkdtemp, writeFile } = await import("node:fs/promises");
+    const { mkdtemp, rm, writeFile } = await import("node:fs/promises");
     const { tmpdir } = await import("node:os");
     const path = await import("node:path");
     const { resolveOidcCa } = await import("../io/oidc-ca.js");
     const directory = await mkdtemp(path.join(tmpdir(), "talos-oidc-"));
+    onTestFinished(() => rm(directory, { recursive: true, force: true }));
     const pem = "-----BEGIN CERTIFICATE-----\nMIIBfDCCASOgAwIBAgIQCKFRda9R\n-----END CERTIFICATE-----\n";
     await writeFile(path.join(directory, "ca.pem"), pem);
     const cluster = model((input) => {

@@ -1,9 +1,9 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { chmod, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Cluster, loadCluster } from "@kubeforge/config";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testBundle } from "../__fixtures__/bundle.js";
 import { createFakeSealer } from "../__fixtures__/fake-sealer.js";
 import { homelabClusterFile } from "../__fixtures__/paths.js";
@@ -13,6 +13,10 @@ import { createBundleFile } from "./bundle-store.js";
 import { generateTalosOutput } from "./generate-output.js";
 import { type TalosLayout, talosLayout } from "./layout.js";
 
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "talos-apply-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 let cluster: Cluster;
 let layout: TalosLayout;
 let directory: string;
@@ -20,7 +24,7 @@ const sealer = createFakeSealer();
 
 beforeAll(async () => {
   cluster = (await loadCluster(homelabClusterFile)).cluster;
-  directory = await mkdtemp(path.join(tmpdir(), "talos-apply-"));
+  directory = await mkdtemp(path.join(scratch, "talos-apply-"));
   layout = talosLayout(path.join(directory, "cluster.ts"));
   await createBundleFile({ file: layout.bundle, bundle: await testBundle(), sealer });
   await generateTalosOutput({ cluster, layout, sealer });
@@ -152,7 +156,7 @@ describe("applyConfigs", () => {
   });
 
   it("a dry run fails when there is nothing to apply", async () => {
-    const empty = talosLayout(path.join(await mkdtemp(path.join(tmpdir(), "talos-apply-empty-")), "cluster.ts"));
+    const empty = talosLayout(path.join(await mkdtemp(path.join(scratch, "talos-apply-empty-")), "cluster.ts"));
     await expect(applyConfigs({ cluster, layout: empty, sealer, dryRun: true, insecure: true })).rejects.toThrow(
       /node-1\.sops\.yaml: is missing: nothing to apply — run `kubeforge-talos gen config` first/,
     );

@@ -1,14 +1,19 @@
+import { mkdtempSync, rmSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { createFakeSealer } from "../__fixtures__/fake-sealer.js";
 import { TalosError } from "../errors.js";
 import { createSopsSealer } from "../store/sops-sealer.js";
 import { readBundle } from "./bundle-store.js";
 
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "talos-bundle-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 async function readError(text: string, sealer = createFakeSealer()): Promise<TalosError> {
-  const file = path.join(await mkdtemp(path.join(tmpdir(), "talos-bundle-")), "talsecret.sops.yaml");
+  const file = path.join(await mkdtemp(path.join(scratch, "talos-bundle-")), "talsecret.sops.yaml");
   await writeFile(file, text);
   const error = await readBundle({ file, sealer }).catch((caught: unknown) => caught);
   expect(error).toBeInstanceOf(TalosError);
@@ -39,7 +44,7 @@ describe("readBundle on a damaged file", () => {
   });
 
   it("names the file once when SOPS cannot decrypt it", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "talos-bundle-"));
+    const dir = await mkdtemp(path.join(scratch, "talos-bundle-"));
     const file = path.join(dir, "talsecret.sops.yaml");
     const sealer = createSopsSealer({
       recipients: [],

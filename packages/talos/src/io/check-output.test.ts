@@ -1,8 +1,9 @@
+import { mkdtempSync, rmSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Cluster, loadCluster } from "@kubeforge/config";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { testBundle } from "../__fixtures__/bundle.js";
 import { createFakeSealer } from "../__fixtures__/fake-sealer.js";
 import { homelabClusterFile } from "../__fixtures__/paths.js";
@@ -15,6 +16,10 @@ import { firstDocumentDifference } from "./document-diff.js";
 import { generateTalosOutput } from "./generate-output.js";
 import { type TalosLayout, talosLayout } from "./layout.js";
 
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "talos-check-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 let cluster: Cluster;
 let bundle: SecretsBundle;
 let layout: TalosLayout;
@@ -25,7 +30,7 @@ beforeAll(async () => {
 }, 120_000);
 
 beforeEach(async () => {
-  const directory = await mkdtemp(path.join(tmpdir(), "talos-check-"));
+  const directory = await mkdtemp(path.join(scratch, "talos-check-"));
   layout = talosLayout(path.join(directory, "cluster.ts"));
 });
 

@@ -1,8 +1,9 @@
+import { mkdtempSync, rmSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Cluster, loadCluster } from "@kubeforge/config";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testBundle } from "../__fixtures__/bundle.js";
 import { createFakeSealer } from "../__fixtures__/fake-sealer.js";
 import { homelabClusterFile } from "../__fixtures__/paths.js";
@@ -13,6 +14,10 @@ import { createBundleFile } from "./bundle-store.js";
 import { generateTalosOutput } from "./generate-output.js";
 import { talosLayout } from "./layout.js";
 import { casInConfig, listGeneratedFiles } from "./pki-guard.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "talos-pki-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 let cluster: Cluster;
 let bundle: SecretsBundle;
@@ -38,7 +43,7 @@ async function snapshot(directory: string): Promise<Record<string, string>> {
 describe("gen config against configs built from other CAs", () => {
   for (const version of ["v1.13.9", "v1.14.0"]) {
     it(`refuses with E_PKI_MISMATCH and changes no file (${version})`, async () => {
-      const directory = await mkdtemp(path.join(tmpdir(), "talos-pki-"));
+      const directory = await mkdtemp(path.join(scratch, "talos-pki-"));
       const layout = talosLayout(path.join(directory, "cluster.ts"));
       const sealer = createFakeSealer();
       const model = { ...cluster, talos: { ...cluster.talos, version } };
@@ -70,7 +75,7 @@ describe("gen config against configs built from other CAs", () => {
   }
 
   it("refuses when an existing config cannot be decrypted to compare", async () => {
-    const directory = await mkdtemp(path.join(tmpdir(), "talos-pki-"));
+    const directory = await mkdtemp(path.join(scratch, "talos-pki-"));
     const layout = talosLayout(path.join(directory, "cluster.ts"));
     const sealer = createFakeSealer();
     await createBundleFile({ file: layout.bundle, bundle, sealer });
@@ -85,7 +90,7 @@ describe("gen config against configs built from other CAs", () => {
   });
 
   it("lists only the encrypted outputs", async () => {
-    const directory = await mkdtemp(path.join(tmpdir(), "talos-pki-"));
+    const directory = await mkdtemp(path.join(scratch, "talos-pki-"));
     expect(await listGeneratedFiles(talosLayout(path.join(directory, "cluster.ts")))).toEqual([]);
   });
 });

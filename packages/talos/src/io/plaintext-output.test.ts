@@ -1,10 +1,15 @@
+import { mkdtempSync, rmSync } from "node:fs";
 import { lstat, mkdir, mkdtemp, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { TalosError } from "../errors.js";
 import { writePlaintextOutput } from "./plaintext-output.js";
+
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "talos-plain-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const files = [
   { name: "node-1.yaml", text: "machine: {}\n" },
@@ -12,7 +17,7 @@ const files = [
 ];
 
 async function repository(): Promise<{ root: string; out: string }> {
-  const root = await mkdtemp(path.join(tmpdir(), "talos-plain-"));
+  const root = await mkdtemp(path.join(scratch, "talos-plain-"));
   await execa("git", ["init", "-q", root]);
   await mkdir(path.join(root, "clusters/x/talos"), { recursive: true });
   return { root, out: path.join(root, "clusters/x/talos/out") };
@@ -51,7 +56,7 @@ describe("writePlaintextOutput", () => {
 
   it("refuses a symlinked parent inside the repository", async () => {
     const { root } = await repository();
-    const elsewhere = await mkdtemp(path.join(tmpdir(), "talos-plain-elsewhere-"));
+    const elsewhere = await mkdtemp(path.join(scratch, "talos-plain-elsewhere-"));
     await symlink(elsewhere, path.join(root, "clusters/y"));
     const out = path.join(root, "clusters/y/talos/out");
     await refusal(writePlaintextOutput({ directory: out, files }));
@@ -70,7 +75,7 @@ describe("writePlaintextOutput", () => {
   });
 
   it("does not claim gitignored outside a repository, or when the folder is tracked", async () => {
-    const plain = await mkdtemp(path.join(tmpdir(), "talos-plain-nogit-"));
+    const plain = await mkdtemp(path.join(scratch, "talos-plain-nogit-"));
     const result = await writePlaintextOutput({ directory: path.join(plain, "talos/out"), files });
     expect(result.gitignored).toBe(false);
     const { root, out } = await repository();

@@ -1,9 +1,10 @@
 // Every certificate kubeforge issues, checked by OpenSSL against the CA that should have signed it.
+import { mkdtempSync, rmSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testBundle } from "../__fixtures__/bundle.js";
 import { talosConformance } from "../__fixtures__/paths.js";
 import { issueAdminCertificate } from "../talosconfig.js";
@@ -14,12 +15,16 @@ import { decodePem, toStandardPem } from "./pem.js";
 import { issueCertificate } from "./pki.js";
 import { bundleCa, parseBundle } from "./read-bundle.js";
 
+// Every folder these tests make lives in one scratch folder, removed when the file is done.
+const scratch = mkdtempSync(path.join(tmpdir(), "talos-pki-int-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 let bundle: SecretsBundle;
 let directory: string;
 
 beforeAll(async () => {
   bundle = await testBundle();
-  directory = await mkdtemp(path.join(tmpdir(), "talos-pki-"));
+  directory = await mkdtemp(path.join(scratch, "talos-pki-"));
 });
 
 async function file(name: string, content: string): Promise<string> {
