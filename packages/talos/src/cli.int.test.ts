@@ -128,6 +128,13 @@ describe("kubeforge-talos", () => {
     const before = await Promise.all(
       (await readdir(generated)).map((name) => readFile(path.join(generated, name), "utf8")),
     );
+    // --rekey while the bundle exists: refused, and no warning claims a new PKI that was not made
+    const bundleBefore = await readFile(bundleFile, "utf8");
+    const kept = await run(["gen", "secrets", "--cluster", "cluster.yaml", "--rekey"]);
+    expect(kept.exitCode).toBe(1);
+    expect(kept.stderr).toMatch(/already exists/);
+    expect(kept.stderr).not.toMatch(/warning: --rekey/);
+    expect(await readFile(bundleFile, "utf8")).toBe(bundleBefore);
     await rename(bundleFile, aside);
     const secrets = await run(["gen", "secrets", "--cluster", "cluster.yaml"]);
     expect(secrets.exitCode).toBe(1);

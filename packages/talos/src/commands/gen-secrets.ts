@@ -54,14 +54,17 @@ export async function genSecrets(options: CommandOptions, io: CommandIo): Promis
         { summary: `refusing to create new cluster PKI while generated configs exist in ${layout.generated}:` },
       );
     }
-    io.err(
-      `warning: --rekey: new PKI for ${cluster.name}; the configs in ${path.relative(process.cwd(), layout.generated) || layout.generated} become useless and every node must be reset and reinstalled with the new ones (gen config --rekey, then apply --insecure)\n`,
-    );
   }
   const bundle = options.from
     ? await importBundle(options.from, sealer)
     : await generateBundle({ talosVersion: cluster.talos.version });
   await createBundleFile({ file: layout.bundle, bundle, sealer });
+  // only once the new PKI exists: createBundleFile refuses an existing bundle, and then nothing was re-keyed
+  if (generated.length > 0 && !options.from) {
+    io.err(
+      `warning: --rekey: new PKI for ${cluster.name}; the configs in ${path.relative(process.cwd(), layout.generated) || layout.generated} become useless and every node must be reset and reinstalled with the new ones (gen config --rekey, then apply --insecure)\n`,
+    );
+  }
   if (options.json) io.out(`${JSON.stringify({ file: layout.bundle, imported: Boolean(options.from) })}\n`);
   else if (!options.quiet) {
     io.out(
