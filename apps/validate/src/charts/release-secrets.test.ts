@@ -12,12 +12,12 @@ const release = {
 };
 const secret = { apiVersion: "v1", kind: "Secret", metadata: { name: "grafana-oidc", namespace: "monitoring" } };
 
-function run(objects: object[]) {
+function run(objects: object[], where: { clusterDir?: string; displayBase?: string } = {}) {
   const { documents } = parseManifestText(objects.map((object) => stringify(object)).join("---\n"), {
     file: "flux/infrastructure/monitoring.yaml",
     absolutePath: "/x/flux/infrastructure/monitoring.yaml",
   });
-  return releaseSecretsRule.check({ documents } as unknown as RuleContext);
+  return releaseSecretsRule.check({ documents, ...where } as unknown as RuleContext);
 }
 
 describe("helm-release-secrets", () => {
@@ -32,6 +32,13 @@ describe("helm-release-secrets", () => {
         hint: expect.stringContaining("clusters/<name>/secrets/grafana-oidc.sops.yaml"),
       }),
     ]);
+  });
+
+  it("names the validated cluster's own secrets folder and a command that runs as printed", async () => {
+    const [finding] = await run([release], { clusterDir: "/repo/clusters/mine", displayBase: "/repo" });
+    expect(finding?.hint).toContain("add clusters/mine/secrets/grafana-oidc.sops.yaml");
+    expect(finding?.hint).toContain("pnpm exec kubeforge-sops encrypt -i clusters/mine/secrets/grafana-oidc.sops.yaml");
+    expect(finding?.hint).not.toContain("<name>");
   });
 
   it("is quiet once the Secret is there", () => {

@@ -1,5 +1,6 @@
 // Secrets a HelmRelease's values name (Grafana's envFromSecrets, e.g. its OIDC client secret) exist in
 // the tree. An optional one that is missing lets the pod start with the feature broken (no sign-in).
+import path from "node:path";
 import type { Finding } from "../finding.js";
 import { isHelmRelease, spec } from "../rules/flux-objects.js";
 import { findingAt, isRecord, type Rule } from "../rules/rule.js";
@@ -28,7 +29,11 @@ export const releaseSecretsRule: Rule = {
   id: RELEASE_SECRETS_RULE,
   description:
     "Secrets that HelmRelease values name (envFromSecrets) are in the tree, e.g. Grafana's OIDC client secret.",
-  check({ documents }) {
+  check({ documents, clusterDir, displayBase }) {
+    // the cluster's own secrets/ folder as the report shows paths, so the hint's command runs as printed
+    const secretsDir = clusterDir
+      ? path.relative(displayBase, path.join(clusterDir, "secrets")) || "secrets"
+      : "clusters/<name>/secrets";
     const secrets = new Set(
       documents
         .filter((document) => document.object.kind === "Secret")
@@ -47,7 +52,7 @@ export const releaseSecretsRule: Rule = {
             severity: "warning",
             path: ["spec", "values", ...path],
             message: `Secret ${namespace}/${name} is not in the tree: the pod starts without it${name.includes("oidc") ? " and nobody can sign in" : ""}`,
-            hint: `add clusters/<name>/secrets/${name}.sops.yaml (a Secret ${name} in ${namespace}; for Grafana's OIDC client the key GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET) and encrypt it with kubeforge-sops encrypt -i`,
+            hint: `add ${secretsDir}/${name}.sops.yaml (a Secret ${name} in ${namespace}; for Grafana's OIDC client the key GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET), then encrypt it: pnpm exec kubeforge-sops encrypt -i ${secretsDir}/${name}.sops.yaml`,
           }),
         );
       }
