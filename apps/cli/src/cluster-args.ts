@@ -138,10 +138,12 @@ export async function loadDefinition(file: string) {
     if (typeof (error as { code?: unknown }).code === "string" && /^E_/.test((error as { code: string }).code))
       throw error;
     const { CliError } = await import("./errors.js");
-    const first = String((error as Error).message ?? error).split("\n")[0]?.trim() ?? "";
-    const missingModule = /Cannot find module|ERR_MODULE_NOT_FOUND|No "exports" main|ERR_PACKAGE_PATH_NOT_EXPORTED/.test(
-      first,
-    );
+    const first =
+      String((error as Error).message ?? error)
+        .split("\n")[0]
+        ?.trim() ?? "";
+    const missingModule =
+      /Cannot find module|ERR_MODULE_NOT_FOUND|No "exports" main|ERR_PACKAGE_PATH_NOT_EXPORTED/.test(first);
     const text = path.extname(file) === ".json" ? readFileSync(file, "utf8") : undefined;
     const location = missingModule ? undefined : locateLoadError(error, file, text);
     const shown = path.relative(process.cwd(), file) || file;

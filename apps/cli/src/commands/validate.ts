@@ -75,7 +75,9 @@ export function uncheckedFiles(output: string): string[] {
   const files: string[] = [];
   if (output.trimStart().startsWith("{")) {
     try {
-      const body = JSON.parse(output) as { reports?: { findings?: { file: string; rule: string; message: string }[] }[] };
+      const body = JSON.parse(output) as {
+        reports?: { findings?: { file: string; rule: string; message: string }[] }[];
+      };
       for (const report of body.reports ?? [])
         for (const finding of report.findings ?? [])
           if (UNCHECKED.test(`${finding.rule}  ${finding.message}`)) files.push(finding.file);
