@@ -96,6 +96,15 @@ describe("kubeforge validate", () => {
     expect(result.stderr).not.toContain("clusters/home (");
   });
 
+  it("prints one JSON document for clusters with different keys, listing the files not checked", () => {
+    const result = kubeforge(["validate", ...OFFLINE, "--json", "clusters/home", "clusters/mine"], work);
+    expect(result.status, result.stderr).toBe(0);
+    const body = JSON.parse(result.stdout) as { reports: { target: string }[]; notChecked: string[] };
+    expect(body.reports.map((report) => report.target)).toEqual(["clusters/home", "clusters/mine"]);
+    expect(body.notChecked.length).toBeGreaterThan(0);
+    expect(body.notChecked.every((file) => file.startsWith("clusters/home/"))).toBe(true);
+  });
+
   it("fails with --strict when encrypted Talos configs could not be checked", () => {
     const result = kubeforge(["validate", ...OFFLINE, "--strict", "clusters/home"], work);
     expect(result.status).toBe(1);

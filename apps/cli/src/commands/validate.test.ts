@@ -8,6 +8,7 @@ import {
   describeUnchecked,
   expandTargets,
   groupByAgeKey,
+  mergeJsonReports,
   splitValidateArgs,
   uncheckedFiles,
 } from "./validate.js";
@@ -111,4 +112,16 @@ it("lets a cluster's saved key win over an exported SOPS_AGE_KEY_FILE, naming bo
   expect(env.SOPS_AGE_KEY_FILE).toBe(key);
   expect(notes.join("")).toContain(key);
   expect(notes.join("")).toContain("/home/u/other.txt");
+});
+
+it("merges the key groups' --json reports into one document that lists the files not checked", () => {
+  const a = JSON.stringify({ reports: [{ target: "clusters/a" }], exitCode: 0 });
+  const b = JSON.stringify({ reports: [{ target: "clusters/b" }], exitCode: 1 });
+  expect(JSON.parse(mergeJsonReports([a, b], 1, ["clusters/b/talos/n.sops.yaml"]))).toEqual({
+    reports: [{ target: "clusters/a" }, { target: "clusters/b" }],
+    exitCode: 1,
+    notChecked: ["clusters/b/talos/n.sops.yaml"],
+  });
+  const stopped = JSON.stringify({ error: { code: "E_USAGE", message: "bad" } });
+  expect(mergeJsonReports([a, stopped], 2, [])).toBe(`${stopped}\n`);
 });

@@ -113,6 +113,25 @@ export function describeUnchecked(files: readonly string[], dirs: readonly strin
   );
 }
 
+/**
+ * kubeforge-validate --json of each key group as one document, as a single run prints it, plus `notChecked` (the files
+ * no key opened). A group that stopped with an error is printed as it is. Pure.
+ */
+export function mergeJsonReports(outputs: readonly string[], exitCode: number, notChecked: readonly string[]): string {
+  const reports: unknown[] = [];
+  for (const output of outputs) {
+    let body: { reports?: unknown[] } | undefined;
+    try {
+      body = JSON.parse(output) as { reports?: unknown[] };
+    } catch {
+      body = undefined;
+    }
+    if (!body || !Array.isArray(body.reports)) return output.endsWith("\n") || !output ? output : `${output}\n`;
+    reports.push(...body.reports);
+  }
+  return `${JSON.stringify({ reports, exitCode, notChecked }, null, 2)}\n`;
+}
+
 /** kubeforge-validate's options that take a value; every other `-…` argument is a flag passed on as is. */
 const VALUE_OPTIONS = new Set(["--config", "--source-root", "--kubeconfig", "--context"]);
 
@@ -158,8 +177,10 @@ export default defineCommand({
     // One kubeforge-validate per key source, each with exactly that source: a cluster's saved key, or the user's
     // environment unchanged for clusters without one.
     const { execa } = await import("execa");
+    const json = flags.includes("--json");
     let code = 0;
     const unchecked: string[] = [];
+    const outputs: string[] = [];
     for (const group of groupByAgeKey(dirs, savedAgeKeyOf)) {
       const env = { ...process.env };
       // Without a saved key this changes nothing, but names a saved pointer whose key file is gone.
@@ -176,12 +197,15 @@ export default defineCommand({
       let output = "";
       child.stdout?.on("data", (chunk: Buffer | string) => {
         output += String(chunk);
-        process.stdout.write(chunk);
+        // --json: one document for all groups, written below.
+        if (!json) process.stdout.write(chunk);
       });
       const result = await child;
       code = Math.max(code, result.exitCode ?? 2);
       unchecked.push(...uncheckedFiles(output));
+      outputs.push(output);
     }
+    if (json) process.stdout.write(mergeJsonReports(outputs, code, unchecked));
     process.stderr.write(describeUnchecked(unchecked, dirs, flags.includes("--strict")));
     return code;
   },
