@@ -5,27 +5,56 @@ import path from "node:path";
 /** Per-cluster, gitignored pointer to the age key file `kubeforge init` used (the key itself never lives in the repo). */
 export const AGE_KEY_POINTER = path.join(".kubeforge", "age-key-file");
 
-/** The age key file `kubeforge init` saved for the cluster (clusters/<name>/.kubeforge/age-key-file), if it exists. */
-export function savedAgeKeyOf(clusterDir: string): string | undefined {
+/** What a cluster's saved-key pointer says: the pointer file, the key file it names, and whether that key exists. */
+export interface SavedAgeKey {
+  readonly pointer: string;
+  readonly file: string;
+  readonly exists: boolean;
+}
+
+/** Reads clusters/<name>/.kubeforge/age-key-file, if the cluster has one (and it names a file). */
+export function readSavedAgeKey(clusterDir: string): SavedAgeKey | undefined {
   const pointer = path.join(clusterDir, AGE_KEY_POINTER);
   if (!existsSync(pointer)) return undefined;
   const file = readFileSync(pointer, "utf8").trim();
-  return file && existsSync(file) ? file : undefined;
+  if (!file) return undefined;
+  return { pointer, file, exists: existsSync(file) };
+}
+
+/** The age key file `kubeforge init` saved for the cluster (clusters/<name>/.kubeforge/age-key-file), if it exists. */
+export function savedAgeKeyOf(clusterDir: string): string | undefined {
+  const saved = readSavedAgeKey(clusterDir);
+  return saved?.exists ? saved.file : undefined;
+}
+
+/** The warning for a pointer whose key file is gone: both paths and the two ways out. */
+export function describeMissingKey(saved: SavedAgeKey): string {
+  const pointer = path.relative(process.cwd(), saved.pointer) || saved.pointer;
+  return (
+    `warning: ${pointer} names the age key ${saved.file}, which does not exist — the key is looked for in the usual places instead (SOPS_AGE_KEY_FILE, ~/.config/sops/age/keys.txt …)\n` +
+    `  fix: put the key back at ${saved.file}, or write its new path into ${pointer}\n`
+  );
 }
 
 /**
  * Sets SOPS_AGE_KEY_FILE to the cluster's saved key, so build, validate and secrets find the key `init` was given.
  * The saved key belongs to this cluster, so it wins over an exported SOPS_AGE_KEY_FILE (which may be another
  * cluster's); that override is said on stderr, naming both. SOPS_AGE_KEY / SOPS_AGE_KEY_CMD are left as they are
- * (sops combines them with the file). Without a saved key nothing changes.
+ * (sops combines them with the file). Without a saved key nothing changes; a saved pointer whose key file is gone is
+ * warned about (naming the pointer and the missing key), since SOPS' own error only lists the places it looked.
  */
 export function useClusterAgeKey(
   clusterDir: string,
   env: NodeJS.ProcessEnv = process.env,
   warn: (text: string) => void = (text) => process.stderr.write(text),
 ): string | undefined {
-  const file = savedAgeKeyOf(clusterDir);
-  if (!file) return undefined;
+  const saved = readSavedAgeKey(clusterDir);
+  if (!saved) return undefined;
+  if (!saved.exists) {
+    warn(describeMissingKey(saved));
+    return undefined;
+  }
+  const file = saved.file;
   const exported = env.SOPS_AGE_KEY_FILE;
   if (exported && path.resolve(exported) !== path.resolve(file))
     warn(
@@ -53,20 +82,53 @@ export async function resolveClusterFlag(args: readonly string[]): Promise<strin
   return out;
 }
 
-/** The cluster folder holding `file` (the nearest parent with a cluster definition), if any. */
-export function clusterDirOf(file: string): string | undefined {
-  for (let current = path.dirname(path.resolve(file)); ; current = path.dirname(current)) {
-    if (
-      ["cluster.ts", "cluster.yaml", "cluster.yml", "cluster.json"].some((name) => existsSync(path.join(current, name)))
-    )
-      return current;
+const DEFINITION_FILES = ["cluster.ts", "cluster.yaml", "cluster.yml", "cluster.json"];
+
+/** The cluster folder at or above `dir` (the nearest one with a cluster definition), stopping at the repository root. */
+export function clusterDirAt(dir: string): string | undefined {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    if (DEFINITION_FILES.some((name) => existsSync(path.join(current, name)))) return current;
     if (existsSync(path.join(current, "pnpm-workspace.yaml")) || path.dirname(current) === current) return undefined;
   }
 }
 
+/** The cluster folder holding `file` (the nearest parent with a cluster definition), if any. */
+export function clusterDirOf(file: string): string | undefined {
+  return clusterDirAt(path.dirname(path.resolve(file)));
+}
+
+/** `file:line:col` of a load error: jiti puts it on a later line of the message (or in the stack), JSON gives a position. */
+export function locateLoadError(error: unknown, file: string, text?: string): string | undefined {
+  const absolute = path.resolve(file);
+  const escaped = absolute.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const where = new RegExp(`${escaped}:(\\d+):(\\d+)`);
+  const found = [(error as Error)?.message, (error as Error)?.stack]
+    .map((part) => (typeof part === "string" ? where.exec(part) : null))
+    .find((match) => match !== null);
+  if (found) return `${found[1]}:${found[2]}`;
+  const position = /at position (\d+)/.exec(String((error as Error)?.message ?? ""));
+  if (position && text !== undefined) {
+    const before = text.slice(0, Number(position[1]));
+    const line = before.split("\n").length;
+    return `${line}:${before.length - before.lastIndexOf("\n")}`;
+  }
+  return undefined;
+}
+
+/** The fix for a definition that does not load, in the words of its file type. */
+function loadHint(file: string, missingModule: boolean): string {
+  if (missingModule)
+    return "run `pnpm install` at the repository root so the cluster's package and its dependencies are linked";
+  const extension = path.extname(file);
+  if (extension === ".json") return "fix the JSON syntax there (often a missing comma, quote or brace)";
+  if (extension === ".yaml" || extension === ".yml") return "fix the YAML syntax there";
+  return "fix the TypeScript there (your editor, or `pnpm exec tsc --noEmit` in the cluster folder, shows every error)";
+}
+
 /**
  * loadCluster, with a definition that cannot even be imported (e.g. a new cluster whose package is not installed
- * yet, so `@kubeforge/config` does not resolve) reported as one line with its fix instead of a stack trace.
+ * yet, so `@kubeforge/config` does not resolve, or a syntax error) reported as one line — `file:line:col` when the
+ * error says where — with its fix instead of a stack trace.
  */
 export async function loadDefinition(file: string) {
   const { loadCluster } = await import("@kubeforge/config");
@@ -76,15 +138,19 @@ export async function loadDefinition(file: string) {
     if (typeof (error as { code?: unknown }).code === "string" && /^E_/.test((error as { code: string }).code))
       throw error;
     const { CliError } = await import("./errors.js");
-    const first = String((error as Error).message ?? error).split("\n")[0];
+    const first =
+      String((error as Error).message ?? error)
+        .split("\n")[0]
+        ?.trim() ?? "";
     const missingModule =
-      /Cannot find module|ERR_MODULE_NOT_FOUND|No "exports" main|ERR_PACKAGE_PATH_NOT_EXPORTED/.test(first ?? "");
+      /Cannot find module|ERR_MODULE_NOT_FOUND|No "exports" main|ERR_PACKAGE_PATH_NOT_EXPORTED/.test(first);
+    const text = path.extname(file) === ".json" ? readFileSync(file, "utf8") : undefined;
+    const location = missingModule ? undefined : locateLoadError(error, file, text);
+    const shown = path.relative(process.cwd(), file) || file;
     throw new CliError(
       "E_INPUT",
-      `${path.relative(process.cwd(), file) || file} cannot be loaded: ${first}`,
-      missingModule
-        ? "run `pnpm install` at the repository root so the cluster's package and its dependencies are linked"
-        : "fix the TypeScript error in the definition",
+      `${location ? `${shown}:${location}` : shown} cannot be loaded: ${first}`,
+      loadHint(file, missingModule),
       { cause: error },
     );
   }

@@ -3,7 +3,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { useClusterAgeKey } from "../cluster-args.js";
-import { defaultTarget, expandTargets, groupByAgeKey, splitValidateArgs } from "./validate.js";
+import {
+  defaultTarget,
+  describeUnchecked,
+  expandTargets,
+  groupByAgeKey,
+  mergeJsonReports,
+  splitValidateArgs,
+  uncheckedFiles,
+} from "./validate.js";
 
 let root: string;
 beforeAll(() => {
@@ -35,13 +43,61 @@ it("defaults to clusters/ at the repository root, and to the current folder else
   expect(path.resolve(defaultTarget(path.join(root, "clusters", "a")))).toBe(path.join(root, "clusters", "a"));
 });
 
-it("validates each cluster with its own saved age key, not the first cluster's", () => {
+it("validates each cluster with its own saved age key; a cluster without one keeps the user's environment", () => {
   const keys: Record<string, string> = { a: "/keys/a.txt", b: "/keys/b.txt", c: "/keys/a.txt" };
-  expect(groupByAgeKey(["a", "b", "c", "d"], (dir) => keys[dir])).toEqual([
-    { key: "/keys/a.txt", dirs: ["a", "c", "d"] },
+  // Before: d (no saved key) joined a's group and was decrypted with a's key instead of SOPS_AGE_KEY_FILE.
+  expect(groupByAgeKey(["d", "a", "b", "c", "e"], (dir) => keys[dir])).toEqual([
+    { key: undefined, dirs: ["d", "e"] },
+    { key: "/keys/a.txt", dirs: ["a", "c"] },
     { key: "/keys/b.txt", dirs: ["b"] },
   ]);
   expect(groupByAgeKey(["d"], () => undefined)).toEqual([{ key: undefined, dirs: ["d"] }]);
+});
+
+it("finds the Talos configs kubeforge-validate could not open, in its human and its JSON report", () => {
+  const human = [
+    "kubeforge-validate clusters/mine (cluster mine)",
+    "",
+    "clusters/mine/talos/generated/node-1.sops.yaml",
+    "        warning talos-schema  SOPS-encrypted Talos config was not checked: no decryption available",
+    "        → set SOPS_AGE_KEY_FILE (or SOPS_AGE_KEY) to a key that can open it",
+    "clusters/mine/talos/talsecret.sops.yaml",
+    "        warning talos-schema  could not decrypt: no age identity can decrypt the data key",
+    "clusters/mine/flux/apps/x.yaml",
+    "  18:   warning helm-chart  HelmRelease a/b › spec.chart.spec.version: chart x 1.0.0 was not checked: offline",
+    "",
+    "0 errors, 3 warnings",
+  ].join("\n");
+  expect(uncheckedFiles(human)).toEqual([
+    "clusters/mine/talos/generated/node-1.sops.yaml",
+    "clusters/mine/talos/talsecret.sops.yaml",
+  ]);
+  const json = JSON.stringify({
+    reports: [
+      {
+        findings: [
+          { file: "c/a/talos/n.sops.yaml", rule: "talos-schema", message: "could not decrypt: no key" },
+          { file: "c/a/talos/m.yaml", rule: "talos-schema", message: "machine.install: required" },
+        ],
+      },
+    ],
+  });
+  expect(uncheckedFiles(json)).toEqual(["c/a/talos/n.sops.yaml"]);
+  expect(uncheckedFiles("no findings\n")).toEqual([]);
+});
+
+it("says how many files were NOT checked, per cluster, and that --strict fails on them", () => {
+  const files = [
+    "clusters/a/talos/generated/n1.sops.yaml",
+    "clusters/a/talos/generated/n2.sops.yaml",
+    "clusters/b/t.yaml",
+  ];
+  const text = describeUnchecked(files, ["clusters/a", "clusters/b"], false);
+  expect(text).toContain("3 files NOT checked (no key)");
+  expect(text).toContain("clusters/a (2), clusters/b (1)");
+  expect(text).toContain("--strict fails the run");
+  expect(describeUnchecked(files, ["clusters/a", "clusters/b"], true)).not.toContain("--strict");
+  expect(describeUnchecked([], ["clusters/a"], false)).toBe("");
 });
 
 it("lets a cluster's saved key win over an exported SOPS_AGE_KEY_FILE, naming both", () => {
@@ -56,4 +112,16 @@ it("lets a cluster's saved key win over an exported SOPS_AGE_KEY_FILE, naming bo
   expect(env.SOPS_AGE_KEY_FILE).toBe(key);
   expect(notes.join("")).toContain(key);
   expect(notes.join("")).toContain("/home/u/other.txt");
+});
+
+it("merges the key groups' --json reports into one document that lists the files not checked", () => {
+  const a = JSON.stringify({ reports: [{ target: "clusters/a" }], exitCode: 0 });
+  const b = JSON.stringify({ reports: [{ target: "clusters/b" }], exitCode: 1 });
+  expect(JSON.parse(mergeJsonReports([a, b], 1, ["clusters/b/talos/n.sops.yaml"]))).toEqual({
+    reports: [{ target: "clusters/a" }, { target: "clusters/b" }],
+    exitCode: 1,
+    notChecked: ["clusters/b/talos/n.sops.yaml"],
+  });
+  const stopped = JSON.stringify({ error: { code: "E_USAGE", message: "bad" } });
+  expect(mergeJsonReports([a, stopped], 2, [])).toBe(`${stopped}\n`);
 });

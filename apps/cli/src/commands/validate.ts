@@ -46,28 +46,90 @@ export async function expandTargets(targets: readonly string[], cwd = process.cw
   return dirs;
 }
 
-/** Cluster folders grouped by their saved age key (in order); folders without one join the first group. */
+/**
+ * Cluster folders grouped by the age key source each must be validated with, in order of first appearance: its own
+ * saved key, or (`key: undefined`) the user's environment as it is. A cluster never borrows another cluster's key.
+ */
 export function groupByAgeKey(
   dirs: readonly string[],
   savedKey: (dir: string) => string | undefined,
 ): { key: string | undefined; dirs: string[] }[] {
   const groups: { key: string | undefined; dirs: string[] }[] = [];
-  const unsaved: string[] = [];
   for (const dir of dirs) {
     const key = savedKey(dir);
-    if (key === undefined) {
-      unsaved.push(dir);
-      continue;
-    }
     const group = groups.find((entry) => entry.key === key);
     if (group) group.dirs.push(dir);
     else groups.push({ key, dirs: [dir] });
   }
-  if (unsaved.length) {
-    if (groups[0]) groups[0].dirs.push(...unsaved);
-    else groups.push({ key: undefined, dirs: unsaved });
-  }
   return groups;
+}
+
+// kubeforge-validate's messages for an encrypted Talos config it could not open (apps/validate/src/talos/validate-talos.ts).
+const UNCHECKED = /talos-schema.*(SOPS-encrypted Talos config was not checked|could not decrypt: )/;
+
+/**
+ * The files kubeforge-validate reported as not checked for want of a key, from its output (human or --json).
+ * Pure; the report is the only place that knows, and it says so per file.
+ */
+export function uncheckedFiles(output: string): string[] {
+  const files: string[] = [];
+  if (output.trimStart().startsWith("{")) {
+    try {
+      const body = JSON.parse(output) as {
+        reports?: { findings?: { file: string; rule: string; message: string }[] }[];
+      };
+      for (const report of body.reports ?? [])
+        for (const finding of report.findings ?? [])
+          if (UNCHECKED.test(`${finding.rule}  ${finding.message}`)) files.push(finding.file);
+    } catch {
+      // Not one JSON document (e.g. a stopped run): nothing to count.
+    }
+    return files;
+  }
+  let file = "";
+  for (const line of output.split("\n")) {
+    if (line && !line.startsWith(" ")) file = line;
+    else if (UNCHECKED.test(line)) files.push(file);
+  }
+  return files;
+}
+
+/** The closing lines for files that could not be checked: the count, the clusters they belong to, the fix. Pure. */
+export function describeUnchecked(files: readonly string[], dirs: readonly string[], strict: boolean): string {
+  if (files.length === 0) return "";
+  const byCluster = new Map<string, number>();
+  for (const file of files) {
+    const owner = dirs.find((dir) => {
+      const relative = path.relative(path.resolve(dir), path.resolve(file));
+      return !relative.startsWith("..") && !path.isAbsolute(relative);
+    });
+    const name = owner ? path.relative(process.cwd(), owner) || "." : path.dirname(file);
+    byCluster.set(name, (byCluster.get(name) ?? 0) + 1);
+  }
+  const list = [...byCluster].map(([dir, count]) => `${dir} (${count})`).join(", ");
+  return (
+    `${files.length} file${files.length === 1 ? "" : "s"} NOT checked (no key): SOPS-encrypted Talos configs of ${list}${strict ? "" : " — a warning; --strict fails the run on it"}\n` +
+    "  fix: give each cluster its age key: the one its .kubeforge/age-key-file names, else SOPS_AGE_KEY_FILE or SOPS_AGE_KEY\n"
+  );
+}
+
+/**
+ * kubeforge-validate --json of each key group as one document, as a single run prints it, plus `notChecked` (the files
+ * no key opened). A group that stopped with an error is printed as it is. Pure.
+ */
+export function mergeJsonReports(outputs: readonly string[], exitCode: number, notChecked: readonly string[]): string {
+  const reports: unknown[] = [];
+  for (const output of outputs) {
+    let body: { reports?: unknown[] } | undefined;
+    try {
+      body = JSON.parse(output) as { reports?: unknown[] };
+    } catch {
+      body = undefined;
+    }
+    if (!body || !Array.isArray(body.reports)) return output.endsWith("\n") || !output ? output : `${output}\n`;
+    reports.push(...body.reports);
+  }
+  return `${JSON.stringify({ reports, exitCode, notChecked }, null, 2)}\n`;
 }
 
 /** kubeforge-validate's options that take a value; every other `-…` argument is a flag passed on as is. */
@@ -106,28 +168,45 @@ export default defineCommand({
     context: { type: "string", value: "<name>", description: "kubeconfig context" },
   },
   footer:
-    "<cluster> is a cluster folder, its cluster.ts, a name under clusters/, or a folder of clusters (each is validated);\nwithout one: clusters/ at the repository root, else the current folder. Each cluster uses its own saved age key.\nEvery option of kubeforge-validate is passed on. Exit codes: 0 clean, 1 findings, 2 usage or internal error.",
+    "<cluster> is a cluster folder, its cluster.ts, a name under clusters/, or a folder of clusters (each is validated);\nwithout one: clusters/ at the repository root, else the current folder. Each cluster is decrypted with its own\nsaved age key (.kubeforge/age-key-file), a cluster without one with SOPS_AGE_KEY_FILE / SOPS_AGE_KEY. Encrypted\nTalos configs no key opens are warnings, counted at the end as NOT checked; --strict fails the run on them.\nEvery option of kubeforge-validate is passed on. Exit codes: 0 clean, 1 findings, 2 usage or internal error.",
   async run({ argv }) {
     const { flags, targets } = splitValidateArgs(argv);
+    if (flags.includes("--help") || flags.includes("-h"))
+      return delegateTo("@kubeforge/validate", "kubeforge-validate", [...flags, ...targets]);
     const dirs = await expandTargets(targets);
-    const groups = groupByAgeKey(dirs, savedAgeKeyOf);
-    if (groups.length <= 1) {
-      if (dirs[0]) useClusterAgeKey(dirs[0]);
-      return delegateTo("@kubeforge/validate", "kubeforge-validate", [...flags, ...dirs]);
-    }
-    // Clusters with different saved keys: one kubeforge-validate per key, each with its own SOPS_AGE_KEY_FILE.
+    // One kubeforge-validate per key source, each with exactly that source: a cluster's saved key, or the user's
+    // environment unchanged for clusters without one.
     const { execa } = await import("execa");
+    const json = flags.includes("--json");
     let code = 0;
-    for (const group of groups) {
+    const unchecked: string[] = [];
+    const outputs: string[] = [];
+    for (const group of groupByAgeKey(dirs, savedAgeKeyOf)) {
       const env = { ...process.env };
-      if (group.dirs[0]) useClusterAgeKey(group.dirs[0], env);
-      const result = await execa(process.execPath, [validateBin(), ...flags, ...group.dirs], {
+      // Without a saved key this changes nothing, but names a saved pointer whose key file is gone.
+      for (const dir of group.key ? group.dirs.slice(0, 1) : group.dirs) useClusterAgeKey(dir, env);
+      const child = execa(process.execPath, [validateBin(), ...flags, ...group.dirs], {
         env,
-        stdio: "inherit",
+        extendEnv: false,
+        stdin: "inherit",
+        stdout: "pipe",
+        stderr: "inherit",
         reject: false,
+        encoding: "utf8",
       });
+      let output = "";
+      child.stdout?.on("data", (chunk: Buffer | string) => {
+        output += String(chunk);
+        // --json: one document for all groups, written below.
+        if (!json) process.stdout.write(chunk);
+      });
+      const result = await child;
       code = Math.max(code, result.exitCode ?? 2);
+      unchecked.push(...uncheckedFiles(output));
+      outputs.push(output);
     }
+    if (json) process.stdout.write(mergeJsonReports(outputs, code, unchecked));
+    process.stderr.write(describeUnchecked(unchecked, dirs, flags.includes("--strict")));
     return code;
   },
 });

@@ -1,0 +1,63 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { AGE_KEY_POINTER, loadDefinition, useClusterAgeKey } from "./cluster-args.js";
+
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(path.join(tmpdir(), "cluster-args-"));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+it("names the saved pointer and the missing key when the key file is gone, and leaves the environment alone", () => {
+  const dir = path.join(root, "mine");
+  const gone = path.join(root, "moved-away", "keys.txt");
+  mkdirSync(path.join(dir, ".kubeforge"), { recursive: true });
+  writeFileSync(path.join(dir, AGE_KEY_POINTER), `${gone}\n`);
+  const env: NodeJS.ProcessEnv = { SOPS_AGE_KEY_FILE: "/home/u/keys.txt" };
+  const notes: string[] = [];
+  expect(useClusterAgeKey(dir, env, (text) => notes.push(text))).toBeUndefined();
+  const text = notes.join("");
+  expect(text).toContain(path.join("mine", ".kubeforge", "age-key-file"));
+  expect(text).toContain(`${gone}, which does not exist`);
+  expect(text).toContain(`fix: put the key back at ${gone}`);
+  expect(env.SOPS_AGE_KEY_FILE).toBe("/home/u/keys.txt");
+});
+
+it("says nothing for a cluster without a saved key", () => {
+  const dir = path.join(root, "plain");
+  mkdirSync(dir, { recursive: true });
+  const notes: string[] = [];
+  const env: NodeJS.ProcessEnv = {};
+  expect(useClusterAgeKey(dir, env, (text) => notes.push(text))).toBeUndefined();
+  expect(notes).toEqual([]);
+  expect(env).toEqual({});
+});
+
+it("keeps file:line:col of a cluster.ts syntax error, with a TypeScript fix", async () => {
+  const file = path.join(root, "ts", "cluster.ts");
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, 'export default {\n  name: "x",\n  flux: { branch: "main" \n};\n');
+  const error = await loadDefinition(file).then(
+    () => undefined,
+    (caught: unknown) => caught as { message: string; hint?: string; code?: string },
+  );
+  expect(error?.code).toBe("E_INPUT");
+  expect(error?.message).toMatch(/cluster\.ts:\d+:\d+ cannot be loaded: .*Unexpected token/);
+  expect(error?.message).not.toContain("\n");
+  expect(error?.hint).toContain("TypeScript");
+});
+
+it("turns a cluster.json syntax error's position into line:col, with a JSON fix", async () => {
+  const file = path.join(root, "json", "cluster.json");
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, '{\n  "name": "x"\n  "a": 1\n}\n');
+  const error = await loadDefinition(file).then(
+    () => undefined,
+    (caught: unknown) => caught as { message: string; hint?: string },
+  );
+  expect(error?.message).toContain("cluster.json:3:3 cannot be loaded:");
+  expect(error?.hint).toContain("JSON");
+  expect(error?.hint).not.toContain("TypeScript");
+});
