@@ -1,0 +1,45 @@
+// Staging folders of build and init live in a gitignored `.kubeforge/tmp/` (never under clusters/, where pnpm and
+// turbo would take one for a workspace package). The name carries the owner's pid, so a folder left by a run that
+// was killed (kill -9, power loss) is told apart from one a running process still uses.
+import { randomBytes } from "node:crypto";
+import { readdirSync, rmSync } from "node:fs";
+import path from "node:path";
+
+/** `<root>/.kubeforge/tmp`: `root` is the repository (init) or the cluster folder (build). */
+export const stagingRoot = (root: string) => path.join(root, ".kubeforge", "tmp");
+
+/** A fresh staging path `<root>/.kubeforge/tmp/<prefix>-<pid>-<random>` (not created yet). */
+export function stagingFolder(root: string, prefix: string): string {
+  return path.join(stagingRoot(root), `${prefix}-${process.pid}-${randomBytes(4).toString("hex")}`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes `<prefix>-<pid>-<random>` folders under `<root>/.kubeforge/tmp` whose process is gone; returns their paths.
+ * Folders of a live process are left alone.
+ */
+export function removeAbandonedStaging(root: string, prefix: string): string[] {
+  const parent = stagingRoot(root);
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const match = name.startsWith(`${prefix}-`) ? /-(\d+)-[0-9a-f]{8}$/.exec(name) : null;
+    if (!match || isRunning(Number(match[1]))) continue;
+    rmSync(path.join(parent, name), { recursive: true, force: true });
+    removed.push(path.join(parent, name));
+  }
+  return removed;
+}
