@@ -1,7 +1,6 @@
 // `kubeforge init <name>`: a new cluster from the typed template, with the user's own age key, Talos PKI and Flux
 // deploy key; registered in the workspace and checked with build + validate.
 import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { defineCommand } from "@kubeforge/cli-kit";
 import { CliError } from "../errors.js";
 
