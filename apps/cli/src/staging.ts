@@ -3,6 +3,7 @@
 // was killed (kill -9, power loss) is told apart from one a running process still uses.
 import { randomBytes } from "node:crypto";
 import { readdirSync, rmSync } from "node:fs";
+import { rmdir } from "node:fs/promises";
 import path from "node:path";
 
 /** `<root>/.kubeforge/tmp`: `root` is the repository (init) or the cluster folder (build). */
@@ -42,4 +43,16 @@ export function removeAbandonedStaging(root: string, prefix: string): string[] {
     removed.push(path.join(parent, name));
   }
   return removed;
+}
+
+/** After `staging` is gone: removes `.kubeforge/tmp` and `.kubeforge` above it when they are empty (nothing else). */
+export async function removeEmptyStagingRoot(staging: string): Promise<void> {
+  const tmp = path.dirname(staging);
+  for (const folder of [tmp, path.dirname(tmp)]) {
+    try {
+      await rmdir(folder);
+    } catch {
+      return; // not empty (the age-key pointer, a running build's staging) or already gone
+    }
+  }
 }

@@ -3,12 +3,12 @@
 // commit, which SIGINT/SIGTERM/SIGHUP cannot cut short (they take effect once it is done). Before the commit a signal
 // removes the staging folder and leaves the previous files as they were.
 import { existsSync, rmSync } from "node:fs";
-import { rm, rmdir } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { Cluster } from "@kubeforge/config";
 import type { BuildClusterResult } from "@kubeforge/manifests";
 import { guardInterrupts } from "../interrupts.js";
-import { removeAbandonedStaging, stagingFolder } from "../staging.js";
+import { removeAbandonedStaging, removeEmptyStagingRoot, stagingFolder } from "../staging.js";
 import { commitStaging, copyIntoStaging, type StagedChanges, unstageError } from "./staged-output.js";
 
 export interface WriteClusterOptions {
@@ -80,6 +80,6 @@ export async function writeCluster(options: WriteClusterOptions): Promise<WriteC
   } finally {
     guard.release();
     await rm(staging, { recursive: true, force: true });
-    await rmdir(path.dirname(staging)).catch(() => undefined); // .kubeforge/tmp, when empty
+    await removeEmptyStagingRoot(staging);
   }
 }

@@ -4,11 +4,11 @@
 // folder; during the final rename + .sops.yaml write they wait until both are done.
 import { randomBytes } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
-import { mkdir, readFile, rename, rm, rmdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { AGE_KEY_POINTER } from "../cluster-args.js";
 import { guardInterrupts } from "../interrupts.js";
-import { stagingFolder } from "../staging.js";
+import { removeEmptyStagingRoot, stagingFolder } from "../staging.js";
 import type { AgeKey } from "./age-key.js";
 import { existingClusterError } from "./existing-cluster.js";
 import { addClusterCreationRules } from "./sops-rules.js";
@@ -130,7 +130,7 @@ export async function createCluster(options: CreateClusterOptions): Promise<Crea
     throw error;
   } finally {
     guard.release();
-    await rmdir(path.dirname(staging)).catch(() => undefined); // .kubeforge/tmp, when empty
+    await removeEmptyStagingRoot(staging);
   }
   return { dir, files, ...(deployKey ? { deployKey } : {}) };
 }
