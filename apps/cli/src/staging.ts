@@ -2,7 +2,7 @@
 // turbo would take one for a workspace package). The name carries the owner's pid, so a folder left by a run that
 // was killed (kill -9, power loss) is told apart from one a running process still uses.
 import { randomBytes } from "node:crypto";
-import { readdirSync, rmSync } from "node:fs";
+import { readdirSync, rmdirSync, rmSync } from "node:fs";
 import { rmdir } from "node:fs/promises";
 import path from "node:path";
 
@@ -43,6 +43,19 @@ export function removeAbandonedStaging(root: string, prefix: string): string[] {
     removed.push(path.join(parent, name));
   }
   return removed;
+}
+
+/** Removes `staging` and the emptied folders above it, synchronously (for a signal handler on the way out). */
+export function removeStagingSync(staging: string): void {
+  rmSync(staging, { recursive: true, force: true });
+  const tmp = path.dirname(staging);
+  for (const folder of [tmp, path.dirname(tmp)]) {
+    try {
+      rmdirSync(folder);
+    } catch {
+      return;
+    }
+  }
 }
 
 /** After `staging` is gone: removes `.kubeforge/tmp` and `.kubeforge` above it when they are empty (nothing else). */

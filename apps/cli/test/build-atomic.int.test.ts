@@ -106,7 +106,7 @@ it("leaves the previous files and no staging folder when SIGINT arrives while th
   expect(stderr).toContain("SIGINT: kubeforge build stopped before writing; homelab's files are unchanged");
   // Before the fix flux/ was already written at this point and talos/generated/ was not.
   expect(snapshot()).toEqual(before);
-  expect(stagingFolders()).toEqual([]);
+  expect(existsSync(path.join(dir, ".kubeforge"))).toBe(false);
 });
 
 it("writes both halves once a key is available, and a re-run changes nothing", () => {

@@ -2,13 +2,13 @@
 // Talos generation and validation) runs against a staging folder; the cluster folder changes only in the final
 // commit, which SIGINT/SIGTERM/SIGHUP cannot cut short (they take effect once it is done). Before the commit a signal
 // removes the staging folder and leaves the previous files as they were.
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { Cluster } from "@kubeforge/config";
 import type { BuildClusterResult } from "@kubeforge/manifests";
 import { guardInterrupts } from "../interrupts.js";
-import { removeAbandonedStaging, removeEmptyStagingRoot, stagingFolder } from "../staging.js";
+import { removeAbandonedStaging, removeEmptyStagingRoot, removeStagingSync, stagingFolder } from "../staging.js";
 import { commitStaging, copyIntoStaging, type StagedChanges, unstageError } from "./staged-output.js";
 
 export interface WriteClusterOptions {
@@ -31,7 +31,7 @@ export async function writeCluster(options: WriteClusterOptions): Promise<WriteC
   removeAbandonedStaging(clusterDir, "build");
   const staging = stagingFolder(clusterDir, "build");
   const guard = guardInterrupts({
-    cleanup: () => rmSync(staging, { recursive: true, force: true }),
+    cleanup: () => removeStagingSync(staging),
     message: ({ signal, held }) =>
       held
         ? `\n${signal}: kubeforge build finished writing ${cluster.name} first; its files are complete\n`

@@ -3,12 +3,12 @@
 // succeeded; then the cluster's rules go into .sops.yaml. SIGINT/SIGTERM/SIGHUP while staging remove the staging
 // folder; during the final rename + .sops.yaml write they wait until both are done.
 import { randomBytes } from "node:crypto";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { AGE_KEY_POINTER } from "../cluster-args.js";
 import { guardInterrupts } from "../interrupts.js";
-import { removeEmptyStagingRoot, stagingFolder } from "../staging.js";
+import { removeEmptyStagingRoot, removeStagingSync, stagingFolder } from "../staging.js";
 import type { AgeKey } from "./age-key.js";
 import { existingClusterError } from "./existing-cluster.js";
 import { addClusterCreationRules } from "./sops-rules.js";
@@ -72,7 +72,7 @@ export async function createCluster(options: CreateClusterOptions): Promise<Crea
 
   const staging = stagingFolder(repoRoot, `init-${values.name}`);
   const guard = guardInterrupts({
-    cleanup: () => rmSync(staging, { recursive: true, force: true }),
+    cleanup: () => removeStagingSync(staging),
     message: ({ signal, held }) =>
       held
         ? `\n${signal}: init finished writing clusters/${values.name}/ and its .sops.yaml rules first; next: \`pnpm install && kubeforge build ${values.name}\`\n`
