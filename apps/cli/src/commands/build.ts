@@ -1,4 +1,5 @@
-// `kubeforge build [cluster]`: version gate and recipients check first, then flux/ + bootstrap/, then Talos configs.
+// `kubeforge build [cluster]`: version gate and recipients check first, then flux/, bootstrap/ and the Talos configs,
+// all staged and checked before the first file of the cluster changes.
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { defineCommand } from "@kubeforge/cli-kit";
@@ -27,27 +28,22 @@ export default defineCommand({
     const { cluster, warnings } = await loadDefinition(file);
     const { assertClusterRecipients } = await import("../recipients.js");
     await assertClusterRecipients({ clusterDir, definitionFile: file, cluster });
-    const { buildCluster } = await import("@kubeforge/manifests");
-    const manifests = await buildCluster({ cluster: file, dryRun: values.check === true });
+    let manifests: import("@kubeforge/manifests").BuildClusterResult;
+    let talos: { files: number; changed: number } | undefined;
+    let talosStale: string[] = [];
+    if (values.check) {
+      const { buildCluster } = await import("@kubeforge/manifests");
+      manifests = await buildCluster({ cluster: file, dryRun: true });
+      talosStale = await checkTalos(file, cluster, io);
+    } else {
+      // Everything that can fail runs against a staging folder first; see build/write-cluster.ts.
+      const { writeCluster } = await import("../build/write-cluster.js");
+      ({ manifests, talos } = await writeCluster({ file, cluster }));
+    }
     const changed = [manifests, manifests.bootstrap].reduce(
       (n, part) => n + part.written.length + part.removed.length,
       0,
     );
-    let talos: { files: number; changed: number } | undefined;
-    let talosStale: string[] = [];
-    if (values.check) talosStale = await checkTalos(file, cluster, io);
-    else {
-      const { createSopsSealer, generateTalosOutput, talosLayout } = await import("@kubeforge/talos");
-      const layout = talosLayout(file);
-      if (existsSync(layout.bundle)) {
-        const sealer = createSopsSealer({
-          sops: () => import("@kubeforge/sops"),
-          recipients: cluster.sops.ageRecipients,
-        });
-        const result = await generateTalosOutput({ cluster, layout, sealer });
-        talos = { files: result.files.length, changed: result.files.filter((entry) => entry.changed).length };
-      }
-    }
     const stale = values.check === true && (changed > 0 || talosStale.length > 0);
     if (values.json) {
       io.out(

@@ -1,7 +1,6 @@
 // `kubeforge init <name>`: a new cluster from the typed template, with the user's own age key, Talos PKI and Flux
 // deploy key; registered in the workspace and checked with build + validate.
 import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { defineCommand } from "@kubeforge/cli-kit";
 import { CliError } from "../errors.js";
 
@@ -89,14 +88,13 @@ export default defineCommand({
         "not inside a kubeforge repository",
         "run init from the repository (where pnpm-workspace.yaml is)",
       );
-    const { existsSync } = await import("node:fs");
-    if (existsSync(path.join(repoRoot, "clusters", name))) {
-      throw new CliError(
-        "E_EXISTS",
-        `clusters/${name} already exists; init never touches an existing cluster`,
-        `pick another name, or edit clusters/${name}/cluster.ts`,
-      );
-    }
+    const { existingClusterError } = await import("../init/existing-cluster.js");
+    const exists = existingClusterError(repoRoot, name);
+    if (exists) throw exists;
+    // A staging folder that an init killed with SIGKILL (or an older kubeforge) left behind.
+    const { removeInterruptedInits } = await import("../init/leftovers.js");
+    for (const leftover of removeInterruptedInits(repoRoot))
+      io.err(`removed ${leftover}/, left behind by an interrupted kubeforge init\n`);
     const { collectValues } = await import("../init/values.js");
     const ask = io.interactive && !flags.json ? await terminalAsk() : undefined;
     let partial: Awaited<ReturnType<typeof collectValues>>;

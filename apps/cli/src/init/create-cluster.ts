@@ -1,12 +1,16 @@
-// Writes a new cluster folder: template files, Talos PKI and the Git deploy key, all in a staging folder that is
-// renamed into place only when everything succeeded; then the cluster's rules go into .sops.yaml.
+// Writes a new cluster folder: template files, Talos PKI and the Git deploy key, all in a staging folder (in the
+// repository's gitignored .kubeforge/tmp/, never under clusters/) that is renamed into place only when everything
+// succeeded; then the cluster's rules go into .sops.yaml. SIGINT/SIGTERM/SIGHUP while staging remove the staging
+// folder; during the final rename + .sops.yaml write they wait until both are done.
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { AGE_KEY_POINTER } from "../cluster-args.js";
-import { CliError } from "../errors.js";
+import { guardInterrupts } from "../interrupts.js";
+import { removeEmptyStagingRoot, removeStagingSync, stagingFolder } from "../staging.js";
 import type { AgeKey } from "./age-key.js";
+import { existingClusterError } from "./existing-cluster.js";
 import { addClusterCreationRules } from "./sops-rules.js";
 import {
   clusterInput,
@@ -53,13 +57,8 @@ export async function checkValues(values: Omit<InitValues, "ageRecipient">): Pro
 export async function createCluster(options: CreateClusterOptions): Promise<CreatedCluster> {
   const { repoRoot, values, key } = options;
   const dir = path.join(repoRoot, "clusters", values.name);
-  if (existsSync(dir)) {
-    throw new CliError(
-      "E_EXISTS",
-      `clusters/${values.name} already exists; init never touches an existing cluster`,
-      `pick another name, or edit clusters/${values.name}/cluster.ts and run \`kubeforge build ${values.name}\``,
-    );
-  }
+  const exists = existingClusterError(repoRoot, values.name);
+  if (exists) throw exists;
   // The whole definition is checked before anything is written (versions included).
   const { resolveCluster } = await import("@kubeforge/config");
   resolveCluster(clusterInput(values), `clusters/${values.name}/cluster.ts`);
@@ -71,7 +70,14 @@ export async function createCluster(options: CreateClusterOptions): Promise<Crea
     recipients: [key.recipient],
   });
 
-  const staging = path.join(repoRoot, "clusters", `.init-${values.name}-${randomBytes(4).toString("hex")}`);
+  const staging = stagingFolder(repoRoot, `init-${values.name}`);
+  const guard = guardInterrupts({
+    cleanup: () => removeStagingSync(staging),
+    message: ({ signal, held }) =>
+      held
+        ? `\n${signal}: init finished writing clusters/${values.name}/ and its .sops.yaml rules first; next: \`pnpm install && kubeforge build ${values.name}\`\n`
+        : `\n${signal}: init stopped; nothing was written (clusters/${values.name}/ does not exist)\n`,
+  });
   const files: string[] = [];
   const put = async (relative: string, text: string) => {
     await mkdir(path.dirname(path.join(staging, relative)), { recursive: true });
@@ -115,11 +121,16 @@ export async function createCluster(options: CreateClusterOptions): Promise<Crea
       deployKey = generated.publicKey;
     }
     await put("README.md", renderReadme(values, deployKey ? DEPLOY_KEY_FILE : undefined));
-    await rename(staging, dir);
+    await guard.hold(async () => {
+      await rename(staging, dir);
+      await writeAtomic(sopsConfig, nextSopsConfig);
+    });
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
+  } finally {
+    guard.release();
+    await removeEmptyStagingRoot(staging);
   }
-  await writeAtomic(sopsConfig, nextSopsConfig);
   return { dir, files, ...(deployKey ? { deployKey } : {}) };
 }
