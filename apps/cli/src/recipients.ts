@@ -4,7 +4,8 @@ import path from "node:path";
 import type { Cluster } from "@kubeforge/config";
 import { CliError } from "./errors.js";
 
-async function listEncryptable(dir: string): Promise<string[]> {
+/** YAML/JSON files of a cluster folder that may be SOPS files (flux/ holds build copies; dot folders are state). */
+export async function listEncryptable(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     if (entry.name.startsWith(".") || entry.name === "node_modules" || entry.name === "flux") continue;
@@ -47,8 +48,10 @@ export async function assertClusterRecipients(options: {
   );
   if (findings.length === 0) return;
   const lines = findings.map((f) => `  ${f.file}: ${f.path}: ${f.message}\n    fix: ${f.hint}`);
+  const folder = path.relative(cwd, options.clusterDir) || ".";
   throw new CliError(
     "E_RECIPIENTS",
-    `${findings.length} problem${findings.length === 1 ? "" : "s"} with the SOPS recipients of cluster ${options.cluster.name} (nothing was written):\n${lines.join("\n")}`,
+    `${findings.length} problem${findings.length === 1 ? "" : "s"} with the SOPS recipients of cluster ${options.cluster.name} (nothing was written):\n${lines.join("\n")}\n` +
+      `  once .sops.yaml names the same recipients as sops.ageRecipients, re-wrap every file at once: kubeforge secrets updatekeys ${folder}`,
   );
 }

@@ -91,7 +91,7 @@ ${nodes}
   },
   flux: { url: ${q(values.gitUrl)}, branch: ${q(values.gitBranch)} }, // CHANGE: the repository Flux pulls from
   // Your age public key (its private half stays outside the repository). Add a teammate's key here and in .sops.yaml,
-  // then \`kubeforge secrets updatekeys <file>\` for each encrypted file.
+  // then \`kubeforge secrets updatekeys clusters/${values.name}\` (every encrypted file of the cluster).
   sops: { ageRecipients: [${q(values.ageRecipient)}] },
 });
 `;
