@@ -53,6 +53,19 @@ it("replaces its own earlier rules instead of adding duplicates, and creates a m
   expect(parse(addClusterCreationRules(undefined, options)).creation_rules).toHaveLength(2);
 });
 
+it("a second init of the same folder gives the same file, one comment for it (the comment was repeated)", () => {
+  const once = addClusterCreationRules(EXISTING, options);
+  const twice = addClusterCreationRules(once, options);
+  expect(twice).toBe(once);
+  expect(twice.split("clusters/mine (written by `kubeforge init`)").length - 1).toBe(1);
+  // with another cluster's rules between, each keeps exactly its own comment
+  const other = addClusterCreationRules(once, { clusterPath: "clusters/five", recipients: ["age1five"] });
+  const again = addClusterCreationRules(other, { clusterPath: "clusters/five", recipients: ["age1five"] });
+  expect(again).toBe(other);
+  expect(again.split("clusters/five (written by `kubeforge init`)").length - 1).toBe(1);
+  expect(again.split("clusters/mine (written by `kubeforge init`)").length - 1).toBe(1);
+});
+
 it("names a broken .sops.yaml instead of failing with an internal error", () => {
   expect(() => addClusterCreationRules("creation_rules: [\n", options)).toThrow(/^\.sops\.yaml: /);
   expect(() => addClusterCreationRules("creation_rules: 3\n", options)).toThrow(

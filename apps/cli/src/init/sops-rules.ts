@@ -47,8 +47,15 @@ export function addClusterCreationRules(text: string | undefined, options: Clust
   rules.items = rules.items.filter(
     (item) => !(isMap(item) && String((item as YAMLMap).get("path_regex") ?? "").startsWith(prefix)),
   );
+  // The comment init wrote above this folder's first rule: yaml reads a comment above the list's first `-` as
+  // the list's own, so it does not go away with the rule it belonged to; drop it here, or a second init repeats it.
+  const marker = ` ${options.clusterPath} (written by \`kubeforge init\`)`;
+  if (rules.commentBefore?.includes(marker)) {
+    const kept = rules.commentBefore.split("\n").filter((line) => !line.startsWith(marker));
+    rules.commentBefore = kept.length > 0 ? kept.join("\n") : undefined;
+  }
   const added = clusterCreationRules(options).map((rule) => document.createNode(rule));
-  added[0]!.commentBefore = ` ${options.clusterPath} (written by \`kubeforge init\`): its own age recipients, ahead of any catch-all.`;
+  added[0]!.commentBefore = `${marker}: its own age recipients, ahead of any catch-all.`;
   // yaml parses a comment above the first `-` as the list's; it belongs to that first rule, so move it there.
   const first = rules.items[0];
   if (rules.commentBefore && first && isMap(first) && !first.commentBefore) {
