@@ -6,6 +6,17 @@ import { CliError } from "../errors.js";
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** The last line of init's check: "clean" only when build + validate printed nothing above it. */
+export function verifySummary(findings: readonly { readonly severity: string }[]): string {
+  const errors = findings.filter((finding) => finding.severity === "error").length;
+  const warnings = findings.length - errors;
+  const counts = [
+    errors > 0 ? `${errors} error${errors === 1 ? "" : "s"}` : "",
+    warnings > 0 ? `${warnings} warning${warnings === 1 ? "" : "s"} (above)` : "",
+  ].filter(Boolean);
+  return `build + validate: ${counts.length === 0 ? "clean" : counts.join(", ")}`;
+}
+
 export default defineCommand({
   name: "init",
   description:
@@ -150,7 +161,7 @@ export default defineCommand({
       findings = report.findings.filter((finding) => finding.severity === "error").length;
       for (const finding of report.findings)
         log(`${finding.severity}: ${finding.file}: ${finding.path}: ${finding.message} — ${finding.hint}\n`);
-      log(`build + validate: ${findings === 0 ? "clean" : `${findings} errors`}\n`);
+      log(`${verifySummary(report.findings)}\n`);
     }
     if (flags.json) {
       io.out(

@@ -51,6 +51,15 @@ it("lists every missing flag when there is no terminal", async () => {
   });
 });
 
+it("in a terminal, says an empty answer left a value missing (not to run it in a terminal)", async () => {
+  const error = await collectValues("lab", { vip: "10.0.0.10" }, async () => "").catch((caught: unknown) => caught);
+  expect(error).toMatchObject({ code: "E_USAGE" });
+  expect((error as { hint: string }).hint).toMatch(
+    /^answer every question \(an empty answer leaves the value missing\)/,
+  );
+  expect((error as { hint: string }).hint).not.toContain("run it in a terminal");
+});
+
 const FLAGS = {
   gateway: "10.0.0.1",
   vip: "10.0.0.10",

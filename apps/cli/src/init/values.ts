@@ -98,7 +98,9 @@ export async function collectValues(
     throw new CliError(
       "E_USAGE",
       `init needs ${missing.length} more value${missing.length === 1 ? "" : "s"}`,
-      `pass ${missing.join(", ")} (or run it in a terminal to be asked)`,
+      ask
+        ? `answer every question (an empty answer leaves the value missing), or pass ${missing.join(", ")}`
+        : `pass ${missing.join(", ")} (or run it in a terminal to be asked)`,
     );
   }
   const flagNodes = (flags.node as string[] | undefined) ?? [];
