@@ -184,14 +184,16 @@ describe("kubeforge-talos", () => {
     expect(result.stderr).not.toMatch(/multiple documents|internal error/);
   });
 
-  it("apply interrupted while talosctl runs (Ctrl-C) leaves no decrypted config behind", async () => {
+  it("apply hands the decrypted config over stdin, and interrupted (Ctrl-C) leaves nothing behind", async () => {
     const temp = await mkdtemp(path.join(scratch, "talos-cli-tmp-"));
     const bin = await mkdtemp(path.join(scratch, "talos-cli-bin-"));
     const started = path.join(bin, "started");
-    // A talosctl that is still busy when the user presses Ctrl-C; it lets go of the output pipes.
+    const received = path.join(bin, "received");
+    // A talosctl that reads its config from stdin and is still busy when the user presses Ctrl-C; it lets go of
+    // the output pipes.
     await writeFile(
       path.join(bin, "talosctl"),
-      `#!/bin/sh\ntouch "${started}"\nexec sleep 3 </dev/null >/dev/null 2>&1\n`,
+      `#!/bin/sh\ncat > "${received}"\ntouch "${started}"\nexec sleep 3 </dev/null >/dev/null 2>&1\n`,
       { mode: 0o755 },
     );
     const child = execa("node", [binFile, "apply", "--cluster", "cluster.yaml", "--node", "node-1", "--insecure"], {
@@ -203,13 +205,13 @@ describe("kubeforge-talos", () => {
     const deadline = Date.now() + 20_000;
     while (!existsSync(started) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(existsSync(started)).toBe(true);
-    // The decrypted config is there while talosctl runs…
-    const [work] = await readdir(temp);
-    expect(await readdir(path.join(temp, work ?? ""))).toContain("node-1.yaml");
+    // talosctl got the decrypted config on stdin, and no file holds it while talosctl runs…
+    expect(await readFile(received, "utf8")).toMatch(/^version: v1alpha1$/m);
+    for (const work of await readdir(temp)) expect(await readdir(path.join(temp, work))).toEqual([]);
     child.kill("SIGINT");
     const result = await child;
     expect(result.signal ?? result.exitCode).toBeTruthy();
-    // …and gone once the interrupted apply has stopped.
+    // …and the (empty) work folder is gone once the interrupted apply has stopped.
     expect(await readdir(temp)).toEqual([]);
   }, 30_000);
 

@@ -16,6 +16,7 @@ export { type CheckOutputOptions, type CheckOutputResult, checkTalosOutput } fro
 export { type GenerateOutputOptions, type GenerateOutputResult, generateTalosOutput } from "./io/generate-output.js";
 export { machineConfigFile, type TalosLayout, talosconfigFile, talosLayout } from "./io/layout.js";
 export { resolveOidcCa } from "./io/oidc-ca.js";
+export { COMMAND_NOT_FOUND, withPipeStdin } from "./io/stdin-pipe.js";
 export { SCHEMA_RELEASES } from "./schema/schema-files.js";
 export { validateConfigDocuments, validateConfigText } from "./schema/validate-config.js";
 export { type BundleCa, type SecretsBundle, secretsBundleSchema } from "./secrets/bundle.js";

@@ -98,6 +98,7 @@ export default defineCommand({
     const stateFile = path.join(stateDir, "bootstrap-state.json");
     if (values.restart) await import("node:fs/promises").then((fs) => fs.rm(stateFile, { force: true }));
     const { execa } = await import("execa");
+    const { withPipeStdin } = await import("@kubeforge/talos");
     const { decryptText } = await import("@kubeforge/sops");
     const { readFile } = await import("node:fs/promises");
     const { openKubeApi } = await import("../bootstrap/kube.js");
@@ -119,7 +120,12 @@ export default defineCommand({
       pollMs: parseDuration((values.poll as string | undefined) ?? "5s", "--poll"),
       io,
       async exec(tool: string, args: readonly string[], options: { input?: string } = {}) {
-        const result = await execa(tool, args, { reject: false, ...(options.input ? { input: options.input } : {}) });
+        // with input (a decrypted machine config for `--file /dev/stdin`): stdin must be a pipe, see withPipeStdin
+        const [command, argv] = options.input ? withPipeStdin(tool, args) : [tool, [...args]];
+        const result = await execa(command, argv, {
+          reject: false,
+          ...(options.input ? { input: options.input } : {}),
+        });
         if (result.exitCode !== 0) {
           const output = `${result.stderr}\n${result.stdout}`.trim().split("\n").slice(-6).join("\n");
           throw new CliError(

@@ -3,12 +3,27 @@
 // would for bootstrap's calls. `talosctl kubeconfig <file>` writes a kubeconfig for $FAKE_API_URL (loopback only;
 // client-node speaks plain http only with insecure-skip-tls-verify).
 // With $FAKE_HANG_ON set, a call whose argv contains that word hangs (so a test can kill -9 the run there).
-import { appendFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 const tool = path.basename(process.argv[1]);
 const args = process.argv.slice(2);
 appendFileSync(process.env.FAKE_LOG, `${JSON.stringify([tool, ...args])}\n`);
+const file = args.indexOf("--file");
+if (tool === "talosctl" && args.includes("apply-config") && file >= 0) {
+  // as talosctl does (os.ReadFile): open --file by path, so `/dev/stdin` must be openable (a pipe, not a socket)
+  let config = "";
+  try {
+    config = readFileSync(args[file + 1], "utf8");
+  } catch (error) {
+    process.stderr.write(`error: failed to read configuration from "${args[file + 1]}": ${error.message}\n`);
+    process.exit(1);
+  }
+  if (!/^version: v1alpha1$/m.test(config)) {
+    process.stderr.write("error: the configuration is not a Talos machine config\n");
+    process.exit(1);
+  }
+}
 if (process.env.FAKE_HANG_ON && args.includes(process.env.FAKE_HANG_ON)) setInterval(() => {}, 1000);
 else if (tool === "flux" && args.includes("install")) {
   // As if Flux's controllers came up: the fake API starts serving Flux objects.

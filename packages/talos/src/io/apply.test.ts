@@ -30,7 +30,7 @@ beforeAll(async () => {
   await generateTalosOutput({ cluster, layout, sealer });
 });
 
-/** A talosctl stand-in that records its argv, the config file's mode and first line. */
+/** A talosctl stand-in that records its argv, the config file's kind and mode, and its first line. */
 async function fakeTalosctl(exitCode = 0): Promise<{ bin: string; log: string }> {
   const log = path.join(directory, `talosctl-${exitCode}.log`);
   const bin = path.join(directory, `talosctl-${exitCode}`);
@@ -39,7 +39,7 @@ async function fakeTalosctl(exitCode = 0): Promise<{ bin: string; log: string }>
     `#!/bin/sh
 file=""; prev=""
 for arg in "$@"; do [ "$prev" = "--file" ] && file="$arg"; prev="$arg"; done
-echo "$* mode=$(stat -c %a "$file") first=$(head -n 1 "$file")" >> "${log}"
+echo "$* kind=$(stat -L -c %F "$file") mode=$(stat -L -c %a "$file") first=$(head -n 1 "$file")" >> "${log}"
 exit ${exitCode}
 `,
   );
@@ -59,7 +59,7 @@ describe("applyConfigs", () => {
     expect(sealer.opened).toBe(opened);
   });
 
-  it("hands talosctl each decrypted config in a 0600 temp file and removes it afterwards", async () => {
+  it("hands talosctl each decrypted config on its stdin, never in a file; the talosconfig 0600, removed afterwards", async () => {
     const { bin, log } = await fakeTalosctl();
     const seen: string[] = [];
     await applyConfigs({
@@ -72,15 +72,33 @@ describe("applyConfigs", () => {
     });
     const line = (await readFile(log, "utf8")).trim();
     expect(line).toMatch(
-      /^apply-config --nodes 192\.168\.1\.102 --file \S+node-2\.yaml --talosconfig \S+ --endpoints 192\.168\.1\.102 mode=600 first=version: v1alpha1$/,
+      /^apply-config --nodes 192\.168\.1\.102 --file \/dev\/stdin --talosconfig \S+ --endpoints 192\.168\.1\.102 kind=fifo mode=\d+ first=version: v1alpha1$/,
     );
-    const configFile = seen[seen.indexOf("--file") + 1] as string;
     const talosconfig = seen[seen.indexOf("--talosconfig") + 1] as string;
-    expect(existsSync(configFile)).toBe(false);
     expect(existsSync(talosconfig)).toBe(false);
   });
 
-  it("removes the temp files and reports the node when talosctl fails", async () => {
+  it("with --mode interactive (talosctl needs the terminal on stdin) the config is a 0600 temp file, removed afterwards", async () => {
+    const { bin, log } = await fakeTalosctl();
+    const seen: string[] = [];
+    await applyConfigs({
+      cluster,
+      layout,
+      sealer,
+      talosctl: bin,
+      nodes: ["node-3"],
+      insecure: true,
+      mode: "interactive",
+      onCommand: (command) => seen.push(...command),
+    });
+    const line = (await readFile(log, "utf8")).trim().split("\n").pop();
+    expect(line).toMatch(
+      /^apply-config --nodes 192\.168\.1\.103 --file \S+node-3\.yaml --insecure --mode interactive kind=regular file mode=600 first=version: v1alpha1$/,
+    );
+    expect(existsSync(seen[seen.indexOf("--file") + 1] as string)).toBe(false);
+  });
+
+  it("reports the node when talosctl fails (the config went over stdin: no file to remove)", async () => {
     const { bin } = await fakeTalosctl(3);
     const seen: string[] = [];
     const error = await applyConfigs({
@@ -95,7 +113,7 @@ describe("applyConfigs", () => {
     expect(error).toBeInstanceOf(TalosError);
     expect((error as TalosError).code).toBe("E_TALOSCTL_FAILED");
     expect((error as Error).message).toMatch(/^node-1: talosctl apply-config failed/);
-    expect(existsSync(seen[seen.indexOf("--file") + 1] as string)).toBe(false);
+    expect(seen[seen.indexOf("--file") + 1]).toBe("/dev/stdin");
   });
 
   it("keeps SOPS keys out of talosctl's environment", async () => {

@@ -1,4 +1,4 @@
-// `talosctl apply-config` per node, with each decrypted config in a 0600 temp file removed afterwards.
+// `talosctl apply-config` per node, each decrypted config handed over on talosctl's stdin (never written to disk).
 import { existsSync, rmSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,6 +10,7 @@ import type { SecretSealer } from "../store/sealer.js";
 import { childEnv } from "./child-env.js";
 import { MACHINE_CONFIG_FORMAT } from "./generate-output.js";
 import { machineConfigFile, type TalosLayout, talosconfigFile } from "./layout.js";
+import { COMMAND_NOT_FOUND, withPipeStdin } from "./stdin-pipe.js";
 
 export interface ApplyOptions {
   readonly cluster: Cluster;
@@ -63,7 +64,7 @@ function commandFor(options: ApplyOptions, address: string, config: string, talo
   ];
 }
 
-async function decryptTo(file: string, target: string, sealer: SecretSealer): Promise<void> {
+async function decrypted(file: string, sealer: SecretSealer): Promise<string> {
   const text = await readFile(file, "utf8").catch((cause: unknown) => {
     throw new TalosError(
       "E_CONFIG_INVALID",
@@ -71,8 +72,15 @@ async function decryptTo(file: string, target: string, sealer: SecretSealer): Pr
       { cause },
     );
   });
-  await writeFile(target, await sealer.open(text, { file, format: MACHINE_CONFIG_FORMAT }), { mode: 0o600 });
+  return sealer.open(text, { file, format: MACHINE_CONFIG_FORMAT });
 }
+
+/**
+ * talosctl reads the machine config from its stdin (as `kubeforge bootstrap` does): a decrypted config holds
+ * the cluster's CA keys, and on stdin it never touches the disk, so no crash or `kill -9` can leave it there.
+ * `--mode interactive` needs the terminal on stdin; only then is the config a 0600 temp file.
+ */
+const STDIN = "/dev/stdin";
 
 const INTERRUPTS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
@@ -171,16 +179,39 @@ export async function applyConfigs(options: ApplyOptions): Promise<ApplyStep[]> 
   const release = removeOnInterrupt(directory);
   const steps: ApplyStep[] = [];
   try {
+    // the talosconfig (client credentials) is read by path: a 0600 file in the temp folder removed below
     const talosconfig = path.join(directory, "talosconfig");
-    if (!options.insecure) await decryptTo(talosconfigFile(layout.generated), talosconfig, sealer);
+    if (!options.insecure)
+      await writeFile(talosconfig, await decrypted(talosconfigFile(layout.generated), sealer), { mode: 0o600 });
+    const viaStdin = options.mode !== "interactive";
     for (const node of nodes) {
-      const config = path.join(directory, `${node.hostname}.yaml`);
-      await decryptTo(machineConfigFile(layout.generated, node.hostname), config, sealer);
+      const plaintext = await decrypted(machineConfigFile(layout.generated, node.hostname), sealer);
+      const config = viaStdin ? STDIN : path.join(directory, `${node.hostname}.yaml`);
+      if (!viaStdin) await writeFile(config, plaintext, { mode: 0o600 });
       const command = commandFor(options, targetOf(node), config, talosconfig);
       options.onCommand?.(command);
       try {
         // The age key stays with us: talosctl needs none of the SOPS variables.
-        await execa(command[0] as string, command.slice(1), { stdio: "inherit", env: childEnv(), extendEnv: false });
+        if (viaStdin) {
+          const [shell, args] = withPipeStdin(command[0] as string, command.slice(1));
+          const result = await execa(shell, args, {
+            input: plaintext,
+            stdout: "inherit",
+            stderr: "inherit",
+            env: childEnv(),
+            extendEnv: false,
+            reject: false,
+          });
+          // `sh` exits 127 when it cannot find talosctl: the same error as spawning it directly
+          if (result.exitCode === COMMAND_NOT_FOUND)
+            throw Object.assign(new Error(`${command[0]}: not found`), { code: "ENOENT" });
+          if (result.exitCode !== 0 || result.signal)
+            throw new Error(
+              `Command failed with ${result.signal ?? `exit code ${result.exitCode}`}: ${command.join(" ")}`,
+            );
+        } else {
+          await execa(command[0] as string, command.slice(1), { stdio: "inherit", env: childEnv(), extendEnv: false });
+        }
       } catch (cause) {
         if ((cause as { code?: string }).code === "ENOENT") {
           throw new TalosError(
@@ -207,7 +238,7 @@ export async function applyConfigs(options: ApplyOptions): Promise<ApplyStep[]> 
           { cause },
         );
       } finally {
-        await rm(config, { force: true });
+        if (!viaStdin) await rm(config, { force: true });
       }
       steps.push({
         hostname: node.hostname,
