@@ -38,6 +38,8 @@ it("fails with a ConfigError that lists the known clusters, never searching abov
   expect(missing).toBeInstanceOf(ConfigError);
   expect(missing.message).toContain("nope: is neither a path nor a cluster under clusters/");
   expect(missing.message).toContain("(lab)");
+  // A file name is not a cluster name: `nope.ts` does not exist (was "is neither a path nor a cluster").
+  expect(attempt("nope.ts").message).toContain("nope.ts: does not exist");
   expect(attempt("clusters/empty").message).toContain("has no cluster.ts, cluster.yaml, cluster.yml, cluster.json");
   expect(findRepositoryRoot(path.join(root, "clusters", "lab"))).toBe(root);
 });

@@ -55,7 +55,8 @@ export function findDefinition(target: string | undefined, options: FindDefiniti
     if (found) return found;
     throw notFound(given, `has no ${DEFINITION_FILES.join(", ")}`, root);
   }
-  const isBareName = target !== undefined && !target.includes("/") && !target.includes(path.sep);
+  // Cluster names are DNS labels: `nope.ts` is a file that does not exist, not a cluster name.
+  const isBareName = target !== undefined && /^[a-z0-9][a-z0-9-]*$/i.test(target);
   if (isBareName && root) {
     const found = definitionIn(path.join(root, "clusters", target));
     if (found) return found;
