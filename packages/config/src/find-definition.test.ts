@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ConfigError } from "./errors.js";
-import { findDefinition, findRepositoryRoot } from "./find-definition.js";
+import { findDefinition, findDefinitionPath, findRepositoryRoot } from "./find-definition.js";
 
 let root: string;
 
@@ -43,3 +43,12 @@ it("fails with a ConfigError that lists the known clusters, never searching abov
   expect(attempt("clusters/empty").message).toContain("has no cluster.ts, cluster.yaml, cluster.yml, cluster.json");
   expect(findRepositoryRoot(path.join(root, "clusters", "lab"))).toBe(root);
 });
+
+it("findDefinitionPath keeps the user's text for a file and names the file found in a folder or under clusters/", () => {
+  expect(findDefinitionPath("clusters/lab/cluster.yaml", { cwd: root })).toBe("clusters/lab/cluster.yaml");
+  expect(findDefinitionPath("clusters/lab", { cwd: root })).toBe(path.join("clusters", "lab", "cluster.yaml"));
+  expect(findDefinitionPath("lab", { cwd: root })).toBe(path.join("clusters", "lab", "cluster.yaml"));
+  expect(findDefinitionPath(path.join(root, "clusters", "lab"), { cwd: root })).toBe(path.join(root, "clusters", "lab", "cluster.yaml"));
+  expect(findDefinitionPath(undefined, { cwd: path.join(root, "clusters", "lab") })).toBe("cluster.yaml");
+});
+

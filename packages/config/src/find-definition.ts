@@ -63,3 +63,14 @@ export function findDefinition(target: string | undefined, options: FindDefiniti
   }
   throw notFound(given, isBareName ? "is neither a path nor a cluster under clusters/" : "does not exist", root);
 }
+
+/**
+ * findDefinition, returned as the user would write it: their own text when it names the file, else the file found
+ * (in the folder, or under clusters/) relative to `cwd`, or absolute when they gave an absolute path.
+ */
+export function findDefinitionPath(target: string | undefined, options: FindDefinitionOptions = {}): string {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const found = findDefinition(target, options);
+  if (target !== undefined && path.resolve(cwd, target) === found) return target;
+  return target !== undefined && path.isAbsolute(target) ? found : path.relative(cwd, found);
+}

@@ -7,7 +7,7 @@ import { pathToFileURL } from "node:url";
 import { isMap, parseDocument } from "yaml";
 import type { ConfigIssue } from "./errors.js";
 import { ConfigError } from "./errors.js";
-import { findDefinition } from "./find-definition.js";
+import { findDefinitionPath } from "./find-definition.js";
 import { definitionImportError, jsonParseError } from "./load-errors.js";
 import { privateCacheDir } from "./private-cache.js";
 import type { Cluster } from "./schema/cluster.js";
@@ -137,25 +137,14 @@ async function confineToRepository(absolute: string, file: string, options: Load
 }
 
 /**
- * Where the definition named `file` is: the file itself, or the definition inside a folder (cluster.ts, .yaml,
- * .yml, .json, as `kubeforge` resolves it). A missing path or an empty folder is a ConfigError naming the fix.
- */
-async function definitionFile(file: string): Promise<string> {
-  const absolute = path.resolve(file);
-  const stats = await stat(absolute).catch(() => undefined);
-  if (stats?.isFile()) return absolute;
-  return findDefinition(file);
-}
-
-/**
  * Loads and validates a definition from `.yaml`, `.yml`, `.json`, `.ts` or `.js`, or from the one in a cluster
  * folder (or a cluster name under clusters/). Every failure, a syntax error included, is a ConfigError naming the file (and line:column when known).
  */
 export async function loadCluster(file: string, options: LoadClusterOptions = {}): Promise<LoadedCluster> {
-  const absolute = await definitionFile(file);
-  // Messages name the file as the user gave it (relative), or the definition found in the folder they gave.
-  const shown =
-    absolute === path.resolve(file) || path.isAbsolute(file) ? file : path.relative(process.cwd(), absolute);
+  // A folder or a cluster name becomes the definition in it; messages name the file as the user would write it.
+  const isFile = (await stat(file).catch(() => undefined))?.isFile() === true;
+  const shown = isFile ? file : findDefinitionPath(file);
+  const absolute = path.resolve(shown);
   const extension = path.extname(absolute);
   await confineToRepository(absolute, shown, options);
   let data: unknown;
