@@ -167,7 +167,7 @@ describe.concurrent("kubeforge-upgrade CLI", () => {
     const result = await cli(["plan", "--clustr", "homelab"]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/^error: unknown option --clustr \(did you mean --cluster\?\); see kubeforge-upgrade --help\n/);
-    expect(result.stderr).not.toContain("as in");
+    expect(result.stderr).not.toContain('as in \'-- "');
   });
 
   it("run without a kubeconfig exits 6 instead of trying localhost:8080", async () => {

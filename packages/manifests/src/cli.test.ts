@@ -36,7 +36,7 @@ describe("kubeforge-manifests", () => {
     expect(result.stderr).toMatch(
       /^error: unknown option --clustr \(did you mean --cluster\?\); see kubeforge-manifests --help\n/,
     );
-    expect(result.stderr).not.toContain("as in");
+    expect(result.stderr).not.toContain('as in \'-- "');
   });
 
   it("a folder without a definition, a missing file, a syntax error, bad JSON: one line each, exit 1 (were internal errors)", () => {
