@@ -166,8 +166,10 @@ describe.concurrent("kubeforge-upgrade CLI", () => {
   it("an unknown option names its likely spelling, not node's positional-argument advice", async () => {
     const result = await cli(["plan", "--clustr", "homelab"]);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/^error: unknown option --clustr \(did you mean --cluster\?\); see kubeforge-upgrade --help\n/);
-    expect(result.stderr).not.toContain('as in \'-- "');
+    expect(result.stderr).toMatch(
+      /^error: unknown option --clustr \(did you mean --cluster\?\); see kubeforge-upgrade --help\n/,
+    );
+    expect(result.stderr).not.toContain("as in '-- \"");
   });
 
   it("run without a kubeconfig exits 6 instead of trying localhost:8080", async () => {

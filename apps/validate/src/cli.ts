@@ -145,7 +145,9 @@ async function outdated(args: Args): Promise<number> {
             const issue = error instanceof ConfigError ? error.issues[0] : undefined;
             throw new ValidateError(
               "E_CONFIG",
-              issue ? formatIssue(issue, model) : `${model}: ${String((error as Error)?.message ?? error).split("\n")[0]}`,
+              issue
+                ? formatIssue(issue, model)
+                : `${model}: ${String((error as Error)?.message ?? error).split("\n")[0]}`,
               "fix the cluster definition; `kubeforge-validate` without --outdated lists every problem",
             );
           },

@@ -48,7 +48,8 @@ it("findDefinitionPath keeps the user's text for a file and names the file found
   expect(findDefinitionPath("clusters/lab/cluster.yaml", { cwd: root })).toBe("clusters/lab/cluster.yaml");
   expect(findDefinitionPath("clusters/lab", { cwd: root })).toBe(path.join("clusters", "lab", "cluster.yaml"));
   expect(findDefinitionPath("lab", { cwd: root })).toBe(path.join("clusters", "lab", "cluster.yaml"));
-  expect(findDefinitionPath(path.join(root, "clusters", "lab"), { cwd: root })).toBe(path.join(root, "clusters", "lab", "cluster.yaml"));
+  expect(findDefinitionPath(path.join(root, "clusters", "lab"), { cwd: root })).toBe(
+    path.join(root, "clusters", "lab", "cluster.yaml"),
+  );
   expect(findDefinitionPath(undefined, { cwd: path.join(root, "clusters", "lab") })).toBe("cluster.yaml");
 });
-

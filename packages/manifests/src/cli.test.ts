@@ -13,7 +13,8 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const bin = path.resolve(import.meta.dirname, "../bin/kubeforge-manifests.mjs");
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
-const runIn = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8" });
+const runIn = (cwd: string, ...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8" });
 
 function clusterFile(data: unknown): string {
   const file = path.join(mkdtempSync(path.join(scratch, "kubeforge-cli-")), "cluster.yaml");
@@ -36,7 +37,7 @@ describe("kubeforge-manifests", () => {
     expect(result.stderr).toMatch(
       /^error: unknown option --clustr \(did you mean --cluster\?\); see kubeforge-manifests --help\n/,
     );
-    expect(result.stderr).not.toContain('as in \'-- "');
+    expect(result.stderr).not.toContain("as in '-- \"");
   });
 
   it("a folder without a definition, a missing file, a syntax error, bad JSON: one line each, exit 1 (were internal errors)", () => {
@@ -47,7 +48,10 @@ describe("kubeforge-manifests", () => {
     const missing = runIn(empty, "build", "--cluster", "nope.ts");
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain("nope.ts: does not exist — pass a cluster.ts");
-    writeFileSync(path.join(empty, "cluster.ts"), 'export default {\n  name: "lab",\n  api: { vip: "10.0.0.10" ],\n};\n');
+    writeFileSync(
+      path.join(empty, "cluster.ts"),
+      'export default {\n  name: "lab",\n  api: { vip: "10.0.0.10" ],\n};\n',
+    );
     const syntax = runIn(empty, "build", "--cluster", "cluster.ts");
     expect(syntax.status).toBe(1);
     expect(syntax.stderr).toBe(
@@ -56,7 +60,9 @@ describe("kubeforge-manifests", () => {
     writeFileSync(path.join(empty, "cluster.json"), '{\n  "name": "lab",\n}\n');
     const json = runIn(empty, "build", "--cluster", "cluster.json");
     expect(json.status).toBe(1);
-    expect(json.stderr).toMatch(/^error: cluster\.json is not a valid cluster definition:\n {2}cluster\.json: line 3:1: invalid JSON: /);
+    expect(json.stderr).toMatch(
+      /^error: cluster\.json is not a valid cluster definition:\n {2}cluster\.json: line 3:1: invalid JSON: /,
+    );
     for (const result of [none, missing, syntax, json]) expect(result.stderr).not.toMatch(/internal error|\n\s+at /);
   });
 

@@ -29,7 +29,7 @@ describe("kubeforge-talos arguments", () => {
     expect(result.stderr).toMatch(
       /^error: unknown option --plaintxt \(did you mean --plaintext\?\); see kubeforge-talos --help\n/,
     );
-    expect(result.stderr).not.toContain('as in \'-- "');
+    expect(result.stderr).not.toContain("as in '-- \"");
   });
 
   it("no definition here, a syntax error, a folder: one line naming the file, exit 1 (were internal errors)", async () => {
@@ -38,7 +38,10 @@ describe("kubeforge-talos arguments", () => {
     expect(none.exitCode).toBe(1);
     expect(none.stderr).toContain("cluster.ts: does not exist — pass a cluster.ts");
     mkdirSync(path.join(dir, "mine"));
-    writeFileSync(path.join(dir, "mine", "cluster.ts"), 'export default {\n  name: "lab",\n  api: { vip: "10.0.0.10" ],\n};\n');
+    writeFileSync(
+      path.join(dir, "mine", "cluster.ts"),
+      'export default {\n  name: "lab",\n  api: { vip: "10.0.0.10" ],\n};\n',
+    );
     // A folder is taken as the definition in it, as `kubeforge` takes it.
     for (const cluster of ["mine", "mine/cluster.ts"]) {
       const syntax = await run(["gen", "config", "--cluster", cluster], dir);
