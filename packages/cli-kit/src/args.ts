@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { closest, distance } from "fastest-levenshtein";
 
 /** The option shapes parseArgs takes; only the names and short letters matter here. */
-export type OptionNames = Readonly<Record<string, { readonly short?: string }>>;
+export type OptionNames = Readonly<Record<string, { readonly type: string; readonly short?: string }>>;
 
 /** The known option closest to `given` (`--clustr` → `--cluster`), when it is near enough to be a typo. */
 function suggestOption(given: string, options: OptionNames): string | undefined {
