@@ -40,6 +40,10 @@ it("fails with a ConfigError that lists the known clusters, never searching abov
   expect(missing.message).toContain("(lab)");
   // A file name is not a cluster name: `nope.ts` does not exist (was "is neither a path nor a cluster").
   expect(attempt("nope.ts").message).toContain("nope.ts: does not exist");
+  // With no target the message names the working directory, not "."
+  expect(() => findDefinition(undefined, { cwd: path.join(root, "clusters", "empty") })).toThrow(
+    `${path.join(root, "clusters", "empty")}: has no cluster.ts`,
+  );
   expect(attempt("clusters/empty").message).toContain("has no cluster.ts, cluster.yaml, cluster.yml, cluster.json");
   expect(findRepositoryRoot(path.join(root, "clusters", "lab"))).toBe(root);
 });

@@ -53,7 +53,8 @@ export function findDefinition(target: string | undefined, options: FindDefiniti
   if (stats?.isDirectory()) {
     const found = definitionIn(absolute);
     if (found) return found;
-    throw notFound(given, `has no ${DEFINITION_FILES.join(", ")}`, root);
+    // With no target the folder is the working directory: name it, "." says nothing in a message.
+    throw notFound(target ?? absolute, `has no ${DEFINITION_FILES.join(", ")}`, root);
   }
   // Cluster names are DNS labels: `nope.ts` is a file that does not exist, not a cluster name.
   const isBareName = target !== undefined && /^[a-z0-9][a-z0-9-]*$/i.test(target);

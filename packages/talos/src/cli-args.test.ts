@@ -36,7 +36,10 @@ describe("kubeforge-talos arguments", () => {
     const dir = mkdtempSync(path.join(scratch, "cluster-"));
     const none = await run(["gen", "config"], dir);
     expect(none.exitCode).toBe(1);
-    expect(none.stderr).toContain("cluster.ts: does not exist — pass a cluster.ts");
+    expect(none.stderr).toContain(
+      `${dir}: has no cluster.ts, cluster.yaml, cluster.yml, cluster.json — pass a cluster.ts`,
+    );
+    expect((await run(["gen", "confg"], dir)).exitCode).toBe(2);
     mkdirSync(path.join(dir, "mine"));
     writeFileSync(
       path.join(dir, "mine", "cluster.ts"),

@@ -86,10 +86,18 @@ async function main(argv: string[], io: CommandIo): Promise<number> {
     io.out(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
+  const [command, sub, ...rest] = positionals;
+  const known =
+    (command === "gen" && (sub === "secrets" || sub === "config") && rest.length === 0) ||
+    command === "validate" ||
+    (command === "apply" && positionals.length === 1);
+  // Before the definition is looked for: a mistyped command is a usage error wherever it runs.
+  if (!known) throw new UsageError(`unknown command: ${positionals.join(" ")}`);
   const options = {
     // A file, a folder holding one or a name under clusters/, as `kubeforge` takes it; a ConfigError names the fix.
     // talos/ sits beside the definition, so commands get the file, never the folder.
-    cluster: values.cluster === undefined ? "cluster.ts" : findDefinitionPath(values.cluster),
+    // `validate` reads the definition only when --cluster is given; the other commands always need it.
+    cluster: values.cluster === undefined && command === "validate" ? "cluster.ts" : findDefinitionPath(values.cluster),
     from: values.from,
     plaintext: values.plaintext,
     check: values.check,
@@ -104,14 +112,11 @@ async function main(argv: string[], io: CommandIo): Promise<number> {
     json: values.json,
     quiet: values.quiet,
   };
-  const [command, sub, ...rest] = positionals;
-  if (command === "gen" && sub === "secrets" && rest.length === 0) return genSecrets(options, io);
-  if (command === "gen" && sub === "config" && rest.length === 0) return genConfig(options, io);
   if (command === "validate") {
     return validate(positionals.slice(1), { ...options, clusterGiven: values.cluster !== undefined }, io);
   }
-  if (command === "apply" && positionals.length === 1) return apply(options, io);
-  throw new UsageError(`unknown command: ${positionals.join(" ")}`);
+  if (command === "apply") return apply(options, io);
+  return sub === "secrets" ? genSecrets(options, io) : genConfig(options, io);
 }
 
 const io: CommandIo = {
