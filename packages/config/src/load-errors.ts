@@ -28,12 +28,16 @@ export function definitionImportError(cause: unknown, file: string, shown: strin
   const parse = /^(?:\w+: )?ParseError: (.*)$/.exec(first.trim()) ?? /^SyntaxError: (.*)$/.exec(first.trim());
   if (parse || error.name === "SyntaxError") {
     const message = (parse?.[1] ?? first).trim();
+    const path = locationIn(rest.join("\n"), file, 0) || locationIn(error.stack ?? "", file);
+    // The error may sit in a module the definition imports: name that file and place instead.
+    const elsewhere = path ? undefined : /(\S+):(\d+):(\d+)\s*$/.exec(rest.join("\n").trim());
+    const where = elsewhere ? ` in ${elsewhere[1]} at line ${elsewhere[2]}:${Number(elsewhere[3]) + 1}` : "";
     return new ConfigError(
       "E_CONFIG_PARSE",
       [
         {
-          path: locationIn(rest.join("\n"), file, 0) || locationIn(error.stack ?? "", file),
-          message: `syntax error: ${message}`,
+          path,
+          message: `syntax error${where}: ${message}`,
           hint: "fix the TypeScript syntax (an editor or `pnpm exec tsc --noEmit` shows it too)",
         },
       ],

@@ -87,6 +87,14 @@ describe("loadCluster", () => {
       },
     ]);
     expect((error as ConfigError).message).not.toContain("ParseError");
+    // In a module the definition imports: that file and its line:column.
+    const nodes = path.join(dir, "nodes.ts");
+    writeFileSync(nodes, "export const nodes = [\n  { name: 1 ],\n];\n");
+    writeFileSync(file, 'import { nodes } from "./nodes";\nexport default { nodes };\n');
+    await expect(loadCluster(file)).rejects.toMatchObject({
+      code: "E_CONFIG_PARSE",
+      issues: [{ path: "", message: `syntax error in ${nodes} at line 2:13: Unexpected token, expected ","` }],
+    });
   });
 
   it("names a missing import and an error the definition throws, with their fix", async () => {
