@@ -52,8 +52,9 @@ export function definitionImportError(cause: unknown, file: string, shown: strin
       [
         {
           path: "",
-          message: `imports ${missing ? `'${missing[1]}'` : "a module"}, which cannot be found`,
-          hint: "run `pnpm install` at the repository root so the cluster's dependencies are linked, or fix the import",
+          // The wording `kubeforge` used before this lived here, so every CLI says the same.
+          message: `cannot be loaded: Cannot find module ${missing ? `'${missing[1]}'` : "(an import)"}`,
+          hint: "run `pnpm install` at the repository root so the cluster's package and its dependencies are linked, or fix the import",
         },
       ],
       shown,

@@ -105,7 +105,7 @@ describe("loadCluster", () => {
       code: "E_CONFIG_READ",
       issues: [
         expect.objectContaining({
-          message: "imports 'kubeforge-no-such-package', which cannot be found",
+          message: "cannot be loaded: Cannot find module 'kubeforge-no-such-package'",
           hint: expect.stringContaining("pnpm install"),
         }),
       ],
