@@ -1,5 +1,6 @@
 // kubeforge-upgrade: the only place in this package that prints or exits.
 import { parseArgs } from "node:util";
+import { describeArgsError, isVersionRequest, versionLine } from "@kubeforge/cli-kit";
 import type { ConfigError } from "@kubeforge/config";
 import { type Flags, UsageError } from "./commands/flags.js";
 import { formatUpgradeError, UpgradeError, type UpgradeErrorCode } from "./errors.js";
@@ -15,7 +16,7 @@ Commands:
   status   show where the last or current run stands
 
 Options:
-  --cluster <file|name>      cluster.ts / cluster.yaml, or a name under clusters/ (e.g. homelab)
+  --cluster <file|name>      cluster.ts / cluster.yaml, a folder holding one, or a name under clusters/ (e.g. homelab)
   --talosconfig <file>       talosconfig for talosctl            --talosctl <path>  talosctl binary
   --kubeconfig <file>        kubeconfig (else $KUBECONFIG, ~/.kube/config; never localhost:8080)
   --kube-context <name>      context inside the kubeconfig
@@ -38,6 +39,7 @@ Options:
                              versions of the simulated live state (plan only) [default: previous minor]
   --json                     JSON (plan, status) or JSON lines (run)
   -h, --help                 show this help
+  -v, --version              print the version
 
 Exit codes:
   0  success (or nothing to do)
@@ -63,37 +65,35 @@ const EXIT: Record<UpgradeErrorCode, number> = {
   E_STATE: 6,
 };
 
+const OPTIONS = {
+  cluster: { type: "string" },
+  talosctl: { type: "string" },
+  talosconfig: { type: "string" },
+  kubeconfig: { type: "string" },
+  "kube-context": { type: "string" },
+  "etcd-endpoints": { type: "string" },
+  "etcd-ca": { type: "string" },
+  "etcd-cert": { type: "string" },
+  "etcd-key": { type: "string" },
+  "state-dir": { type: "string" },
+  evidence: { type: "string", multiple: true },
+  releases: { type: "string" },
+  timeout: { type: "string", multiple: true },
+  poll: { type: "string" },
+  "dry-run": { type: "boolean" },
+  force: { type: "boolean" },
+  reason: { type: "string" },
+  "assume-talos": { type: "string" },
+  "assume-kubernetes": { type: "string" },
+  "retry-node": { type: "string" },
+  "evidence-key": { type: "string" },
+  "evidence-max-age": { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      cluster: { type: "string" },
-      talosctl: { type: "string" },
-      talosconfig: { type: "string" },
-      kubeconfig: { type: "string" },
-      "kube-context": { type: "string" },
-      "etcd-endpoints": { type: "string" },
-      "etcd-ca": { type: "string" },
-      "etcd-cert": { type: "string" },
-      "etcd-key": { type: "string" },
-      "state-dir": { type: "string" },
-      evidence: { type: "string", multiple: true },
-      releases: { type: "string" },
-      timeout: { type: "string", multiple: true },
-      poll: { type: "string" },
-      "dry-run": { type: "boolean" },
-      force: { type: "boolean" },
-      reason: { type: "string" },
-      "assume-talos": { type: "string" },
-      "assume-kubernetes": { type: "string" },
-      "retry-node": { type: "string" },
-      "evidence-key": { type: "string" },
-      "evidence-max-age": { type: "string" },
-      json: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
 }
 
 // grpc-js (under etcd3) sets the TLS ServerName to the endpoint IP, which makes Node print DEP0123 for every
@@ -109,11 +109,15 @@ const io = {
 };
 
 async function main(argv: string[]): Promise<number> {
+  if (isVersionRequest(argv)) {
+    process.stdout.write(versionLine("kubeforge-upgrade", new URL("../package.json", import.meta.url)));
+    return 0;
+  }
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(describeArgsError(error, OPTIONS, "kubeforge-upgrade"));
   }
   const { values, positionals } = parsed;
   if (values.help) {

@@ -141,6 +141,37 @@ describe.concurrent("kubeforge-upgrade CLI", () => {
     expect(result.stderr).toContain("nowhere");
   });
 
+  it("a syntax error in the definition exits 1 with its line:column, not an internal error (was exit 70)", async () => {
+    const dir = mkdtempSync(path.join(scratch, "broken-"));
+    writeFileSync(path.join(dir, "cluster.ts"), 'export default {\n  name: "lab",\n  api: { vip: "10.0.0.10" ],\n};\n');
+    // A folder is taken as the definition in it, as `kubeforge` takes it.
+    for (const cluster of [dir, path.join(dir, "cluster.ts")]) {
+      const result = await cli(["plan", "--cluster", cluster]);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain(
+        `${path.join(dir, "cluster.ts")}: line 3:27: syntax error: Unexpected token, expected ","`,
+      );
+      expect(result.stderr).not.toMatch(/internal error|ParseError|\n\s+at /);
+    }
+  });
+
+  it("--version and -v print the version (were usage errors, exit 2)", async () => {
+    for (const flag of ["--version", "-v"]) {
+      const result = await cli([flag]);
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toMatch(/^kubeforge-upgrade \d+\.\d+\.\d+$/);
+    }
+  });
+
+  it("an unknown option names its likely spelling, not node's positional-argument advice", async () => {
+    const result = await cli(["plan", "--clustr", "homelab"]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(
+      /^error: unknown option --clustr \(did you mean --cluster\?\); see kubeforge-upgrade --help\n/,
+    );
+    expect(result.stderr).not.toContain("as in '-- \"");
+  });
+
   it("run without a kubeconfig exits 6 instead of trying localhost:8080", async () => {
     const result = await cli(["run", "--cluster", "homelab"]);
     expect(result.exitCode).toBe(6);

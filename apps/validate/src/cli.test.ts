@@ -38,7 +38,19 @@ describe("kubeforge-validate CLI", () => {
     expect(none.stderr).toMatch(/^kubeforge-validate: no cluster directory given/);
     const unknown = await run(["--frobnicate", "x"]);
     expect(unknown.exitCode).toBe(2);
-    expect(unknown.stderr).toContain("Unknown option '--frobnicate'");
+    // node's own text ended `as in '-- "--frobnicate"` and advised passing the flag as a positional argument
+    expect(unknown.stderr).toMatch(/^kubeforge-validate: unknown option --frobnicate — see the options below\n/);
+    const typo = await run(["--ofline", "x"]);
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stderr).toMatch(/^kubeforge-validate: unknown option --ofline \(did you mean --offline\?\)/);
+  });
+
+  it("prints its version for --version and -v (was a usage error, exit 2)", async () => {
+    for (const flag of ["--version", "-v"]) {
+      const result = await run([flag]);
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toMatch(/^kubeforge-validate \d+\.\d+\.\d+$/);
+    }
   });
 
   it("exits 2 with a clear message, not an internal error, for a cluster folder that does not exist", async () => {

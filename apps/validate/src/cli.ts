@@ -2,7 +2,8 @@
 
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { loadCluster } from "@kubeforge/config";
+import { describeArgsError, isVersionRequest, versionLine } from "@kubeforge/cli-kit";
+import { ConfigError, formatIssue, loadCluster } from "@kubeforge/config";
 import { formatOutdated, type OutdatedEntry, outdatedCharts, outdatedReleases } from "./charts/outdated.js";
 import { ValidateError } from "./errors.js";
 import type { Finding } from "./finding.js";
@@ -34,30 +35,29 @@ Options:
   --context <name>       kubeconfig context (default: the current one)
   --talosconfig <file>   doctor: also check Talos services and etcd members via talosctl (default: $TALOSCONFIG)
   -h, --help             show this help
+  -v, --version          print the version
 
 Exit codes: 0 clean, 1 findings, 2 usage or internal error.
 `;
 
+const OPTIONS = {
+  json: { type: "boolean", default: false },
+  strict: { type: "boolean", default: false },
+  "no-kustomize": { type: "boolean", default: false },
+  offline: { type: "boolean", default: false },
+  "no-charts": { type: "boolean", default: false },
+  outdated: { type: "boolean", default: false },
+  config: { type: "string" },
+  "source-root": { type: "string" },
+  live: { type: "boolean", default: false },
+  kubeconfig: { type: "string" },
+  context: { type: "string" },
+  talosconfig: { type: "string" },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
 function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      json: { type: "boolean", default: false },
-      strict: { type: "boolean", default: false },
-      "no-kustomize": { type: "boolean", default: false },
-      offline: { type: "boolean", default: false },
-      "no-charts": { type: "boolean", default: false },
-      outdated: { type: "boolean", default: false },
-      config: { type: "string" },
-      "source-root": { type: "string" },
-      live: { type: "boolean", default: false },
-      kubeconfig: { type: "string" },
-      context: { type: "string" },
-      talosconfig: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
+  return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
 }
 
 type Args = ReturnType<typeof parse>;
@@ -141,9 +141,13 @@ async function outdated(args: Args): Promise<number> {
       ? await loadCluster(model).then(
           (result) => result.cluster,
           (error: unknown) => {
+            // A ConfigError's first line only says the file is invalid: show its first issue (line:col, path).
+            const issue = error instanceof ConfigError ? error.issues[0] : undefined;
             throw new ValidateError(
               "E_CONFIG",
-              `${model}: ${String((error as Error)?.message ?? error).split("\n")[0]}`,
+              issue
+                ? formatIssue(issue, model)
+                : `${model}: ${String((error as Error)?.message ?? error).split("\n")[0]}`,
               "fix the cluster definition; `kubeforge-validate` without --outdated lists every problem",
             );
           },
@@ -217,11 +221,15 @@ async function validate(args: Args): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (isVersionRequest(argv)) {
+    process.stdout.write(versionLine("kubeforge-validate", new URL("../package.json", import.meta.url)));
+    return 0;
+  }
   let args: Args;
   try {
     args = parse(argv);
   } catch (error) {
-    throw new ValidateError("E_USAGE", (error as Error).message, "see the options below");
+    throw new ValidateError("E_USAGE", describeArgsError(error, OPTIONS), "see the options below");
   }
   if (args.values.help) {
     process.stdout.write(USAGE);

@@ -1,6 +1,7 @@
 // A command is data: its help text, its options (node:util parseArgs shapes) and a run function. Subcommands
 // load lazily so a root `--help` never imports schemas, cdk8s or crypto.
 import { parseArgs } from "node:util";
+import { describeArgsError } from "./args.js";
 import { CliError } from "./errors.js";
 
 export interface OptionSpec {
@@ -95,6 +96,13 @@ export function parseCommandArgs(
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     return { values: values as CommandContext["values"], positionals };
   } catch (error) {
-    throw new CliError("E_USAGE", `${command.name}: ${(error as Error).message}`, `run \`${invocation} --help\``);
+    throw new CliError(
+      "E_USAGE",
+      `${command.name}: ${describeArgsError(error, options)}`,
+      `run \`${invocation} --help\``,
+      {
+        cause: error,
+      },
+    );
   }
 }

@@ -1,4 +1,5 @@
 // @kubeforge/cli-kit: commands as data, lazy subcommands, and the one runMain that prints errors and sets exit codes.
+export { describeArgsError, isVersionRequest, type OptionNames, versionLine } from "./args.js";
 export {
   type Command,
   type CommandContext,

@@ -84,6 +84,11 @@ it("turns bad flags and unknown commands into usage errors naming the help to ru
     code: "E_USAGE",
     exitCode: 2,
     hint: "run `demo greet --help`",
+    // node's own text ends `as in '-- "--nope"` and tells the user to pass the flag as a positional argument
+    message: "greet: unknown option --nope",
+  });
+  await expect(runCommand(root, ["greet", "--lod"], io)).rejects.toMatchObject({
+    message: "greet: unknown option --lod (did you mean --loud?)",
   });
   await expect(runCommand(root, ["gret"], io)).rejects.toMatchObject({
     message: 'unknown command "gret"',

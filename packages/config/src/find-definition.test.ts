@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ConfigError } from "./errors.js";
-import { findDefinition, findRepositoryRoot } from "./find-definition.js";
+import { findDefinition, findDefinitionPath, findRepositoryRoot } from "./find-definition.js";
 
 let root: string;
 
@@ -38,6 +38,22 @@ it("fails with a ConfigError that lists the known clusters, never searching abov
   expect(missing).toBeInstanceOf(ConfigError);
   expect(missing.message).toContain("nope: is neither a path nor a cluster under clusters/");
   expect(missing.message).toContain("(lab)");
+  // A file name is not a cluster name: `nope.ts` does not exist (was "is neither a path nor a cluster").
+  expect(attempt("nope.ts").message).toContain("nope.ts: does not exist");
+  // With no target the message names the working directory, not "."
+  expect(() => findDefinition(undefined, { cwd: path.join(root, "clusters", "empty") })).toThrow(
+    `${path.join(root, "clusters", "empty")}: has no cluster.ts`,
+  );
   expect(attempt("clusters/empty").message).toContain("has no cluster.ts, cluster.yaml, cluster.yml, cluster.json");
   expect(findRepositoryRoot(path.join(root, "clusters", "lab"))).toBe(root);
+});
+
+it("findDefinitionPath keeps the user's text for a file and names the file found in a folder or under clusters/", () => {
+  expect(findDefinitionPath("clusters/lab/cluster.yaml", { cwd: root })).toBe("clusters/lab/cluster.yaml");
+  expect(findDefinitionPath("clusters/lab", { cwd: root })).toBe(path.join("clusters", "lab", "cluster.yaml"));
+  expect(findDefinitionPath("lab", { cwd: root })).toBe(path.join("clusters", "lab", "cluster.yaml"));
+  expect(findDefinitionPath(path.join(root, "clusters", "lab"), { cwd: root })).toBe(
+    path.join(root, "clusters", "lab", "cluster.yaml"),
+  );
+  expect(findDefinitionPath(undefined, { cwd: path.join(root, "clusters", "lab") })).toBe("cluster.yaml");
 });

@@ -53,12 +53,25 @@ export function findDefinition(target: string | undefined, options: FindDefiniti
   if (stats?.isDirectory()) {
     const found = definitionIn(absolute);
     if (found) return found;
-    throw notFound(given, `has no ${DEFINITION_FILES.join(", ")}`, root);
+    // With no target the folder is the working directory: name it, "." says nothing in a message.
+    throw notFound(target ?? absolute, `has no ${DEFINITION_FILES.join(", ")}`, root);
   }
-  const isBareName = target !== undefined && !target.includes("/") && !target.includes(path.sep);
+  // Cluster names are DNS labels: `nope.ts` is a file that does not exist, not a cluster name.
+  const isBareName = target !== undefined && /^[a-z0-9][a-z0-9-]*$/i.test(target);
   if (isBareName && root) {
     const found = definitionIn(path.join(root, "clusters", target));
     if (found) return found;
   }
   throw notFound(given, isBareName ? "is neither a path nor a cluster under clusters/" : "does not exist", root);
+}
+
+/**
+ * findDefinition, returned as the user would write it: their own text when it names the file, else the file found
+ * (in the folder, or under clusters/) relative to `cwd`, or absolute when they gave an absolute path.
+ */
+export function findDefinitionPath(target: string | undefined, options: FindDefinitionOptions = {}): string {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const found = findDefinition(target, options);
+  if (target !== undefined && path.resolve(cwd, target) === found) return target;
+  return target !== undefined && path.isAbsolute(target) ? found : path.relative(cwd, found);
 }

@@ -17,7 +17,12 @@ export {
   nodeSchematic,
 } from "./derive.js";
 export { ConfigError, type ConfigErrorCode, type ConfigIssue, formatIssue, formatPath } from "./errors.js";
-export { type FindDefinitionOptions, findDefinition, findRepositoryRoot } from "./find-definition.js";
+export {
+  type FindDefinitionOptions,
+  findDefinition,
+  findDefinitionPath,
+  findRepositoryRoot,
+} from "./find-definition.js";
 export { clusterJsonSchema } from "./json-schema.js";
 export { type NodeLinks, nodeLinks, UPLINK_ALIAS, vlanName } from "./links.js";
 export { type LoadClusterOptions, type LoadedCluster, loadCluster, parseClusterYaml, resolveCluster } from "./load.js";

@@ -1,12 +1,14 @@
 // Reading definitions from disk: cluster.yaml / cluster.json, or cluster.ts via jiti.
 // A definition is code: it loads with no shared compile cache and only from inside its repository.
 import { existsSync } from "node:fs";
-import { readFile, realpath } from "node:fs/promises";
+import { readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { isMap, parseDocument } from "yaml";
 import type { ConfigIssue } from "./errors.js";
 import { ConfigError } from "./errors.js";
+import { findDefinitionPath } from "./find-definition.js";
+import { definitionImportError, jsonParseError } from "./load-errors.js";
 import { privateCacheDir } from "./private-cache.js";
 import type { Cluster } from "./schema/cluster.js";
 import { validateCluster } from "./validate.js";
@@ -54,7 +56,7 @@ export function parseClusterYaml(text: string, file?: string): unknown {
   return document.toJS();
 }
 
-async function importDefinition(file: string): Promise<unknown> {
+async function importDefinition(file: string, shown: string): Promise<unknown> {
   const { createJiti } = await import("jiti");
   // Never jiti's default cache ($TMPDIR/jiti, or node_modules/.cache/jiti): it may be shared or
   // world-writable, and jiti trusts an entry whose trailer holds the source's hash — anyone on the
@@ -67,12 +69,18 @@ async function importDefinition(file: string): Promise<unknown> {
     moduleCache: false,
     interopDefault: false,
   });
-  const module = (await jiti.import(file)) as { default?: unknown };
+  let module: { default?: unknown };
+  try {
+    module = (await jiti.import(file)) as { default?: unknown };
+  } catch (cause) {
+    if (cause instanceof ConfigError) throw cause;
+    throw definitionImportError(cause, file, shown);
+  }
   if (module.default === undefined) {
     throw new ConfigError(
       "E_CONFIG_READ",
       [{ path: "", message: "has no default export", hint: "export default defineCluster({ … })" }],
-      file,
+      shown,
     );
   }
   return module.default;
@@ -128,14 +136,20 @@ async function confineToRepository(absolute: string, file: string, options: Load
   );
 }
 
-/** Loads and validates a definition from `.yaml`, `.yml`, `.json`, `.ts` or `.js`. */
+/**
+ * Loads and validates a definition from `.yaml`, `.yml`, `.json`, `.ts` or `.js`, or from the one in a cluster
+ * folder (or a cluster name under clusters/). Every failure, a syntax error included, is a ConfigError naming the file (and line:column when known).
+ */
 export async function loadCluster(file: string, options: LoadClusterOptions = {}): Promise<LoadedCluster> {
-  const absolute = path.resolve(file);
+  // A folder or a cluster name becomes the definition in it; messages name the file as the user would write it.
+  const isFile = (await stat(file).catch(() => undefined))?.isFile() === true;
+  const shown = isFile ? file : findDefinitionPath(file);
+  const absolute = path.resolve(shown);
   const extension = path.extname(absolute);
-  await confineToRepository(absolute, file, options);
+  await confineToRepository(absolute, shown, options);
   let data: unknown;
   if (extension === ".ts" || extension === ".js" || extension === ".mts" || extension === ".mjs") {
-    data = await importDefinition(absolute);
+    data = await importDefinition(absolute, shown);
   } else {
     let text: string;
     try {
@@ -144,13 +158,21 @@ export async function loadCluster(file: string, options: LoadClusterOptions = {}
       const reason = (cause as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : String(cause);
       throw new ConfigError(
         "E_CONFIG_READ",
-        [{ path: "", message: reason, hint: "pass the path of a cluster.yaml or cluster.ts" }],
-        file,
+        [{ path: "", message: reason, hint: "pass the path of a cluster.ts, cluster.yaml or cluster.json" }],
+        shown,
         { cause },
       );
     }
-    data = extension === ".json" ? JSON.parse(text) : parseClusterYaml(text, file);
+    if (extension === ".json") {
+      try {
+        data = JSON.parse(text);
+      } catch (cause) {
+        throw jsonParseError(cause, text, shown);
+      }
+    } else {
+      data = parseClusterYaml(text, shown);
+    }
   }
-  const { cluster, warnings } = resolveCluster(data, file);
+  const { cluster, warnings } = resolveCluster(data, shown);
   return { cluster, file: absolute, warnings };
 }

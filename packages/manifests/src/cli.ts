@@ -1,6 +1,7 @@
 // kubeforge-manifests: renders a cluster's Flux tree. The only place in this package that prints or exits.
 import { parseArgs } from "node:util";
-import { ConfigError, formatIssue } from "@kubeforge/config";
+import { describeArgsError, isVersionRequest, versionLine } from "@kubeforge/cli-kit";
+import { ConfigError, findDefinitionPath, formatIssue } from "@kubeforge/config";
 import { buildCluster } from "./build.js";
 import { PlaintextSecretError } from "./secrets.js";
 import { UnsafePathError, WriteConflictError } from "./writer/errors.js";
@@ -10,23 +11,38 @@ const USAGE = `Usage: kubeforge-manifests build [options]
 Renders a cluster definition into the folder Flux reconciles.
 
 Options:
-  --cluster <file>  cluster definition (cluster.ts, cluster.yaml or cluster.json) [default: cluster.ts]
+  --cluster <file>  cluster definition (cluster.ts, cluster.yaml or cluster.json), a folder holding one, or a
+                    name under clusters/ [default: the definition in the current folder]
   --out <dir>       output folder [default: flux/ beside the definition]
   --check           change nothing; exit 1 if the folder is not up to date
   --json            print the result as JSON
   -q, --quiet       print nothing on success
   -h, --help        show this help
+  -v, --version     print the version
 
 Exit codes: 0 success, 1 invalid definition / conflict / out of date, 2 usage error, 70 internal error.`;
 
 class UsageError extends Error {}
 
+const OPTIONS = {
+  cluster: { type: "string" },
+  out: { type: "string" },
+  check: { type: "boolean" },
+  json: { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 async function main(argv: string[]): Promise<number> {
+  if (isVersionRequest(argv)) {
+    process.stdout.write(versionLine("kubeforge-manifests", new URL("../package.json", import.meta.url)));
+    return 0;
+  }
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(describeArgsError(error, OPTIONS, "kubeforge-manifests"));
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -36,8 +52,10 @@ async function main(argv: string[]): Promise<number> {
   const command = positionals[0] ?? "build";
   if (command !== "build" || positionals.length > 1) throw new UsageError(`unknown command: ${positionals.join(" ")}`);
 
-  const result = await buildCluster({ cluster: values.cluster ?? "cluster.ts", out: values.out, dryRun: values.check });
-  for (const warning of result.warnings) process.stderr.write(`warning: ${formatIssue(warning, values.cluster)}\n`);
+  // A file, a folder holding one or a name under clusters/, as `kubeforge` takes it; a ConfigError names the fix.
+  const cluster = findDefinitionPath(values.cluster);
+  const result = await buildCluster({ cluster, out: values.out, dryRun: values.check });
+  for (const warning of result.warnings) process.stderr.write(`warning: ${formatIssue(warning, cluster)}\n`);
   const changed = [result, result.bootstrap].some((part) => part.written.length > 0 || part.removed.length > 0);
   const stale = values.check === true && changed;
   if (values.json) {
@@ -56,18 +74,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      cluster: { type: "string" },
-      out: { type: "string" },
-      check: { type: "boolean" },
-      json: { type: "boolean" },
-      quiet: { type: "boolean", short: "q" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
 }
 
 main(process.argv.slice(2)).then(

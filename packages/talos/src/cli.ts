@@ -1,6 +1,7 @@
 // kubeforge-talos: the only place in this package that prints or exits.
 import { parseArgs } from "node:util";
-import { ConfigError } from "@kubeforge/config";
+import { describeArgsError, isVersionRequest, versionLine } from "@kubeforge/cli-kit";
+import { ConfigError, findDefinitionPath } from "@kubeforge/config";
 import { apply } from "./commands/apply.js";
 import { type CommandIo, UsageError } from "./commands/context.js";
 import { genConfig } from "./commands/gen-config.js";
@@ -19,7 +20,8 @@ Commands:
   apply            talosctl apply-config per node, with each decrypted config in a 0600 temp file
 
 Options:
-  --cluster <file>        cluster definition; talos/ sits beside it [default: cluster.ts]
+  --cluster <file>        cluster definition, a folder holding one, or a name under clusters/; talos/ sits beside
+                          the definition [default: the definition in the current folder]
   --from <file>           gen secrets: import a talosctl / talhelper bundle or recover it from a control-plane
                           machine config (plain or SOPS-encrypted) instead of generating one
   --rekey                 gen secrets / gen config: replace the cluster's PKI on purpose; every node must be
@@ -37,6 +39,7 @@ Options:
   --json                  print the result as JSON
   -q, --quiet             print nothing on success
   -h, --help              show this help
+  -v, --version           print the version
 
 Bootstrap order: gen secrets → gen config → apply --insecure → talosctl bootstrap (etcd, once)
   → talosctl kubeconfig → Cilium → Flux.
@@ -45,44 +48,56 @@ Exit codes: 0 success; 1 invalid definition or config, missing/undecryptable bun
 PKI mismatch, schema errors, gen config --check: stale output or no key to check, nothing to apply, talosctl
 missing or failed; 2 usage error; 70 internal error.`;
 
+const OPTIONS = {
+  cluster: { type: "string" },
+  from: { type: "string" },
+  plaintext: { type: "boolean" },
+  check: { type: "boolean" },
+  "talos-version": { type: "string" },
+  node: { type: "string", multiple: true },
+  insecure: { type: "boolean" },
+  address: { type: "string" },
+  "cert-fingerprint": { type: "string", multiple: true },
+  mode: { type: "string" },
+  rekey: { type: "boolean" },
+  "dry-run": { type: "boolean" },
+  json: { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      cluster: { type: "string" },
-      from: { type: "string" },
-      plaintext: { type: "boolean" },
-      check: { type: "boolean" },
-      "talos-version": { type: "string" },
-      node: { type: "string", multiple: true },
-      insecure: { type: "boolean" },
-      address: { type: "string" },
-      "cert-fingerprint": { type: "string", multiple: true },
-      mode: { type: "string" },
-      rekey: { type: "boolean" },
-      "dry-run": { type: "boolean" },
-      json: { type: "boolean" },
-      quiet: { type: "boolean", short: "q" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
 }
 
 async function main(argv: string[], io: CommandIo): Promise<number> {
+  if (isVersionRequest(argv)) {
+    io.out(versionLine("kubeforge-talos", new URL("../package.json", import.meta.url)));
+    return 0;
+  }
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(describeArgsError(error, OPTIONS, "kubeforge-talos"));
   }
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) {
     io.out(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
+  const [command, sub, ...rest] = positionals;
+  const known =
+    (command === "gen" && (sub === "secrets" || sub === "config") && rest.length === 0) ||
+    command === "validate" ||
+    (command === "apply" && positionals.length === 1);
+  // Before the definition is looked for: a mistyped command is a usage error wherever it runs.
+  if (!known) throw new UsageError(`unknown command: ${positionals.join(" ")}`);
   const options = {
-    cluster: values.cluster ?? "cluster.ts",
+    // A file, a folder holding one or a name under clusters/, as `kubeforge` takes it; a ConfigError names the fix.
+    // talos/ sits beside the definition, so commands get the file, never the folder.
+    // `validate` reads the definition only when --cluster is given; the other commands always need it.
+    cluster: values.cluster === undefined && command === "validate" ? "cluster.ts" : findDefinitionPath(values.cluster),
     from: values.from,
     plaintext: values.plaintext,
     check: values.check,
@@ -97,14 +112,11 @@ async function main(argv: string[], io: CommandIo): Promise<number> {
     json: values.json,
     quiet: values.quiet,
   };
-  const [command, sub, ...rest] = positionals;
-  if (command === "gen" && sub === "secrets" && rest.length === 0) return genSecrets(options, io);
-  if (command === "gen" && sub === "config" && rest.length === 0) return genConfig(options, io);
   if (command === "validate") {
     return validate(positionals.slice(1), { ...options, clusterGiven: values.cluster !== undefined }, io);
   }
-  if (command === "apply" && positionals.length === 1) return apply(options, io);
-  throw new UsageError(`unknown command: ${positionals.join(" ")}`);
+  if (command === "apply") return apply(options, io);
+  return sub === "secrets" ? genSecrets(options, io) : genConfig(options, io);
 }
 
 const io: CommandIo = {

@@ -1,11 +1,10 @@
 // CLI plumbing shared by the commands: find the definition, read credentials, build the clients.
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import {
   type Cluster,
-  ConfigError,
   controlPlaneNodes,
+  findDefinition,
   loadCluster,
   RELEASES,
   type ReleaseTable,
@@ -30,29 +29,12 @@ export interface ConnectFlags {
   readonly "etcd-key"?: string;
 }
 
-/** `homelab` → clusters/homelab/cluster.ts found from the working directory upwards; a path is used as is. */
+/**
+ * `homelab` → clusters/homelab/cluster.ts of the repository around `cwd`; a folder → the definition in it; a file is
+ * used as is. The same rules as `kubeforge --cluster` (findDefinition), so every CLI names a bad value the same way.
+ */
 export function resolveClusterFile(value: string, cwd: string = process.cwd()): string {
-  if (existsSync(path.resolve(cwd, value))) return path.resolve(cwd, value);
-  if (/^[a-z0-9-]+$/.test(value)) {
-    for (let dir = cwd; ; dir = path.dirname(dir)) {
-      for (const name of ["cluster.ts", "cluster.yaml", "cluster.json"]) {
-        const candidate = path.join(dir, "clusters", value, name);
-        if (existsSync(candidate)) return candidate;
-      }
-      if (path.dirname(dir) === dir) break;
-    }
-  }
-  throw new ConfigError(
-    "E_CONFIG_READ",
-    [
-      {
-        path: "",
-        message: "does not exist",
-        hint: "pass a cluster.ts/cluster.yaml path, or a name under clusters/ (e.g. homelab)",
-      },
-    ],
-    value,
-  );
+  return findDefinition(value, { cwd });
 }
 
 export async function loadDefinition(value: string): Promise<{ cluster: Cluster; file: string; warnings: string[] }> {

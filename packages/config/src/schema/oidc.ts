@@ -15,7 +15,14 @@ export const PEM_CERTIFICATE = /^(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\
 
 export const oidcSchema = z
   .strictObject({
-    issuerUrl: z.url({ protocol: /^https$/ }).describe("Issuer URL of the OIDC provider (Zitadel), https only."),
+    issuerUrl: z
+      .url({
+        protocol: /^https$/,
+        // The API server refuses a non-https --oidc-issuer-url: say so, and what a valid value looks like.
+        error: (issue) =>
+          `${typeof issue.input === "string" ? `"${issue.input}"` : "the value"} is not an https:// URL — the Kubernetes API server accepts only an https issuer; give the full URL of your OIDC provider, e.g. "https://auth.example.com"`,
+      })
+      .describe("Issuer URL of the OIDC provider (Zitadel), https only."),
     issuerCaPem: z
       .string()
       .regex(PEM_CERTIFICATE, { message: "must be one or more PEM certificates (-----BEGIN CERTIFICATE-----…)" })
