@@ -17,7 +17,7 @@ Commands:
   gen config       write SOPS-encrypted machine configs and talosconfig to talos/generated/ (needs the bundle;
                    refuses when the bundle's CAs differ from those in the existing configs)
   validate FILE…   check machine configs against the official Talos schema (SOPS-encrypted files are decrypted)
-  apply            talosctl apply-config per node, with each decrypted config in a 0600 temp file
+  apply            talosctl apply-config per node, each decrypted config on its stdin (never a file)
 
 Options:
   --cluster <file>        cluster definition, a folder holding one, or a name under clusters/; talos/ sits beside
