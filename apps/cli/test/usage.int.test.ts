@@ -23,11 +23,13 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-it("prints its version", () => {
-  const result = kubeforge(["--version"]);
-  expect(result.status).toBe(0);
+it("prints its version for --version, -v and -V, as every kubeforge CLI does (-v was refused)", () => {
   const { version } = JSON.parse(readFileSync(path.join(app, "package.json"), "utf8")) as { version: string };
-  expect(result.stdout).toBe(`kubeforge ${version}\n`);
+  for (const flag of ["--version", "-v", "-V"]) {
+    const result = kubeforge([flag]);
+    expect(result.status, flag).toBe(0);
+    expect(result.stdout).toBe(`kubeforge ${version}\n`);
+  }
 });
 
 it("exits 2 with usage for `secrets` without a verb or without a file", () => {
