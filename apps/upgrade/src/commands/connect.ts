@@ -1,6 +1,5 @@
 // CLI plumbing shared by the commands: find the definition, read credentials, build the clients.
 import { readFile } from "node:fs/promises";
-import path from "node:path";
 import {
   type Cluster,
   controlPlaneNodes,
