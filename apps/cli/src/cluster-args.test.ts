@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { AGE_KEY_POINTER, loadDefinition, useClusterAgeKey } from "./cluster-args.js";
+import { AGE_KEY_POINTER, loadDefinition, useClusterAgeKey, useKeyOfFiles } from "./cluster-args.js";
 
 let root: string;
 beforeAll(() => {
@@ -60,4 +60,29 @@ it("turns a cluster.json syntax error's position into line:col, with a JSON fix"
   expect(error?.message).toContain("cluster.json: line 3:3: invalid JSON:");
   expect(error?.issues?.[0]?.hint).toContain("JSON");
   expect(error?.issues?.[0]?.hint).not.toContain("TypeScript");
+});
+
+it("uses the saved key of the files' cluster, and refuses files of two clusters with their own keys", async () => {
+  const key = path.join(root, "k.txt");
+  writeFileSync(key, "AGE-SECRET-KEY-1\n");
+  for (const name of ["one", "two"]) {
+    mkdirSync(path.join(root, "pair", name, ".kubeforge"), { recursive: true });
+    writeFileSync(path.join(root, "pair", name, "cluster.yaml"), `name: ${name}\n`);
+    writeFileSync(path.join(root, "pair", name, AGE_KEY_POINTER), `${key}\n`);
+    writeFileSync(path.join(root, "pair", name, "s.sops.yaml"), "a: b\n");
+  }
+  const env: NodeJS.ProcessEnv = {};
+  await useKeyOfFiles([path.join(root, "pair", "one", "s.sops.yaml")], { env, hint: "h" });
+  expect(env.SOPS_AGE_KEY_FILE).toBe(key);
+  // before, the last file's cluster silently won
+  await expect(
+    useKeyOfFiles([path.join(root, "pair", "one", "s.sops.yaml"), path.join(root, "pair", "two", "s.sops.yaml")], {
+      env: {},
+      hint: "one cluster at a time",
+      cwd: root,
+    }),
+  ).rejects.toMatchObject({
+    code: "E_USAGE",
+    message: "the files belong to clusters with their own saved age keys: pair/one, pair/two",
+  });
 });

@@ -92,6 +92,35 @@ export function clusterDirAt(dir: string): string | undefined {
   }
 }
 
+/**
+ * Points SOPS_AGE_KEY_FILE at the saved key of the cluster the existing `files` belong to. One process has one key
+ * file: files of two clusters that each have a saved key are refused (never open one cluster's files with another's).
+ */
+export async function useKeyOfFiles(
+  files: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; hint: string },
+): Promise<void> {
+  const cwd = options.cwd ?? process.cwd();
+  const dirs = [
+    ...new Set(
+      files
+        .filter((file) => existsSync(path.resolve(cwd, file)))
+        .map((file) => clusterDirOf(path.resolve(cwd, file)))
+        .filter((dir) => dir !== undefined),
+    ),
+  ];
+  const keyed = dirs.filter((dir) => readSavedAgeKey(dir) !== undefined);
+  if (keyed.length > 1) {
+    const { CliError } = await import("./errors.js");
+    throw new CliError(
+      "E_USAGE",
+      `the files belong to clusters with their own saved age keys: ${keyed.map((dir) => path.relative(cwd, dir) || ".").join(", ")}`,
+      options.hint,
+    );
+  }
+  if (keyed[0]) useClusterAgeKey(keyed[0], options.env);
+}
+
 /** The cluster folder holding `file` (the nearest parent with a cluster definition), if any. */
 export function clusterDirOf(file: string): string | undefined {
   return clusterDirAt(path.dirname(path.resolve(file)));

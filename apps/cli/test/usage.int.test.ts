@@ -32,6 +32,12 @@ it("prints its version for --version, -v and -V, as every kubeforge CLI does (-v
   }
 });
 
+it("refuses a stray argument instead of ignoring it (build mine extra built mine, exit 0)", () => {
+  const result = kubeforge(["build", "mine", "extra"]);
+  expect(result.status).toBe(2);
+  expect(result.stderr).toContain('build: unexpected argument "extra"');
+});
+
 it("exits 2 with usage for `secrets` without a verb or without a file", () => {
   const none = kubeforge(["secrets"]);
   expect(none.status).toBe(2);

@@ -50,6 +50,8 @@ export interface Command {
   readonly footer?: string;
   /** Pass every argument through unparsed (commands that delegate to another CLI). */
   readonly passThrough?: boolean;
+  /** At most this many positional arguments; more is a usage error (not silently ignored). @default unlimited */
+  readonly maxPositionals?: number;
   readonly run?: (context: CommandContext) => Promise<RunResult>;
 }
 

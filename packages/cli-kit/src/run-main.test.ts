@@ -22,6 +22,7 @@ const greet = defineCommand({
   name: "greet",
   description: "Says hello.",
   usage: "greet <name> [options]",
+  maxPositionals: 1,
   options: {
     loud: { type: "boolean", short: "l", description: "shout" },
     times: { type: "string", value: "<n>", description: "repeat" },
@@ -94,6 +95,17 @@ it("turns bad flags and unknown commands into usage errors naming the help to ru
     message: 'unknown command "gret"',
     hint: "run `demo --help`",
   });
+});
+
+it("refuses arguments beyond what a command takes instead of ignoring them", async () => {
+  const io = captureIo();
+  await expect(runCommand(root, ["greet", "ann", "extra"], io)).rejects.toMatchObject({
+    code: "E_USAGE",
+    message: 'greet: unexpected argument "extra"',
+    hint: "usage: demo greet <name> [options] (see `demo greet --help`)",
+  });
+  expect(io.text()).toBe("");
+  await expect(runCommand(root, ["greet", "ann"], io)).resolves.toBe(0);
 });
 
 it("prints known errors as message and fix, anything else as an internal error with its stack", () => {

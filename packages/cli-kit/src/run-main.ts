@@ -38,6 +38,14 @@ export async function runCommand(root: Command, argv: string[], io: CommandIo = 
     io.out(renderUsage(command, program));
     return values.help || command === root ? 0 : 2;
   }
+  if (command.maxPositionals !== undefined && positionals.length > command.maxPositionals) {
+    const extra = positionals.slice(command.maxPositionals).map((arg) => JSON.stringify(arg));
+    throw new CliError(
+      "E_USAGE",
+      `${command.name}: unexpected argument${extra.length === 1 ? "" : "s"} ${extra.join(" ")}`,
+      `usage: ${program} ${command.usage} (see \`${invocation} --help\`)`,
+    );
+  }
   return command.run({ values, positionals, argv: rest, io });
 }
 

@@ -18,6 +18,7 @@ export default defineCommand({
   description:
     "Bring a cluster from Talos maintenance mode to a reconciled Flux: apply configs, bootstrap etcd, kubeconfig,\nCRDs, Cilium, the sops-age and Git secrets, Flux, then wait until every Kustomization and HelmRelease is Ready.\nIdempotent and resumable: finished steps are recorded in <cluster>/.kubeforge/bootstrap-state.json.",
   usage: "bootstrap [<cluster>] [options]",
+  maxPositionals: 1,
   options: {
     "node-address": {
       type: "string",

@@ -10,6 +10,7 @@ export default defineCommand({
   description:
     "Build a cluster: check its definition (versions included) and SOPS recipients before writing anything, then write flux/, bootstrap/ and the encrypted Talos configs in talos/generated/.",
   usage: "build [<cluster>] [options]",
+  maxPositionals: 1,
   options: {
     check: {
       type: "boolean",

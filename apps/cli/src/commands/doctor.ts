@@ -45,6 +45,7 @@ export default defineCommand({
   name: "doctor",
   description: "Node, pod, warning-event and Flux health of a cluster.",
   usage: "doctor [<cluster>] [--kubeconfig <file>] [--context <name>] [--talosconfig <file>] [--json] [--strict]",
+  maxPositionals: 1,
   passThrough: true,
   footer:
     "With <cluster> (folder, cluster.ts or name under clusters/): the kubeconfig and talosconfig `kubeforge bootstrap` wrote\nin <cluster>/.kubeforge/. Without: $KUBECONFIG, ~/.kube/config. Exit codes: 0 healthy, 1 findings, 2 error.",

@@ -22,6 +22,7 @@ export default defineCommand({
   description:
     "Create clusters/<name>/ from the typed template with your own age key, a new Talos PKI and a Flux Git deploy key.\nAsks on a terminal for what is missing; scripts pass flags.",
   usage: "init <name> [options]",
+  maxPositionals: 1,
   options: {
     node: {
       type: "string",

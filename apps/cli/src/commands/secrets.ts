@@ -1,9 +1,9 @@
 // `kubeforge secrets <verb>`: kubeforge-sops, with the cluster's age key found for files inside a cluster.
-import { existsSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { type CommandIo, defineCommand } from "@kubeforge/cli-kit";
-import { clusterDirOf, useClusterAgeKey } from "../cluster-args.js";
+import { clusterDirOf, useClusterAgeKey, useKeyOfFiles } from "../cluster-args.js";
 import { binFile, delegateWithHelp } from "../delegate.js";
 import { listEncryptable } from "../recipients.js";
 
@@ -95,11 +95,7 @@ folder the age key \`kubeforge init\` used is found automatically.`,
     const targets = positional.slice(1);
     if (positional[0] === "updatekeys" && !asksHelp && targets.some(isFolder))
       return updateKeysInFolders(argv, targets, io);
-    for (const arg of argv) {
-      if (arg.startsWith("-") || !existsSync(arg)) continue;
-      const dir = clusterDirOf(arg);
-      if (dir) useClusterAgeKey(dir);
-    }
+    await useKeyOfFiles(targets, { hint: `run kubeforge secrets ${positional[0]} once per cluster` });
     return delegateWithHelp("@kubeforge/sops", "kubeforge-sops", argv, "kubeforge secrets");
   },
 });

@@ -1,12 +1,10 @@
 // `kubeforge talos …`: kubeforge-talos, with --cluster accepting a folder or a name under clusters/, and the cluster's
 // saved age key found the way build and secrets find it (from --cluster, the files named, or the current folder).
 
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { defineCommand } from "@kubeforge/cli-kit";
-import { clusterDirAt, clusterDirOf, readSavedAgeKey, resolveClusterFlag, useClusterAgeKey } from "../cluster-args.js";
+import { clusterDirAt, resolveClusterFlag, useClusterAgeKey, useKeyOfFiles } from "../cluster-args.js";
 import { delegateWithHelp, renameInHelp } from "../delegate.js";
-import { CliError } from "../errors.js";
 
 const hasClusterFlag = (argv: readonly string[]) =>
   argv.some((arg) => arg === "--cluster" || arg.startsWith("--cluster="));
@@ -24,24 +22,7 @@ export async function talosArgs(
   if (hasClusterFlag(argv)) return resolveClusterFlag(argv);
   const positionals = argv.filter((arg) => !arg.startsWith("-"));
   if (positionals[0] === "validate") {
-    const dirs = [
-      ...new Set(
-        positionals
-          .slice(1)
-          .filter((file) => existsSync(path.resolve(cwd, file)))
-          .map((file) => clusterDirOf(path.resolve(cwd, file)))
-          .filter((dir) => dir !== undefined),
-      ),
-    ];
-    const keyed = dirs.filter((dir) => readSavedAgeKey(dir) !== undefined);
-    // One process has one SOPS_AGE_KEY_FILE: never open one cluster's files with another cluster's key.
-    if (keyed.length > 1)
-      throw new CliError(
-        "E_USAGE",
-        `the files belong to clusters with their own saved age keys: ${keyed.map((dir) => path.relative(cwd, dir) || ".").join(", ")}`,
-        "validate one cluster's files at a time",
-      );
-    if (keyed[0]) useClusterAgeKey(keyed[0], env);
+    await useKeyOfFiles(positionals.slice(1), { cwd, env, hint: "validate one cluster's files at a time" });
     return [...argv];
   }
   if (positionals[0] !== "gen" && positionals[0] !== "apply") return [...argv];
