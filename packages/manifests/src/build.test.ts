@@ -1,11 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ConfigError } from "@kubeforge/config";
 import { afterAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { fixtureInput } from "../test/fixture-cluster.js";
-import { buildCluster } from "./build.js";
+import { buildCluster, objectCount } from "./build.js";
 
 // Every folder these tests make lives in one scratch folder, removed when the file is done.
 const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-build-"));
@@ -36,6 +36,20 @@ describe("buildCluster", () => {
     const second = await buildCluster({ cluster: path.join(dir, "cluster.yaml") });
     expect(second.written).toEqual([]);
     expect(snapshotDir(second.out)).toEqual(before);
+  });
+
+  it("counts the user's copied Secrets apart, so the total matches what validate counts (54 vs 56 before)", async () => {
+    const dir = mkdtempSync(path.join(scratch, "kubeforge-build-"));
+    writeFileSync(path.join(dir, "cluster.yaml"), stringify(fixtureInput()));
+    mkdirSync(path.join(dir, "secrets"));
+    const demo = path.resolve(import.meta.dirname, "../../../clusters/homelab/secrets/grafana-oidc.sops.yaml");
+    copyFileSync(demo, path.join(dir, "secrets", "grafana-oidc.sops.yaml"));
+    const result = await buildCluster({ cluster: path.join(dir, "cluster.yaml") });
+    expect(result.objects).toBe(72);
+    expect(result.userSecrets).toBe(1);
+    expect(objectCount(result)).toBe("72 objects + 1 Secret from secrets/");
+    expect(objectCount({ objects: 72, userSecrets: 2 })).toBe("72 objects + 2 Secrets from secrets/");
+    expect(objectCount({ objects: 72, userSecrets: 0 })).toBe("72 objects");
   });
 
   it("leaves the previous output intact when the definition turns invalid", async () => {

@@ -20,8 +20,18 @@ export interface BuildClusterResult extends WriteTreeResult {
   readonly out: string;
   /** Files for the bootstrap before Flux runs (Cilium's Helm values), beside the Flux tree. */
   readonly bootstrap: WriteTreeResult;
+  /** Kubernetes objects rendered (kustomization files and the user's Secrets not counted). */
   readonly objects: number;
+  /** The user's SOPS-encrypted Secrets (`secrets/*.sops.yaml`) copied into the tree. */
+  readonly userSecrets: number;
   readonly warnings: readonly ConfigIssue[];
+}
+
+/** "79 objects + 2 Secrets from secrets/": the count `kubeforge validate` reports for the same tree is their sum. */
+export function objectCount(result: Pick<BuildClusterResult, "objects" | "userSecrets">): string {
+  const secrets =
+    result.userSecrets > 0 ? ` + ${result.userSecrets} Secret${result.userSecrets === 1 ? "" : "s"} from secrets/` : "";
+  return `${result.objects} objects${secrets}`;
 }
 
 export async function buildCluster(options: BuildClusterOptions): Promise<BuildClusterResult> {
@@ -44,5 +54,13 @@ export async function buildCluster(options: BuildClusterOptions): Promise<BuildC
     message: "is not copied into the Flux tree",
     hint: "name SOPS-encrypted Secrets *.sops.yaml",
   }));
-  return { ...result, name: cluster.name, out, objects, warnings: [...warnings, ...skipped], bootstrap };
+  return {
+    ...result,
+    name: cluster.name,
+    out,
+    objects,
+    userSecrets: secrets.files.length,
+    warnings: [...warnings, ...skipped],
+    bootstrap,
+  };
 }

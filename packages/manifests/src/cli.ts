@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { describeArgsError, isVersionRequest, versionLine } from "@kubeforge/cli-kit";
 import { ConfigError, findDefinitionPath, formatIssue } from "@kubeforge/config";
-import { buildCluster } from "./build.js";
+import { buildCluster, objectCount } from "./build.js";
 import { PlaintextSecretError } from "./secrets.js";
 import { UnsafePathError, WriteConflictError } from "./writer/errors.js";
 
@@ -68,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
     const written = result.written.length + result.bootstrap.written.length;
     const removed = result.removed.length + result.bootstrap.removed.length;
     const verb = values.check ? "is up to date" : `written (${written} changed, ${removed} removed)`;
-    process.stdout.write(`${result.name}: ${result.objects} objects in ${result.out} ${verb}\n`);
+    process.stdout.write(`${result.name}: ${objectCount(result)} in ${result.out} ${verb}\n`);
   }
   return stale ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 // @kubeforge/manifests: cdk8s charts for a cluster and the writer of its Flux tree.
 
-export { type BuildClusterOptions, type BuildClusterResult, buildCluster } from "./build.js";
+export { type BuildClusterOptions, type BuildClusterResult, buildCluster, objectCount } from "./build.js";
 export { FLUX_NAMESPACE, FluxLayerChart, FluxSyncChart, LAYERS, type Layer } from "./charts/flux.js";
 export { NamespaceGuardrailsChart, type NamespaceGuardrailsProps } from "./charts/namespace-guardrails.js";
 export { NamespacesChart } from "./charts/namespaces.js";

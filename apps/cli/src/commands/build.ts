@@ -63,8 +63,9 @@ export default defineCommand({
       return 1;
     }
     if (!values.quiet) {
+      const { objectCount } = await import("@kubeforge/manifests");
       io.out(
-        `${cluster.name}: ${manifests.objects} objects in ${path.relative(process.cwd(), manifests.out) || "."} (${changed} files changed)\n`,
+        `${cluster.name}: ${objectCount(manifests)} in ${path.relative(process.cwd(), manifests.out) || "."} (${changed} files changed)\n`,
       );
       if (talos)
         io.out(`${cluster.name}: ${talos.files} encrypted Talos files in talos/generated (${talos.changed} changed)\n`);
