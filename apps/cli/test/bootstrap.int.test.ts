@@ -172,6 +172,10 @@ it("installs Flux with `flux install` and applies flux/flux-system with --flux-i
     expect(result.code, result.stderr).toBe(0);
     const made = calls().slice(before);
     expect(made.some((call) => call[0] === "flux" && call.includes("install"))).toBe(true);
+    // the cluster's DNS domain (flux install puts it into source-controller's artifact address)
+    expect(made.find((call) => call[0] === "flux" && call.includes("install"))).toContain(
+      "--cluster-domain=cluster.local",
+    );
     const applied = made.find((call) => call[0] === "kubectl" && call.includes("-k"));
     expect(applied?.[applied.indexOf("-k") + 1]).toBe(path.join(work, "homelab", "flux", "flux-system"));
     expect(made.some((call) => call[0] === "helm" && call.includes("flux-operator"))).toBe(false);
@@ -179,6 +183,21 @@ it("installs Flux with `flux install` and applies flux/flux-system with --flux-i
     const uploaded = JSON.stringify(other.secrets.get("flux-system/sops-age"));
     expect(uploaded).toContain(/AGE-SECRET-KEY-1\w+/.exec(demoKey)![0]);
     expect(uploaded).not.toContain(foreign);
+  } finally {
+    await other.close();
+  }
+}, 300_000);
+
+it("a tool that asks a question gets no terminal: it fails and is named instead of waiting forever", async () => {
+  const other = await startFakeFluxApi({ pollsUntilReady: 0 });
+  try {
+    const result = await runBootstrap(
+      { FAKE_PROMPT_ON: "install" },
+      ["--flux-install", "--restart", "--kubeconfig", path.join(work, "kubeconfig-3")],
+      () => other,
+    ).output;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/flux --kubeconfig \S+ install --cluster-domain=cluster\.local failed \(exit 1\)/);
   } finally {
     await other.close();
   }

@@ -34,7 +34,7 @@ Options:
   --insecure              apply: first install to nodes in maintenance mode
   --address <ip>          apply --insecure: the address the node has in maintenance mode (DHCP); one --node only
   --cert-fingerprint <fp> apply --insecure: accept only this server certificate fingerprint (repeatable)
-  --mode <mode>           apply: talosctl apply mode: auto, interactive, no-reboot, reboot, staged, try
+  --mode <mode>           apply: talosctl apply mode: auto, no-reboot, reboot (before Talos 1.14), staged, try
   --dry-run               apply: print the talosctl commands without running them
   --json                  print the result as JSON
   -q, --quiet             print nothing on success

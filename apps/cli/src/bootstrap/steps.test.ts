@@ -32,3 +32,48 @@ it("passes the plaintext machine config to talosctl through stdin, never a file"
     },
   ]);
 });
+
+function etcdBootstrapContext(answers: (string | undefined)[]) {
+  const cluster = {
+    name: "lab",
+    nodes: [{ hostname: "cp-1", address: "10.0.0.11", controlPlane: true, role: "controlplane" }],
+    sops: { ageRecipients: [], decryptionSecret: "sops-age" },
+    flux: { url: "ssh://git@example.com/x.git", branch: "main" },
+  } as unknown as Cluster;
+  const step = buildPlan({ cluster, fluxInstall: "operator" }).find((candidate) => candidate.id === "etcd-bootstrap")!;
+  const calls: string[] = [];
+  const context = {
+    cluster,
+    clusterDir: "/repo/clusters/lab",
+    talosconfig: "/tmp/talosconfig",
+    addresses: { "cp-1": "10.0.0.11" },
+    timeoutMs: 60_000,
+    pollMs: 0,
+    exec: async (_tool: string, args: readonly string[]) => {
+      const verb = args.at(-1)!;
+      calls.push(verb);
+      if (verb !== "bootstrap") return "";
+      const answer = answers.shift();
+      if (answer !== undefined) throw new Error(`talosctl ${args.join(" ")} failed (exit 1):\n${answer}`);
+      return "";
+    },
+  } as unknown as BootstrapContext;
+  return { step, context, calls };
+}
+
+it("retries talosctl bootstrap while Talos says not yet (CRI or time not ready), as Talos' own bootstrapper does", async () => {
+  const { step, context, calls } = etcdBootstrapContext([
+    "error executing bootstrap: rpc error: code = FailedPrecondition desc = bootstrap is not available yet",
+    "error executing bootstrap: rpc error: code = FailedPrecondition desc = time is not in sync yet",
+  ]);
+  await expect(step.run(context)).resolves.toBe("cp-1");
+  expect(calls.filter((verb) => verb === "bootstrap")).toHaveLength(3);
+});
+
+it("takes AlreadyExists as done and fails at once on other errors", async () => {
+  const done = etcdBootstrapContext(["rpc error: code = AlreadyExists desc = etcd data directory is not empty"]);
+  await expect(done.step.run(done.context)).resolves.toBe("cp-1: already bootstrapped");
+  const bad = etcdBootstrapContext(["rpc error: code = PermissionDenied desc = not authorized"]);
+  await expect(bad.step.run(bad.context)).rejects.toThrow(/PermissionDenied/);
+  expect(bad.calls.filter((verb) => verb === "bootstrap")).toHaveLength(1);
+});

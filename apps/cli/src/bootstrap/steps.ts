@@ -29,6 +29,10 @@ const firstControlPlane = (context: BootstrapContext) => {
 const talos = (context: BootstrapContext, address: string, ...args: string[]) =>
   context.exec("talosctl", ["--talosconfig", context.talosconfig, "--nodes", address, "--endpoints", address, ...args]);
 
+/** talosctl bootstrap errors that mean "not yet" (the codes Talos' own bootstrapper retries on). */
+const RETRY_BOOTSTRAP =
+  /FailedPrecondition|not available yet|time is not in sync|Unavailable|DeadlineExceeded|Canceled|connection refused/i;
+
 /** Polls a talosctl call on one node until it succeeds, or fails with `timeout()`. */
 const waitForTalos = (
   context: BootstrapContext,
@@ -131,13 +135,31 @@ export function buildPlan(context: Pick<BootstrapContext, "cluster" | "fluxInsta
               "check the node's console; re-run bootstrap to resume",
             ),
         );
-        try {
-          await talos(ctx, node.address, "bootstrap");
-        } catch (error) {
-          if (!/AlreadyExists|already bootstrapped/i.test((error as Error).message)) throw error;
-          return `${node.hostname}: already bootstrapped`;
-        }
-        return node.hostname;
+        // Talos refuses `bootstrap` until the node's CRI is up and its clock in sync (FailedPrecondition "bootstrap is
+        // not available yet" / "time is not in sync yet"), though `version` already answers; talosctl does not retry,
+        // Talos' own bootstrapper does (siderolabs/talos pkg/cluster/bootstrap.go). So do we, until --timeout.
+        let last = "";
+        return waitFor(
+          ctx,
+          async () => {
+            try {
+              await talos(ctx, node.address, "bootstrap");
+              return node.hostname;
+            } catch (error) {
+              const message = (error as Error).message;
+              if (/AlreadyExists|already bootstrapped/i.test(message)) return `${node.hostname}: already bootstrapped`;
+              if (!RETRY_BOOTSTRAP.test(message)) throw error;
+              last = message.split("\n").pop() ?? message;
+              return undefined;
+            }
+          },
+          () =>
+            new CliError(
+              "E_TIMEOUT",
+              `talosctl bootstrap on ${node.hostname} (${node.address}) was still refused when --timeout ran out: ${last}`,
+              "check the node's time (NTP) and `talosctl dmesg`; re-run bootstrap to resume",
+            ),
+        );
       },
     },
     {
@@ -324,7 +346,13 @@ export function buildPlan(context: Pick<BootstrapContext, "cluster" | "fluxInsta
       id: "flux",
       title: "flux install, then apply flux/flux-system (GitRepository + Kustomization)",
       async run(ctx) {
-        await ctx.exec("flux", ["--kubeconfig", ctx.kubeconfig, "install"]);
+        // flux install writes the cluster domain into source-controller's artifact address (default cluster.local)
+        await ctx.exec("flux", [
+          "--kubeconfig",
+          ctx.kubeconfig,
+          "install",
+          `--cluster-domain=${ctx.cluster.network.clusterDomain}`,
+        ]);
         await applyFluxSystem(ctx);
         return fluxPath(ctx.cluster);
       },

@@ -123,10 +123,21 @@ export default defineCommand({
       async exec(tool: string, args: readonly string[], options: { input?: string } = {}) {
         // with input (a decrypted machine config for `--file /dev/stdin`): stdin must be a pipe, see withPipeStdin
         const [command, argv] = options.input ? withPipeStdin(tool, args) : [tool, [...args]];
+        // No input: stdin is closed, so a tool that asks (flux install's "override? Y/N") fails instead of waiting
+        // forever. Each call is bounded too: past the longest wait we hand a tool (helm --timeout 15m, kubectl wait
+        // --timeout=<--timeout>) plus 5 minutes, it is stopped and named.
+        const ceiling = Math.max(context.timeoutMs, 15 * 60_000) + 5 * 60_000;
         const result = await execa(command, argv, {
           reject: false,
-          ...(options.input ? { input: options.input } : {}),
+          timeout: ceiling,
+          ...(options.input ? { input: options.input } : { stdin: "ignore" }),
         });
+        if (result.timedOut)
+          throw new CliError(
+            "E_TIMEOUT",
+            `${tool} ${args.filter((arg) => !arg.includes("/tmp/kubeforge-bootstrap-")).join(" ")} did not finish in ${Math.round(ceiling / 60_000)} minutes`,
+            "check the cluster, then re-run `kubeforge bootstrap` (finished steps are skipped)",
+          );
         if (result.exitCode !== 0) {
           const output = `${result.stderr}\n${result.stdout}`.trim().split("\n").slice(-6).join("\n");
           throw new CliError(

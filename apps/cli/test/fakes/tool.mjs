@@ -24,6 +24,15 @@ if (tool === "talosctl" && args.includes("apply-config") && file >= 0) {
     process.exit(1);
   }
 }
+if (process.env.FAKE_PROMPT_ON && args.includes(process.env.FAKE_PROMPT_ON)) {
+  // as flux install does when another manager owns the CRDs: it asks "override? Y/N" on stdin
+  process.stderr.write("? Are you sure you want to override the existing installation? [y/N] ");
+  const answer = readFileSync(0, "utf8"); // an open pipe with no writer blocks here forever
+  if (!/^y/i.test(answer)) {
+    process.stderr.write("✗ aborting\n");
+    process.exit(1);
+  }
+}
 if (process.env.FAKE_HANG_ON && args.includes(process.env.FAKE_HANG_ON)) setInterval(() => {}, 1000);
 else if (tool === "flux" && args.includes("install")) {
   // As if Flux's controllers came up: the fake API starts serving Flux objects.

@@ -78,24 +78,21 @@ describe("applyConfigs", () => {
     expect(existsSync(talosconfig)).toBe(false);
   });
 
-  it("with --mode interactive (talosctl needs the terminal on stdin) the config is a 0600 temp file, removed afterwards", async () => {
-    const { bin, log } = await fakeTalosctl();
-    const seen: string[] = [];
-    await applyConfigs({
-      cluster,
-      layout,
-      sealer,
-      talosctl: bin,
-      nodes: ["node-3"],
-      insecure: true,
-      mode: "interactive",
-      onCommand: (command) => seen.push(...command),
-    });
-    const line = (await readFile(log, "utf8")).trim().split("\n").pop();
-    expect(line).toMatch(
-      /^apply-config --nodes 192\.168\.1\.103 --file \S+node-3\.yaml --insecure --mode interactive kind=regular file mode=600 first=version: v1alpha1$/,
+  it("offers only the apply modes the cluster's talosctl has (interactive went in 1.13, reboot in 1.14)", async () => {
+    // the homelab cluster runs Talos v1.13.9: no interactive (talosctl 1.13 refuses it at flag parsing)
+    await expect(
+      applyConfigs({ cluster, layout, sealer, dryRun: true, insecure: true, mode: "interactive" as never }),
+    ).rejects.toThrow(
+      /--mode: interactive is not an apply mode of talosctl v1\.13\.9 — use one of auto, no-reboot, reboot, staged, try/,
     );
-    expect(existsSync(seen[seen.indexOf("--file") + 1] as string)).toBe(false);
+    const on114 = { ...cluster, talos: { ...cluster.talos, version: "v1.14.0-rc.1" } } as Cluster;
+    await expect(
+      applyConfigs({ cluster: on114, layout, sealer, dryRun: true, insecure: true, mode: "reboot" }),
+    ).rejects.toThrow(
+      /--mode: reboot is not an apply mode of talosctl v1\.14\.0-rc\.1 — use one of auto, no-reboot, staged, try/,
+    );
+    const steps = await applyConfigs({ cluster, layout, sealer, dryRun: true, insecure: true, mode: "reboot" });
+    expect(steps[0]?.command).toContain("reboot");
   });
 
   it("reports the node when talosctl fails (the config went over stdin: no file to remove)", async () => {
@@ -156,7 +153,7 @@ describe("applyConfigs", () => {
     await expect(
       // biome-ignore lint/suspicious/noExplicitAny: an invalid mode as the CLI could pass it
       applyConfigs({ cluster, layout, sealer, dryRun: true, mode: "sometimes" as any }),
-    ).rejects.toThrow(/--mode: sometimes is not a talosctl apply mode — use one of auto, interactive/);
+    ).rejects.toThrow(/--mode: sometimes is not an apply mode of talosctl v1\.13\.9 — use one of auto, no-reboot/);
   });
 
   it("reports a missing talosctl as such, with how to install it", async () => {

@@ -34,8 +34,16 @@ export interface ApplyOptions {
   readonly onCommand?: (command: readonly string[]) => void;
 }
 
-export const APPLY_MODES = ["auto", "interactive", "no-reboot", "reboot", "staged", "try"] as const;
+// talosctl's apply modes (cmd/talosctl/pkg/talos/helpers/mode.go): `interactive` is gone from 1.13 (in 1.12 its
+// TUI installer never sent our config anyway), `reboot` from 1.14.
+export const APPLY_MODES = ["auto", "no-reboot", "reboot", "staged", "try"] as const;
 export type ApplyMode = (typeof APPLY_MODES)[number];
+
+/** The modes the talosctl of `talosVersion` (v1.13.9, 1.14.0-rc.1, …) accepts. */
+export function applyModesFor(talosVersion: string): readonly ApplyMode[] {
+  const minor = Number(/^v?1\.(\d+)\./.exec(talosVersion)?.[1] ?? 0);
+  return minor >= 14 ? APPLY_MODES.filter((mode) => mode !== "reboot") : APPLY_MODES;
+}
 
 const INSTALL_TALOSCTL =
   "install talosctl of your cluster's Talos version: `curl -sL https://talos.dev/install | sh` or `brew install siderolabs/tap/talosctl` (https://www.talos.dev/latest/talos-guides/install/talosctl/)";
@@ -78,7 +86,6 @@ async function decrypted(file: string, sealer: SecretSealer): Promise<string> {
 /**
  * talosctl reads the machine config from its stdin (as `kubeforge bootstrap` does): a decrypted config holds
  * the cluster's CA keys, and on stdin it never touches the disk, so no crash or `kill -9` can leave it there.
- * `--mode interactive` needs the terminal on stdin; only then is the config a 0600 temp file.
  */
 const STDIN = "/dev/stdin";
 
@@ -127,11 +134,12 @@ function checkTargets(options: ApplyOptions, count: number): void {
       hint: "later applies are verified against the talosconfig's CA",
     });
   }
-  if (options.mode !== undefined && !(APPLY_MODES as readonly string[]).includes(options.mode)) {
+  const modes = applyModesFor(options.cluster.talos.version);
+  if (options.mode !== undefined && !(modes as readonly string[]).includes(options.mode)) {
     issues.push({
       path: "--mode",
-      message: `${options.mode} is not a talosctl apply mode`,
-      hint: `use one of ${APPLY_MODES.join(", ")}`,
+      message: `${options.mode} is not an apply mode of talosctl ${options.cluster.talos.version}`,
+      hint: `use one of ${modes.join(", ")}`,
     });
   }
   if (issues.length > 0) throw new TalosError("E_CONFIG_INVALID", issues);
@@ -183,35 +191,28 @@ export async function applyConfigs(options: ApplyOptions): Promise<ApplyStep[]> 
     const talosconfig = path.join(directory, "talosconfig");
     if (!options.insecure)
       await writeFile(talosconfig, await decrypted(talosconfigFile(layout.generated), sealer), { mode: 0o600 });
-    const viaStdin = options.mode !== "interactive";
     for (const node of nodes) {
       const plaintext = await decrypted(machineConfigFile(layout.generated, node.hostname), sealer);
-      const config = viaStdin ? STDIN : path.join(directory, `${node.hostname}.yaml`);
-      if (!viaStdin) await writeFile(config, plaintext, { mode: 0o600 });
-      const command = commandFor(options, targetOf(node), config, talosconfig);
+      const command = commandFor(options, targetOf(node), STDIN, talosconfig);
       options.onCommand?.(command);
       try {
         // The age key stays with us: talosctl needs none of the SOPS variables.
-        if (viaStdin) {
-          const [shell, args] = withPipeStdin(command[0] as string, command.slice(1));
-          const result = await execa(shell, args, {
-            input: plaintext,
-            stdout: "inherit",
-            stderr: "inherit",
-            env: childEnv(),
-            extendEnv: false,
-            reject: false,
-          });
-          // `sh` exits 127 when it cannot find talosctl: the same error as spawning it directly
-          if (result.exitCode === COMMAND_NOT_FOUND)
-            throw Object.assign(new Error(`${command[0]}: not found`), { code: "ENOENT" });
-          if (result.exitCode !== 0 || result.signal)
-            throw new Error(
-              `Command failed with ${result.signal ?? `exit code ${result.exitCode}`}: ${command.join(" ")}`,
-            );
-        } else {
-          await execa(command[0] as string, command.slice(1), { stdio: "inherit", env: childEnv(), extendEnv: false });
-        }
+        const [shell, args] = withPipeStdin(command[0] as string, command.slice(1));
+        const result = await execa(shell, args, {
+          input: plaintext,
+          stdout: "inherit",
+          stderr: "inherit",
+          env: childEnv(),
+          extendEnv: false,
+          reject: false,
+        });
+        // `sh` exits 127 when it cannot find talosctl: the same error as spawning it directly
+        if (result.exitCode === COMMAND_NOT_FOUND)
+          throw Object.assign(new Error(`${command[0]}: not found`), { code: "ENOENT" });
+        if (result.exitCode !== 0 || result.signal)
+          throw new Error(
+            `Command failed with ${result.signal ?? `exit code ${result.exitCode}`}: ${command.join(" ")}`,
+          );
       } catch (cause) {
         if ((cause as { code?: string }).code === "ENOENT") {
           throw new TalosError(
@@ -237,8 +238,6 @@ export async function applyConfigs(options: ApplyOptions): Promise<ApplyStep[]> 
           ],
           { cause },
         );
-      } finally {
-        if (!viaStdin) await rm(config, { force: true });
       }
       steps.push({
         hostname: node.hostname,
