@@ -11,7 +11,7 @@ export interface BootstrapContext {
   readonly stateDir: string;
   readonly talosconfig: string;
   readonly kubeconfig: string;
-  /** Address to reach each node at, by hostname (the node's static address unless overridden). */
+  /** Where apply-config reaches each node in maintenance mode, by hostname: its static address, or its DHCP address from --node-address. Later steps use the static address (the applied config sets it). */
   readonly addresses: Readonly<Record<string, string>>;
   readonly ageKeyFile: string;
   readonly fluxInstall: "operator" | "flux-cli";

@@ -33,6 +33,22 @@ it("passes the plaintext machine config to talosctl through stdin, never a file"
   ]);
 });
 
+it("talks to a node at its static address once its config is applied (--node-address is the maintenance DHCP address)", async () => {
+  const { step, context, calls } = etcdBootstrapContext([]);
+  const seen: string[] = [];
+  const exec = context.exec;
+  Object.assign(context, {
+    addresses: { "cp-1": "10.0.0.99" },
+    exec: async (tool: string, args: readonly string[]) => {
+      seen.push(args[args.indexOf("--nodes") + 1]!);
+      return exec(tool, args);
+    },
+  });
+  await step.run(context);
+  expect(calls).toContain("bootstrap");
+  expect(new Set(seen)).toEqual(new Set(["10.0.0.11"]));
+});
+
 function etcdBootstrapContext(answers: (string | undefined)[]) {
   const cluster = {
     name: "lab",

@@ -20,10 +20,14 @@ export const DEFAULT_CRDS = [
 export const FLUX_OPERATOR_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator";
 const DEPLOY_KEY_FILE = "git-deploy-key.sops.yaml";
 
+/**
+ * The first control-plane node at its static address. `--node-address` (the DHCP address of maintenance mode) is for
+ * apply-config only: the config it applies gives the node its static address, which it has after the reboot.
+ */
 const firstControlPlane = (context: BootstrapContext) => {
   const node = controlPlaneNodes(context.cluster)[0];
   if (!node) throw new CliError("E_INPUT", "the cluster has no control-plane node");
-  return { hostname: node.hostname, address: context.addresses[node.hostname] ?? node.address };
+  return { hostname: node.hostname, address: node.address };
 };
 
 const talos = (context: BootstrapContext, address: string, ...args: string[]) =>
