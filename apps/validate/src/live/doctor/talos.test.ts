@@ -55,7 +55,11 @@ describe("parseTable", () => {
       ].join("\n"),
     );
     expect(rows[0]).toMatchObject({ NODE: "10.0.0.1", "IN USE": "10 MB (50.00%)", LEARNER: "false", ERRORS: "" });
-    expect(rows[1]).toMatchObject({ NODE: "10.0.0.2", STORAGE: "3.6.0", ERRORS: "etcdserver: mvcc: database space exceeded" });
+    expect(rows[1]).toMatchObject({
+      NODE: "10.0.0.2",
+      STORAGE: "3.6.0",
+      ERRORS: "etcdserver: mvcc: database space exceeded",
+    });
   });
 
   it("keeps an empty cell in the middle empty instead of shifting the columns after it", () => {
@@ -89,7 +93,9 @@ describe("parseTable", () => {
 
 describe("nodeFailures", () => {
   it("reads talosctl 1.14's `error from node` lines", () => {
-    const failures = nodeFailures(`error from node 10.0.0.3: ${UNAVAILABLE}\nerror from node 10.0.0.2: deadline exceeded\n`);
+    const failures = nodeFailures(
+      `error from node 10.0.0.3: ${UNAVAILABLE}\nerror from node 10.0.0.2: deadline exceeded\n`,
+    );
     expect(Object.fromEntries(failures)).toEqual({ "10.0.0.3": UNAVAILABLE, "10.0.0.2": "deadline exceeded" });
   });
 
@@ -101,9 +107,9 @@ describe("nodeFailures", () => {
   it("does not blame a node for another node's failure or for the exit code alone", () => {
     const run = { stdout: "", stderr: "error from node 10.0.0.3: boom\n", exitCode: 1, timedOut: false };
     expect(missingReason(run, "10.0.0.2", 1000)).toBe("talosctl printed no row for this node");
-    expect(missingReason({ ...run, stderr: "open /x/talosconfig: no such file or directory\n" }, "10.0.0.2", 1000)).toBe(
-      "open /x/talosconfig: no such file or directory",
-    );
+    expect(
+      missingReason({ ...run, stderr: "open /x/talosconfig: no such file or directory\n" }, "10.0.0.2", 1000),
+    ).toBe("open /x/talosconfig: no such file or directory");
   });
 });
 
