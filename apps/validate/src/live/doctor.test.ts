@@ -10,6 +10,7 @@ import { AppsV1Api, CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node"
 import { execa } from "execa";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { type FakeApiServer, type FakeObject, startFakeApiServer } from "../../test/fake-api-server.js";
+import { type FakeService, healthyMember, runningServices, writeFakeTalosctl } from "../../test/fake-talosctl.js";
 import { packageDir } from "../../test/fixtures.js";
 import { formatDoctorReport } from "./doctor/report.js";
 import { runDoctor } from "./doctor.js";
@@ -263,45 +264,82 @@ describe("doctor on a broken cluster", () => {
 });
 
 describe("doctor with Talos credentials", () => {
-  it("reports failed Talos services and unhealthy etcd members through talosctl", async () => {
-    const dir = await mkdtemp(path.join(scratch, "fake-talosctl-"));
-    const bin = path.join(dir, "talosctl");
-    // A fake talosctl printing talosctl's table shapes: node-2's kubelet failed, its etcd member has errors.
-    await writeFile(
-      bin,
-      `#!/usr/bin/env node
-const args = process.argv.slice(2);
-const node = args[args.indexOf("-n") + 1];
-if (args.includes("services")) {
-  console.log("NODE        SERVICE    STATE     HEALTH   LAST CHANGE   LAST EVENT");
-  console.log(node + "   apid       Running   OK       1h ago        Health check successful");
-  console.log(node + "   kubelet    " + (node === "10.0.0.2" ? "Failed    Fail     2m ago        Error running Containerd(kubelet): exit 1" : "Running   OK       1h ago        Health check successful"));
-} else if (args.includes("etcd")) {
-  console.log("NODE       MEMBER             DB SIZE   IN USE   LEADER             RAFT INDEX   RAFT TERM   RAFT APPLIED INDEX   LEARNER   ERRORS");
-  console.log("10.0.0.1   aaaaaaaaaaaaaaaa   20 MB     10 MB    aaaaaaaaaaaaaaaa   100          2           100                  false");
-  console.log("10.0.0.2   bbbbbbbbbbbbbbbb   20 MB     10 MB    aaaaaaaaaaaaaaaa   90           2           90                   false     etcdserver: mvcc: database space exceeded");
-}
-`,
-      { mode: 0o755 },
-    );
-    const cp = (name: string, address: string): FakeObject => ({
-      ...node(name, "True"),
-      metadata: { name, labels: { "node-role.kubernetes.io/control-plane": "" } },
-      status: {
-        conditions: [{ type: "Ready", status: "True" }],
-        addresses: [{ type: "InternalIP", address }],
-      },
-    });
-    server = await startFakeApiServer([cp("node-1", "10.0.0.1"), cp("node-2", "10.0.0.2")]);
+  const cp = (name: string, address: string): FakeObject => ({
+    ...node(name, "True"),
+    metadata: { name, labels: { "node-role.kubernetes.io/control-plane": "" } },
+    status: {
+      conditions: [{ type: "Ready", status: "True" }],
+      addresses: [{ type: "InternalIP", address }],
+    },
+  });
+
+  async function talosDoctor(bin: string, dir: string, objects: FakeObject[]): Promise<string[]> {
+    server = await startFakeApiServer(objects);
     const config = openKubeConfig({ kubeconfig: await server.writeKubeconfig() });
     const findings = await runDoctor(
       { core: config.makeApiClient(CoreV1Api), custom: config.makeApiClient(CustomObjectsApi) },
       { now: NOW, talos: { talosconfig: path.join(dir, "talosconfig"), bin } },
     );
-    const talos = findings.filter((finding) => finding.file === "live: talos" || finding.file === "live: etcd");
-    expect(talos.map((finding) => `${finding.severity} ${finding.object}: ${finding.message}`)).toEqual([
+    return findings
+      .filter((finding) => finding.file === "live: talos" || finding.file === "live: etcd")
+      .map((finding) => `${finding.severity} ${finding.object}: ${finding.message}`);
+  }
+
+  it("reports failed Talos services and unhealthy etcd members through talosctl", async () => {
+    const dir = await mkdtemp(path.join(scratch, "fake-talosctl-"));
+    // talosctl 1.14's table shapes: node-2's kubelet failed, its etcd member has errors.
+    const bin = await writeFakeTalosctl(dir, {
+      version: "1.14",
+      nodes: {
+        "10.0.0.1": { etcd: healthyMember("aaaaaaaaaaaaaaaa", "aaaaaaaaaaaaaaaa"), services: runningServices() },
+        "10.0.0.2": {
+          etcd: healthyMember("bbbbbbbbbbbbbbbb", "aaaaaaaaaaaaaaaa", {
+            raftIndex: 90,
+            raftAppliedIndex: 90,
+            errors: "etcdserver: mvcc: database space exceeded",
+          }),
+          services: [
+            runningServices()[0] as FakeService,
+            {
+              id: "kubelet",
+              state: "Failed",
+              health: "Fail",
+              lastChange: "2m0s",
+              lastEvent: "Error running Containerd(kubelet): exit 1",
+            },
+          ],
+        },
+      },
+    });
+    const talos = await talosDoctor(bin, dir, [cp("node-1", "10.0.0.1"), cp("node-2", "10.0.0.2")]);
+    expect(talos).toEqual([
       "error Node node-2: service kubelet: Failed, health Fail — Error running Containerd(kubelet): exit 1",
       "error Node node-2: etcd reports errors: etcdserver: mvcc: database space exceeded",
+    ]);
+  });
+
+  it("with talosctl 1.14 and one etcd member down, reports only that member", async () => {
+    // Before: talosctl 1.14 exits 1 when one node fails (rows of the others still printed) and the doctor
+    // said "etcd did not answer" for all three members.
+    const dir = await mkdtemp(path.join(scratch, "fake-talosctl-"));
+    const reason = "rpc error: code = Unavailable desc = connection refused";
+    const bin = await writeFakeTalosctl(dir, {
+      version: "1.14",
+      nodes: {
+        "10.0.0.1": { etcd: healthyMember("aaaaaaaaaaaaaaaa", "aaaaaaaaaaaaaaaa"), services: runningServices() },
+        "10.0.0.2": { etcd: healthyMember("bbbbbbbbbbbbbbbb", "aaaaaaaaaaaaaaaa"), services: runningServices() },
+        "10.0.0.3": { etcd: healthyMember("cccccccccccccccc", "aaaaaaaaaaaaaaaa"), services: runningServices() },
+      },
+      down: { "10.0.0.3": reason },
+    });
+    const talos = await talosDoctor(bin, dir, [
+      cp("node-1", "10.0.0.1"),
+      cp("node-2", "10.0.0.2"),
+      cp("node-3", "10.0.0.3"),
+    ]);
+    expect(talos).toEqual([
+      `error Node node-3: talosctl services did not answer: ${reason}`,
+      `error Node node-3: etcd did not answer: ${reason}`,
     ]);
   });
 });

@@ -4,6 +4,7 @@
 import type { V1Node } from "@kubernetes/client-node";
 import { execa } from "execa";
 import type { Finding } from "../../finding.js";
+import { missingReason, parseTable, type TalosctlRun } from "./talosctl-output.js";
 
 export interface TalosAccess {
   readonly talosconfig: string;
@@ -33,26 +34,20 @@ export function talosNodes(nodes: readonly V1Node[]): TalosNode[] {
   });
 }
 
-/** Rows of a talosctl table, keyed by its upper-case header names (columns split on 2+ spaces). */
-export function parseTable(text: string): Record<string, string>[] {
-  const lines = text.split("\n").filter((line) => line.trim());
-  const [header, ...rows] = lines;
-  if (!header) return [];
-  const names = header.trim().split(/\s{2,}/);
-  return rows.map((row) => {
-    const cells = row.trim().split(/\s{2,}/);
-    return Object.fromEntries(names.map((name, index) => [name, cells[index] ?? ""]));
-  });
-}
-
-async function talosctl(access: TalosAccess, args: readonly string[]) {
-  return execa(access.bin ?? "talosctl", ["--talosconfig", access.talosconfig, ...args], {
+async function talosctl(access: TalosAccess, args: readonly string[]): Promise<TalosctlRun> {
+  const result = await execa(access.bin ?? "talosctl", ["--talosconfig", access.talosconfig, ...args], {
     reject: false,
     timeout: access.timeoutMs,
     stdin: "ignore",
     // The age key is not talosctl's business.
     env: { SOPS_AGE_KEY: "", SOPS_AGE_KEY_FILE: "" },
   });
+  return {
+    stdout: String(result.stdout ?? ""),
+    stderr: String(result.stderr ?? ""),
+    exitCode: result.exitCode,
+    timedOut: result.timedOut,
+  };
 }
 
 const GOOD_STATES = new Set(["Running", "Finished", "Skipped"]);
@@ -61,19 +56,22 @@ export async function checkTalosHealth(nodes: readonly TalosNode[], access: Talo
   const findings: Finding[] = [];
   for (const node of nodes) {
     const services = await talosctl(access, ["-n", node.address, "services"]);
-    if (services.exitCode !== 0 || services.timedOut) {
+    // Judged by this node's rows, not the exit code: talosctl 1.12/1.13 exit 0 with only a WARNING when the
+    // node fails behind apid, 1.14 exits 1 after printing the header.
+    const rows = parseTable(services.stdout).filter((row) => !row.NODE || row.NODE === node.address);
+    if (rows.length === 0) {
       findings.push({
         rule: "talos-services",
         severity: "error",
         file: "live: talos",
         path: "",
         object: `Node ${node.name}`,
-        message: `talosctl services did not answer: ${services.timedOut ? `no answer within ${access.timeoutMs / 1000}s` : String(services.stderr).split("\n")[0]}`,
+        message: `talosctl services did not answer: ${missingReason(services, node.address, access.timeoutMs)}`,
         hint: `talosctl -n ${node.address} health; check the node's console`,
       });
       continue;
     }
-    for (const row of parseTable(String(services.stdout))) {
+    for (const row of rows) {
       const state = row.STATE ?? "";
       const health = row.HEALTH ?? "";
       if (GOOD_STATES.has(state) && health !== "Fail") continue;
@@ -91,15 +89,16 @@ export async function checkTalosHealth(nodes: readonly TalosNode[], access: Talo
   const controlPlane = nodes.filter((node) => node.controlPlane);
   if (controlPlane.length > 0) {
     const status = await talosctl(access, ["-n", controlPlane.map((node) => node.address).join(","), "etcd", "status"]);
-    const rows = status.exitCode === 0 ? parseTable(String(status.stdout)) : [];
-    const answered = new Set(rows.map((row) => row.NODE));
+    // Every row talosctl printed counts, whatever the exit code: 1.14 exits 1 when one member is down but still
+    // prints the others' rows; a member without a row is reported with the reason talosctl gave for it.
+    const rows = parseTable(status.stdout);
     for (const node of controlPlane) {
       const row = rows.find((candidate) => candidate.NODE === node.address);
-      const problem = !answered.has(node.address)
-        ? `etcd did not answer${status.exitCode !== 0 ? `: ${String(status.stderr).split("\n")[0]}` : ""}`
-        : row?.ERRORS
+      const problem = !row
+        ? `etcd did not answer: ${missingReason(status, node.address, access.timeoutMs)}`
+        : row.ERRORS
           ? `etcd reports errors: ${row.ERRORS}`
-          : row?.LEARNER === "true"
+          : row.LEARNER === "true"
             ? "etcd member is still a learner"
             : undefined;
       if (!problem) continue;
