@@ -486,7 +486,6 @@ describe("resume: the orphaned talosctl", () => {
     run.context.timeouts["image-pull"] = 60_000;
     expect(await recheckInFlight(run.context, inFlight({ process: record }), outcome())).toEqual({});
     await exited;
-    expect(now).toBeLessThan(10 * 60_000);
     expect(run.details()).toContain(
       "the orphaned talosctl was stopped before its deferred uncordon: cp-2 may be left cordoned (check `kubectl get node cp-2`, then `kubectl uncordon cp-2`)",
     );
