@@ -87,7 +87,7 @@ describe("talosctl wrapper", () => {
   });
 
   it("when it does stop talosctl, it says the node may be left cordoned and how to uncordon it", async () => {
-    const fake = fakeTalosctl("slow", "v1.13.9", "sleep 30");
+    const fake = fakeTalosctl("slow", "v1.13.9", "exec sleep 30");
     const talosctl = createTalosctl({ bin: fake.bin, killMarginMs: 0 });
     const error = (await talosctl
       .upgrade("10.0.0.11", "img:v1", { timeoutMs: 100, drainTimeoutMs: 100, pullBudgetMs: 100, nodeName: "cp-1" })
