@@ -60,7 +60,11 @@ describe("talosctl wrapper", () => {
 
   it("passes --drain-timeout to a 1.13+ talosctl, and not to a 1.12 one (it would refuse the flag)", async () => {
     for (const [name, tag, expected] of [
-      ["new", "v1.14.0-rc.1", "upgrade --nodes 10.0.0.11 --image img:v1 --wait --timeout 120s --drain --drain-timeout 45s"],
+      [
+        "new",
+        "v1.14.0-rc.1",
+        "upgrade --nodes 10.0.0.11 --image img:v1 --wait --timeout 120s --drain --drain-timeout 45s",
+      ],
       ["old", "v1.12.11", "upgrade --nodes 10.0.0.11 --image img:v1 --wait --timeout 120s"],
     ] as const) {
       const fake = fakeTalosctl(name, tag);
@@ -75,7 +79,11 @@ describe("talosctl wrapper", () => {
   it("stops talosctl only after its own pull, drain, reboot and uncordon deadlines, not at --timeout + 10 s", () => {
     // talosctl 1.13+/1.14 (LifecycleService): pull (no deadline), install, drain (--drain-timeout),
     // reboot (--timeout), then the deferred uncordon (--timeout again).
-    const deadline = upgradeKillDeadlineMs({ timeoutMs: 30 * 60_000, drainTimeoutMs: 5 * 60_000, pullBudgetMs: 10 * 60_000 });
+    const deadline = upgradeKillDeadlineMs({
+      timeoutMs: 30 * 60_000,
+      drainTimeoutMs: 5 * 60_000,
+      pullBudgetMs: 10 * 60_000,
+    });
     expect(deadline).toBe((10 + 5 + 30 + 30 + 1) * 60_000);
     expect(
       upgradeKillDeadlineMs({

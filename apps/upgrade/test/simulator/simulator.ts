@@ -218,7 +218,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         if (!found) return;
         const { node, nth } = found;
         const slow = options.slowNth === undefined || options.slowNth === nth;
-        if (phase === "pull") later(slow ? (options.pullMs ?? 0) : 0, () => void (node.pulled = image));
+        if (phase === "pull") {
+          later(slow ? (options.pullMs ?? 0) : 0, () => {
+            node.pulled = image;
+          });
+        }
         if (phase === "install") {
           node.stage = "upgrading";
           countDown();
