@@ -32,6 +32,7 @@ Options:
   --retry-node <host>        upgrade again a node that rolled back, once you know why
   --releases <file>          JSON release table replacing the built-in one
   --timeout [<gate>=]<dur>   timeout of the gates after an upgrade (all, or one gate; repeatable), e.g. 10m
+                             talosctl's own: upgrade= (30m), drain= (5m), image-pull= (10m), upgrade-k8s= (60m)
   --poll <dur>               poll interval of waiting gates [default: 5s]
   --dry-run                  plan and check the first node's gates; change nothing
   --force --reason <text>    production without staging evidence; the reason is recorded

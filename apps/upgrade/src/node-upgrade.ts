@@ -70,6 +70,9 @@ export async function upgradeTalosNode(context: StepContext, step: TalosStep, no
   await runCommand(context, node.hostname, "talosctl upgrade", (onLine) =>
     context.clients.talosctl.upgrade(node.address, step.image, {
       timeoutMs: context.timeouts.upgrade,
+      drainTimeoutMs: context.timeouts.drain,
+      pullBudgetMs: context.timeouts["image-pull"],
+      nodeName: node.hostname,
       onLine,
       onSpawn: (pid) => {
         recorded = noteInFlight(context, { process: recordProcess(pid) });

@@ -10,10 +10,10 @@ import type { EtcdSnapshot } from "./gates/etcd.js";
 import type { KubeNodeState } from "./gates/nodes.js";
 import type { Outcome } from "./node-upgrade.js";
 import { processAlive, recordProcess } from "./orphan.js";
-import { recheckInFlight } from "./resume.js";
+import { busyStage, recheckInFlight } from "./resume.js";
 import type { InFlight, UpgradeState } from "./state.js";
 import type { StepContext } from "./steps.js";
-import type { Talosctl, TalosctlRunOptions } from "./talosctl.js";
+import { MACHINE_STAGES, parseMachineStage, type Talosctl, type TalosctlRunOptions } from "./talosctl.js";
 import { DEFAULT_TIMEOUTS } from "./timeouts.js";
 
 // The etcd gates read a real cluster (inspectEtcd); here they see a healthy three-member snapshot.
@@ -51,6 +51,8 @@ function world(options: {
   kubelet?: string;
   noStage?: boolean;
   ready?: boolean;
+  /** Read the stage the way the real wrapper does: from `talosctl get machinestatus -o json` output. */
+  stageJson?: boolean;
 }) {
   const looks = options.looks ?? [{ stage: "running", boot: "boot-2" }];
   let look = 0;
@@ -76,7 +78,15 @@ function world(options: {
       : {
           async machineStage(address: string, run: TalosctlRunOptions) {
             calls.push({ command: "stage", address, timeoutMs: run.timeoutMs });
-            return answer(current().stage);
+            const stage = answer(current().stage);
+            if (!options.stageJson) return stage;
+            // The shape talosctl prints (spec.stage is MachineStage.MarshalText(), the enumer string).
+            const output = JSON.stringify(
+              { node: address, metadata: { namespace: "runtime", id: "machine" }, spec: { stage, status: {} } },
+              null,
+              4,
+            );
+            return parseMachineStage(output) as string;
           },
         }),
     async bootId(address: string, run: TalosctlRunOptions) {
@@ -226,7 +236,7 @@ describe("resume: the node in flight", () => {
       looks: [
         { stage: "upgrading", boot: "boot-1" },
         { stage: "installing", boot: "boot-1" },
-        { stage: "shutting_down", boot: "boot-1" },
+        { stage: "shutting down", boot: "boot-1" },
         { stage: "rebooting", boot: "boot-1" },
         { stage: new Error("connection refused"), boot: new Error("connection refused") },
         { stage: "booting", boot: "boot-1" },
@@ -240,13 +250,37 @@ describe("resume: the node in flight", () => {
     expect(run.details().filter((detail) => detail.startsWith("waiting for cp-2 to reboot"))).toEqual([
       "waiting for cp-2 to reboot (machine stage upgrading)",
       "waiting for cp-2 to reboot (machine stage installing)",
-      "waiting for cp-2 to reboot (machine stage shutting_down)",
+      "waiting for cp-2 to reboot (machine stage shutting down)",
       "waiting for cp-2 to reboot (machine stage rebooting)",
       "waiting for cp-2 to reboot (machine stage unreachable)",
       "waiting for cp-2 to reboot (machine stage booting)",
       "waiting for cp-2 to reboot (machine stage running)",
     ]);
     expect(scene.calls.some((call) => call.command === "upgrade")).toBe(false);
+  });
+
+  it("shutting down, as talosctl really prints it (with a space), is waited for: the upgrade is not redone", async () => {
+    // Before the fix the stage regex stopped at the space ("shutting"), which was not busy: the resume
+    // concluded "never rebooted" and upgraded the node a second time.
+    const scene = world({
+      stageJson: true,
+      looks: [
+        { stage: "shutting down", boot: "boot-1" },
+        { stage: "running", boot: "boot-2" },
+      ],
+    });
+    const run = harness(scene);
+    const result = outcome();
+    expect(await recheckInFlight(run.context, inFlight(), result)).toEqual({});
+    expect(result.upgraded).toEqual(["cp-2"]);
+    expect(run.details()).toContain("waiting for cp-2 to reboot (machine stage shutting down)");
+    expect(scene.calls.some((call) => call.command === "upgrade")).toBe(false);
+  });
+
+  it("only running is calm: every other Talos machine stage counts as busy", () => {
+    expect(MACHINE_STAGES.filter((stage) => !busyStage(stage))).toEqual(["running"]);
+    expect(busyStage("shutting down")).toBe(true);
+    expect(busyStage("some-new-stage")).toBe(true);
   });
 
   it("a talosctl without machine stages counts the node as busy: it waits, never redoes on a guess", async () => {
@@ -429,25 +463,32 @@ describe("resume: the orphaned talosctl", () => {
     expect(await recheckInFlight(run.context, inFlight({ process: record }), outcome())).toEqual({});
     await exited;
     expect(processAlive(record)).toBe(false);
-    expect(run.details()).toContain("the orphaned talosctl stopped");
+    expect(run.details()).toContain(
+      "the orphaned talosctl was stopped before its deferred uncordon: cp-2 may be left cordoned (check `kubectl get node cp-2`, then `kubectl uncordon cp-2`)",
+    );
   });
 
-  it("a Talos upgrade's orphan is stopped at the upgrade timeout, not upgrade-k8s'", async () => {
+  it("a Talos upgrade's orphan is stopped once talosctl's own deadlines have all passed, not at upgrade-k8s'", async () => {
     const { record, exited } = orphan();
     const scene = world({});
     let now = 0;
     const run = harness(scene, {
-      // A minute per reading; left alone, the orphan would end after 10 minutes: past upgrade's 5.
+      // A minute per reading; left alone, the orphan would end after 10 minutes: past the kill deadline of
+      // image-pull 1 + drain 1 + 2 × upgrade 1 + margin 1 = 5 minutes.
       clock: () => {
         now += 60_000;
         if (now === 10 * 60_000 && processAlive(record)) process.kill(record.pid, "SIGTERM");
         return now;
       },
     });
-    run.context.timeouts.upgrade = 5 * 60_000;
+    run.context.timeouts.upgrade = 60_000;
+    run.context.timeouts.drain = 60_000;
+    run.context.timeouts["image-pull"] = 60_000;
     expect(await recheckInFlight(run.context, inFlight({ process: record }), outcome())).toEqual({});
     await exited;
-    expect(run.details()).toContain("the orphaned talosctl stopped");
+    expect(run.details()).toContain(
+      "the orphaned talosctl was stopped before its deferred uncordon: cp-2 may be left cordoned (check `kubectl get node cp-2`, then `kubectl uncordon cp-2`)",
+    );
   });
 
   it("upgrade-k8s gets its own (longer) timeout", async () => {

@@ -7,12 +7,19 @@ import { processAlive, settleOrphan } from "./orphan.js";
 import type { PlanNode } from "./plan.js";
 import type { InFlight } from "./state.js";
 import { markCompleted, type StepContext, waitAfter } from "./steps.js";
+import { upgradeKillDeadlineMs } from "./timeouts.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Whether Talos is in the middle of an upgrade or reboot in this machine stage. */
-function busyStage(stage: string): boolean {
-  return ["upgrading", "rebooting", "installing", "shutting_down", "booting"].includes(stage);
+/**
+ * Whether Talos may be in the middle of an upgrade or reboot in this machine stage. Only "running" is calm:
+ * upgrading, installing, rebooting, "shutting down" (the enumer string has a space), booting, and any stage
+ * this code does not know (resetting, maintenance, unknown, a newer Talos' addition) count as busy, so the
+ * resume waits (up to the upgrade timeout, then stops naming the stage) rather than redoing an upgrade on a
+ * guess. The stage strings are MACHINE_STAGES in talosctl.ts.
+ */
+export function busyStage(stage: string): boolean {
+  return stage !== "running";
 }
 
 /**
@@ -85,11 +92,26 @@ export async function recheckInFlight(
       detail: `the last run's talosctl (pid ${inFlight.process.pid}) still runs: waiting for it`,
     });
     const settled = await settleOrphan(inFlight.process, {
-      timeoutMs: context.timeouts[inFlight.kind === "talos" ? "upgrade" : "upgrade-k8s"],
+      // The same outer guard as a live run: talosctl's own deadlines (pull, drain, reboot, uncordon) first.
+      timeoutMs:
+        inFlight.kind === "talos"
+          ? upgradeKillDeadlineMs({
+              timeoutMs: context.timeouts.upgrade,
+              drainTimeoutMs: context.timeouts.drain,
+              pullBudgetMs: context.timeouts["image-pull"],
+            })
+          : context.timeouts["upgrade-k8s"],
       pollMs: Math.min(context.pollIntervalMs, 1000),
       now: context.clock,
     });
-    context.emit({ type: "resume", node: inFlight.node, detail: `the orphaned talosctl ${settled}` });
+    context.emit({
+      type: "resume",
+      node: inFlight.node,
+      detail:
+        settled === "stopped" && inFlight.kind === "talos"
+          ? `the orphaned talosctl was stopped before its deferred uncordon: ${inFlight.node} may be left cordoned (check \`kubectl get node ${inFlight.node}\`, then \`kubectl uncordon ${inFlight.node}\`)`
+          : `the orphaned talosctl ${settled}`,
+    });
   }
   if (inFlight.kind === "talos") {
     const subject = { node, talos: inFlight.to };

@@ -1,6 +1,8 @@
 // A typed wrapper over the talosctl commands the orchestrator needs (version, upgrade, upgrade-k8s).
+import { parseVersion } from "@kubeforge/config";
 import { execa } from "execa";
 import { UpgradeError } from "./errors.js";
+import { KILL_MARGIN_MS, upgradeKillDeadlineMs } from "./timeouts.js";
 
 export interface TalosctlOptions {
   /** talosctl binary. @default "talosctl" (looked up on PATH) */
@@ -9,6 +11,8 @@ export interface TalosctlOptions {
   readonly talosconfig?: string;
   /** Extra environment for the child (tests point PATH at the simulator's talosctl). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Slack on top of talosctl upgrade's own deadlines before we stop it. @default KILL_MARGIN_MS (1 min) */
+  readonly killMarginMs?: number;
 }
 
 export interface TalosctlRunOptions {
@@ -19,11 +23,25 @@ export interface TalosctlRunOptions {
   readonly onSpawn?: (pid: number) => void;
 }
 
+export interface UpgradeRunOptions extends TalosctlRunOptions {
+  /** talosctl's `--timeout`: how long it waits for the reboot, and again for the uncordon after it. */
+  readonly timeoutMs: number;
+  /** talosctl's `--drain-timeout` (passed when the talosctl client has it: 1.13+). @default 5 min */
+  readonly drainTimeoutMs?: number;
+  /** Our budget for the image pull, which talosctl runs without a deadline. @default 10 min */
+  readonly pullBudgetMs?: number;
+  /** The node's name, for the `kubectl uncordon` hint when we have to stop talosctl. */
+  readonly nodeName?: string;
+}
+
 export interface Talosctl {
   /** The Talos tag the node's machined reports (`Server: Tag:`). */
   version(node: string, options: TalosctlRunOptions): Promise<string>;
-  /** `talosctl upgrade --nodes <node> --image <image> --wait --timeout …`. */
-  upgrade(node: string, image: string, options: TalosctlRunOptions): Promise<void>;
+  /**
+   * `talosctl upgrade --nodes <node> --image <image> --wait --timeout … [--drain --drain-timeout …]`, stopped
+   * only once talosctl's own deadlines (pull, drain, reboot, uncordon) could all have run out.
+   */
+  upgrade(node: string, image: string, options: UpgradeRunOptions): Promise<void>;
   /** `talosctl upgrade-k8s --nodes <controlPlane> --to <version>`. */
   upgradeKubernetes(controlPlane: string, to: string, options: TalosctlRunOptions): Promise<void>;
   /** The machine stage (`talosctl get machinestatus`): running, upgrading, rebooting, … */
@@ -32,9 +50,47 @@ export interface Talosctl {
   bootId?(node: string, options: TalosctlRunOptions): Promise<string>;
 }
 
-/** Reads `spec.stage` from `talosctl get machinestatus -o json`. */
+/**
+ * Talos' machine stages as `talosctl get machinestatus -o json` prints them: the enumer strings of
+ * runtime.MachineStage (pkg/machinery/resources/runtime/machinestage_enumer.go, the same in 1.12–1.14;
+ * MarshalText returns String()), so "shutting down" has a space, not an underscore.
+ */
+export const MACHINE_STAGES = [
+  "unknown",
+  "booting",
+  "installing",
+  "maintenance",
+  "running",
+  "rebooting",
+  "shutting down",
+  "resetting",
+  "upgrading",
+] as const;
+
+export type MachineStage = (typeof MACHINE_STAGES)[number];
+
+/** Reads `spec.stage` from `talosctl get machinestatus -o json` (any string: a newer Talos may add stages). */
 export function parseMachineStage(output: string): string | undefined {
-  return /"stage"\s*:\s*"([a-z_]+)"/.exec(output)?.[1];
+  return /"stage"\s*:\s*"([^"]+)"/.exec(output)?.[1];
+}
+
+/** Reads the client tag from `talosctl version --client` output (Client: … Tag: v1.13.9). */
+export function parseClientTag(output: string): string | undefined {
+  const client = output.split(/^Server:\s*$/m)[0]?.split(/^Client:\s*$/m)[1];
+  if (client === undefined) return undefined;
+  return /^\s*Tag:\s*(\S+)/m.exec(client)?.[1];
+}
+
+/**
+ * Whether this talosctl client has `upgrade --drain/--drain-timeout`: flags are parsed by the client, so its
+ * own version decides (added in 1.13; talosctl v1.12.11's upgrade.go has neither, and cobra refuses unknown
+ * flags). Which path it then takes (LifecycleService with drain, or the legacy single-deadline API) depends
+ * on the node: talosctl picks the legacy API for servers outside >1.13.0-alpha.2.
+ */
+export function clientHasDrainFlags(clientTag: string | undefined): boolean {
+  const version = clientTag === undefined ? undefined : parseVersion(clientTag);
+  if (!version) return false;
+  return version.major > 1 || (version.major === 1 && version.minor >= 13);
 }
 
 /** Reads the server tag from `talosctl version` output (Client: … Server: NODE: … Tag: v1.13.9). */
@@ -44,10 +100,14 @@ export function parseServerTag(output: string): string | undefined {
   return /^\s*Tag:\s*(\S+)/m.exec(server)?.[1];
 }
 
+/** talosctl's own `--drain-timeout` default (nodedrain.DefaultDrainTimeout, 1.13 and 1.14). */
+const TALOSCTL_DEFAULT_DRAIN_MS = 5 * 60_000;
+const DEFAULT_PULL_BUDGET_MS = 10 * 60_000;
+
 async function runTalosctl(
   config: TalosctlOptions,
   args: readonly string[],
-  options: TalosctlRunOptions,
+  options: TalosctlRunOptions & { readonly timeoutHint?: string },
 ): Promise<string> {
   const bin = config.bin ?? "talosctl";
   const full = [...(config.talosconfig ? ["--talosconfig", config.talosconfig] : []), ...args];
@@ -84,7 +144,7 @@ async function runTalosctl(
   }
   if (result.timedOut) {
     throw new UpgradeError("E_UPGRADE", `\`${command}\` did not finish within ${options.timeoutMs / 1000}s`, {
-      hint: "raise the gate timeout, or look at the node's console",
+      hint: options.timeoutHint ?? "raise the gate timeout, or look at the node's console",
     });
   }
   if (result.exitCode !== 0) {
@@ -95,6 +155,16 @@ async function runTalosctl(
 }
 
 export function createTalosctl(config: TalosctlOptions = {}): Talosctl {
+  let drainFlags: Promise<boolean> | undefined;
+  const hasDrainFlags = () => {
+    drainFlags ??= runTalosctl(config, ["version", "--client"], { timeoutMs: 10_000 }).then(
+      (output) => clientHasDrainFlags(parseClientTag(output)),
+      // Unknown client: leave the flags out (an old talosctl would refuse them); our deadline still
+      // assumes talosctl's default drain timeout.
+      () => false,
+    );
+    return drainFlags;
+  };
   return {
     async version(node, options) {
       const output = await runTalosctl(config, ["version", "--nodes", node], options);
@@ -103,10 +173,27 @@ export function createTalosctl(config: TalosctlOptions = {}): Talosctl {
       return tag;
     },
     async upgrade(node, image, options) {
-      const seconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
-      await runTalosctl(config, ["upgrade", "--nodes", node, "--image", image, "--wait", "--timeout", `${seconds}s`], {
+      const seconds = (ms: number) => `${Math.max(1, Math.ceil(ms / 1000))}s`;
+      const drainTimeoutMs = options.drainTimeoutMs ?? TALOSCTL_DEFAULT_DRAIN_MS;
+      const args = ["upgrade", "--nodes", node, "--image", image, "--wait", "--timeout", seconds(options.timeoutMs)];
+      // Explicit, so the drain deadline is ours (and in the deadline below), not whatever default talosctl has.
+      if (await hasDrainFlags()) args.push("--drain", "--drain-timeout", seconds(drainTimeoutMs));
+      const killAfterMs = upgradeKillDeadlineMs(
+        {
+          timeoutMs: options.timeoutMs,
+          drainTimeoutMs,
+          pullBudgetMs: options.pullBudgetMs ?? DEFAULT_PULL_BUDGET_MS,
+        },
+        config.killMarginMs ?? KILL_MARGIN_MS,
+      );
+      const name = options.nodeName ?? node;
+      await runTalosctl(config, args, {
         ...options,
-        timeoutMs: options.timeoutMs + 10_000,
+        timeoutMs: killAfterMs,
+        timeoutHint:
+          `we stopped talosctl before its deferred uncordon could run, so ${name} may be left cordoned: ` +
+          `check with \`kubectl get node ${name}\` (SchedulingDisabled) and run \`kubectl uncordon ${name}\` once it is Ready; ` +
+          "then raise --timeout image-pull=…, drain=… or upgrade=…",
       });
     },
     async machineStage(node, options) {

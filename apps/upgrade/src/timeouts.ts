@@ -1,7 +1,12 @@
 // Per-gate timeouts and the poll interval, with defaults sized for real hardware (tests shorten them).
 import type { GateName } from "./gates/names.js";
 
-export type Timeouts = Record<GateName | "upgrade" | "upgrade-k8s", number>;
+/** The budgets of the talosctl commands themselves, beside the gates'. */
+export type CommandTimeout = "upgrade" | "drain" | "image-pull" | "upgrade-k8s";
+
+export type Timeouts = Record<GateName | CommandTimeout, number>;
+
+export const COMMAND_TIMEOUTS: readonly CommandTimeout[] = ["upgrade", "drain", "image-pull", "upgrade-k8s"];
 
 const MINUTE = 60_000;
 
@@ -17,9 +22,34 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
   "etcd-member-rejoined": 10 * MINUTE,
   "pods-healthy": 10 * MINUTE,
   "kubelet-version": 30 * MINUTE,
+  /** talosctl upgrade `--timeout`: talosctl waits this long for the reboot, and again for the uncordon. */
   upgrade: 30 * MINUTE,
+  /** talosctl upgrade `--drain-timeout` (talosctl ≥ 1.13; its own default is 5m, nodedrain.DefaultDrainTimeout). */
+  drain: 5 * MINUTE,
+  /**
+   * How long the installer image pull may take. talosctl pulls with no deadline of its own, so this only
+   * widens our outer guard (see upgradeKillDeadlineMs).
+   */
+  "image-pull": 10 * MINUTE,
   "upgrade-k8s": 60 * MINUTE,
 };
+
+/** Slack on top of talosctl's own deadlines before we stop it (process start, install, the API calls between). */
+export const KILL_MARGIN_MS = MINUTE;
+
+/**
+ * When we stop a `talosctl upgrade` that has not returned. talosctl (1.13+, LifecycleService path) runs its
+ * phases one after the other, each with its own deadline: image pull (none: our `image-pull` budget), install
+ * (none), drain (`--drain-timeout`), reboot (`--timeout`) and the deferred uncordon (`--timeout` again). We
+ * only stop it once all of them could have run out, so talosctl's own deadlines always fire first and its
+ * deferred uncordon runs. The legacy path (nodes before 1.13) has a single `--timeout`, well inside this.
+ */
+export function upgradeKillDeadlineMs(
+  budgets: { readonly timeoutMs: number; readonly drainTimeoutMs: number; readonly pullBudgetMs: number },
+  marginMs: number = KILL_MARGIN_MS,
+): number {
+  return budgets.pullBudgetMs + budgets.drainTimeoutMs + 2 * budgets.timeoutMs + marginMs;
+}
 
 export const DEFAULT_POLL_INTERVAL_MS = 5000;
 

@@ -1,7 +1,7 @@
 // Flags shared by the commands and their parsing into typed options.
 import { homedir } from "node:os";
 import path from "node:path";
-import { DEFAULT_TIMEOUTS, parseDuration, type Timeouts } from "../timeouts.js";
+import { COMMAND_TIMEOUTS, DEFAULT_TIMEOUTS, parseDuration, type Timeouts } from "../timeouts.js";
 import type { ConnectFlags } from "./connect.js";
 
 export interface Flags extends ConnectFlags {
@@ -37,7 +37,7 @@ export function parseTimeouts(values: readonly string[] = []): Partial<Timeouts>
     if (ms <= 0) throw new UsageError(`--timeout ${value}: a timeout must be longer than 0 (e.g. 90s or 5m)`);
     if (name === undefined) {
       for (const key of Object.keys(DEFAULT_TIMEOUTS) as (keyof Timeouts)[]) {
-        if (key !== "upgrade" && key !== "upgrade-k8s") out[key] = ms;
+        if (!(COMMAND_TIMEOUTS as readonly string[]).includes(key)) out[key] = ms;
       }
     } else if (name in DEFAULT_TIMEOUTS) {
       out[name as keyof Timeouts] = ms;

@@ -12,11 +12,21 @@ export interface SimNode {
   unschedulable: boolean;
   /** Reachable through the Talos API (false while rebooting). */
   up: boolean;
-  /** Talos machine stage (`talosctl get machinestatus`): running, upgrading, rebooting. */
+  /**
+   * Talos machine stage (`talosctl get machinestatus`), as Talos spells it: running, upgrading, rebooting,
+   * "shutting down" (with a space), … (MACHINE_STAGES in src/talosctl.ts).
+   */
   stage: string;
   /** Changes at every reboot (Node status.nodeInfo.bootID). */
   bootId: string;
+  /** LifecycleService path: the installer image pulled so far (talosctl waits for it, with no deadline). */
+  pulled?: string;
+  /** LifecycleService path: talosctl's drain finished evicting the node's pods. */
+  evicted?: boolean;
 }
+
+/** The phases of `talosctl upgrade` (1.13+ client, 1.13+ node: LifecycleService), each its own call. */
+export type LifecyclePhase = "pull" | "install" | "cordon" | "evict" | "reboot" | "uncordon";
 
 export interface SimPod {
   readonly namespace: string;
@@ -32,6 +42,7 @@ export interface SimPod {
 
 export interface ControlHandlers {
   upgrade(address: string, image: string): void;
+  lifecycle(address: string, phase: LifecyclePhase, image: string): void;
   upgradeKubernetes(to: string): void;
 }
 
@@ -223,6 +234,9 @@ export async function startFakeKube(
             ready: node.ready,
             stage: node.stage,
             bootId: node.bootId,
+            unschedulable: node.unschedulable,
+            pulled: node.pulled,
+            evicted: node.evicted ?? false,
           });
         }
         if (request.method === "GET" && url.pathname === "/__sim/nodes") {
@@ -231,6 +245,10 @@ export async function startFakeKube(
         const body = await readBody(request);
         if (request.method === "POST" && url.pathname === "/__sim/upgrade") {
           control.upgrade(body.node ?? "", body.image ?? "");
+          return send(response, 202, { accepted: true });
+        }
+        if (request.method === "POST" && url.pathname === "/__sim/lifecycle") {
+          control.lifecycle(body.node ?? "", body.phase as LifecyclePhase, body.image ?? "");
           return send(response, 202, { accepted: true });
         }
         if (request.method === "POST" && url.pathname === "/__sim/upgrade-k8s") {

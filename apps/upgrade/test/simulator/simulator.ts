@@ -1,6 +1,9 @@
 // The cluster simulator: real etcd (TLS, our PKI), an in-process fake Kubernetes API and a fake talosctl
 // on PATH whose `upgrade` takes the node's etcd member and kubelet down for a while, then brings both
-// back at the new version.
+// back at the new version. Like talosctl, the fake takes one of two paths: the legacy one (node or client
+// before 1.13: one call, Talos drains and uncordons itself) or the LifecycleService one (both 1.13+): pull,
+// install, drain (cordon + evict, --drain-timeout), reboot (--timeout) and uncordon (--timeout) as separate
+// phases that talosctl drives, so a talosctl stopped halfway leaves the node cordoned.
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -37,6 +40,16 @@ export interface SimulatorOptions {
   readonly rollbackNth?: number;
   /** The n-th upgraded node (1-based) stays in its drain window (Ready, stage upgrading) until releaseDrain(). */
   readonly holdDrainNth?: number;
+  /** LifecycleService path: how long the installer image pull takes (talosctl has no deadline for it). @default 0 */
+  readonly pullMs?: number;
+  /** LifecycleService path: how long evicting the node's pods takes (talosctl's --drain-timeout applies). @default 0 */
+  readonly evictMs?: number;
+  /** Apply pullMs and evictMs to the n-th upgraded node only (1-based); every node when unset. */
+  readonly slowNth?: number;
+  /** How long a rebooting node stays reachable in machine stage "shutting down" before it goes down. @default 0 */
+  readonly shutdownMs?: number;
+  /** The fake talosctl's client tag (`talosctl version --client`): below v1.13 it has no --drain flags. @default v1.13.9 */
+  readonly talosctlTag?: string;
 }
 
 export interface Simulator {
@@ -51,6 +64,8 @@ export interface Simulator {
   readonly pods: SimPod[];
   /** Hostnames in the order `talosctl upgrade` was called for them. */
   readonly upgrades: string[];
+  /** Hostnames talosctl uncordoned after the reboot (LifecycleService path). */
+  readonly uncordons: string[];
   /** Hostnames whose etcd member was restarted after being stopped by an upgrade. */
   readonly etcdRestarts: string[];
   /** When each upgraded node came back (Date.now()), for the bench. */
@@ -132,45 +147,99 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     timers.add(timer);
   };
   const downMs = options.downMs ?? 1200;
+  const uncordons: string[] = [];
+  // Per node in the upgrade: its order (nth), target tag and previous version.
+  const inUpgrade = new Map<string, { nth: number; tag: string; previous: string }>();
+  const begin = (address: string, image: string) => {
+    const node = nodes.find((candidate) => candidate.address === address);
+    if (!node) return undefined;
+    upgrades.push(node.hostname);
+    const nth = upgrades.length;
+    inUpgrade.set(address, { nth, tag: /:([^:/]+)$/.exec(image)?.[1] ?? node.talos, previous: node.talos });
+    return { node, nth };
+  };
+  const current = (address: string) => {
+    const node = nodes.find((candidate) => candidate.address === address);
+    const entry = inUpgrade.get(address);
+    return node && entry ? { node, nth: entry.nth } : undefined;
+  };
+  /** "shutting down" (still reachable) for shutdownMs, then down; back at the new version after downMs. */
+  const reboot = (node: SimNode, nth: number, how: { uncordon: boolean }) => {
+    const index = nodes.indexOf(node);
+    const entry = inUpgrade.get(node.address);
+    const goDown = () => {
+      node.unschedulable = true;
+      node.ready = false;
+      node.up = false;
+      node.stage = "rebooting";
+      countDown();
+      for (const pod of pods) if (pod.node === node.hostname) pod.phase = "Pending";
+      const stopped = etcd.stop(index);
+      if (options.neverReturnNth === nth) return;
+      later(downMs, async () => {
+        await stopped;
+        etcd.start(index);
+        etcdRestarts.push(node.hostname);
+        node.talos = options.rollbackNth === nth ? (entry?.previous ?? node.talos) : (entry?.tag ?? node.talos);
+        node.bootId = `${node.hostname}-boot-${nth}`;
+        node.up = true;
+        node.ready = true;
+        if (how.uncordon) node.unschedulable = false;
+        node.stage = "running";
+        node.pulled = undefined;
+        node.evicted = undefined;
+        for (const pod of pods) if (pod.node === node.hostname) pod.phase = "Running";
+        restoredAt.set(node.hostname, Date.now());
+      });
+    };
+    if (options.shutdownMs) {
+      node.stage = "shutting down";
+      countDown();
+      later(options.shutdownMs, goDown);
+    } else goDown();
+  };
   const kube = await startFakeKube(
     { nodes, pods },
     {
       upgrade(address, image) {
-        const node = nodes.find((candidate) => candidate.address === address);
-        const index = nodes.findIndex((candidate) => candidate.address === address);
-        if (!node) return;
-        upgrades.push(node.hostname);
-        const nth = upgrades.length;
-        const tag = /:([^:/]+)$/.exec(image)?.[1] ?? node.talos;
-        const previous = node.talos;
+        const found = begin(address, image);
+        if (!found) return;
+        const { node, nth } = found;
         node.stage = "upgrading";
         countDown();
-        // Image pull while still Ready; then drain and reboot: the member and the kubelet go away together.
-        const drain = () => {
-          node.unschedulable = true;
-          node.ready = false;
-          node.up = false;
-          node.stage = "rebooting";
-          countDown();
-          for (const pod of pods) if (pod.node === node.hostname) pod.phase = "Pending";
-          const stopped = etcd.stop(index);
-          if (options.neverReturnNth === nth) return;
-          later(downMs, async () => {
-            await stopped;
-            etcd.start(index);
-            etcdRestarts.push(node.hostname);
-            node.talos = options.rollbackNth === nth ? previous : tag;
-            node.bootId = `${node.hostname}-boot-${nth}`;
-            node.up = true;
-            node.ready = true;
-            node.unschedulable = false;
-            node.stage = "running";
-            for (const pod of pods) if (pod.node === node.hostname) pod.phase = "Running";
-            restoredAt.set(node.hostname, Date.now());
-          });
-        };
+        // Legacy path: image pull while still Ready; then Talos drains and reboots (the member and the kubelet
+        // go away together) and uncordons the node itself once it is back.
+        const drain = () => reboot(node, nth, { uncordon: true });
         if (options.holdDrainNth === nth) held.push(drain);
         else later(options.drainMs ?? 0, drain);
+      },
+      lifecycle(address, phase, image) {
+        const found = phase === "pull" ? begin(address, image) : current(address);
+        if (!found) return;
+        const { node, nth } = found;
+        const slow = options.slowNth === undefined || options.slowNth === nth;
+        if (phase === "pull") {
+          later(slow ? (options.pullMs ?? 0) : 0, () => {
+            node.pulled = image;
+          });
+        }
+        if (phase === "install") {
+          node.stage = "upgrading";
+          countDown();
+        }
+        if (phase === "cordon") node.unschedulable = true;
+        if (phase === "evict") {
+          later(slow ? (options.evictMs ?? 0) : 0, () => {
+            for (const pod of pods) if (pod.node === node.hostname) pod.phase = "Pending";
+            node.evicted = true;
+          });
+        }
+        // talosctl cordoned the node and uncordons it itself after the reboot: Talos leaves it cordoned.
+        if (phase === "reboot") reboot(node, nth, { uncordon: false });
+        if (phase === "uncordon") {
+          node.unschedulable = false;
+          uncordons.push(node.hostname);
+        }
       },
       upgradeKubernetes(to) {
         nodes.forEach((node, index) => {
@@ -193,6 +262,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const env = {
     PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ""}`,
     KUBEFORGE_SIM_URL: kube.url,
+    KUBEFORGE_SIM_TALOSCTL_TAG: options.talosctlTag ?? "v1.13.9",
     NODE_EXTRA_CA_CERTS: caFile,
   };
 
@@ -233,6 +303,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     nodes,
     pods,
     upgrades,
+    uncordons,
     etcdRestarts,
     restoredAt,
     peakDown: () => peak,

@@ -9,6 +9,19 @@ if (!base) {
   process.exit(1);
 }
 
+// The client's own version decides its flags, as with the real talosctl: --drain/--drain-timeout came with
+// 1.13 (v1.12.11's upgrade.go has neither; cobra refuses an unknown flag).
+const clientTag = process.env.KUBEFORGE_SIM_TALOSCTL_TAG ?? "v1.13.9";
+const minor = (tag) => Number(/^v?1\.(\d+)\./.exec(String(tag))?.[1] ?? 0);
+const hasDrainFlags = minor(clientTag) >= 13;
+if (!hasDrainFlags) {
+  const unknown = process.argv.slice(2).find((arg) => /^--drain(-timeout)?(=|$)/.test(arg));
+  if (unknown) {
+    process.stderr.write(`Error: unknown flag: ${unknown.split("=")[0]}\n`);
+    process.exit(1);
+  }
+}
+
 const { values, positionals } = parseArgs({
   args: process.argv.slice(2),
   allowPositionals: true,
@@ -18,6 +31,9 @@ const { values, positionals } = parseArgs({
     image: { type: "string", short: "i" },
     wait: { type: "boolean" },
     timeout: { type: "string" },
+    drain: { type: "boolean" },
+    "drain-timeout": { type: "string" },
+    client: { type: "boolean" },
     to: { type: "string" },
     output: { type: "string", short: "o" },
   },
@@ -35,6 +51,10 @@ async function node(address) {
 async function main() {
   const [command] = positionals;
   const address = values.nodes;
+  if (command === "version" && values.client) {
+    process.stdout.write(`Client:\n\tTag:         ${clientTag}\n\tSHA:         00000000\n\tOS/Arch:     linux/amd64\n`);
+    return 0;
+  }
   if (command === "version") {
     const state = await node(address);
     if (!state.up) {
@@ -44,7 +64,7 @@ async function main() {
       return 1;
     }
     process.stdout.write(
-      `Client:\n\tTag:         v1.13.9\n\tSHA:         00000000\n\tOS/Arch:     linux/amd64\nServer:\n\tNODE:        ${address}\n\tTag:         ${state.talos}\n\tSHA:         00000000\n\tOS/Arch:     linux/amd64\n\tEnabled:     RBAC\n`,
+      `Client:\n\tTag:         ${clientTag}\n\tSHA:         00000000\n\tOS/Arch:     linux/amd64\nServer:\n\tNODE:        ${address}\n\tTag:         ${state.talos}\n\tSHA:         00000000\n\tOS/Arch:     linux/amd64\n\tEnabled:     RBAC\n`,
     );
     return 0;
   }
@@ -69,7 +89,10 @@ async function main() {
     return 0;
   }
   if (command === "upgrade") {
-    const before = (await node(address)).bootId;
+    const start = await node(address);
+    // talosctl takes the LifecycleService path for servers in >1.13.0-alpha.2 <2.0.0, else the legacy API.
+    if (hasDrainFlags && minor(start.talos) >= 13) return upgradeViaLifecycle(address, start.bootId);
+    const before = start.bootId;
     process.stdout.write(`watching nodes: [${address}]\n`);
     await fetch(`${base}/__sim/upgrade`, {
       method: "POST",
@@ -106,6 +129,63 @@ async function main() {
   }
   process.stderr.write(`fake talosctl: unsupported command ${command}\n`);
   return 1;
+}
+
+/** Polls the node until `done(state)`, for at most `ms` (no deadline when undefined). */
+async function waitFor(address, done, ms) {
+  const deadline = ms === undefined ? Number.POSITIVE_INFINITY : Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (done(await node(address))) return true;
+    await sleep(100);
+  }
+  return false;
+}
+
+/**
+ * As talosctl 1.13/1.14's upgradeViaLifecycleService: imagePullInternal (no deadline), upgradeInternal (no
+ * deadline), drainNodes (--drain-timeout, default 5m), rebootInternal (--timeout), then the deferred
+ * uncordonNodes (--timeout again). Killed halfway, nothing uncordons the node.
+ */
+async function upgradeViaLifecycle(address, before) {
+  const phase = (name) =>
+    fetch(`${base}/__sim/lifecycle`, {
+      method: "POST",
+      body: JSON.stringify({ node: address, phase: name, image: values.image }),
+    });
+  process.stdout.write(`    * ${address}: pulling ${values.image}\n`);
+  await phase("pull");
+  await waitFor(address, (state) => state.pulled === values.image);
+  await phase("install");
+  process.stdout.write(`    * ${address}: upgrade completed\n`);
+  // --drain defaults to true; the fake cannot turn it off (kubeforge never does).
+  process.stdout.write(`    * ${address}: cordoning and draining\n`);
+  await phase("cordon");
+  await phase("evict");
+  if (!(await waitFor(address, (state) => state.evicted, seconds(values["drain-timeout"] ?? "300s")))) {
+    process.stderr.write(`error: ${address}: draining node: timed out after ${values["drain-timeout"] ?? "300s"}\n`);
+    return 1;
+  }
+  let code = 0;
+  try {
+    await phase("reboot");
+    process.stdout.write(`    * ${address}: rebooting\n`);
+    const back = (state) => state.up && state.stage === "running" && state.bootId !== before;
+    if (await waitFor(address, back, seconds(values.timeout))) {
+      process.stdout.write(`    * ${address}: post check passed\n`);
+    } else {
+      process.stderr.write(`error: ${address}: timeout waiting for the node to come back after reboot\n`);
+      code = 1;
+    }
+  } finally {
+    if (await waitFor(address, (state) => state.up, seconds(values.timeout))) {
+      await phase("uncordon");
+      process.stdout.write(`    * ${address}: uncordoned\n`);
+    } else {
+      process.stderr.write(`error: ${address}: uncordoning node: timed out\n`);
+      code = 1;
+    }
+  }
+  return code;
 }
 
 main().then(

@@ -1,0 +1,83 @@
+// Simulator: talosctl upgrade's LifecycleService path (1.13+ client and node) runs pull, install, drain,
+// reboot and uncordon one after the other, each with its own deadline. A slow pull and drain plus the reboot
+// outlast `--timeout + 10 s` (the old kill deadline); the run must let talosctl finish so that its deferred
+// uncordon runs, and no node may be left cordoned.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunEvent, runUpgrade } from "../src/index.js";
+import { type Simulator, startSimulator } from "./simulator/simulator.js";
+
+const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-phases-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const GATES = 60_000;
+
+describe("talosctl upgrade's separate phase deadlines (LifecycleService path)", () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSimulator({
+      talos: "v1.13.0",
+      targetTalos: "v1.13.9",
+      downMs: 1000,
+      // The first node: a 9 s image pull and a 6 s drain, then the reboot. Alone they outlast the old kill
+      // deadline of --timeout (4 s) + 10 s, while each phase stays inside its own talosctl deadline.
+      slowNth: 1,
+      pullMs: 9000,
+      evictMs: 6000,
+      shutdownMs: 300,
+    });
+    await sim.waitHealthy();
+  }, 120_000);
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it("lets a slow pull + drain + reboot finish: every node upgraded and uncordoned by talosctl", async () => {
+    const events: RunEvent[] = [];
+    const dir = mkdtempSync(path.join(scratch, "run-"));
+    const result = await runUpgrade({
+      cluster: sim.cluster,
+      clients: sim.clients,
+      stateFile: path.join(dir, "sim.state.json"),
+      evidenceDir: path.join(dir, "evidence"),
+      pollIntervalMs: 150,
+      timeouts: {
+        "talos-version": GATES,
+        "kube-node-ready": GATES,
+        "etcd-member-rejoined": GATES,
+        "etcd-members-healthy": GATES,
+        "pods-healthy": GATES,
+        "kubelet-version": GATES,
+        upgrade: 4000,
+        drain: 20_000,
+        "image-pull": 30_000,
+      },
+      onEvent: (event) => events.push(event),
+    });
+    const lines = events.flatMap((event) => (event.type === "command" && event.line ? [event.line] : []));
+    expect(result.upgraded).toEqual(sim.upgrades);
+    expect(sim.upgrades).toHaveLength(3);
+    expect(sim.nodes.map((node) => node.talos)).toEqual(["v1.13.9", "v1.13.9", "v1.13.9"]);
+    // talosctl itself uncordoned every node after its reboot: none is left cordoned.
+    expect([...sim.uncordons].sort()).toEqual(["sim-1", "sim-2", "sim-3"]);
+    expect(sim.nodes.filter((node) => node.unschedulable)).toEqual([]);
+    // The fake went the LifecycleService way (pull, drain, uncordon), with our --drain-timeout accepted.
+    expect(lines.some((line) => line.includes(": pulling "))).toBe(true);
+    expect(lines.some((line) => line.includes(": uncordoned"))).toBe(true);
+    expect(sim.peakDown()).toBe(1);
+  });
+
+  it("reports the machine stage Talos spells with a space", async () => {
+    const node = sim.nodes[0];
+    if (!node) throw new Error("no node");
+    const before = node.stage;
+    node.stage = "shutting down";
+    try {
+      expect(await sim.clients.talosctl.machineStage?.(node.address, { timeoutMs: 10_000 })).toBe("shutting down");
+    } finally {
+      node.stage = before;
+    }
+  });
+});
