@@ -135,6 +135,11 @@ describe("kubeforge-talos", () => {
     expect(kept.stderr).toMatch(/already exists/);
     expect(kept.stderr).not.toMatch(/warning: --rekey/);
     expect(await readFile(bundleFile, "utf8")).toBe(bundleBefore);
+    // and without --rekey: the bundle is there, nothing to do — not the advice to recover a missing one
+    const plain = await run(["gen", "secrets", "--cluster", "cluster.yaml"]);
+    expect(plain.exitCode).toBe(1);
+    expect(plain.stderr).toMatch(/talsecret\.sops\.yaml: already exists — kubeforge never overwrites/);
+    expect(plain.stderr).not.toMatch(/refusing to create new cluster PKI|recover it/);
     await rename(bundleFile, aside);
     const secrets = await run(["gen", "secrets", "--cluster", "cluster.yaml"]);
     expect(secrets.exitCode).toBe(1);

@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { loadCluster } from "@kubeforge/config";
 import { TalosError } from "../errors.js";
-import { createBundleFile } from "../io/bundle-store.js";
+import { assertNoBundle, createBundleFile } from "../io/bundle-store.js";
 import { talosLayout } from "../io/layout.js";
 import { listGeneratedFiles } from "../io/pki-guard.js";
 import type { SecretsBundle } from "../secrets/bundle.js";
@@ -39,6 +39,8 @@ export async function genSecrets(options: CommandOptions, io: CommandIo): Promis
   const { cluster } = await loadCluster(options.cluster);
   const layout = talosLayout(options.cluster);
   const sealer = loadSopsSealer(cluster.sops.ageRecipients);
+  // an existing bundle first: the "configs exist" refusal below is about a MISSING bundle (it advises recovery)
+  if (!options.from) await assertNoBundle(layout.bundle);
   const generated = await listGeneratedFiles(layout);
   // An import restores the cluster's own PKI (gen config then checks it against the configs); only new PKI is refused.
   if (generated.length > 0 && !options.from) {

@@ -96,8 +96,8 @@ export interface WriteBundleOptions {
 }
 
 /** Encrypts and writes a new bundle; refuses (E_BUNDLE_EXISTS) when the file exists. */
-export async function createBundleFile(options: WriteBundleOptions): Promise<void> {
-  const { file, bundle, sealer } = options;
+/** Refuses (E_BUNDLE_EXISTS) when the bundle file exists: kubeforge never replaces one. */
+export async function assertNoBundle(file: string): Promise<void> {
   if ((await readTextIfExists(file)) !== undefined) {
     throw new TalosError("E_BUNDLE_EXISTS", [
       {
@@ -108,6 +108,11 @@ export async function createBundleFile(options: WriteBundleOptions): Promise<voi
       },
     ]);
   }
+}
+
+export async function createBundleFile(options: WriteBundleOptions): Promise<void> {
+  const { file, bundle, sealer } = options;
+  await assertNoBundle(file);
   const sealed = await sealer.seal(stringifyBundle(bundle), { file, format: "yaml" });
   await writeFileAtomic(file, sealed, { exclusive: true });
 }
