@@ -184,3 +184,25 @@ export async function loadDefinition(file: string) {
     );
   }
 }
+
+/**
+ * The cluster a one-cluster command names: its <cluster> argument, or `--cluster <x>` as the package CLIs take it
+ * (undefined: the current folder). Both at once must agree.
+ */
+export async function clusterArgument(
+  values: Readonly<Record<string, unknown>>,
+  positionals: readonly string[],
+  command: string,
+): Promise<string | undefined> {
+  const flag = typeof values.cluster === "string" ? values.cluster : undefined;
+  const argument = positionals[0];
+  if (flag !== undefined && argument !== undefined && path.resolve(flag) !== path.resolve(argument)) {
+    const { CliError } = await import("./errors.js");
+    throw new CliError(
+      "E_USAGE",
+      `${command}: the cluster is given twice (${argument} and --cluster ${flag})`,
+      `name it once: kubeforge ${command} ${flag}`,
+    );
+  }
+  return flag ?? argument;
+}

@@ -38,6 +38,15 @@ it("refuses a stray argument instead of ignoring it (build mine extra built mine
   expect(result.stderr).toContain('build: unexpected argument "extra"');
 });
 
+it("takes --cluster as the package CLIs do (build --cluster x was an unknown option), and refuses two clusters", () => {
+  const named = kubeforge(["build", "--cluster", "no-such-cluster"]);
+  expect(named.stderr).not.toContain("unknown option");
+  expect(named.stderr).toContain("no-such-cluster");
+  const twice = kubeforge(["build", "mine", "--cluster", "other"]);
+  expect(twice.status).toBe(2);
+  expect(twice.stderr).toContain("build: the cluster is given twice (mine and --cluster other)");
+});
+
 it("exits 2 with usage for `secrets` without a verb or without a file", () => {
   const none = kubeforge(["secrets"]);
   expect(none.status).toBe(2);

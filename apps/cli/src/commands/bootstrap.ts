@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { defineCommand } from "@kubeforge/cli-kit";
-import { loadDefinition, useClusterAgeKey } from "../cluster-args.js";
+import { clusterArgument, loadDefinition, useClusterAgeKey } from "../cluster-args.js";
 import { CliError } from "../errors.js";
 
 function parseDuration(text: string, flag: string): number {
@@ -20,6 +20,11 @@ export default defineCommand({
   usage: "bootstrap [<cluster>] [options]",
   maxPositionals: 1,
   options: {
+    cluster: {
+      type: "string",
+      value: "<cluster>",
+      description: "the cluster, as the <cluster> argument (the package CLIs' form)",
+    },
     "node-address": {
       type: "string",
       multiple: true,
@@ -51,7 +56,7 @@ export default defineCommand({
   async run({ values, positionals, io }) {
     // The cluster first: a mistyped name is the likelier mistake, and its fix comes before installing tools.
     const { findDefinition } = await import("@kubeforge/config");
-    const file = findDefinition(positionals[0]);
+    const file = findDefinition(await clusterArgument(values, positionals, "bootstrap"));
     const { assertTools } = await import("../bootstrap/tools.js");
     const fluxInstall = values["flux-install"] ? "flux-cli" : "operator";
     assertTools(fluxInstall === "flux-cli" ? ["talosctl", "kubectl", "helm", "flux"] : ["talosctl", "kubectl", "helm"]);

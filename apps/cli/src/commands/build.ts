@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { defineCommand } from "@kubeforge/cli-kit";
-import { loadDefinition, useClusterAgeKey } from "../cluster-args.js";
+import { clusterArgument, loadDefinition, useClusterAgeKey } from "../cluster-args.js";
 
 export default defineCommand({
   name: "build",
@@ -12,6 +12,11 @@ export default defineCommand({
   usage: "build [<cluster>] [options]",
   maxPositionals: 1,
   options: {
+    cluster: {
+      type: "string",
+      value: "<cluster>",
+      description: "the cluster, as the <cluster> argument (the package CLIs' form)",
+    },
     check: {
       type: "boolean",
       description: "change nothing; exit 1 if flux/, bootstrap/ or the (decrypted) talos/generated/ is out of date",
@@ -23,7 +28,7 @@ export default defineCommand({
     "<cluster> is a cluster.ts|yaml|json, a folder holding one, or a name under clusters/ [default: the current folder].\nExit codes: 0 built, 1 invalid definition / recipients / out of date, 2 usage error, 70 internal error.",
   async run({ values, positionals, io }) {
     const { findDefinition, formatIssue } = await import("@kubeforge/config");
-    const file = findDefinition(positionals[0]);
+    const file = findDefinition(await clusterArgument(values, positionals, "build"));
     const clusterDir = path.dirname(file);
     useClusterAgeKey(clusterDir);
     const { cluster, warnings } = await loadDefinition(file);

@@ -125,3 +125,10 @@ it("merges the key groups' --json reports into one document that lists the files
   const stopped = JSON.stringify({ error: { code: "E_USAGE", message: "bad" } });
   expect(mergeJsonReports([a, stopped], 2, [])).toBe(`${stopped}\n`);
 });
+
+it("reads --cluster <x> and --cluster=<x> as cluster arguments (they were unknown options)", () => {
+  expect(splitValidateArgs(["--offline", "--cluster", "mine", "--cluster=home", "x"])).toEqual({
+    flags: ["--offline"],
+    targets: ["mine", "home", "x"],
+  });
+});

@@ -142,6 +142,9 @@ export function splitValidateArgs(argv: readonly string[]): { flags: string[]; t
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index]!;
     if (!arg.startsWith("-")) targets.push(arg);
+    // `--cluster <x>` as the package CLIs take it: the same as the <cluster> argument
+    else if (arg === "--cluster" && index + 1 < argv.length) targets.push(argv[++index]!);
+    else if (arg.startsWith("--cluster=")) targets.push(arg.slice("--cluster=".length));
     else if (VALUE_OPTIONS.has(arg) && index + 1 < argv.length) flags.push(arg, argv[++index]!);
     else flags.push(arg);
   }
@@ -155,6 +158,12 @@ export default defineCommand({
   usage: "validate [<cluster>…] [options]",
   passThrough: true,
   options: {
+    cluster: {
+      type: "string",
+      multiple: true,
+      value: "<cluster>",
+      description: "a cluster to validate, as the <cluster> argument (the package CLIs' form)",
+    },
     json: { type: "boolean", description: "machine-readable output" },
     strict: { type: "boolean", description: "warnings fail the run too" },
     "no-kustomize": { type: "boolean", description: "skip the `kubectl kustomize` build of Flux paths" },
