@@ -5,7 +5,7 @@ import type { ConfigError } from "@kubeforge/config";
 import { type Flags, UsageError } from "./commands/flags.js";
 import { formatUpgradeError, UpgradeError, type UpgradeErrorCode } from "./errors.js";
 
-export const USAGE = `Usage: kubeforge-upgrade <plan|run|status> --cluster <file|name> [options]
+export const USAGE = `Usage: kubeforge-upgrade <plan|run|status> [<cluster> | --cluster <file|folder|name>] [options]
 
 Rolling Talos and Kubernetes upgrades, one node at a time, staging before production.
 
@@ -125,9 +125,12 @@ async function main(argv: string[]): Promise<number> {
     io.out(USAGE);
     return 0;
   }
-  const flags = values as Flags;
-  const [command, ...extra] = positionals;
+  const [command, named, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra.join(" ")}`);
+  // `plan mine` as `plan --cluster mine` (kubeforge build takes the cluster as an argument too)
+  if (named !== undefined && values.cluster !== undefined && values.cluster !== named)
+    throw new UsageError(`the cluster is given twice: ${named} and --cluster ${values.cluster}`);
+  const flags = (named === undefined ? values : { ...values, cluster: named }) as Flags;
   switch (command) {
     // Commands load the Kubernetes, etcd and Talos clients lazily so `--help` and usage errors stay fast.
     case "plan":

@@ -27,8 +27,26 @@ describe.concurrent("kubeforge-upgrade CLI", () => {
   it("--help lists the commands and the exit codes", async () => {
     const result = await cli(["--help"]);
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain("Usage: kubeforge-upgrade <plan|run|status> --cluster <file|name> [options]");
+    expect(result.stdout).toContain(
+      "Usage: kubeforge-upgrade <plan|run|status> [<cluster> | --cluster <file|folder|name>] [options]",
+    );
     expect(result.stdout).toContain("5  production refused by the promotion gate");
+  });
+
+  it("takes the cluster as an argument or from the current folder, like kubeforge build (both were refused)", async () => {
+    const named = await cli(["plan", "homelab"]);
+    expect(named.exitCode, named.stderr).toBe(0);
+    expect(named.stdout.split("\n")[0]).toBe("Upgrade plan for homelab (production)");
+    const here = await execa(process.execPath, [bin, "plan"], {
+      cwd: path.join(repoRoot, "clusters", "homelab"),
+      reject: false,
+      env: { KUBECONFIG: noKube },
+    });
+    expect(here.exitCode, here.stderr).toBe(0);
+    expect(here.stdout.split("\n")[0]).toBe("Upgrade plan for homelab (production)");
+    const twice = await cli(["plan", "homelab", "--cluster", "staging"]);
+    expect(twice.exitCode).toBe(2);
+    expect(twice.stderr).toContain("the cluster is given twice: homelab and --cluster staging");
   });
 
   it("plan --cluster homelab prints a plan for the committed cluster, clearly labelled as simulated", async () => {
@@ -76,7 +94,10 @@ describe.concurrent("kubeforge-upgrade CLI", () => {
   });
 
   it("usage errors exit 2", async () => {
-    expect((await cli(["plan"])).exitCode).toBe(2);
+    // no cluster named and none in the current folder (the repository root): said so, exit 1, not a usage error
+    const none = await cli(["plan"]);
+    expect(none.exitCode).toBe(1);
+    expect(none.stderr).toMatch(/has no cluster\.ts, cluster\.yaml, cluster\.yml, cluster\.json/);
     expect((await cli(["deploy", "--cluster", "homelab"])).stderr).toContain("error: unknown command: deploy");
     const force = await cli(["run", "--cluster", "homelab", "--force"]);
     expect(force.exitCode).toBe(2);

@@ -7,7 +7,7 @@ import { delegateWithHelp } from "../delegate.js";
 export default defineCommand({
   name: "upgrade",
   description: "Rolling Talos and Kubernetes upgrades, one node at a time, staging before production.",
-  usage: "upgrade <plan|run|status> --cluster <file|folder|name> [options]",
+  usage: "upgrade <plan|run|status> [<cluster> | --cluster <file|folder|name>] [options]",
   passThrough: true,
   footer: `Commands:
   plan     print the ordered steps for the model's target versions

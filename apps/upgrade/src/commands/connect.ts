@@ -32,11 +32,13 @@ export interface ConnectFlags {
  * `homelab` → clusters/homelab/cluster.ts of the repository around `cwd`; a folder → the definition in it; a file is
  * used as is. The same rules as `kubeforge --cluster` (findDefinition), so every CLI names a bad value the same way.
  */
-export function resolveClusterFile(value: string, cwd: string = process.cwd()): string {
+export function resolveClusterFile(value: string | undefined, cwd: string = process.cwd()): string {
   return findDefinition(value, { cwd });
 }
 
-export async function loadDefinition(value: string): Promise<{ cluster: Cluster; file: string; warnings: string[] }> {
+export async function loadDefinition(
+  value: string | undefined,
+): Promise<{ cluster: Cluster; file: string; warnings: string[] }> {
   const file = resolveClusterFile(value);
   const loaded = await loadCluster(file);
   return { cluster: loaded.cluster, file, warnings: loaded.warnings.map((issue) => `${issue.path}: ${issue.message}`) };

@@ -57,9 +57,9 @@ export function parsePoll(value: string | undefined): number | undefined {
   return ms;
 }
 
-export function requireCluster(flags: Flags): string {
-  if (!flags.cluster) throw new UsageError("--cluster <file or name> is required");
-  return flags.cluster;
+/** The cluster to upgrade: --cluster, else (undefined) the current folder, as `kubeforge build` does. */
+export function requireCluster(flags: Flags): string | undefined {
+  return flags.cluster || undefined;
 }
 
 /**
