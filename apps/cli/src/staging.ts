@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { readdirSync, rmdirSync, rmSync } from "node:fs";
 import { rmdir } from "node:fs/promises";
 import path from "node:path";
+import { pidAlive } from "@kubeforge/cli-kit";
 
 /** `<root>/.kubeforge/tmp`: `root` is the repository (init) or the cluster folder (build). */
 export const stagingRoot = (root: string) => path.join(root, ".kubeforge", "tmp");
@@ -12,15 +13,6 @@ export const stagingRoot = (root: string) => path.join(root, ".kubeforge", "tmp"
 /** A fresh staging path `<root>/.kubeforge/tmp/<prefix>-<pid>-<random>` (not created yet). */
 export function stagingFolder(root: string, prefix: string): string {
   return path.join(stagingRoot(root), `${prefix}-${process.pid}-${randomBytes(4).toString("hex")}`);
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /**
@@ -38,7 +30,7 @@ export function removeAbandonedStaging(root: string, prefix: string): string[] {
   const removed: string[] = [];
   for (const name of names) {
     const match = name.startsWith(`${prefix}-`) ? /-(\d+)-[0-9a-f]{8}$/.exec(name) : null;
-    if (!match || isRunning(Number(match[1]))) continue;
+    if (!match || pidAlive(Number(match[1]))) continue;
     rmSync(path.join(parent, name), { recursive: true, force: true });
     removed.push(path.join(parent, name));
   }

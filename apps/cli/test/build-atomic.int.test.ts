@@ -1,18 +1,11 @@
 // `kubeforge build` is all-or-nothing: a failing step (no age key for the Talos bundle) or a SIGINT before the
 // commit leaves flux/, bootstrap/ and talos/generated/ byte-identical. Scratch copy of homelab inside apps/cli.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const app = path.resolve(here, "..");
-const repo = path.resolve(app, "../..");
-const bin = path.join(app, "bin", "kubeforge.mjs");
-const hang = path.join(here, "fakes", "hang.mjs");
+import { APP as app, BIN as bin, HANG as hang, interruptAtMarker, REPO as repo } from "./harness.js";
 
 let work: string;
 let home: string;
@@ -74,35 +67,19 @@ it("changes nothing when the Talos bundle cannot be decrypted (no age key), thou
 it("leaves the previous files and no staging folder when SIGINT arrives while the bundle is being opened", async () => {
   const before = snapshot();
   const marker = path.join(work, "key-cmd-reached");
-  const child = spawn(process.execPath, [bin, "build", "lab"], {
+  // The key command runs when the bundle is opened, after flux/ was rendered (into the staging folder).
+  const { code, stderr } = await interruptAtMarker(["build", "lab"], {
     cwd: work,
-    detached: true, // own process group: the signal reaches the key command too, as Ctrl-C on a terminal does
     env: env({ SOPS_AGE_KEY_CMD: `${process.execPath} ${hang} ${marker}` }),
+    marker,
+    atMarker: () => {
+      const [staging] = stagingFolders();
+      expect(staging).toMatch(/^build-\d+-[0-9a-f]{8}$/);
+      const staged = path.join(dir, ".kubeforge", "tmp", staging!, "flux", "flux-system", "gotk-sync.yaml");
+      expect(readFileSync(staged, "utf8")).toContain("branch: prod");
+    },
   });
-  let stderr = "";
-  child.stderr.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  try {
-    // The key command runs when the bundle is opened, after flux/ was rendered (into the staging folder).
-    while (!existsSync(marker)) {
-      if (child.exitCode !== null) throw new Error(`build ended early: ${stderr}`);
-      await delay(50);
-    }
-    const [staging] = stagingFolders();
-    expect(staging).toMatch(/^build-\d+-[0-9a-f]{8}$/);
-    const staged = path.join(dir, ".kubeforge", "tmp", staging!, "flux", "flux-system", "gotk-sync.yaml");
-    expect(readFileSync(staged, "utf8")).toContain("branch: prod");
-    process.kill(-child.pid!, "SIGINT");
-    expect(await closed).toBe(130);
-  } finally {
-    try {
-      process.kill(-child.pid!, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
+  expect(code).toBe(130);
   expect(stderr).toContain("SIGINT: kubeforge build stopped before writing; homelab's files are unchanged");
   // Before the fix flux/ was already written at this point and talos/generated/ was not.
   expect(snapshot()).toEqual(before);

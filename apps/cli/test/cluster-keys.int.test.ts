@@ -4,13 +4,9 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { APP as app, BIN as bin, REPO as repo } from "./harness.js";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const app = path.resolve(here, "..");
-const repo = path.resolve(app, "../..");
-const bin = path.join(app, "bin", "kubeforge.mjs");
 const DEMO_KEY = path.join(repo, "demo-keys", "age.agekey");
 const OFFLINE = ["--offline", "--no-charts", "--no-kustomize"];
 

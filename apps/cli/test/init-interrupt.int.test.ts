@@ -1,7 +1,7 @@
 // Ctrl-C during `kubeforge init`: no staging folder survives, an interrupted `pnpm install` names the next step, and a
 // re-run on the half-made cluster says exactly what to do. A fake pnpm on PATH writes a marker and waits, so the
 // signal arrives at a known point (no sleeps). Scratch repository inside apps/cli; nothing leaves loopback.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import {
   chmodSync,
   cpSync,
@@ -15,14 +15,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const app = path.resolve(here, "..");
-const repo = path.resolve(app, "../..");
-const bin = path.join(app, "bin", "kubeforge.mjs");
+import { APP as app, BIN as bin, HANG, interruptAtMarker, REPO as repo } from "./harness.js";
 
 const FLAGS = [
   "--node",
@@ -62,10 +56,7 @@ beforeAll(() => {
   cpSync(path.join(repo, ".sops.yaml"), path.join(root, ".sops.yaml"));
   fakeBin = path.join(work, "bin");
   mkdirSync(fakeBin);
-  writeFileSync(
-    path.join(fakeBin, "pnpm"),
-    `#!/bin/sh\nexec "${process.execPath}" "${path.join(here, "fakes", "hang.mjs")}" "$FAKE_MARKER" "$@"\n`,
-  );
+  writeFileSync(path.join(fakeBin, "pnpm"), `#!/bin/sh\nexec "${process.execPath}" "${HANG}" "$FAKE_MARKER" "$@"\n`);
   chmodSync(path.join(fakeBin, "pnpm"), 0o755);
   keyFile = path.join(home, "keys.txt");
   execFileSync("age-keygen", ["-o", keyFile], { stdio: "ignore" });
@@ -108,31 +99,13 @@ it("removes staging folders that killed runs left (under clusters/ they broke tu
 });
 
 it("on SIGINT during `pnpm install` leaves no staging folder and prints the next step; a re-run says it again", async () => {
-  const child = spawn(process.execPath, [bin, "init", "three", "--age-key-file", keyFile, ...FLAGS], {
+  const { code, stderr } = await interruptAtMarker(["init", "three", "--age-key-file", keyFile, ...FLAGS], {
     cwd: root,
-    detached: true, // own process group: Ctrl-C on a terminal reaches init and pnpm together
     env: env(),
+    marker: marker(),
+    atMarker: () => expect(readFileSync(marker(), "utf8")).toContain("install"),
   });
-  let stderr = "";
-  child.stderr.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  try {
-    while (!existsSync(marker())) {
-      if (child.exitCode !== null) throw new Error(`init ended early: ${stderr}`);
-      await delay(50);
-    }
-    expect(readFileSync(marker(), "utf8")).toContain("install");
-    process.kill(-child.pid!, "SIGINT");
-    expect(await closed).toBe(130);
-  } finally {
-    try {
-      process.kill(-child.pid!, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
+  expect(code).toBe(130);
   // Before the fix: no message at all (Node's default SIGINT action), exit by signal.
   expect(stderr).toMatch(/init stopped during `pnpm install`; clusters\/three\/ is complete but not registered/);
   expect(stderr).toContain("Next: run `pnpm install && kubeforge build three && kubeforge validate three`");

@@ -14,13 +14,9 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { APP as app, BIN as bin, REPO as repo } from "./harness.js";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const app = path.resolve(here, "..");
-const repo = path.resolve(app, "../..");
-const bin = path.join(app, "bin", "kubeforge.mjs");
 const sopsBin = path.join(repo, "packages", "sops", "bin", "kubeforge-sops.mjs");
 const DEMO_KEY = path.join(repo, "demo-keys", "age.agekey");
 const DEMO_RECIPIENT = "age16gcuf2qq6vnu6sd55y8q5h2tyt04ph3fklz2pdfnkeknrwz6paksd30vx8";

@@ -1,6 +1,7 @@
 // The talosctl process a run started, recorded in the state file so a resumed run (after kill -9) can wait
 // for it or stop it instead of starting a second upgrade of the same node.
 import { readFileSync } from "node:fs";
+import { pidAlive } from "@kubeforge/cli-kit";
 
 export interface ProcessRecord {
   readonly pid: number;
@@ -30,11 +31,7 @@ export function recordProcess(pid: number): ProcessRecord {
 
 /** Whether the recorded process still runs (same pid and, where known, the same start time). */
 export function processAlive(record: ProcessRecord): boolean {
-  try {
-    process.kill(record.pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
-  }
+  if (!pidAlive(record.pid)) return false;
   if (record.startTicks === undefined) return true;
   return processStartTicks(record.pid) === record.startTicks;
 }

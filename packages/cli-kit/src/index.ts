@@ -14,4 +14,5 @@ export {
   type SubCommand,
 } from "./command.js";
 export { CliError, isKnownError } from "./errors.js";
+export { pidAlive } from "./process.js";
 export { EXIT_INTERNAL, formatError, runCommand, runMain } from "./run-main.js";

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
+import { pidAlive } from "@kubeforge/cli-kit";
 import { UpgradeError } from "../errors.js";
 
 export interface LockInfo {
@@ -15,15 +16,6 @@ export interface LockInfo {
   readonly token: string;
   /** The run's cluster Lease identity, so a resume after kill -9 can take over its own Lease. */
   readonly identity?: string;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 async function readInfo(file: string): Promise<LockInfo | undefined> {
@@ -37,7 +29,7 @@ async function readInfo(file: string): Promise<LockInfo | undefined> {
 /** The lock and whether its process lives (a lock from another host counts as alive). */
 export async function readLock(file: string): Promise<(LockInfo & { alive: boolean }) | undefined> {
   const lock = await readInfo(file);
-  return lock ? { ...lock, alive: lock.host === hostname() ? alive(lock.pid) : true } : undefined;
+  return lock ? { ...lock, alive: lock.host === hostname() ? pidAlive(lock.pid) : true } : undefined;
 }
 
 const code = (error: unknown) => (error as NodeJS.ErrnoException).code;

@@ -183,13 +183,14 @@ export async function applyConfigs(options: ApplyOptions): Promise<ApplyStep[]> 
       command: commandFor(options, targetOf(node), "<config>", "<talosconfig>"),
     }));
   }
-  const directory = await mkdtemp(path.join(tmpdir(), "kubeforge-talos-"));
-  const release = removeOnInterrupt(directory);
+  // The talosconfig (client credentials; --insecure needs none) is read by path: a 0600 file in a private temp
+  // folder, removed below and on Ctrl-C. The machine configs go over stdin.
+  const directory = options.insecure ? undefined : await mkdtemp(path.join(tmpdir(), "kubeforge-talos-"));
+  const release = directory ? removeOnInterrupt(directory) : () => {};
+  const talosconfig = directory ? path.join(directory, "talosconfig") : "";
   const steps: ApplyStep[] = [];
   try {
-    // the talosconfig (client credentials) is read by path: a 0600 file in the temp folder removed below
-    const talosconfig = path.join(directory, "talosconfig");
-    if (!options.insecure)
+    if (directory)
       await writeFile(talosconfig, await decrypted(talosconfigFile(layout.generated), sealer), { mode: 0o600 });
     for (const node of nodes) {
       const plaintext = await decrypted(machineConfigFile(layout.generated, node.hostname), sealer);
@@ -245,7 +246,7 @@ export async function applyConfigs(options: ApplyOptions): Promise<ApplyStep[]> 
       });
     }
   } finally {
-    await rm(directory, { recursive: true, force: true });
+    if (directory) await rm(directory, { recursive: true, force: true });
     release();
   }
   return steps;
