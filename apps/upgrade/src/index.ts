@@ -33,6 +33,7 @@ export { acquireClusterLock, type ClusterLock, RUN_LEASE } from "./lock/cluster-
 export { observeLiveState } from "./observe.js";
 export {
   installerImageFor,
+  nodeImage,
   type PlanStep,
   planUpgrade,
   previousRelease,

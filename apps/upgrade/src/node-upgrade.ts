@@ -3,7 +3,7 @@
 import { compareVersions, mustParseVersion, parseVersion, sameVersion } from "@kubeforge/config";
 import { UpgradeError } from "./errors.js";
 import { recordProcess } from "./orphan.js";
-import type { KubernetesStep, PlanNode, TalosStep } from "./plan.js";
+import { type KubernetesStep, nodeImage, type PlanNode, type TalosStep } from "./plan.js";
 import {
   checkBefore,
   markCompleted,
@@ -68,7 +68,7 @@ export async function upgradeTalosNode(context: StepContext, step: TalosStep, no
   });
   let recorded: Promise<void> = Promise.resolve();
   await runCommand(context, node.hostname, "talosctl upgrade", (onLine) =>
-    context.clients.talosctl.upgrade(node.address, step.image, {
+    context.clients.talosctl.upgrade(node.address, nodeImage(step, node), {
       timeoutMs: context.timeouts.upgrade,
       drainTimeoutMs: context.timeouts.drain,
       pullBudgetMs: context.timeouts["image-pull"],

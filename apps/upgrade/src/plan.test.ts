@@ -1,4 +1,4 @@
-import { RELEASES as DEFAULT_RELEASES, mustParseVersion, validateCluster } from "@kubeforge/config";
+import { RELEASES as DEFAULT_RELEASES, installerImage, mustParseVersion, validateCluster } from "@kubeforge/config";
 import { describe, expect, it } from "vitest";
 import { UpgradeError } from "./errors.js";
 import { type LiveState, simulateLiveState } from "./live-state.js";
@@ -10,8 +10,18 @@ import {
   reorderForLeaders,
   versionPath,
 } from "./plan.js";
+import { renderPlan } from "./render.js";
 
-function cluster(overrides: { talos?: string; kubernetes?: string; installerImage?: string; workers?: boolean } = {}) {
+function cluster(
+  overrides: {
+    talos?: string;
+    kubernetes?: string;
+    installerImage?: string;
+    workers?: boolean;
+    /** Schematic additions of cp-3. */
+    cp3Schematic?: Record<string, unknown>;
+  } = {},
+) {
   const result = validateCluster({
     name: "lab",
     environment: "staging",
@@ -25,7 +35,12 @@ function cluster(overrides: { talos?: string; kubernetes?: string; installerImag
     nodes: [
       { hostname: "cp-1", address: "10.0.0.11", interface: "enp1s0" },
       { hostname: "cp-2", address: "10.0.0.12", interface: "enp1s0" },
-      { hostname: "cp-3", address: "10.0.0.13", interface: "enp1s0" },
+      {
+        hostname: "cp-3",
+        address: "10.0.0.13",
+        interface: "enp1s0",
+        ...(overrides.cp3Schematic ? { schematic: overrides.cp3Schematic } : {}),
+      },
       ...(overrides.workers
         ? [{ hostname: "w-1", address: "10.0.0.21", interface: "enp1s0", controlPlane: false }]
         : []),
@@ -200,6 +215,29 @@ describe("planUpgrade", () => {
         node: expect.objectContaining({ hostname: "cp-2" }),
       }),
     ]);
+  });
+
+  it("gives a node with its own schematic its own installer image, as its machine config has", () => {
+    // cp-3 needs a NIC firmware extension, and boots with secure boot: the cluster's image would drop both
+    const model = cluster({ cp3Schematic: { extensions: ["siderolabs/bnx2-bnx2x"], secureBoot: true } });
+    const plan = planUpgrade({ cluster: model, live: live(model, "v1.12.11", "v1.35.2") });
+    const step = plan.steps[0];
+    if (step?.kind !== "talos") throw new Error("expected a Talos step");
+    const images = Object.fromEntries(step.nodes.map((node) => [node.hostname, node.image]));
+    const own = (hostname: string) =>
+      installerImage(model, { node: model.nodes.find((node) => node.hostname === hostname), version: "v1.13.9" });
+    expect(images).toEqual({ "cp-1": own("cp-1"), "cp-2": own("cp-2"), "cp-3": own("cp-3") });
+    expect(images["cp-1"]).toBe(step.image);
+    expect(images["cp-3"]).not.toBe(step.image);
+    expect(images["cp-3"]).toMatch(/^factory\.talos\.dev\/installer-secureboot\/[0-9a-f]{64}:v1\.13\.9$/);
+    // `upgrade plan` shows the image under the node that has its own
+    const text = renderPlan(plan).split("\n");
+    const line = text.findIndex((l) => l.includes("cp-3 (10.0.0.13)"));
+    expect(text[line + 1]).toBe(`     image: ${images["cp-3"]} (its own schematic)`);
+    expect(text.filter((l) => l.includes("(its own schematic)"))).toHaveLength(1);
+    // the leaders' reordering before each step keeps every node's image
+    const reordered = reorderForLeaders(step.nodes, { etcdLeader: "cp-3" });
+    expect(reordered.at(-1)).toEqual(expect.objectContaining({ hostname: "cp-3", image: images["cp-3"] }));
   });
 
   it("keeps the model's installer image and only swaps its tag", () => {

@@ -33,11 +33,19 @@ export interface PlanNode {
   readonly action: "upgrade" | "skip";
   /** Why it sits where it does in the order, e.g. "etcd leader: last". */
   readonly note?: string;
+  /**
+   * Talos steps: this node's installer image, built from the cluster's schematic plus the node's own
+   * (`nodes[].schematic`: extensions, kernel arguments, overlay, secure boot), as in its machine config.
+   * Upgrading a node with another node's image drops its extensions or overlay (NIC firmware, an SBC's boot
+   * overlay): it may not come back. Plans written before this field use the step's `image`.
+   */
+  readonly image?: string;
 }
 
 export interface TalosStep {
   readonly kind: "talos";
   readonly to: string;
+  /** The installer image of a node without schematic additions; each node's own is `nodes[].image`. */
   readonly image: string;
   readonly nodes: readonly PlanNode[];
   readonly before: readonly GateName[];
@@ -73,9 +81,18 @@ export interface PlanOptions {
   readonly releases?: ReleaseTable;
 }
 
-/** Installer image for a Talos version: the model's image with its tag replaced, else @kubeforge/config's factory image. */
-export function installerImageFor(cluster: Cluster, version: string): string {
-  return installerImage(cluster, { version });
+/**
+ * Installer image for a Talos version: the model's image with its tag replaced, else @kubeforge/config's
+ * factory image for the node's schematic (the cluster's when no node is given).
+ */
+export function installerImageFor(cluster: Cluster, version: string, hostname?: string): string {
+  const node = hostname === undefined ? undefined : cluster.nodes.find((n) => n.hostname === hostname);
+  return installerImage(cluster, { version, ...(node ? { node } : {}) });
+}
+
+/** The installer image `talosctl upgrade --image` gets for `node` in `step` (a plan without per-node images: the step's). */
+export function nodeImage(step: TalosStep, node: PlanNode): string {
+  return node.image ?? step.image;
 }
 
 function oldest(versions: readonly string[], what: string): Version {
@@ -278,7 +295,10 @@ export function planUpgrade(options: PlanOptions): UpgradePlan {
       kind: "talos",
       to: formatVersion(stop),
       image: installerImageFor(cluster, formatVersion(stop)),
-      nodes: orderNodes(cluster, live, stop),
+      nodes: orderNodes(cluster, live, stop).map((node) => ({
+        ...node,
+        image: installerImageFor(cluster, formatVersion(stop), node.hostname),
+      })),
       before: TALOS_GATES_BEFORE,
       after: TALOS_GATES_AFTER,
     });

@@ -1,7 +1,7 @@
 // Text for people: the plan, progress lines and the status of a state file. Pure: returns strings.
 import type { RunEvent } from "./events.js";
 import { GATE_DESCRIPTIONS, type GateName } from "./gates/names.js";
-import type { UpgradePlan } from "./plan.js";
+import { nodeImage, type UpgradePlan } from "./plan.js";
 import type { UpgradeState } from "./state.js";
 import { formatDuration } from "./timeouts.js";
 
@@ -41,6 +41,9 @@ export function renderPlan(plan: UpgradePlan): string {
           node.action === "skip" ? "skip: already there" : undefined,
         ];
         lines.push(`  ${position + 1}. ${node.hostname} (${node.address}) — ${extras.filter(Boolean).join("; ")}`);
+        // a node with its own schematic (extensions, overlay, secure boot) gets its own installer image
+        if (nodeImage(step, node) !== step.image)
+          lines.push(`     image: ${nodeImage(step, node)} (its own schematic)`);
       });
     } else {
       lines.push(

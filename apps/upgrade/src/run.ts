@@ -12,7 +12,7 @@ import { acquireClusterLock, type ClusterLock, newLockIdentity } from "./lock/cl
 import { acquireLocalLock, type LocalLock } from "./lock/local-lock.js";
 import { type Outcome, upgradeKubernetes, upgradeTalosNode } from "./node-upgrade.js";
 import { observeLeaders, observeLiveState } from "./observe.js";
-import { type PlanNode, planUpgrade, reorderForLeaders, type TalosStep, type UpgradePlan } from "./plan.js";
+import { nodeImage, type PlanNode, planUpgrade, reorderForLeaders, type TalosStep, type UpgradePlan } from "./plan.js";
 import { promote, recordStagingEvidence } from "./promotion.js";
 import { recheckInFlight } from "./resume.js";
 import { readState, type UpgradeState, writeState } from "./state.js";
@@ -132,7 +132,7 @@ async function dryRun(context: StepContext, plan: UpgradePlan): Promise<RunResul
       const detail =
         node.action === "skip"
           ? "already there"
-          : `would run ${step.kind === "talos" ? `talosctl upgrade --image ${step.image}` : "talosctl upgrade-k8s"}`;
+          : `would run ${step.kind === "talos" ? `talosctl upgrade --image ${nodeImage(step, node)}` : "talosctl upgrade-k8s"}`;
       context.emit({
         type: "node",
         step: label,

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { installerImage } from "@kubeforge/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunEvent, readState, runUpgrade, UpgradeError } from "../src/index.js";
 import { type Simulator, startSimulator } from "./simulator/simulator.js";
@@ -40,7 +41,12 @@ const stagingDir = mkdtempSync(path.join(scratch, "kubeforge-upgrade-staging-"))
 describe("happy path on staging", () => {
   let sim: Simulator;
   beforeAll(async () => {
-    sim = await startSimulator({ kubelet: "v1.34.8", targetKubernetes: "v1.35.2" });
+    sim = await startSimulator({
+      kubelet: "v1.34.8",
+      targetKubernetes: "v1.35.2",
+      // one node with its own extension: it must be upgraded with its own installer image
+      nodeSchematics: { "sim-2": { extensions: ["siderolabs/intel-ucode"] } },
+    });
     await sim.waitHealthy();
   });
   afterAll(async () => {
@@ -68,6 +74,12 @@ describe("happy path on staging", () => {
     const leaderNote = talosStep.nodes.at(-1)?.note ?? "";
     expect(leaderNote).toContain("etcd leader");
     expect(sim.upgrades).toEqual(order);
+    // each node gets the installer image of its own schematic, the one its machine config installs
+    for (const node of sim.cluster.nodes) {
+      expect(sim.upgradeImages[node.hostname]).toBe(installerImage(sim.cluster, { node, version: "v1.13.9" }));
+    }
+    expect(new Set(Object.values(sim.upgradeImages)).size).toBe(2);
+    expect(sim.upgradeImages["sim-2"]).not.toBe(talosStep.image);
     expect(result.upgraded).toEqual([
       ...order,
       `kubernetes@${plan.steps[1]?.kind === "kubernetes" ? plan.steps[1].node.hostname : ""}`,

@@ -50,6 +50,8 @@ export interface SimulatorOptions {
   readonly shutdownMs?: number;
   /** The fake talosctl's client tag (`talosctl version --client`): below v1.13 it has no --drain flags. @default v1.13.9 */
   readonly talosctlTag?: string;
+  /** Per-node schematic additions in the model (`nodes[].schematic`), by hostname. */
+  readonly nodeSchematics?: Record<string, Record<string, unknown>>;
 }
 
 export interface Simulator {
@@ -64,6 +66,8 @@ export interface Simulator {
   readonly pods: SimPod[];
   /** Hostnames in the order `talosctl upgrade` was called for them. */
   readonly upgrades: string[];
+  /** The `--image` talosctl upgrade was given, by hostname (the last call's). */
+  readonly upgradeImages: Record<string, string>;
   /** Hostnames talosctl uncordoned after the reboot (LifecycleService path). */
   readonly uncordons: string[];
   /** Hostnames whose etcd member was restarted after being stopped by an upgrade. */
@@ -93,7 +97,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     kubernetes: { version: options.targetKubernetes ?? "v1.35.2" },
     network: { nodeCidr: "10.5.0.0/24", gateway: "10.5.0.1", nameservers: ["10.5.0.1"] },
     api: { vip: "10.5.0.100" },
-    nodes: names.map((hostname, index) => ({ hostname, address: `10.5.0.${11 + index}`, interface: "enp1s0" })),
+    nodes: names.map((hostname, index) => ({
+      hostname,
+      address: `10.5.0.${11 + index}`,
+      interface: "enp1s0",
+      ...(options.nodeSchematics?.[hostname] ? { schematic: options.nodeSchematics[hostname] } : {}),
+    })),
     oidc: { issuerUrl: "https://auth.sim.local", clientId: "kubernetes" },
     flux: { url: "ssh://git@github.com/homelab/kubeforge.git" },
     sops: { ageRecipients: ["age16gcuf2qq6vnu6sd55y8q5h2tyt04ph3fklz2pdfnkeknrwz6paksd30vx8"] },
@@ -136,6 +145,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     { namespace: "apps", name: `web-${node.hostname}`, node: node.hostname, phase: "Running" },
   ]);
   const upgrades: string[] = [];
+  const upgradeImages: Record<string, string> = {};
   const etcdRestarts: string[] = [];
   const restoredAt = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
@@ -154,6 +164,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const node = nodes.find((candidate) => candidate.address === address);
     if (!node) return undefined;
     upgrades.push(node.hostname);
+    upgradeImages[node.hostname] = image;
     const nth = upgrades.length;
     inUpgrade.set(address, { nth, tag: /:([^:/]+)$/.exec(image)?.[1] ?? node.talos, previous: node.talos });
     return { node, nth };
@@ -303,6 +314,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     nodes,
     pods,
     upgrades,
+    upgradeImages,
     uncordons,
     etcdRestarts,
     restoredAt,
