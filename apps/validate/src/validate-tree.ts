@@ -20,7 +20,7 @@ import {
   readKubernetesValidators,
 } from "./schemas/schema-files.js";
 import { SchemaRegistry } from "./schemas/schema-registry.js";
-import { type DecryptYaml, validateTalosConfigs } from "./talos/validate-talos.js";
+import { type DecryptYaml, type NotCheckedFile, validateTalosConfigs } from "./talos/validate-talos.js";
 import { inferSourceRoot, resolveLayout } from "./tree/cluster-layout.js";
 import { parseManifestText, parseTreeFiles, readYamlFiles } from "./tree/load-documents.js";
 import type { ManifestDocument } from "./tree/manifest-document.js";
@@ -65,6 +65,11 @@ export interface ValidationReport {
   readonly findings: Finding[];
   /** Findings an exception accepted, with its reason. */
   readonly suppressed: SuppressedFinding[];
+  /**
+   * SOPS-encrypted Talos configs that were NOT validated because no key could decrypt them (each also has a
+   * `talos-schema` warning, unless an exception accepted it). Empty when every encrypted config was opened.
+   */
+  readonly notChecked: NotCheckedFile[];
   readonly stats: ValidationStats;
 }
 
@@ -184,7 +189,9 @@ export async function validateTree(options: ValidateTreeOptions): Promise<Valida
     });
   };
   const rulesDone = runRules(context, options.rules);
-  const talosDone = model.cluster ? checkTalos(model.cluster) : Promise.resolve({ findings: [], documents: 0 });
+  const talosDone = model.cluster
+    ? checkTalos(model.cluster)
+    : Promise.resolve({ findings: [], documents: 0, notChecked: [] });
   // Both settle before either error is thrown, so no rejection is left unhandled.
   const [ruleResult, talosResult] = await Promise.allSettled([rulesDone, talosDone]);
   if (ruleResult.status === "rejected") throw ruleResult.reason;
@@ -203,6 +210,7 @@ export async function validateTree(options: ValidateTreeOptions): Promise<Valida
     kustomize: kustomize ? "kubectl kustomize" : "skipped",
     findings: sortFindings(applied.findings),
     suppressed: sortFindings(applied.suppressed),
+    notChecked: talos.notChecked,
     stats: { files: loaded.files, objects: documents.length, talosDocuments: talos.documents },
   };
 }
