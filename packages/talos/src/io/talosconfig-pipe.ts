@@ -50,7 +50,12 @@ async function serveFifo(file: string, text: string, exited: Promise<unknown>): 
   );
   const first = await Promise.race([opening.then((handle) => handle), settled]);
   if (first === "exited") {
-    const release = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    // Only fails when the pipe is gone (removed on Ctrl-C, while the process ends): nothing left to release then.
+    const release = await open(file, constants.O_RDONLY | constants.O_NONBLOCK).catch(() => undefined);
+    if (!release) {
+      opening.then((handle) => handle.close()).catch(() => {});
+      return;
+    }
     try {
       await (await opening).close();
     } finally {
