@@ -183,6 +183,30 @@ describe("kubeforge-validate CLI", () => {
       });
       // Written whole through a temporary file, which is gone.
       expect(readdirSync(home).filter((name) => name.startsWith("report.json"))).toEqual(["report.json"]);
+      // An exception that accepts the warning takes the files off the list too (they no longer fail --strict).
+      const config = path.join(home, "validate.yaml");
+      writeFileSync(
+        config,
+        `exceptions:\n  - rule: talos-schema\n    file: ${path.join(repoRoot, "clusters/homelab/talos")}\n    reason: checked elsewhere\n`,
+      );
+      const accepted = await execa(
+        process.execPath,
+        [bin, "--no-kustomize", "--no-charts", "--config", config, "--json-file", file, "clusters/homelab"],
+        {
+          cwd: repoRoot,
+          env: { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: home },
+          extendEnv: false,
+          reject: false,
+        },
+      );
+      expect(accepted.stdout).not.toContain("SOPS-encrypted Talos config was not checked");
+      const acceptedBody = JSON.parse(readFileSync(file, "utf8")) as {
+        reports: { notChecked: unknown[]; suppressed: { file: string }[] }[];
+      };
+      expect(acceptedBody.reports[0]?.notChecked).toEqual([]);
+      expect(acceptedBody.reports[0]?.suppressed.map((finding) => finding.file)).toContain(
+        "clusters/homelab/talos/generated/node-1.sops.yaml",
+      );
       // A run that stops writes its error there too.
       const stopped = await run(["--no-kustomize", "--json-file", file, "no-such-cluster"]);
       expect(stopped.exitCode).toBe(2);

@@ -66,8 +66,9 @@ export interface ValidationReport {
   /** Findings an exception accepted, with its reason. */
   readonly suppressed: SuppressedFinding[];
   /**
-   * SOPS-encrypted Talos configs that were NOT validated because no key could decrypt them (each also has a
-   * `talos-schema` warning, unless an exception accepted it). Empty when every encrypted config was opened.
+   * SOPS-encrypted Talos configs that were NOT validated because no key could decrypt them, each with its
+   * `talos-schema` warning; a file whose warning an exception accepted is left out, as the warning is. Empty when
+   * every encrypted config was opened.
    */
   readonly notChecked: NotCheckedFile[];
   readonly stats: ValidationStats;
@@ -203,6 +204,12 @@ export async function validateTree(options: ValidateTreeOptions): Promise<Valida
     config,
     displayBase,
   });
+  // A file whose not-checked warning an exception accepted is off the list too, as it no longer fails --strict.
+  const accepted = new Set(
+    applied.suppressed
+      .filter((finding) => finding.rule === "talos-schema" && finding.path === "")
+      .map((finding) => finding.file),
+  );
   return {
     target: path.relative(displayBase, layout.clusterDir) || ".",
     ...(model.cluster ? { cluster: model.cluster.name, kubernetesVersion: model.cluster.kubernetes.version } : {}),
@@ -210,7 +217,7 @@ export async function validateTree(options: ValidateTreeOptions): Promise<Valida
     kustomize: kustomize ? "kubectl kustomize" : "skipped",
     findings: sortFindings(applied.findings),
     suppressed: sortFindings(applied.suppressed),
-    notChecked: talos.notChecked,
+    notChecked: talos.notChecked.filter((entry) => !accepted.has(entry.file)),
     stats: { files: loaded.files, objects: documents.length, talosDocuments: talos.documents },
   };
 }
