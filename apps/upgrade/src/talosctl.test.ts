@@ -8,6 +8,7 @@ import {
   createTalosctl,
   MACHINE_STAGES,
   parseClientTag,
+  parseDrainFailure,
   parseMachineStage,
   parseServerTag,
 } from "./talosctl.js";
@@ -105,6 +106,27 @@ describe("talosctl wrapper", () => {
     expect(error.message).toMatch(/did not finish within 0\.4s$/);
     expect(error.hint).toContain("cp-1 may be left cordoned");
     expect(error.hint).toContain("`kubectl uncordon cp-1`");
+  });
+
+  it("when talosctl's own drain fails, says the node is left cordoned, how to uncordon it, and that it did not reboot", async () => {
+    // talosctl 1.13/1.14's text (nodedrain.CordonAndDrain around kubectl's drain library), on stderr, exit 1.
+    const fake = fakeTalosctl(
+      "drain-fails",
+      "v1.14.0-rc.1",
+      `echo '    * 10.0.0.11: upgrade completed'\necho 'error draining node "worker-1": error when evicting pods/"web-0" -n "apps": global timeout reached: 5m0s' >&2\nexit 1`,
+    );
+    const error = (await createTalosctl({ bin: fake.bin })
+      .upgrade("10.0.0.11", "img:v1", { timeoutMs: 5000, nodeName: "w1" })
+      .catch((caught: unknown) => caught)) as UpgradeError;
+    expect(error).toBeInstanceOf(UpgradeError);
+    expect(error.message).toContain('error draining node "worker-1"');
+    // The Kubernetes node name talosctl printed is the one kubectl knows.
+    expect(error.hint).toContain("worker-1 is left cordoned");
+    expect(error.hint).toContain("`kubectl get node worker-1`");
+    expect(error.hint).toContain("`kubectl uncordon worker-1`");
+    expect(error.hint).toContain("did not reboot worker-1");
+    expect(parseDrainFailure('error cordoning node "w": forbidden\n')).toBeUndefined();
+    expect(parseDrainFailure('x\nerror draining node "a": b: c\n')).toEqual({ node: "a", cause: "b: c" });
   });
 
   it("says how to install talosctl when it is missing", async () => {

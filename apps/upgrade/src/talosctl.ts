@@ -100,6 +100,30 @@ export function parseServerTag(output: string): string | undefined {
   return /^\s*Tag:\s*(\S+)/m.exec(server)?.[1];
 }
 
+/**
+ * talosctl 1.13/1.14's drain failure, as it prints it: nodedrain.CordonAndDrain returns
+ * `error draining node "<kubernetes node name>": <cause>` (cmd/talosctl/pkg/talos/nodedrain/nodedrain.go), and
+ * talosctl's Execute prints the error on stderr as is. It only drains after the cordon succeeded, and its uncordon is
+ * deferred after the drain (cmd/talosctl/cmd/talos/upgrade.go), so the node is left cordoned. The cause is usually
+ * kubectl's drain library: `error when evicting pods/"web-0" -n "apps": global timeout reached: 5m0s`.
+ */
+export function parseDrainFailure(output: string): { node: string; cause: string } | undefined {
+  const match = /^error draining node "([^"]+)": (.*)$/m.exec(output);
+  return match ? { node: match[1] ?? "", cause: (match[2] ?? "").trim() } : undefined;
+}
+
+/** The fix for a drain that failed: the node is cordoned, was not rebooted, and how to undo or retry. */
+export function drainFailureHint(failure: { node: string; cause: string }): string {
+  const { node } = failure;
+  return (
+    `talosctl could not drain ${node} and returned before its deferred uncordon was set up, so ${node} is left cordoned: ` +
+    `check with \`kubectl get node ${node}\` (SchedulingDisabled) and run \`kubectl uncordon ${node}\`. ` +
+    `The upgrade did not reboot ${node}: it still runs its old Talos (talosctl had already installed the new image on ` +
+    "its disk, which its next reboot starts). Fix what blocked the drain (a PodDisruptionBudget with no room, a pod " +
+    "that does not stop) or raise --timeout drain=…, then run the upgrade again"
+  );
+}
+
 /** talosctl's own `--drain-timeout` default (nodedrain.DefaultDrainTimeout, 1.13 and 1.14). */
 const TALOSCTL_DEFAULT_DRAIN_MS = 5 * 60_000;
 const DEFAULT_PULL_BUDGET_MS = 10 * 60_000;
@@ -107,7 +131,11 @@ const DEFAULT_PULL_BUDGET_MS = 10 * 60_000;
 async function runTalosctl(
   config: TalosctlOptions,
   args: readonly string[],
-  options: TalosctlRunOptions & { readonly timeoutHint?: string },
+  options: TalosctlRunOptions & {
+    readonly timeoutHint?: string;
+    /** A hint that explains a failed run from its output, when it can. */
+    readonly exitHint?: (output: string) => string | undefined;
+  },
 ): Promise<string> {
   const bin = config.bin ?? "talosctl";
   const full = [...(config.talosconfig ? ["--talosconfig", config.talosconfig] : []), ...args];
@@ -149,7 +177,12 @@ async function runTalosctl(
   }
   if (result.exitCode !== 0) {
     const tail = output.trim().split("\n").slice(-5).join(" | ");
-    throw new UpgradeError("E_UPGRADE", `\`${command}\` exited with ${result.exitCode}: ${tail || "no output"}`);
+    const hint = options.exitHint?.(output);
+    throw new UpgradeError(
+      "E_UPGRADE",
+      `\`${command}\` exited with ${result.exitCode}: ${tail || "no output"}`,
+      hint ? { hint } : {},
+    );
   }
   return output;
 }
@@ -194,6 +227,10 @@ export function createTalosctl(config: TalosctlOptions = {}): Talosctl {
           `we stopped talosctl before its deferred uncordon could run, so ${name} may be left cordoned: ` +
           `check with \`kubectl get node ${name}\` (SchedulingDisabled) and run \`kubectl uncordon ${name}\` once it is Ready; ` +
           "then raise --timeout image-pull=…, drain=… or upgrade=…",
+        exitHint: (output) => {
+          const failure = parseDrainFailure(output);
+          return failure ? drainFailureHint(failure) : undefined;
+        },
       });
     },
     async machineStage(node, options) {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunEvent, runUpgrade } from "../src/index.js";
+import { type RunEvent, runUpgrade, UpgradeError } from "../src/index.js";
 import { type Simulator, startSimulator } from "./simulator/simulator.js";
 
 const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-phases-"));
@@ -80,4 +80,62 @@ describe("talosctl upgrade's separate phase deadlines (LifecycleService path)", 
       node.stage = before;
     }
   });
+});
+
+describe("a drain that fails inside talosctl (LifecycleService path)", () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    // The first node's pods never finish evicting within --drain-timeout: talosctl's drain fails after its cordon.
+    sim = await startSimulator({
+      talos: "v1.13.0",
+      targetTalos: "v1.13.9",
+      downMs: 1000,
+      slowNth: 1,
+      evictMs: 600_000,
+    });
+    await sim.waitHealthy();
+  }, 120_000);
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it("names the cordoned node, how to uncordon it, and that it did not reboot", async () => {
+    const dir = mkdtempSync(path.join(scratch, "run-"));
+    const error = await runUpgrade({
+      cluster: sim.cluster,
+      clients: sim.clients,
+      stateFile: path.join(dir, "sim.state.json"),
+      evidenceDir: path.join(dir, "evidence"),
+      pollIntervalMs: 150,
+      timeouts: {
+        "talos-version": GATES,
+        "kube-node-ready": GATES,
+        "etcd-member-rejoined": GATES,
+        "etcd-members-healthy": GATES,
+        "pods-healthy": GATES,
+        "kubelet-version": GATES,
+        upgrade: 4000,
+        drain: 1000,
+        "image-pull": 30_000,
+      },
+    }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(UpgradeError);
+    const failed = error as UpgradeError;
+    const [node] = sim.upgrades;
+    expect(node).toBeDefined();
+    expect(failed.code).toBe("E_UPGRADE");
+    expect(failed.message).toContain(`error draining node "${node}"`);
+    // Before: only the generic "look at talosctl dmesg / logs" hint.
+    expect(failed.hint).toContain(`${node} is left cordoned`);
+    expect(failed.hint).toContain(`\`kubectl get node ${node}\``);
+    expect(failed.hint).toContain(`\`kubectl uncordon ${node}\``);
+    expect(failed.hint).toContain(`did not reboot ${node}`);
+    // As the hint says: talosctl left it cordoned, never uncordoned it, and the node was not rebooted.
+    expect(sim.nodes.find((candidate) => candidate.hostname === node)?.unschedulable).toBe(true);
+    expect(sim.uncordons).toEqual([]);
+    expect(sim.upgrades).toHaveLength(1);
+  }, 120_000);
 });

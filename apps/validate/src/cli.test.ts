@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { fixturesDir, packageDir } from "../test/fixtures.js";
+import { fixturesDir, packageDir, repoRoot } from "../test/fixtures.js";
 
 const bin = path.join(packageDir, "bin", "kubeforge-validate.mjs");
 const run = (args: string[], cwd = fixturesDir) => execa(process.execPath, [bin, ...args], { cwd, reject: false });
@@ -152,6 +152,67 @@ describe("kubeforge-validate CLI", () => {
       expect(missing.stderr).not.toMatch(/\n\s+at /);
     } finally {
       rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("--json-file writes the JSON document, notChecked included, while stdout stays the human report", async () => {
+    const home = mkdtempSync(path.join(tmpdir(), "validate-home-"));
+    try {
+      const file = path.join(home, "report.json");
+      // No age key anywhere: the homelab's encrypted Talos configs cannot be opened.
+      const result = await execa(
+        process.execPath,
+        [bin, "--no-kustomize", "--no-charts", "--json-file", file, "clusters/homelab"],
+        {
+          cwd: repoRoot,
+          env: { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: home },
+          extendEnv: false,
+          reject: false,
+        },
+      );
+      expect(result.stdout).toContain("kubeforge-validate clusters/homelab (cluster homelab)");
+      expect(result.stdout).toContain("SOPS-encrypted Talos config was not checked");
+      const body = JSON.parse(readFileSync(file, "utf8")) as {
+        reports: { notChecked: { file: string; reason: string }[] }[];
+        exitCode: number;
+      };
+      expect(body.exitCode).toBe(result.exitCode);
+      expect(body.reports[0]?.notChecked).toContainEqual({
+        file: "clusters/homelab/talos/generated/node-1.sops.yaml",
+        reason: "no decryption available",
+      });
+      // Written whole through a temporary file, which is gone.
+      expect(readdirSync(home).filter((name) => name.startsWith("report.json"))).toEqual(["report.json"]);
+      // An exception that accepts the warning takes the files off the list too (they no longer fail --strict).
+      const config = path.join(home, "validate.yaml");
+      writeFileSync(
+        config,
+        `exceptions:\n  - rule: talos-schema\n    file: ${path.join(repoRoot, "clusters/homelab/talos")}\n    reason: checked elsewhere\n`,
+      );
+      const accepted = await execa(
+        process.execPath,
+        [bin, "--no-kustomize", "--no-charts", "--config", config, "--json-file", file, "clusters/homelab"],
+        {
+          cwd: repoRoot,
+          env: { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: home },
+          extendEnv: false,
+          reject: false,
+        },
+      );
+      expect(accepted.stdout).not.toContain("SOPS-encrypted Talos config was not checked");
+      const acceptedBody = JSON.parse(readFileSync(file, "utf8")) as {
+        reports: { notChecked: unknown[]; suppressed: { file: string }[] }[];
+      };
+      expect(acceptedBody.reports[0]?.notChecked).toEqual([]);
+      expect(acceptedBody.reports[0]?.suppressed.map((finding) => finding.file)).toContain(
+        "clusters/homelab/talos/generated/node-1.sops.yaml",
+      );
+      // A run that stops writes its error there too.
+      const stopped = await run(["--no-kustomize", "--json-file", file, "no-such-cluster"]);
+      expect(stopped.exitCode).toBe(2);
+      expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ error: { code: "E_READ" }, exitCode: 2 });
+    } finally {
+      rmSync(home, { recursive: true, force: true });
     }
   });
 

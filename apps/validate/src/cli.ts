@@ -1,5 +1,6 @@
 // kubeforge-validate: the only place that prints and exits. Exit codes: 0 clean, 1 findings, 2 usage/internal.
 
+import { renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { describeArgsError, isVersionRequest, versionLine } from "@kubeforge/cli-kit";
@@ -23,6 +24,7 @@ const USAGE = `Usage:
 
 Options:
   --json                 machine-readable output
+  --json-file <file>     also write the --json document to <file> (the report stays human on stdout)
   --strict               warnings fail the run too
   --no-kustomize         skip the \`kubectl kustomize\` build of Flux Kustomization paths
   --offline              check charts from the cache only (say which could not be checked)
@@ -42,6 +44,7 @@ Exit codes: 0 clean, 1 findings, 2 usage or internal error.
 
 const OPTIONS = {
   json: { type: "boolean", default: false },
+  "json-file": { type: "string" },
   strict: { type: "boolean", default: false },
   "no-kustomize": { type: "boolean", default: false },
   offline: { type: "boolean", default: false },
@@ -114,6 +117,22 @@ async function doctor(args: Args): Promise<number> {
     );
   }
   return exitCodeFor(findings, { strict: args.values.strict });
+}
+
+/** Writes the --json document to `--json-file` whole or not at all: a reader never sees half a report. */
+function writeJsonFile(file: string, text: string): void {
+  const partial = `${file}.${process.pid}.tmp`;
+  writeFileSync(partial, text);
+  renameSync(partial, file);
+}
+
+/** `--json-file`'s value from raw arguments, for the error path where parsing may have failed. */
+function jsonFileArg(argv: readonly string[]): string | undefined {
+  for (const [index, arg] of argv.entries()) {
+    if (arg === "--json-file") return argv[index + 1];
+    if (arg.startsWith("--json-file=")) return arg.slice("--json-file=".length);
+  }
+  return undefined;
 }
 
 function count(value: number, noun: string): string {
@@ -199,12 +218,13 @@ async function validate(args: Args): Promise<number> {
     reports.push({ report, live: live && kubeConfig ? await live.checkLive({ dir, kubeConfig }) : [] });
   }
   const all = reports.flatMap(({ report, live }) => [...report.findings, ...live]);
-  if (args.values.json) {
+  if (args.values.json || args.values["json-file"]) {
     const body = reports.map(({ report, live }) => ({ ...report, ...(kubeConfig ? { live } : {}) }));
-    process.stdout.write(
-      `${JSON.stringify({ reports: body, exitCode: exitCodeFor(all, { strict: args.values.strict }) }, null, 2)}\n`,
-    );
-  } else {
+    const text = `${JSON.stringify({ reports: body, exitCode: exitCodeFor(all, { strict: args.values.strict }) }, null, 2)}\n`;
+    if (args.values["json-file"]) writeJsonFile(args.values["json-file"], text);
+    if (args.values.json) process.stdout.write(text);
+  }
+  if (!args.values.json) {
     for (const { report, live } of reports) {
       const title = `kubeforge-validate ${report.target}${report.cluster ? ` (cluster ${report.cluster})` : ""}${kubeConfig ? ` + live (context ${kubeConfig.getCurrentContext()})` : ""}`;
       process.stdout.write(
@@ -248,8 +268,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    // A tool that asked for JSON gets JSON on stdout for a stopped run too, not an empty stream.
-    if (process.argv.includes("--json")) {
+    // A tool that asked for JSON gets JSON on stdout (and in --json-file) for a stopped run too, not an empty stream.
+    const jsonFile = jsonFileArg(process.argv.slice(2));
+    if (process.argv.includes("--json") || jsonFile) {
       const known = error instanceof ValidateError;
       const body = {
         error: {
@@ -259,7 +280,15 @@ main(process.argv.slice(2)).then(
         },
         exitCode: EXIT_ERROR,
       };
-      process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+      const text = `${JSON.stringify(body, null, 2)}\n`;
+      if (process.argv.includes("--json")) process.stdout.write(text);
+      if (jsonFile) {
+        try {
+          writeJsonFile(jsonFile, text);
+        } catch {
+          // The error below is what the user needs; a second one about the report file would hide it.
+        }
+      }
     }
     if (error instanceof ValidateError) {
       process.stderr.write(`kubeforge-validate: ${error.message}${error.hint ? ` — ${error.hint}` : ""}\n`);

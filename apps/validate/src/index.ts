@@ -22,7 +22,7 @@ export type { Rule, RuleContext } from "./rules/rule.js";
 export { crdVersionSchemas, toStrictSchema } from "./schemas/crd-schema.js";
 export { readKubernetesSchemas, readKubernetesValidators } from "./schemas/schema-files.js";
 export { SchemaRegistry } from "./schemas/schema-registry.js";
-export type { DecryptYaml } from "./talos/validate-talos.js";
+export type { DecryptYaml, NotCheckedFile, ValidateTalosResult } from "./talos/validate-talos.js";
 export { parseManifestText } from "./tree/load-documents.js";
 export {
   runRules,

@@ -20,7 +20,7 @@ import {
   readKubernetesValidators,
 } from "./schemas/schema-files.js";
 import { SchemaRegistry } from "./schemas/schema-registry.js";
-import { type DecryptYaml, validateTalosConfigs } from "./talos/validate-talos.js";
+import { type DecryptYaml, type NotCheckedFile, validateTalosConfigs } from "./talos/validate-talos.js";
 import { inferSourceRoot, resolveLayout } from "./tree/cluster-layout.js";
 import { parseManifestText, parseTreeFiles, readYamlFiles } from "./tree/load-documents.js";
 import type { ManifestDocument } from "./tree/manifest-document.js";
@@ -65,6 +65,12 @@ export interface ValidationReport {
   readonly findings: Finding[];
   /** Findings an exception accepted, with its reason. */
   readonly suppressed: SuppressedFinding[];
+  /**
+   * SOPS-encrypted Talos configs that were NOT validated because no key could decrypt them, each with its
+   * `talos-schema` warning; a file whose warning an exception accepted is left out, as the warning is. Empty when
+   * every encrypted config was opened.
+   */
+  readonly notChecked: NotCheckedFile[];
   readonly stats: ValidationStats;
 }
 
@@ -184,7 +190,9 @@ export async function validateTree(options: ValidateTreeOptions): Promise<Valida
     });
   };
   const rulesDone = runRules(context, options.rules);
-  const talosDone = model.cluster ? checkTalos(model.cluster) : Promise.resolve({ findings: [], documents: 0 });
+  const talosDone = model.cluster
+    ? checkTalos(model.cluster)
+    : Promise.resolve({ findings: [], documents: 0, notChecked: [] });
   // Both settle before either error is thrown, so no rejection is left unhandled.
   const [ruleResult, talosResult] = await Promise.allSettled([rulesDone, talosDone]);
   if (ruleResult.status === "rejected") throw ruleResult.reason;
@@ -196,6 +204,12 @@ export async function validateTree(options: ValidateTreeOptions): Promise<Valida
     config,
     displayBase,
   });
+  // A file whose not-checked warning an exception accepted is off the list too, as it no longer fails --strict.
+  const accepted = new Set(
+    applied.suppressed
+      .filter((finding) => finding.rule === "talos-schema" && finding.path === "")
+      .map((finding) => finding.file),
+  );
   return {
     target: path.relative(displayBase, layout.clusterDir) || ".",
     ...(model.cluster ? { cluster: model.cluster.name, kubernetesVersion: model.cluster.kubernetes.version } : {}),
@@ -203,6 +217,7 @@ export async function validateTree(options: ValidateTreeOptions): Promise<Valida
     kustomize: kustomize ? "kubectl kustomize" : "skipped",
     findings: sortFindings(applied.findings),
     suppressed: sortFindings(applied.suppressed),
+    notChecked: talos.notChecked.filter((entry) => !accepted.has(entry.file)),
     stats: { files: loaded.files, objects: documents.length, talosDocuments: talos.documents },
   };
 }

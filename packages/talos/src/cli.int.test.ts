@@ -1,5 +1,5 @@
 // The built CLI end to end, with real SOPS (age) and the demo key. Run after `pnpm build`.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, lstatSync, mkdtempSync, rmSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -219,6 +219,36 @@ describe("kubeforge-talos", () => {
     // …and the (empty) work folder is gone once the interrupted apply has stopped.
     expect(await readdir(temp)).toEqual([]);
   }, 30_000);
+
+  it("apply hands talosctl the talosconfig through a named pipe: a kill -9 leaves at most an empty pipe, never the credentials", async () => {
+    const temp = await mkdtemp(path.join(scratch, "talos-cli-tmp-"));
+    const bin = await mkdtemp(path.join(scratch, "talos-cli-bin-"));
+    const started = path.join(bin, "started");
+    // A talosctl that reads its config from stdin, notes where its --talosconfig is, and is still busy (without having
+    // read the talosconfig) when the apply is killed.
+    await writeFile(
+      path.join(bin, "talosctl"),
+      `#!/bin/sh\ncat > /dev/null\nprev=""\nfor arg in "$@"; do [ "$prev" = "--talosconfig" ] && echo "$arg" > "${started}.tmp"; prev="$arg"; done\nmv "${started}.tmp" "${started}"\nexec sleep 3 </dev/null >/dev/null 2>&1\n`,
+      { mode: 0o755 },
+    );
+    const child = execa("node", [binFile, "apply", "--cluster", "cluster.yaml", "--node", "node-1"], {
+      cwd: directory,
+      reject: false,
+      env: { SOPS_AGE_KEY_FILE: demoKey, HOME: directory, TMPDIR: temp, PATH: `${bin}:${process.env.PATH}` },
+      extendEnv: false,
+    });
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(started) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(existsSync(started)).toBe(true);
+    child.kill("SIGKILL");
+    await child;
+    const talosconfig = (await readFile(started, "utf8")).trim();
+    expect(path.dirname(path.dirname(talosconfig))).toBe(temp);
+    // What a kill -9 leaves: the private folder with the pipe, which holds nothing; no regular file anywhere.
+    expect(await readdir(path.dirname(talosconfig))).toEqual(["talosconfig"]);
+    expect(lstatSync(talosconfig).isFIFO()).toBe(true);
+    expect(lstatSync(talosconfig).size).toBe(0);
+  }, 120_000);
 
   it("validate reports schema errors with the document path (exit 1)", async () => {
     await writeFile(path.join(directory, "bad.yaml"), "version: v1alpha1\npersist: true\nmachine:\n    type: boss\n");

@@ -10,6 +10,7 @@ import {
   groupByAgeKey,
   mergeJsonReports,
   splitValidateArgs,
+  takeJsonFile,
   uncheckedFiles,
 } from "./validate.js";
 
@@ -54,36 +55,32 @@ it("validates each cluster with its own saved age key; a cluster without one kee
   expect(groupByAgeKey(["d"], () => undefined)).toEqual([{ key: undefined, dirs: ["d"] }]);
 });
 
-it("finds the Talos configs kubeforge-validate could not open, in its human and its JSON report", () => {
-  const human = [
-    "kubeforge-validate clusters/mine (cluster mine)",
-    "",
-    "clusters/mine/talos/generated/node-1.sops.yaml",
-    "        warning talos-schema  SOPS-encrypted Talos config was not checked: no decryption available",
-    "        → set SOPS_AGE_KEY_FILE (or SOPS_AGE_KEY) to a key that can open it",
-    "clusters/mine/talos/talsecret.sops.yaml",
-    "        warning talos-schema  could not decrypt: no age identity can decrypt the data key",
-    "clusters/mine/flux/apps/x.yaml",
-    "  18:   warning helm-chart  HelmRelease a/b › spec.chart.spec.version: chart x 1.0.0 was not checked: offline",
-    "",
-    "0 errors, 3 warnings",
-  ].join("\n");
-  expect(uncheckedFiles(human)).toEqual([
-    "clusters/mine/talos/generated/node-1.sops.yaml",
-    "clusters/mine/talos/talsecret.sops.yaml",
-  ]);
+it("counts the Talos configs kubeforge-validate could not open from each report's notChecked, not the wording", () => {
   const json = JSON.stringify({
     reports: [
       {
         findings: [
-          { file: "c/a/talos/n.sops.yaml", rule: "talos-schema", message: "could not decrypt: no key" },
-          { file: "c/a/talos/m.yaml", rule: "talos-schema", message: "machine.install: required" },
+          // Reworded: the count does not depend on the message (it matched a regex over it before).
+          { file: "c/a/talos/n.sops.yaml", rule: "talos-schema", message: "encrypted; no key opened it" },
+          // The old wording without notChecked: not counted.
+          { file: "c/a/talos/m.sops.yaml", rule: "talos-schema", message: "could not decrypt: no key" },
         ],
+        notChecked: [{ file: "c/a/talos/n.sops.yaml", reason: "no decryption available" }],
       },
+      { findings: [], notChecked: [] },
+      { findings: [] },
     ],
   });
   expect(uncheckedFiles(json)).toEqual(["c/a/talos/n.sops.yaml"]);
   expect(uncheckedFiles("no findings\n")).toEqual([]);
+  expect(uncheckedFiles("")).toEqual([]);
+});
+
+it("takes the user's --json-file out of the flags passed on, the last one winning", () => {
+  const flags = ["--offline", "--json-file", "a.json", "--strict", "--json-file=b.json"];
+  expect(takeJsonFile(flags)).toBe("b.json");
+  expect(flags).toEqual(["--offline", "--strict"]);
+  expect(takeJsonFile(["--json"])).toBeUndefined();
 });
 
 it("says how many files were NOT checked, per cluster, and that --strict fails on them", () => {

@@ -1,5 +1,15 @@
 // `kubeforge validate [cluster…]`: kubeforge-validate over cluster folders; a folder of clusters validates each.
-import { existsSync, readdirSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { defineCommand } from "@kubeforge/cli-kit";
 import { savedAgeKeyOf, useClusterAgeKey } from "../cluster-args.js";
@@ -64,34 +74,19 @@ export function groupByAgeKey(
   return groups;
 }
 
-// kubeforge-validate's messages for an encrypted Talos config it could not open (apps/validate/src/talos/validate-talos.ts).
-const UNCHECKED = /talos-schema.*(SOPS-encrypted Talos config was not checked|could not decrypt: )/;
-
 /**
- * The files kubeforge-validate reported as not checked for want of a key, from its output (human or --json).
- * Pure; the report is the only place that knows, and it says so per file.
+ * The files kubeforge-validate reported as not checked for want of a key: each report's `notChecked`, from its --json
+ * document (printed with --json, else written with --json-file). Pure; the wording of the findings does not matter.
  */
-export function uncheckedFiles(output: string): string[] {
-  const files: string[] = [];
-  if (output.trimStart().startsWith("{")) {
-    try {
-      const body = JSON.parse(output) as {
-        reports?: { findings?: { file: string; rule: string; message: string }[] }[];
-      };
-      for (const report of body.reports ?? [])
-        for (const finding of report.findings ?? [])
-          if (UNCHECKED.test(`${finding.rule}  ${finding.message}`)) files.push(finding.file);
-    } catch {
-      // Not one JSON document (e.g. a stopped run): nothing to count.
-    }
-    return files;
+export function uncheckedFiles(jsonDocument: string): string[] {
+  let body: { reports?: { notChecked?: { file: string }[] }[] };
+  try {
+    body = JSON.parse(jsonDocument) as typeof body;
+  } catch {
+    // Not one JSON document (e.g. a stopped run): nothing to count.
+    return [];
   }
-  let file = "";
-  for (const line of output.split("\n")) {
-    if (line && !line.startsWith(" ")) file = line;
-    else if (UNCHECKED.test(line)) files.push(file);
-  }
-  return files;
+  return (body.reports ?? []).flatMap((report) => (report.notChecked ?? []).map((entry) => entry.file));
 }
 
 /** The closing lines for files that could not be checked: the count, the clusters they belong to, the fix. Pure. */
@@ -133,7 +128,7 @@ export function mergeJsonReports(outputs: readonly string[], exitCode: number, n
 }
 
 /** kubeforge-validate's options that take a value; every other `-…` argument is a flag passed on as is. */
-const VALUE_OPTIONS = new Set(["--config", "--source-root", "--kubeconfig", "--context"]);
+const VALUE_OPTIONS = new Set(["--config", "--source-root", "--kubeconfig", "--context", "--json-file"]);
 
 /** Splits arguments into kubeforge-validate's options and the cluster targets (pure). */
 export function splitValidateArgs(argv: readonly string[]): { flags: string[]; targets: string[] } {
@@ -149,6 +144,22 @@ export function splitValidateArgs(argv: readonly string[]): { flags: string[]; t
     else flags.push(arg);
   }
   return { flags, targets };
+}
+
+/** Removes `--json-file <file>` (or `=<file>`) from `flags` and returns the file; the last one wins, as in parseArgs. */
+export function takeJsonFile(flags: string[]): string | undefined {
+  let file: string | undefined;
+  for (let index = 0; index < flags.length; ) {
+    const arg = flags[index]!;
+    if (arg === "--json-file" && index + 1 < flags.length) {
+      file = flags[index + 1];
+      flags.splice(index, 2);
+    } else if (arg.startsWith("--json-file=")) {
+      file = arg.slice("--json-file=".length);
+      flags.splice(index, 1);
+    } else index++;
+  }
+  return file;
 }
 
 export default defineCommand({
@@ -175,6 +186,7 @@ export default defineCommand({
     live: { type: "boolean", description: "also report drift and Flux objects not Ready in the current cluster" },
     kubeconfig: { type: "string", value: "<file>", description: "kubeconfig for --live" },
     context: { type: "string", value: "<name>", description: "kubeconfig context" },
+    "json-file": { type: "string", value: "<file>", description: "also write the --json document to <file>" },
   },
   footer:
     "<cluster> is a cluster folder, its cluster.ts, a name under clusters/, or a folder of clusters (each is validated);\nwithout one: clusters/ at the repository root, else the current folder. Each cluster is decrypted with its own\nsaved age key (.kubeforge/age-key-file), a cluster without one with SOPS_AGE_KEY_FILE / SOPS_AGE_KEY. Encrypted\nTalos configs no key opens are warnings, counted at the end as NOT checked; --strict fails the run on them.\nEvery option of kubeforge-validate is passed on. Exit codes: 0 clean, 1 findings, 2 usage or internal error.",
@@ -187,34 +199,49 @@ export default defineCommand({
     // environment unchanged for clusters without one.
     const { execa } = await import("execa");
     const json = flags.includes("--json");
+    // Each group writes its JSON document here; the user's own --json-file gets the merged one at the end.
+    const userJsonFile = takeJsonFile(flags);
+    const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-validate-"));
+    const reportFile = path.join(scratch, "report.json");
     let code = 0;
     const unchecked: string[] = [];
     const outputs: string[] = [];
-    for (const group of groupByAgeKey(dirs, savedAgeKeyOf)) {
-      const env = { ...process.env };
-      // Without a saved key this changes nothing, but names a saved pointer whose key file is gone.
-      for (const dir of group.key ? group.dirs.slice(0, 1) : group.dirs) useClusterAgeKey(dir, env);
-      const child = execa(process.execPath, [validateBin(), ...flags, ...group.dirs], {
-        env,
-        extendEnv: false,
-        stdin: "inherit",
-        stdout: "pipe",
-        stderr: "inherit",
-        reject: false,
-        encoding: "utf8",
-      });
-      let output = "";
-      child.stdout?.on("data", (chunk: Buffer | string) => {
-        output += String(chunk);
-        // --json: one document for all groups, written below.
-        if (!json) process.stdout.write(chunk);
-      });
-      const result = await child;
-      code = Math.max(code, result.exitCode ?? 2);
-      unchecked.push(...uncheckedFiles(output));
-      outputs.push(output);
+    try {
+      for (const group of groupByAgeKey(dirs, savedAgeKeyOf)) {
+        const env = { ...process.env };
+        // Without a saved key this changes nothing, but names a saved pointer whose key file is gone.
+        for (const dir of group.key ? group.dirs.slice(0, 1) : group.dirs) useClusterAgeKey(dir, env);
+        rmSync(reportFile, { force: true });
+        const child = execa(process.execPath, [validateBin(), ...flags, "--json-file", reportFile, ...group.dirs], {
+          env,
+          extendEnv: false,
+          stdin: "inherit",
+          stdout: "pipe",
+          stderr: "inherit",
+          reject: false,
+          encoding: "utf8",
+        });
+        let output = "";
+        child.stdout?.on("data", (chunk: Buffer | string) => {
+          output += String(chunk);
+          // --json: one document for all groups, written below.
+          if (!json) process.stdout.write(chunk);
+        });
+        const result = await child;
+        code = Math.max(code, result.exitCode ?? 2);
+        const document = existsSync(reportFile) ? readFileSync(reportFile, "utf8") : "";
+        unchecked.push(...uncheckedFiles(document));
+        outputs.push(json ? output : document);
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
     }
-    if (json) process.stdout.write(mergeJsonReports(outputs, code, unchecked));
+    const merged = mergeJsonReports(outputs, code, unchecked);
+    if (userJsonFile && merged) {
+      writeFileSync(`${userJsonFile}.${process.pid}.tmp`, merged);
+      renameSync(`${userJsonFile}.${process.pid}.tmp`, userJsonFile);
+    }
+    if (json) process.stdout.write(merged);
     process.stderr.write(describeUnchecked(unchecked, dirs, flags.includes("--strict")));
     return code;
   },

@@ -229,6 +229,8 @@ export async function startFakeKube(
         if (request.method === "GET" && url.pathname === "/__sim/node") {
           if (!node) return send(response, 404, { error: "unknown node" });
           return send(response, 200, {
+            // The Kubernetes node name, which talosctl's drain resolves (Nodename) and names in its errors.
+            hostname: node.hostname,
             up: node.up,
             talos: node.talos,
             ready: node.ready,

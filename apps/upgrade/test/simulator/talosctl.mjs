@@ -91,7 +91,7 @@ async function main() {
   if (command === "upgrade") {
     const start = await node(address);
     // talosctl takes the LifecycleService path for servers in >1.13.0-alpha.2 <2.0.0, else the legacy API.
-    if (hasDrainFlags && minor(start.talos) >= 13) return upgradeViaLifecycle(address, start.bootId);
+    if (hasDrainFlags && minor(start.talos) >= 13) return upgradeViaLifecycle(address, start.bootId, start.hostname);
     const before = start.bootId;
     process.stdout.write(`watching nodes: [${address}]\n`);
     await fetch(`${base}/__sim/upgrade`, {
@@ -131,6 +131,13 @@ async function main() {
   return 1;
 }
 
+/** A duration as Go's time.Duration prints it (5m0s, 20s), as talosctl's errors do. */
+function goDuration(ms) {
+  const total = Math.round(ms / 1000);
+  const minutes = Math.floor(total / 60);
+  return minutes > 0 ? `${minutes}m${total % 60}s` : `${total}s`;
+}
+
 /** Polls the node until `done(state)`, for at most `ms` (no deadline when undefined). */
 async function waitFor(address, done, ms) {
   const deadline = ms === undefined ? Number.POSITIVE_INFINITY : Date.now() + ms;
@@ -146,7 +153,7 @@ async function waitFor(address, done, ms) {
  * deadline), drainNodes (--drain-timeout, default 5m), rebootInternal (--timeout), then the deferred
  * uncordonNodes (--timeout again). Killed halfway, nothing uncordons the node.
  */
-async function upgradeViaLifecycle(address, before) {
+async function upgradeViaLifecycle(address, before, nodeName) {
   const phase = (name) =>
     fetch(`${base}/__sim/lifecycle`, {
       method: "POST",
@@ -161,8 +168,13 @@ async function upgradeViaLifecycle(address, before) {
   process.stdout.write(`    * ${address}: cordoning and draining\n`);
   await phase("cordon");
   await phase("evict");
-  if (!(await waitFor(address, (state) => state.evicted, seconds(values["drain-timeout"] ?? "300s")))) {
-    process.stderr.write(`error: ${address}: draining node: timed out after ${values["drain-timeout"] ?? "300s"}\n`);
+  const drainTimeout = seconds(values["drain-timeout"] ?? "300s");
+  if (!(await waitFor(address, (state) => state.evicted, drainTimeout))) {
+    // talosctl's own text: nodedrain.CordonAndDrain wraps kubectl's drain error, and talosctl returns it before
+    // its deferred uncordon is set up (cmd/talosctl/cmd/talos/upgrade.go, 1.13 and 1.14), so the node stays cordoned.
+    process.stderr.write(
+      `error draining node "${nodeName}": error when evicting pods/"web-${nodeName}" -n "apps": global timeout reached: ${goDuration(drainTimeout)}\n`,
+    );
     return 1;
   }
   let code = 0;

@@ -64,6 +64,38 @@ describe("validateTalosConfigs", () => {
     }
   });
 
+  it("lists the encrypted configs no key opened in notChecked, whatever the warning says", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "talos-"));
+    try {
+      const plain = await readFile(path.join(golden, "gen-config-v1.13-base-worker.yaml"), "utf8");
+      await writeFile(path.join(dir, "worker.sops.yaml"), `${plain.split("---")[0]}sops:\n  version: 3.9.0\n`);
+      // Without a decryptor, an encrypted file not shaped like a machine config is neither warned about nor counted.
+      await writeFile(path.join(dir, "other.sops.yaml"), "token: ENC[x]\nsops:\n  version: 3.9.0\n");
+      await writeFile(path.join(dir, "plain.yaml"), plain);
+      const base = { dir, talosVersion: "v1.13.9", displayBase: path.dirname(dir) };
+      const file = path.join(path.basename(dir), "worker.sops.yaml");
+      expect((await validateTalosConfigs(base)).notChecked).toEqual([{ file, reason: "no decryption available" }]);
+      const refused = await validateTalosConfigs({
+        ...base,
+        decrypt: async () => {
+          throw new Error("no age identity can decrypt the data key\nrecipients: age1…");
+        },
+      });
+      // A failed decryption is counted for every encrypted file, as each gets its warning; in file order.
+      expect(refused.notChecked).toEqual([
+        { file: path.join(path.basename(dir), "other.sops.yaml"), reason: "no age identity can decrypt the data key" },
+        { file, reason: "no age identity can decrypt the data key" },
+      ]);
+      const opened = await validateTalosConfigs({
+        ...base,
+        decrypt: async (text) => text.replace(/^sops:[\s\S]*$/m, ""),
+      });
+      expect(opened.notChecked).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("picks the schema of the same minor", () => {
     const available = new Map([
       ["v1.12.11", "a"],

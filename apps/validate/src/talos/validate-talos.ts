@@ -12,6 +12,25 @@ import { isTalosMachineDocument, pickTalosSchema, TalosSchema } from "./talos-sc
 /** Decrypts a SOPS-encrypted YAML file's text in memory; throws when no key can open it. */
 export type DecryptYaml = (ciphertext: string, file: string) => Promise<string>;
 
+/**
+ * A file that was not validated because no key could decrypt it. The `talos-schema` warning says the same in words;
+ * callers that count such files read this, never the message.
+ */
+export interface NotCheckedFile {
+  /** As in findings: relative to the display base. */
+  readonly file: string;
+  /** Why: "no decryption available" (no age key at all) or the decrypt error's first line. */
+  readonly reason: string;
+}
+
+export interface ValidateTalosResult {
+  readonly findings: Finding[];
+  /** Talos documents validated against the schema. */
+  readonly documents: number;
+  /** SOPS-encrypted machine configs no key opened, in file order. */
+  readonly notChecked: NotCheckedFile[];
+}
+
 export interface ValidateTalosOptions {
   readonly dir: string;
   readonly talosVersion: string;
@@ -29,13 +48,12 @@ function finding(file: string, input: Omit<Finding, "file">): Finding {
   return { file, ...input };
 }
 
-export async function validateTalosConfigs(
-  options: ValidateTalosOptions,
-): Promise<{ findings: Finding[]; documents: number }> {
+export async function validateTalosConfigs(options: ValidateTalosOptions): Promise<ValidateTalosResult> {
   const files = await listYamlFiles(options.dir).catch(() => [] as string[]);
-  if (files.length === 0) return { findings: [], documents: 0 };
+  if (files.length === 0) return { findings: [], documents: 0, notChecked: [] };
   const schemaFile = pickTalosSchema(options.talosVersion, await listTalosSchemas());
   const findings: Finding[] = [];
+  const notChecked: NotCheckedFile[] = [];
   let schema: TalosSchema | undefined;
   let checked = 0;
   for (const absolutePath of files) {
@@ -45,6 +63,7 @@ export async function validateTalosConfigs(
       if (!options.decrypt) {
         // SOPS keeps keys in the clear: only files shaped like machine configs are worth a warning.
         if (!looksLikeMachineConfig(text, file)) continue;
+        notChecked.push({ file, reason: "no decryption available" });
         findings.push(
           finding(file, {
             rule: "talos-schema",
@@ -59,12 +78,14 @@ export async function validateTalosConfigs(
       try {
         text = await options.decrypt(text, absolutePath);
       } catch (cause) {
+        const reason = (cause as Error).message.split("\n")[0] ?? "";
+        notChecked.push({ file, reason });
         findings.push(
           finding(file, {
             rule: "talos-schema",
             severity: "warning",
             path: "",
-            message: `could not decrypt: ${(cause as Error).message.split("\n")[0]}`,
+            message: `could not decrypt: ${reason}`,
             hint: "set SOPS_AGE_KEY_FILE to a key among the file's recipients",
           }),
         );
@@ -85,7 +106,7 @@ export async function validateTalosConfigs(
             hint: "use a Talos version whose schema @kubeforge/validate ships (v1.12, v1.13, v1.14)",
           }),
         );
-        return { findings, documents: checked };
+        return { findings, documents: checked, notChecked };
       }
       schema ??= await TalosSchema.read(schemaFile);
       const definition = schema.definitionFor(object);
@@ -127,5 +148,5 @@ export async function validateTalosConfigs(
       }
     }
   }
-  return { findings: sortFindings(findings), documents: checked };
+  return { findings: sortFindings(findings), documents: checked, notChecked };
 }

@@ -47,6 +47,7 @@ export async function apply(options: CommandOptions, io: CommandIo): Promise<num
     ...(options.mode !== undefined ? { mode: options.mode as ApplyMode } : {}),
     dryRun: options.dryRun,
     onCommand: options.quiet ? undefined : (command) => io.err(`$ ${command.join(" ")}\n`),
+    onWarning: (message) => io.err(`warning: ${message}\n`),
   });
   if (options.json) {
     io.out(`${JSON.stringify(steps, null, 2)}\n`);

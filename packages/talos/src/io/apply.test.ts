@@ -10,8 +10,8 @@ import { homelabClusterFile } from "../__fixtures__/paths.js";
 import { TalosError } from "../errors.js";
 import { applyConfigs } from "./apply.js";
 import { createBundleFile } from "./bundle-store.js";
-import { generateTalosOutput } from "./generate-output.js";
-import { type TalosLayout, talosLayout } from "./layout.js";
+import { generateTalosOutput, MACHINE_CONFIG_FORMAT } from "./generate-output.js";
+import { type TalosLayout, talosconfigFile, talosLayout } from "./layout.js";
 
 // Every folder these tests make lives in one scratch folder, removed when the file is done.
 const scratch = mkdtempSync(path.join(tmpdir(), "talos-apply-"));
@@ -76,6 +76,103 @@ describe("applyConfigs", () => {
     );
     const talosconfig = seen[seen.indexOf("--talosconfig") + 1] as string;
     expect(existsSync(talosconfig)).toBe(false);
+  });
+
+  /**
+   * A talosctl stand-in that, like the real one, reads its stdin and then opens `--talosconfig` by path once
+   * (`cat` here, os.Open in talosctl); it logs the file's type and mode, its folder's mode, and copies what it read.
+   */
+  async function readingTalosctl(name: string): Promise<{ bin: string; log: string; copies: string }> {
+    const log = path.join(directory, `${name}.log`);
+    const copies = path.join(directory, `${name}-read`);
+    const bin = path.join(directory, name);
+    await writeFile(
+      bin,
+      `#!/bin/sh
+cat > /dev/null
+tc=""; prev=""
+for arg in "$@"; do [ "$prev" = "--talosconfig" ] && tc="$arg"; prev="$arg"; done
+echo "$3 kind=$(stat -c %F "$tc") mode=$(stat -c %a "$tc") folder=$(stat -c %a "$(dirname "$tc")")" >> "${log}"
+cat "$tc" > "${copies}-$3"
+`,
+      { mode: 0o755 },
+    );
+    return { bin, log, copies };
+  }
+
+  const plainTalosconfig = async () => {
+    const file = talosconfigFile(layout.generated);
+    return sealer.open(await readFile(file, "utf8"), { file, format: MACHINE_CONFIG_FORMAT });
+  };
+
+  it("hands each talosctl run the talosconfig through a named pipe in a 0700 folder, written once per run", async () => {
+    const { bin, log, copies } = await readingTalosctl("talosctl-reads");
+    const seen: string[] = [];
+    const warnings: string[] = [];
+    await applyConfigs({
+      cluster,
+      layout,
+      sealer,
+      talosctl: bin,
+      onCommand: (command) => seen.push(command[command.indexOf("--talosconfig") + 1] as string),
+      onWarning: (message) => warnings.push(message),
+    });
+    // Every node's run opened it by path and read the whole talosconfig: a FIFO, never a regular file.
+    expect((await readFile(log, "utf8")).trim().split("\n")).toEqual(
+      ["192.168.1.101", "192.168.1.102", "192.168.1.103"].map((node) => `${node} kind=fifo mode=600 folder=700`),
+    );
+    const expected = await plainTalosconfig();
+    expect(expected).toMatch(/^context: /);
+    for (const node of ["192.168.1.101", "192.168.1.102", "192.168.1.103"])
+      expect(await readFile(`${copies}-${node}`, "utf8")).toBe(expected);
+    expect(warnings).toEqual([]);
+    // The pipe and its folder are gone afterwards.
+    expect(new Set(seen).size).toBe(1);
+    expect(existsSync(path.dirname(seen[0] as string))).toBe(false);
+  });
+
+  it("does not hang when talosctl ends without reading the talosconfig, whether it succeeds or fails", async () => {
+    const ok = path.join(directory, "talosctl-ignores");
+    await writeFile(ok, "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    const steps = await applyConfigs({ cluster, layout, sealer, talosctl: ok });
+    expect(steps.map((step) => step.hostname)).toEqual(["node-1", "node-2", "node-3"]);
+    const failing = path.join(directory, "talosctl-refuses");
+    await writeFile(failing, "#!/bin/sh\necho 'error: bad flag' >&2\nexit 1\n", { mode: 0o755 });
+    const error = await applyConfigs({ cluster, layout, sealer, talosctl: failing }).catch((caught: unknown) => caught);
+    expect((error as TalosError).code).toBe("E_TALOSCTL_FAILED");
+    // One that opens the pipe and exits without reading it.
+    const opens = path.join(directory, "talosctl-opens");
+    await writeFile(
+      opens,
+      '#!/bin/sh\ntc=""; prev=""\nfor arg in "$@"; do [ "$prev" = "--talosconfig" ] && tc="$arg"; prev="$arg"; done\nexec 3<"$tc"\nexit 0\n',
+      { mode: 0o755 },
+    );
+    expect(await applyConfigs({ cluster, layout, sealer, talosctl: opens })).toHaveLength(3);
+    // A missing talosctl (sh exits 127, nothing opens the pipe) is reported as such.
+    const missing = await applyConfigs({ cluster, layout, sealer, talosctl: path.join(directory, "nope") }).catch(
+      (caught: unknown) => caught,
+    );
+    expect((missing as TalosError).code).toBe("E_TALOSCTL_MISSING");
+  }, 120_000);
+
+  it("falls back to a 0600 temp file, with a warning, when mkfifo is unavailable", async () => {
+    const { bin, log, copies } = await readingTalosctl("talosctl-file");
+    const warnings: string[] = [];
+    await applyConfigs({
+      cluster,
+      layout,
+      sealer,
+      talosctl: bin,
+      nodes: ["node-2"],
+      mkfifo: path.join(directory, "no-mkfifo"),
+      onWarning: (message) => warnings.push(message),
+    });
+    expect((await readFile(log, "utf8")).trim()).toBe("192.168.1.102 kind=regular file mode=600 folder=700");
+    expect(await readFile(`${copies}-192.168.1.102`, "utf8")).toBe(await plainTalosconfig());
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /^cannot make a named pipe for the talosconfig \(.*no-mkfifo is not installed\): .*0600 temp file/,
+    );
   });
 
   it("offers only the apply modes the cluster's talosctl has (interactive went in 1.13, reboot in 1.14)", async () => {

@@ -1,6 +1,6 @@
 // `talosctl apply-config` per node, each decrypted config handed over on talosctl's stdin (never written to disk).
 import { existsSync, rmSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Cluster } from "@kubeforge/config";
@@ -11,6 +11,7 @@ import { childEnv } from "./child-env.js";
 import { MACHINE_CONFIG_FORMAT } from "./generate-output.js";
 import { machineConfigFile, type TalosLayout, talosconfigFile } from "./layout.js";
 import { COMMAND_NOT_FOUND, withPipeStdin } from "./stdin-pipe.js";
+import { prepareTalosconfig, type TalosconfigHandoff } from "./talosconfig-pipe.js";
 
 export interface ApplyOptions {
   readonly cluster: Cluster;
@@ -32,6 +33,10 @@ export interface ApplyOptions {
   readonly talosctl?: string;
   /** Called before each node, e.g. to print progress. */
   readonly onCommand?: (command: readonly string[]) => void;
+  /** Called with a warning, e.g. when the talosconfig cannot go through a named pipe. */
+  readonly onWarning?: (message: string) => void;
+  /** @default "mkfifo" */
+  readonly mkfifo?: string;
 }
 
 // talosctl's apply modes (cmd/talosctl/pkg/talos/helpers/mode.go): `interactive` is gone from 1.13 (in 1.12 its
@@ -183,23 +188,30 @@ export async function applyConfigs(options: ApplyOptions): Promise<ApplyStep[]> 
       command: commandFor(options, targetOf(node), "<config>", "<talosconfig>"),
     }));
   }
-  // The talosconfig (client credentials; --insecure needs none) is read by path: a 0600 file in a private temp
-  // folder, removed below and on Ctrl-C. The machine configs go over stdin.
+  // The talosconfig (client credentials; --insecure needs none) is read by path: a named pipe in a private (0700)
+  // temp folder, written once per talosctl run, so no kill -9 leaves the credentials on disk (where mkfifo fails, a
+  // 0600 file). The folder is removed below and on Ctrl-C. The machine configs go over stdin.
   const directory = options.insecure ? undefined : await mkdtemp(path.join(tmpdir(), "kubeforge-talos-"));
   const release = directory ? removeOnInterrupt(directory) : () => {};
-  const talosconfig = directory ? path.join(directory, "talosconfig") : "";
+  let talosconfig: TalosconfigHandoff | undefined;
   const steps: ApplyStep[] = [];
   try {
-    if (directory)
-      await writeFile(talosconfig, await decrypted(talosconfigFile(layout.generated), sealer), { mode: 0o600 });
+    if (directory) {
+      talosconfig = await prepareTalosconfig({
+        directory,
+        text: await decrypted(talosconfigFile(layout.generated), sealer),
+        ...(options.mkfifo !== undefined ? { mkfifo: options.mkfifo } : {}),
+        ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+      });
+    }
     for (const node of nodes) {
       const plaintext = await decrypted(machineConfigFile(layout.generated, node.hostname), sealer);
-      const command = commandFor(options, targetOf(node), STDIN, talosconfig);
+      const command = commandFor(options, targetOf(node), STDIN, talosconfig?.path ?? "");
       options.onCommand?.(command);
       try {
         // The age key stays with us: talosctl needs none of the SOPS variables.
         const [shell, args] = withPipeStdin(command[0] as string, command.slice(1));
-        const result = await execa(shell, args, {
+        const child = execa(shell, args, {
           input: plaintext,
           stdout: "inherit",
           stderr: "inherit",
@@ -207,6 +219,14 @@ export async function applyConfigs(options: ApplyOptions): Promise<ApplyStep[]> 
           extendEnv: false,
           reject: false,
         });
+        // Written only now that talosctl runs, and released if it ends without reading it.
+        const served = talosconfig?.serve(child).then(
+          () => undefined,
+          (cause: unknown) => cause,
+        );
+        const result = await child;
+        const serveFailed = await served;
+        if (serveFailed) throw serveFailed;
         // `sh` exits 127 when it cannot find talosctl: the same error as spawning it directly
         if (result.exitCode === COMMAND_NOT_FOUND)
           throw Object.assign(new Error(`${command[0]}: not found`), { code: "ENOENT" });
