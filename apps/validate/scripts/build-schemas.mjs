@@ -75,6 +75,55 @@ async function findModel({ apiVersion, kind }) {
   return undefined;
 }
 
+// Enums. client-node's models keep an enum field as a bare `string`, so a Service `type: loadbalancer` or a
+// port `protocol: tcp` would pass, though the API server rejects both. kubernetes-models' declarations are
+// generated from the same OpenAPI with the enums kept as string-literal unions (`"protocol"?: "SCTP" | "TCP" |
+// "UDP";`): they are read here, per model and field, and added to the schema as `enum`. Only fields the OpenAPI
+// marks as enums have such unions; a field whose union is ambiguous (two kubernetes-models files fit the
+// model's name) gets none.
+
+/** kubernetes-models declaration files by the model names client-node could give them (`V1ServicePort`, `CoreV1ServicePort`). */
+async function enumDeclarations() {
+  const byName = new Map();
+  async function walk(dir, group) {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name.startsWith("_") || entry.name === "node_modules") continue;
+        if (/^v\d+((alpha|beta)\d+)?$/.test(entry.name)) await walk(full, { group, version: entry.name });
+        else if (group === undefined) await walk(full, entry.name);
+      } else if (entry.name.endsWith(".d.ts") && entry.name !== "index.d.ts" && typeof group === "object") {
+        const short = entry.name.slice(0, -".d.ts".length);
+        const prefix = capitalize((group.group ?? "core").split(".")[0]);
+        for (const name of [`${capitalize(group.version)}${short}`, `${prefix}${capitalize(group.version)}${short}`]) {
+          byName.set(name, [...(byName.get(name) ?? []), full]);
+        }
+      }
+    }
+  }
+  await walk(kindsDir, undefined);
+  return byName;
+}
+
+/** `field → allowed values` of a declaration's `I<Name>` interface (an array field: the values of its items). */
+async function enumsOf(file) {
+  const text = await readFile(file, "utf8");
+  const body = /^export interface I\w+ \{\n([\s\S]*?)^\}/m.exec(text)?.[1] ?? "";
+  const enums = {};
+  for (const match of body.matchAll(/^ {4}"([^"]+)"\??: (Array<)?((?:"[^"\\]*"(?: \| )?)+)>?;$/gm)) {
+    enums[match[1]] = { array: Boolean(match[2]), values: [...match[3].matchAll(/"([^"\\]*)"/g)].map((m) => m[1]) };
+  }
+  return enums;
+}
+
+let declarations;
+/** The enums of client-node model `name`'s fields, or {} when no single kubernetes-models declaration fits. */
+async function modelEnums(name) {
+  declarations ??= await enumDeclarations();
+  const files = declarations.get(name) ?? [];
+  return files.length === 1 ? enumsOf(files[0]) : {};
+}
+
 async function requiredFields(name) {
   const text = await readFile(path.join(modelsDir, `${name}.d.ts`), "utf8");
   return [...text.matchAll(/^ {4}'([A-Za-z0-9_$-]+)': /gm)].map((match) => match[1]);
@@ -104,8 +153,13 @@ async function modelSchema(name, defs) {
   const model = module[name];
   const properties = {};
   const refs = [];
+  const enums = await modelEnums(name);
   for (const attribute of model.attributeTypeMap) {
     const schema = typeSchema(attribute.type, attribute.format, attribute.baseName);
+    const allowed = enums[attribute.baseName];
+    if (allowed && !allowed.array && schema.type === "string") schema.enum = allowed.values;
+    if (allowed?.array && schema.type === "array" && schema.items?.type === "string")
+      schema.items.enum = allowed.values;
     properties[attribute.baseName] = schema;
     const ref = JSON.stringify(schema).match(/#\/\$defs\/([A-Za-z0-9]+)/);
     if (ref) refs.push(ref[1]);

@@ -73,7 +73,36 @@ spec:
   sourceRef: {kind: GitRepository, name: g}
   decryption: {provider: age}
 `;
-    expect(await schemaErrors(text)).toEqual(['schema spec.decryption.provider: must be one of "sops"']);
+    expect(await schemaErrors(text)).toEqual([
+      'schema spec.decryption.provider: "age" is not allowed: must be one of "sops"',
+    ]);
+  });
+
+  it("built-in kinds check enum fields too (client-node's models have none; the API server rejects these)", async () => {
+    const text = `apiVersion: v1
+kind: Service
+metadata: {name: s, namespace: default}
+spec: {type: loadbalancer, ports: [{port: 80, protocol: tcp}], selector: {app: a}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: np, namespace: default}
+spec:
+  podSelector: {}
+  policyTypes: [Ingres, Egress]
+  ingress: [{ports: [{port: 53, protocol: udp}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ok, namespace: default}
+spec: {type: LoadBalancer, ports: [{port: 53, protocol: UDP}], selector: {app: a}}
+`;
+    expect(await schemaErrors(text)).toEqual([
+      'schema spec.ports[0].protocol: "tcp" is not allowed: must be one of "SCTP", "TCP", "UDP"',
+      'schema spec.type: "loadbalancer" is not allowed: must be one of "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"',
+      'schema spec.ingress[0].ports[0].protocol: "udp" is not allowed: must be one of "SCTP", "TCP", "UDP"',
+      'schema spec.policyTypes[0]: "Ingres" is not allowed: must be one of "Egress", "Ingress"',
+    ]);
   });
 
   it("an unknown field is reported once, at its own path", async () => {

@@ -131,7 +131,18 @@ describe("schema rule: messages and Flux variables", () => {
   it.each([
     ["url: 'not a uri'", ['spec.url: must match format "uri" (fix the value so it matches the schema)']],
     ["name: Web", ['spec.name: must match pattern "^[a-z]+$" (fix the value so it matches the schema)']],
-    ["level: mid", ['spec.level: must be one of "low", "high" (use one of the allowed values)']],
+    [
+      "level: mid",
+      [
+        'spec.level: "mid" is not allowed: must be one of "low", "high" (use one of the allowed values; the API server rejects any other)',
+      ],
+    ],
+    [
+      "level: High",
+      [
+        'spec.level: "High" is not allowed: must be one of "low", "high" (write "high" (values are case-sensitive; the API server rejects "High"))',
+      ],
+    ],
     ["size: 0", ["spec.size: must be >= 1 (fix the value so it matches the schema)"]],
     ["size: 11", ["spec.size: must be <= 10 (fix the value so it matches the schema)"]],
     ["size: many", ["spec.size: must be integer (write a integer here)"]],

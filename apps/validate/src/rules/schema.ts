@@ -24,6 +24,7 @@ function resolvePointer(pointer: string, object: unknown): { path: (string | num
 function describeError(
   error: ErrorObject,
   path: (string | number)[],
+  value: unknown,
 ): { path: (string | number)[]; message: string; hint: string } {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
@@ -43,12 +44,22 @@ function describeError(
       };
     case "type":
       return { path, message: `must be ${String(params.type)}`, hint: `write a ${String(params.type)} here` };
-    case "enum":
+    case "enum": {
+      const allowed = params.allowedValues as unknown[];
+      // the usual slip is the case (`tcp`, `loadbalancer`, `egress`): the API server compares exactly
+      const same = allowed.find(
+        (candidate) =>
+          typeof candidate === "string" && typeof value === "string" && candidate.toLowerCase() === value.toLowerCase(),
+      );
       return {
         path,
-        message: `must be one of ${(params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(", ")}`,
-        hint: "use one of the allowed values",
+        message: `${JSON.stringify(value)} is not allowed: must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}`,
+        hint:
+          same !== undefined
+            ? `write ${JSON.stringify(same)} (values are case-sensitive; the API server rejects ${JSON.stringify(value)})`
+            : "use one of the allowed values; the API server rejects any other",
       };
+    }
     default:
       return { path, message: error.message ?? error.keyword, hint: "fix the value so it matches the schema" };
   }
@@ -111,7 +122,7 @@ export function checkDocumentSchema(document: ManifestDocument, context: RuleCon
     if (error.keyword === "anyOf" || error.keyword === "oneOf" || error.keyword === "if") continue;
     const { path, value } = resolvePointer(error.instancePath, document.object);
     if (isFluxSubstitution(value)) continue;
-    const described = describeError(error, path);
+    const described = describeError(error, path, value);
     const key = `${described.path.join("/")}|${described.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
