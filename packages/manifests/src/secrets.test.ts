@@ -61,7 +61,7 @@ describe("user secrets", () => {
     const error = await buildCluster({ cluster: path.join(dir, "cluster.yaml") }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(PlaintextSecretError);
     expect((error as Error).message).toContain(
-      `${path.join(dir, "secrets/db.sops.yaml")}: has no sops metadata — encrypt it: kubeforge-sops encrypt -i`,
+      `${path.join(dir, "secrets/db.sops.yaml")}: has no sops metadata — encrypt it: pnpm exec kubeforge secrets encrypt -i`,
     );
     expect(readFileSync(path.join(dir, "flux/infrastructure/kustomization.yaml"), "utf8")).toBe(before);
     expect(existsSync(path.join(dir, "flux/infrastructure/secrets"))).toBe(false);

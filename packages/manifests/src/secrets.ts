@@ -18,7 +18,7 @@ export class PlaintextSecretError extends Error {
       `refusing to publish unencrypted secrets:\n${files
         .map(
           (entry) =>
-            `  ${entry.file}${entry.path ? `: ${entry.path}` : ""}: ${entry.message} — ${entry.hint ?? `encrypt it: kubeforge-sops encrypt -i ${entry.file}`}`,
+            `  ${entry.file}${entry.path ? `: ${entry.path}` : ""}: ${entry.message} — ${entry.hint ?? `encrypt it: pnpm exec kubeforge secrets encrypt -i ${entry.file}`}`,
         )
         .join("\n")}`,
     );
@@ -48,7 +48,10 @@ function findPlaintextInDocuments(
           file,
           path: `${list.length > 1 ? `documents[${index}].` : ""}${value.path.join(".")}`,
           message: `is plaintext but must be encrypted (${value.reason})`,
-          hint: `remove it and set it with kubeforge-sops edit ${file}, which encrypts it`,
+          // `kubeforge secrets` (not kubeforge-sops) finds the cluster's saved age key. An edit encrypts by the
+          // file's own sops rules: when they do not select the value (an encrypted_regex that misses it), only
+          // re-encrypting the file with a rule that does helps.
+          hint: `remove it and set it with pnpm exec kubeforge secrets edit ${file}, which encrypts it; if the file's own sops.encrypted_regex does not select it (the edit would leave it in plaintext), fix the .sops.yaml rule, then run pnpm exec kubeforge secrets decrypt -i ${file} and pnpm exec kubeforge secrets encrypt -i ${file}`,
         })),
   );
 }

@@ -37,7 +37,9 @@ describe("helm-release-secrets", () => {
   it("names the validated cluster's own secrets folder and a command that runs as printed", async () => {
     const [finding] = await run([release], { clusterDir: "/repo/clusters/mine", displayBase: "/repo" });
     expect(finding?.hint).toContain("add clusters/mine/secrets/grafana-oidc.sops.yaml");
-    expect(finding?.hint).toContain("pnpm exec kubeforge-sops encrypt -i clusters/mine/secrets/grafana-oidc.sops.yaml");
+    expect(finding?.hint).toContain(
+      "pnpm exec kubeforge secrets encrypt -i clusters/mine/secrets/grafana-oidc.sops.yaml",
+    );
     expect(finding?.hint).not.toContain("<name>");
   });
 

@@ -52,7 +52,7 @@ export const releaseSecretsRule: Rule = {
             severity: "warning",
             path: ["spec", "values", ...path],
             message: `Secret ${namespace}/${name} is not in the tree: the pod starts without it${name.includes("oidc") ? " and nobody can sign in" : ""}`,
-            hint: `add ${secretsDir}/${name}.sops.yaml (a Secret ${name} in ${namespace}; for Grafana's OIDC client the key GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET), then encrypt it: pnpm exec kubeforge-sops encrypt -i ${secretsDir}/${name}.sops.yaml`,
+            hint: `add ${secretsDir}/${name}.sops.yaml (a Secret ${name} in ${namespace}; for Grafana's OIDC client the key GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET), then encrypt it: pnpm exec kubeforge secrets encrypt -i ${secretsDir}/${name}.sops.yaml`,
           }),
         );
       }

@@ -34,10 +34,15 @@ async function plaintextFindings() {
   return report.findings.filter((finding) => finding.rule === "no-plaintext-secrets");
 }
 
-/** Runs the `pnpm exec kubeforge-sops …` command of a hint (the same bin pnpm exec resolves) in the repo root. */
+/**
+ * Runs the `pnpm exec kubeforge secrets …` command of a hint in the repo root. Inside a cluster folder the hint
+ * names `kubeforge secrets` (it finds the cluster's saved age key; kubeforge-sops does not): that is kubeforge-sops
+ * with the same verb and arguments, run here as kubeforge-sops (the same bin; apps/cli depends on this package, so
+ * its CLI is not a dependency of these tests) with the key in SOPS_AGE_KEY_FILE.
+ */
 function runPrintedCommand(hint: string, extraEnv: Record<string, string> = {}): void {
-  const command = /pnpm exec kubeforge-sops (\S+) (-i )?(\S+)$/.exec(hint);
-  expect(command, `no kubeforge-sops command in: ${hint}`).not.toBeNull();
+  const command = /pnpm exec kubeforge secrets (\S+) (-i )?(\S+?)(?:,|$)/.exec(hint);
+  expect(command, `no kubeforge secrets command in: ${hint}`).not.toBeNull();
   const [, verb, inPlace, file] = command ?? [];
   const args = [verb ?? "", ...(inPlace ? ["-i"] : []), file ?? ""];
   execFileSync(SOPS_BIN, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: "pipe" });
@@ -74,9 +79,9 @@ describe("no-plaintext-secrets with SOPS files", () => {
       path: "stringData.db-password",
       line: 7,
     });
-    expect(findings[0]?.hint).toContain("pnpm exec kubeforge-sops edit clusters/homelab/secrets/db.sops.yaml");
+    expect(findings[0]?.hint).toContain("pnpm exec kubeforge secrets edit clusters/homelab/secrets/db.sops.yaml");
 
-    // As printed: delete the plaintext line, then add the value with `kubeforge-sops edit`.
+    // As printed: delete the plaintext line, then add the value with `kubeforge secrets edit`.
     writeFileSync(file, encrypted);
     const editor = path.join(root, "editor.sh");
     writeFileSync(editor, `#!/bin/sh\nsed -i 's/^stringData:$/stringData:\\n  db-password: hunter2/' "$1"\n`, {
@@ -88,6 +93,27 @@ describe("no-plaintext-secrets with SOPS files", () => {
     expect(decrypted.toString()).toContain("db-password: hunter2");
   });
 
+  it("for a plaintext value in the copy build made (flux/infrastructure/secrets/), names the source in secrets/", async () => {
+    write("clusters/homelab/secrets/db.sops.yaml", secret("db", { password: "s3cret" }));
+    execFileSync(SOPS_BIN, ["encrypt", "-i", "clusters/homelab/secrets/db.sops.yaml"], {
+      cwd: root,
+      env,
+      stdio: "pipe",
+    });
+    const encrypted = readFileSync(path.join(root, "clusters/homelab/secrets/db.sops.yaml"), "utf8");
+    write(
+      "clusters/homelab/flux/infrastructure/secrets/db.sops.yaml",
+      encrypted.replace("stringData:\n", "stringData:\n  db-password: hunter2\n"),
+    );
+    const findings = await plaintextFindings();
+    expect(findings).toMatchObject([{ file: "clusters/homelab/flux/infrastructure/secrets/db.sops.yaml" }]);
+    // before: "… add the value(s) again with: pnpm exec kubeforge-sops edit clusters/homelab/flux/infrastructure/…",
+    // an edit the next build overwrites, with a command that does not find the cluster's saved key
+    expect(findings[0]?.hint).toBe(
+      "delete stringData.db-password from clusters/homelab/secrets/db.sops.yaml (sops cannot open a file with a plaintext value where its rules expect ciphertext), then add the value(s) again with: pnpm exec kubeforge secrets edit clusters/homelab/secrets/db.sops.yaml, then run `pnpm exec kubeforge build` (the file in flux/ is its copy)",
+    );
+  });
+
   it("moves a plaintext Secret out of flux/ to secrets/, where the printed encrypt command matches a creation rule", async () => {
     write("clusters/homelab/flux/apps/db-secret.yaml", secret("db", { password: "s3cret" }));
     const findings = await plaintextFindings();
@@ -96,7 +122,7 @@ describe("no-plaintext-secrets with SOPS files", () => {
     ]);
     const hint = findings[0]?.hint ?? "";
     expect(hint).toContain("move the Secret to clusters/homelab/secrets/db.sops.yaml");
-    expect(hint).toMatch(/pnpm exec kubeforge-sops encrypt -i clusters\/homelab\/secrets\/db\.sops\.yaml$/);
+    expect(hint).toMatch(/pnpm exec kubeforge secrets encrypt -i clusters\/homelab\/secrets\/db\.sops\.yaml$/);
 
     renameSync(
       path.join(root, "clusters/homelab/flux/apps/db-secret.yaml"),
@@ -116,7 +142,7 @@ describe("no-plaintext-secrets with SOPS files", () => {
     const findings = await plaintextFindings();
     expect(findings).toHaveLength(1);
     expect(findings[0]?.hint).toBe(
-      "encrypt it in place: pnpm exec kubeforge-sops encrypt -i clusters/homelab/secrets/api.sops.yaml",
+      "encrypt it in place: pnpm exec kubeforge secrets encrypt -i clusters/homelab/secrets/api.sops.yaml",
     );
     runPrintedCommand(findings[0]?.hint ?? "");
     expect(await plaintextFindings()).toEqual([]);

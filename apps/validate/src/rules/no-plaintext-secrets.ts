@@ -47,6 +47,7 @@ function checkDocument(
           file: document.absolutePath,
           displayBase: context.displayBase,
           keys: ["data", "stringData"],
+          ...(context.clusterDir ? { clusterDir: context.clusterDir } : {}),
         })
       : plaintextSecretHint({
           file: document.absolutePath,
@@ -81,7 +82,12 @@ function checkDocument(
     for (const entry of plaintextValues(object, selection)) if (!seen.has(formatPath(entry))) paths.push(entry);
   }
   const keys = paths.map((entry) => formatPath(entry));
-  const hint = plaintextInSopsFileHint({ file: document.absolutePath, displayBase: context.displayBase, keys });
+  const hint = plaintextInSopsFileHint({
+    file: document.absolutePath,
+    displayBase: context.displayBase,
+    keys,
+    ...(context.clusterDir ? { clusterDir: context.clusterDir } : {}),
+  });
   for (const entry of paths.slice(0, MAX_PER_DOCUMENT)) {
     findings.push(
       findingAt(document, {

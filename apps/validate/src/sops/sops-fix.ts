@@ -58,25 +58,56 @@ export interface PlaintextSecretFix {
   readonly secretName: string;
 }
 
+/**
+ * The command that runs as printed: inside a cluster folder `kubeforge secrets`, which finds the age key
+ * `kubeforge init` saved for the cluster (.kubeforge/age-key-file); kubeforge-sops only reads SOPS_AGE_KEY_FILE
+ * and friends, so without them it cannot open the file.
+ */
+function sopsCommand(clusterDir: string | undefined): string {
+  return clusterDir ? "pnpm exec kubeforge secrets" : "pnpm exec kubeforge-sops";
+}
+
+/** The file `kubeforge build` copied `file` from (`<cluster>/secrets/x` for `<cluster>/flux/infrastructure/secrets/x`), if any. */
+export function secretSourceOf(file: string, clusterDir: string | undefined): string | undefined {
+  if (!clusterDir) return undefined;
+  const copies = path.join(path.resolve(clusterDir), "flux", "infrastructure", "secrets");
+  const relative = path.relative(copies, path.resolve(file));
+  if (relative.startsWith("..") || path.isAbsolute(relative)) return undefined;
+  const source = path.join(path.resolve(clusterDir), "secrets", relative);
+  return existsSync(source) ? source : undefined;
+}
+
 /** The fix for a Secret committed without any encryption. */
 export function plaintextSecretHint(fix: PlaintextSecretFix): string {
   const shown = (file: string) => quote(path.relative(fix.displayBase, file) || file);
+  const sops = sopsCommand(fix.clusterDir);
   const config = findSopsConfig(path.dirname(fix.file));
   if (!config) {
-    return `create a .sops.yaml at the repository root with a creation rule for this file (encrypted_regex: ^(data|stringData)$), then run: pnpm exec kubeforge-sops encrypt -i ${shown(fix.file)}`;
+    return `create a .sops.yaml at the repository root with a creation rule for this file (encrypted_regex: ^(data|stringData)$), then run: ${sops} encrypt -i ${shown(fix.file)}`;
   }
-  if (hasCreationRule(config, fix.file))
-    return `encrypt it in place: pnpm exec kubeforge-sops encrypt -i ${shown(fix.file)}`;
+  if (hasCreationRule(config, fix.file)) return `encrypt it in place: ${sops} encrypt -i ${shown(fix.file)}`;
   const name = fix.secretName.replace(/[^A-Za-z0-9._-]/g, "-") || "secret";
   const target = fix.clusterDir ? path.join(fix.clusterDir, "secrets", `${name}.sops.yaml`) : undefined;
   if (target && hasCreationRule(config, target)) {
-    return `move the Secret to ${shown(target)} (${shown(config.file)} has a creation rule there and the build copies it into flux/), then run: pnpm exec kubeforge-sops encrypt -i ${shown(target)}`;
+    return `move the Secret to ${shown(target)} (${shown(config.file)} has a creation rule there and the build copies it into flux/), then run: ${sops} encrypt -i ${shown(target)}`;
   }
-  return `add a creation rule matching ${shown(fix.file)} to ${shown(config.file)} (encrypted_regex: ^(data|stringData)$), then run: pnpm exec kubeforge-sops encrypt -i ${shown(fix.file)}`;
+  return `add a creation rule matching ${shown(fix.file)} to ${shown(config.file)} (encrypted_regex: ^(data|stringData)$), then run: ${sops} encrypt -i ${shown(fix.file)}`;
 }
 
-/** The fix for plaintext values inside a file that is already SOPS-encrypted. */
-export function plaintextInSopsFileHint(options: { file: string; displayBase: string; keys: string[] }): string {
-  const shown = quote(path.relative(options.displayBase, options.file) || options.file);
-  return `delete ${options.keys.join(", ")} from the file (sops cannot open a file with a plaintext value where its rules expect ciphertext), then add the value(s) again with: pnpm exec kubeforge-sops edit ${shown}`;
+/**
+ * The fix for plaintext values inside a file that is already SOPS-encrypted. A copy `kubeforge build` made
+ * (flux/infrastructure/secrets/) is fixed in its source under secrets/, then rebuilt: an edit of the copy would
+ * be overwritten by the next build.
+ */
+export function plaintextInSopsFileHint(options: {
+  file: string;
+  displayBase: string;
+  keys: string[];
+  clusterDir?: string;
+}): string {
+  const source = secretSourceOf(options.file, options.clusterDir);
+  const target = source ?? options.file;
+  const shown = quote(path.relative(options.displayBase, target) || target);
+  const rebuild = source ? ", then run `pnpm exec kubeforge build` (the file in flux/ is its copy)" : "";
+  return `delete ${options.keys.join(", ")} from ${source ? shown : "the file"} (sops cannot open a file with a plaintext value where its rules expect ciphertext), then add the value(s) again with: ${sopsCommand(options.clusterDir)} edit ${shown}${rebuild}`;
 }
