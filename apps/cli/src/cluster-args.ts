@@ -64,6 +64,10 @@ export function useClusterAgeKey(
   return file;
 }
 
+/** True when the arguments carry `--cluster <x>` or `--cluster=<x>`. */
+export const hasClusterFlag = (argv: readonly string[]) =>
+  argv.some((arg) => arg === "--cluster" || arg.startsWith("--cluster="));
+
 /** Rewrites `--cluster <x>` / `--cluster=<x>` to the definition file it names (folder or name accepted). */
 export async function resolveClusterFlag(args: readonly string[]): Promise<string[]> {
   const out = [...args];

@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { describeArgsError, isVersionRequest, versionLine } from "@kubeforge/cli-kit";
 import type { ConfigError } from "@kubeforge/config";
+import { UPGRADE_OPTIONS } from "./cli-options.js";
 import { type Flags, UsageError } from "./commands/flags.js";
 import { formatUpgradeError, UpgradeError, type UpgradeErrorCode } from "./errors.js";
 
@@ -66,32 +67,7 @@ const EXIT: Record<UpgradeErrorCode, number> = {
   E_STATE: 6,
 };
 
-const OPTIONS = {
-  cluster: { type: "string" },
-  talosctl: { type: "string" },
-  talosconfig: { type: "string" },
-  kubeconfig: { type: "string" },
-  "kube-context": { type: "string" },
-  "etcd-endpoints": { type: "string" },
-  "etcd-ca": { type: "string" },
-  "etcd-cert": { type: "string" },
-  "etcd-key": { type: "string" },
-  "state-dir": { type: "string" },
-  evidence: { type: "string", multiple: true },
-  releases: { type: "string" },
-  timeout: { type: "string", multiple: true },
-  poll: { type: "string" },
-  "dry-run": { type: "boolean" },
-  force: { type: "boolean" },
-  reason: { type: "string" },
-  "assume-talos": { type: "string" },
-  "assume-kubernetes": { type: "string" },
-  "retry-node": { type: "string" },
-  "evidence-key": { type: "string" },
-  "evidence-max-age": { type: "string" },
-  json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
+const OPTIONS = UPGRADE_OPTIONS;
 
 function parse(argv: string[]) {
   return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
@@ -146,9 +122,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** `run --json` prints every error as one JSON line on stdout, so scripts never parse prose. */
+/**
+ * With `--json` every error is also one JSON object on stdout (`run`: a JSON line like its events; `plan`,
+ * `status`: the document they print), so scripts never parse prose; people still get the message on stderr.
+ */
 function jsonError(argv: readonly string[], error: unknown): boolean {
-  if (!argv.includes("--json") || argv[0] !== "run") return false;
+  if (!argv.includes("--json")) return false;
   const base =
     error instanceof UpgradeError
       ? { code: error.code, node: error.node, gate: error.gate, message: error.message, hint: error.hint }
@@ -158,6 +137,9 @@ function jsonError(argv: readonly string[], error: unknown): boolean {
           ? { code: (error as ConfigError).code, message: (error as ConfigError).message }
           : { code: "E_INTERNAL", message: error instanceof Error ? error.message : String(error) };
   io.out(JSON.stringify({ type: "error", ...base }));
+  io.err(
+    `error: ${error instanceof UpgradeError ? formatUpgradeError(error) : error instanceof Error ? error.message : String(error)}`,
+  );
   return true;
 }
 

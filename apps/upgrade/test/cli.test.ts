@@ -156,6 +156,31 @@ describe.concurrent("kubeforge-upgrade CLI", () => {
     expect(pem.stdout).toContain("not a PEM certificate");
   });
 
+  it("plan refuses the flag values run refuses, never showing a simulated plan for them (it did, exit 0)", async () => {
+    for (const [flag, value, message] of [
+      ["--timeout", "banana", '--timeout banana: "banana" is not a duration'],
+      ["--poll", "xyz", "--poll xyz is not a duration"],
+      ["--etcd-endpoints", "foo", '--etcd-endpoints: "foo" is not a URL'],
+    ] as const) {
+      const result = await cli(["plan", "homelab", flag, value]);
+      expect(result.exitCode, `${flag} ${value}: ${result.stdout}`).toBe(2);
+      expect(result.stderr).toContain(message);
+      expect(result.stdout).not.toContain("SIMULATED");
+    }
+  });
+
+  it("plan and status --json print an error as one JSON document on stdout too (stdout was empty)", async () => {
+    for (const command of ["plan", "status"]) {
+      const result = await cli([command, "nosuch", "--json"]);
+      expect(result.exitCode).toBe(1);
+      expect(JSON.parse(result.stdout)).toMatchObject({ type: "error", message: expect.stringContaining("nosuch") });
+      expect(result.stderr).toContain("error: ");
+    }
+    const usage = await cli(["plan", "homelab", "--poll", "xyz", "--json"]);
+    expect(usage.exitCode).toBe(2);
+    expect(JSON.parse(usage.stdout)).toMatchObject({ type: "error", code: "E_USAGE" });
+  });
+
   it("a missing definition exits 1 naming it", async () => {
     const result = await cli(["status", "--cluster", "nowhere"]);
     expect(result.exitCode).toBe(1);

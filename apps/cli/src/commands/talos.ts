@@ -3,11 +3,8 @@
 
 import path from "node:path";
 import { defineCommand } from "@kubeforge/cli-kit";
-import { clusterDirAt, resolveClusterFlag, useClusterAgeKey, useKeyOfFiles } from "../cluster-args.js";
+import { clusterDirAt, hasClusterFlag, resolveClusterFlag, useClusterAgeKey, useKeyOfFiles } from "../cluster-args.js";
 import { delegateWithHelp, renameInHelp } from "../delegate.js";
-
-const hasClusterFlag = (argv: readonly string[]) =>
-  argv.some((arg) => arg === "--cluster" || arg.startsWith("--cluster="));
 
 /**
  * The arguments kubeforge-talos gets, after pointing SOPS_AGE_KEY_FILE at the cluster's saved key:

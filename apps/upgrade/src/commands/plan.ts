@@ -5,7 +5,7 @@ import { observeLiveState } from "../observe.js";
 import { planUpgrade, previousRelease } from "../plan.js";
 import { renderPlan } from "../render.js";
 import { type Connection, connect, loadDefinition, loadReleases } from "./connect.js";
-import { type Flags, requireCluster } from "./flags.js";
+import { type Flags, parseEndpoints, parsePoll, parseTimeouts, requireCluster, UsageError } from "./flags.js";
 
 export interface Output {
   readonly out: (text: string) => void;
@@ -13,6 +13,10 @@ export interface Output {
 }
 
 export async function planCommand(flags: Flags, io: Output): Promise<number> {
+  // the flags `run` would refuse are refused here too: a plan that accepts `--timeout banana` promises a run that fails
+  parseTimeouts(flags.timeout);
+  parsePoll(flags.poll);
+  parseEndpoints(flags["etcd-endpoints"]);
   const { cluster, file, warnings } = await loadDefinition(requireCluster(flags));
   for (const warning of warnings) io.err(`warning: ${warning}`);
   const releases = await loadReleases(flags.releases);
@@ -22,6 +26,8 @@ export async function planCommand(flags: Flags, io: Output): Promise<number> {
     connection = await connect(cluster, file, flags);
     live = await observeLiveState(cluster, { ...connection.clients, callTimeoutMs: 10_000 });
   } catch (error) {
+    // a mistake on the command line is the user's to fix, not a reason to show a simulated plan
+    if (error instanceof UsageError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     live = simulateLiveState({
       cluster,
