@@ -1,6 +1,7 @@
 // Recovers the data key from the metadata's age entries, or explains in one line why it cannot.
 import { SopsError } from "../errors.js";
-import { unwrapDataKey } from "../keys/age.js";
+import { recipientOf, unwrapDataKey } from "../keys/age.js";
+import { decodeArmor } from "../keys/armor.js";
 import { type Identities, isKeySource, type KeySource, staticKeySource } from "../keys/sources.js";
 import type { SopsMetadata } from "../metadata.js";
 import { combineShares, shamirProblem } from "../shamir.js";
@@ -22,6 +23,37 @@ async function unwrapGroup(meta: SopsMetadata, index: number, source: KeySource)
     if (key) return key;
   }
   return undefined;
+}
+
+/**
+ * Why no identity opened the data key when the file, not the key, is at fault: an `enc` that is not a whole age
+ * file (the file was cut off), or an entry whose recipient is the public key of an identity we hold, which then
+ * does not open it (its stanza was damaged or tampered with). Without this, both read "no age identity can
+ * decrypt", and the user goes looking for another key. Only on the failure path (it loads age-encryption).
+ */
+async function damageOf(meta: SopsMetadata, source: KeySource): Promise<string[]> {
+  const found: string[] = [];
+  for (const [g, group] of meta.keyGroups.entries()) {
+    for (const [i, entry] of group.age.entries()) {
+      const where = meta.keyGroups.length > 1 ? `sops.key_groups[${g}].age[${i}]` : `sops.age[${i}]`;
+      try {
+        decodeArmor(entry.enc);
+      } catch {
+        found.push(`${where}.enc is not a complete age file`);
+        continue;
+      }
+      if (!entry.recipient.startsWith("age1")) continue;
+      for (const identity of await source.identitiesFor(entry.recipient)) {
+        if (!identity.startsWith("AGE-SECRET-KEY-1")) continue;
+        const held = await recipientOf(identity).catch(() => undefined);
+        if (held === entry.recipient) {
+          found.push(`${where} is for ${entry.recipient}, whose identity you hold, and it does not open with it`);
+          break;
+        }
+      }
+    }
+  }
+  return found;
 }
 
 /** Opens the data key with the given identities (all groups, Shamir when there are several). */
@@ -61,7 +93,16 @@ export async function obtainDataKey(meta: SopsMetadata, options: DataKeyOptions)
     }
     if (shares.length >= threshold) return combineShares(shares);
   }
-  const recipients = meta.keyGroups.flatMap((g) => g.age.map((e) => e.recipient.split(/\s+/).slice(0, 2).join(" ")));
+  const damage = await damageOf(meta, source);
+  if (damage.length > 0) {
+    throw new SopsError("E_SOPS_NO_KEY", `the data key cannot be opened: ${damage.join("; ")}`, {
+      file,
+      hint: `the file is damaged (cut off, or edited by hand): restore it from version control${file ? `, e.g. git checkout -- ${file}` : ""}`,
+    });
+  }
+  const recipients = meta.keyGroups.flatMap((g) =>
+    g.age.map((e) => e.recipient.split(/\s+/).slice(0, 2).join(" ") || "(an entry without a recipient)"),
+  );
   // one line: the recipients it needs and every key source tried with what it gave
   throw new SopsError(
     "E_SOPS_NO_KEY",
