@@ -94,7 +94,7 @@ export function describeMissingBundle(
     controlPlaneNodes(cluster)
       .map((node) => path.join(folder.generated, `${node.hostname}${SUFFIX}`))
       .find((file) => folder.configs.includes(file)) ?? path.join(folder.generated, `<control-plane>${SUFFIX}`);
-  const clusterArg = shown(clusterDir, cwd) || ".";
+  const clusterArg = path.relative(cwd, clusterDir) || ".";
   return {
     message: `${bundle} is missing, but ${shown(folder.generated, cwd)}/ holds ${names.length} file${names.length === 1 ? "" : "s"} built from it (${names.join(", ")}); they cannot be rebuilt without it`,
     hint: [
