@@ -55,6 +55,9 @@ beforeAll(() => {
   const dir = path.join(work, "clusters", "mine");
   for (const entry of ["cluster.ts", "talos", "secrets", "flux", "bootstrap"])
     cpSync(path.join(repo, "clusters", "homelab", entry), path.join(dir, entry), { recursive: true });
+  // the folder's name, as build requires for a definition in clusters/<folder>/
+  const definition = path.join(dir, "cluster.ts");
+  writeFileSync(definition, readFileSync(definition, "utf8").replace('name: "homelab"', 'name: "mine"'));
   copyFileSync(DEMO_KEY, path.join(keys, "mine.txt"));
   mkdirSync(path.join(dir, ".kubeforge"));
   writeFileSync(path.join(dir, ".kubeforge", "age-key-file"), `${path.join(keys, "mine.txt")}\n`);

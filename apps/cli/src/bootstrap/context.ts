@@ -31,6 +31,22 @@ export interface Step {
   readonly id: string;
   readonly title: string;
   run(context: BootstrapContext): Promise<string | undefined>;
+  /**
+   * For a step that applies a machine config: what it applies now (recorded when it runs, compared on resume). A
+   * finished step whose config or node address changed since is not skipped silently.
+   */
+  applies?(context: BootstrapContext): Promise<AppliedTarget>;
+}
+
+/** A machine config as an apply step would apply it now. */
+export interface AppliedTarget {
+  readonly hostname: string;
+  /** The encrypted config in talos/generated/. */
+  readonly file: string;
+  /** The node's static address (what later steps use, and what the config sets). */
+  readonly address: string;
+  /** SHA-256 (hex) of the decrypted config: what talosctl receives. */
+  readonly digest: string;
 }
 
 /** Polls `probe` until it returns a value or the timeout passes. */

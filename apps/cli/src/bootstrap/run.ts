@@ -1,4 +1,5 @@
 // Runs the bootstrap plan: one progress line per step, the state file after each, a summary at the end.
+import { changedConfigsError, compareApplied } from "./applied.js";
 import type { BootstrapContext, Step } from "./context.js";
 import { type BootstrapState, readState, writeState } from "./state.js";
 
@@ -10,12 +11,39 @@ export interface StepOutcome {
   readonly seconds?: number;
 }
 
+export interface RunPlanOptions {
+  /** The cluster as the user names it in commands (for the fixes printed). */
+  readonly clusterArg: string;
+  /** Record the current configs as applied for finished apply steps (after `kubeforge talos apply` rolled them out). */
+  readonly acceptApplied?: boolean;
+}
+
 export async function runPlan(
   context: BootstrapContext,
   steps: readonly Step[],
   stateFile: string,
+  options: RunPlanOptions,
 ): Promise<StepOutcome[]> {
   let state: BootstrapState = await readState(stateFile, context.cluster.name);
+  // Before any step runs: a finished apply step is skipped only while its config and address are what was applied.
+  const { current, changed, unrecorded } = await compareApplied(context, steps, state);
+  if (changed.length > 0 && !options.acceptApplied)
+    throw changedConfigsError(changed, options.clusterArg, process.cwd());
+  if (options.acceptApplied || unrecorded.length > 0) {
+    for (const target of options.acceptApplied ? changed.map((change) => change.now) : [])
+      context.io.err(
+        `${target.hostname}: recorded the current config (${target.address}) as applied (--accept-applied)\n`,
+      );
+    for (const target of unrecorded)
+      context.io.err(
+        `note: ${target.hostname}: the state file does not say which config was applied; the current one is recorded\n`,
+      );
+    const applied = Object.fromEntries(
+      Object.entries(current).map(([id, target]) => [id, { address: target.address, digest: target.digest }]),
+    );
+    state = { ...state, applied: { ...state.applied, ...applied } };
+    await writeState(stateFile, state);
+  }
   const outcomes: StepOutcome[] = [];
   for (const [index, step] of steps.entries()) {
     const prefix = `[${index + 1}/${steps.length}] ${step.title}`;
@@ -27,10 +55,18 @@ export async function runPlan(
     }
     context.io.err(`${prefix} …\n`);
     const started = Date.now();
+    // what this run applies, read before it does (recorded only once the step succeeded)
+    const target = await step.applies?.(context);
     const detail = (await step.run(context)) ?? "ok";
     const seconds = Math.round((Date.now() - started) / 100) / 10;
     context.io.err(`${prefix}: ${detail} (${seconds}s)\n`);
-    state = { ...state, done: { ...state.done, [step.id]: detail } };
+    state = {
+      ...state,
+      done: { ...state.done, [step.id]: detail },
+      ...(target
+        ? { applied: { ...state.applied, [step.id]: { address: target.address, digest: target.digest } } }
+        : {}),
+    };
     await writeState(stateFile, state);
     outcomes.push({ id: step.id, title: step.title, status: "done", detail, seconds });
   }

@@ -3,10 +3,18 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 
+/** What a finished apply step gave a node: its static address and the SHA-256 of the decrypted config applied. */
+export interface AppliedConfig {
+  readonly address: string;
+  readonly digest: string;
+}
+
 export interface BootstrapState {
   readonly version: 1;
   readonly cluster: string;
   readonly done: Record<string, string>;
+  /** By step id, for the steps that apply a machine config (absent in state files written before digests were recorded). */
+  readonly applied?: Record<string, AppliedConfig>;
 }
 
 export async function readState(file: string, cluster: string): Promise<BootstrapState> {

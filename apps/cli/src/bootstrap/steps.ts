@@ -1,5 +1,6 @@
 // The bootstrap plan, in order: Talos configs → etcd → kubeconfig → API → CRDs → Cilium → secrets → Flux → Ready.
 // Every step is safe to repeat; the runner skips the ones the state file records as done.
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -54,20 +55,32 @@ const waitForTalos = (
     timeout,
   );
 
+/** The machine config of `hostname`, decrypted: what apply-config receives. */
+const machineConfigFile = (context: BootstrapContext, hostname: string) =>
+  path.join(context.clusterDir, "talos", "generated", `${hostname}.sops.yaml`);
+
 function applyStep(hostname: string): Step {
   return {
     id: `apply:${hostname}`,
     title: `apply the machine config to ${hostname} (insecure, maintenance mode)`,
     async run(context) {
       const address = context.addresses[hostname]!;
-      const config = await context.decrypt(
-        path.join(context.clusterDir, "talos", "generated", `${hostname}.sops.yaml`),
-      );
+      const config = await context.decrypt(machineConfigFile(context, hostname));
       // The plaintext config (machine secrets included) goes through a pipe, never a file a kill -9 leaves behind.
       await context.exec("talosctl", ["apply-config", "--insecure", "--nodes", address, "--file", "/dev/stdin"], {
         input: config,
       });
       return address;
+    },
+    async applies(context) {
+      const file = machineConfigFile(context, hostname);
+      // The digest of the decrypted config, not of the SOPS file: re-encrypting (updatekeys, a new recipient) changes
+      // the ciphertext but not what a node runs, and must not count as a change.
+      const digest = createHash("sha256")
+        .update(await context.decrypt(file))
+        .digest("hex");
+      const node = context.cluster.nodes.find((entry) => entry.hostname === hostname);
+      return { hostname, file, address: node?.address ?? "", digest };
     },
   };
 }

@@ -19,8 +19,11 @@ export interface WriteClusterOptions {
 
 export interface WriteClusterResult {
   readonly manifests: BuildClusterResult;
-  /** Undefined when the cluster has no secrets bundle yet. */
-  readonly talos?: { readonly files: number; readonly changed: number };
+  /**
+   * Undefined when the cluster has no secrets bundle yet. `removed`: machine configs of nodes no longer in the
+   * definition, deleted with the rest of the commit (paths relative to the cluster folder).
+   */
+  readonly talos?: { readonly files: number; readonly changed: number; readonly removed: readonly string[] };
 }
 
 const toPosix = (file: string) => file.split(path.sep).join("/");
@@ -70,7 +73,12 @@ export async function writeCluster(options: WriteClusterOptions): Promise<WriteC
       });
       const changed = result.files.filter((entry) => entry.changed);
       written.push(...changed.map((entry) => toPosix(path.relative(staging, entry.file))));
-      talos = { files: result.files.length, changed: changed.length };
+      // build owns talos/generated/: a config it wrote for a node the definition no longer has goes (it holds the
+      // cluster's PKI and would be applied or validated as live). Only build's own machine configs qualify.
+      const { inspectTalosFolder } = await import("./talos-folder.js");
+      const orphans = inspectTalosFolder(staging, cluster).orphans.map((file) => toPosix(path.relative(staging, file)));
+      removed.push(...orphans);
+      talos = { files: result.files.length, changed: changed.length, removed: orphans };
     }
     const changes: StagedChanges = { written, removed };
     await guard.hold(() => commitStaging(clusterDir, staging, changes));

@@ -49,6 +49,11 @@ export default defineCommand({
     timeout: { type: "string", value: "<dur>", description: "timeout of each wait [default: 30m]" },
     poll: { type: "string", value: "<dur>", description: "poll interval of waits [default: 5s]" },
     restart: { type: "boolean", description: "forget the state file and run every step again" },
+    "accept-applied": {
+      type: "boolean",
+      description:
+        "record the current machine configs as applied to the nodes bootstrap already configured (after `kubeforge talos apply` rolled a change out)",
+    },
     json: { type: "boolean", description: "print the summary as JSON" },
   },
   footer:
@@ -63,6 +68,9 @@ export default defineCommand({
     const clusterDir = path.dirname(file);
     useClusterAgeKey(clusterDir);
     const { cluster } = await loadDefinition(file);
+    // Flux would be pointed at ./clusters/<name>/flux: the same refusal as build's.
+    const { assertNameMatchesFolder } = await import("../build/cluster-folder.js");
+    assertNameMatchesFolder(file, cluster);
     const ageKeyFile = process.env.SOPS_AGE_KEY_FILE;
     if (!ageKeyFile || !existsSync(ageKeyFile)) {
       throw new CliError(
@@ -160,7 +168,10 @@ export default defineCommand({
       decrypt: async (sopsFile: string) =>
         decryptText(await readFile(sopsFile, "utf8"), { format: "yaml", file: sopsFile }),
     } as const;
-    const outcomes = await runPlan(context, buildPlan(context), stateFile);
+    const outcomes = await runPlan(context, buildPlan(context), stateFile, {
+      clusterArg: path.relative(process.cwd(), clusterDir) || ".",
+      acceptApplied: values["accept-applied"] === true,
+    });
     if (values.json) io.out(`${JSON.stringify({ cluster: cluster.name, kubeconfig, steps: outcomes }, null, 2)}\n`);
     else {
       io.out(formatSummary(cluster.name, outcomes));

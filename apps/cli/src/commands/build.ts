@@ -32,49 +32,75 @@ export default defineCommand({
     const clusterDir = path.dirname(file);
     useClusterAgeKey(clusterDir);
     const { cluster, warnings } = await loadDefinition(file);
+    const { assertNameMatchesFolder } = await import("../build/cluster-folder.js");
+    assertNameMatchesFolder(file, cluster);
     const { assertClusterRecipients } = await import("../recipients.js");
     await assertClusterRecipients({ clusterDir, definitionFile: file, cluster });
+    const { describeMissingBundle, inspectTalosFolder, missingBundleError } = await import("../build/talos-folder.js");
+    const folder = inspectTalosFolder(clusterDir, cluster);
+    // Configs built from a bundle that is gone cannot be rebuilt: refuse rather than leave them stale.
+    const bundleMissing = !folder.bundleExists && folder.configs.length > 0;
+    const cwd = process.cwd();
     let manifests: import("@kubeforge/manifests").BuildClusterResult;
-    let talos: { files: number; changed: number } | undefined;
+    let talos: import("../build/write-cluster.js").WriteClusterResult["talos"];
     let talosStale: string[] = [];
+    let talosOrphans: string[] = [];
     if (values.check) {
       const { buildCluster } = await import("@kubeforge/manifests");
       manifests = await buildCluster({ cluster: file, dryRun: true });
-      talosStale = await checkTalos(file, cluster, io);
+      if (bundleMissing) {
+        const { message, hint } = describeMissingBundle(folder, cluster, clusterDir, cwd);
+        talosStale = [`${cluster.name}: ${message}\n  fix: ${hint}`];
+      } else talosStale = await checkTalos(file, cluster, io);
+      talosOrphans = folder.orphans.map((orphan) => path.relative(cwd, orphan));
+      talosStale.push(
+        ...talosOrphans.map(
+          (orphan) =>
+            `${cluster.name}: stale Talos output: ${orphan}: ${path.basename(orphan, ".sops.yaml")} is not a node of the cluster definition — run \`${buildFix(clusterDir)}\` to remove it`,
+        ),
+      );
     } else {
+      if (bundleMissing) throw missingBundleError(folder, cluster, clusterDir, cwd);
       // Everything that can fail runs against a staging folder first; see build/write-cluster.ts.
       const { writeCluster } = await import("../build/write-cluster.js");
       ({ manifests, talos } = await writeCluster({ file, cluster }));
     }
-    const changed = [manifests, manifests.bootstrap].reduce(
-      (n, part) => n + part.written.length + part.removed.length,
-      0,
-    );
+    const changedFiles = [
+      ...[...manifests.written, ...manifests.removed].map((entry) => `flux/${entry}`),
+      ...[...manifests.bootstrap.written, ...manifests.bootstrap.removed].map((entry) => `bootstrap/${entry}`),
+    ];
+    const changed = changedFiles.length;
     const stale = values.check === true && (changed > 0 || talosStale.length > 0);
     if (values.json) {
       io.out(
-        `${JSON.stringify({ cluster: cluster.name, definition: file, manifests, talos, talosStale, upToDate: !stale }, null, 2)}\n`,
+        `${JSON.stringify({ cluster: cluster.name, definition: file, manifests, talos, talosStale, talosOrphans, upToDate: !stale }, null, 2)}\n`,
       );
       return stale ? 1 : 0;
     }
     for (const warning of [...warnings, ...manifests.warnings])
-      io.err(`warning: ${formatIssue(warning, path.relative(process.cwd(), file))}\n`);
+      io.err(`warning: ${formatIssue(warning, path.relative(cwd, file))}\n`);
     if (stale) {
       for (const line of talosStale) io.err(`${line}\n`);
       if (changed > 0)
         io.err(
-          `${cluster.name}: flux/ or bootstrap/ is out of date (${changed} files): run \`kubeforge build ${path.relative(process.cwd(), clusterDir) || "."}\`\n`,
+          `${cluster.name}: flux/ or bootstrap/ is out of date (${describeFiles(changedFiles)}): run \`${buildFix(clusterDir)}\`\n`,
         );
       return 1;
     }
     if (!values.quiet) {
       const { objectCount } = await import("@kubeforge/manifests");
       io.out(
-        `${cluster.name}: ${objectCount(manifests)} in ${path.relative(process.cwd(), manifests.out) || "."} (${changed} files changed)\n`,
+        `${cluster.name}: ${objectCount(manifests)} in ${path.relative(cwd, manifests.out) || "."} (${plural(changed, "file")} changed)\n`,
       );
-      if (talos)
-        io.out(`${cluster.name}: ${talos.files} encrypted Talos files in talos/generated (${talos.changed} changed)\n`);
-      else if (!values.check)
+      if (talos) {
+        io.out(
+          `${cluster.name}: ${plural(talos.files, "encrypted Talos file")} in talos/generated (${talos.changed} changed)\n`,
+        );
+        for (const removed of talos.removed)
+          io.out(
+            `${cluster.name}: removed ${path.relative(cwd, path.join(clusterDir, removed))}: ${path.basename(removed, ".sops.yaml")} is no longer a node of the cluster definition\n`,
+          );
+      } else if (!values.check)
         io.err(
           `warning: ${cluster.name} has no talos/talsecret.sops.yaml yet — run \`kubeforge talos gen secrets --cluster ${path.relative(process.cwd(), clusterDir) || "."}\`\n`,
         );
@@ -82,6 +108,17 @@ export default defineCommand({
     return 0;
   },
 });
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+
+/** "1 file: flux/a.yaml" / "3 files: …", the first ten named. */
+function describeFiles(files: readonly string[]): string {
+  const shown = files.slice(0, 10).join(", ");
+  const more = files.length > 10 ? ` and ${files.length - 10} more` : "";
+  return `${plural(files.length, "file")}: ${shown}${more}`;
+}
+
+const buildFix = (clusterDir: string) => `kubeforge build ${path.relative(process.cwd(), clusterDir) || "."}`;
 
 /** `--check` of talos/generated/: one line per stale file; a warning (not a failure) when no age key can check it. */
 async function checkTalos(
