@@ -36,6 +36,8 @@ Options:
   --encrypted-suffix <s>         encrypt only values under keys ending in <s>
   --unencrypted-suffix <s>       leave values under keys ending in <s> in clear text [default: _unencrypted]
   --mac-only-encrypted           compute the MAC over encrypted values only
+  --require-encrypted            encrypt: fail (exit 1, nothing written) if the rules select none of a document's
+                                 values; without it that is a warning and the file is written, as sops does
   --config <file>                the .sops.yaml to use [default: $SOPS_CONFIG, else search upwards]
   --indent <n>                   YAML/JSON indent [default: 4 / tab]
   --ignore-mac                   decrypt even if the MAC does not match
@@ -91,6 +93,7 @@ const EXIT_CODES: Record<SopsErrorCode, number> = {
   E_SOPS_INTERRUPTED: 1, // sops' cancelError → generic
   E_SOPS_UNCHANGED: 200, // FileHasNotBeenModified
   E_SOPS_USAGE: 7, // ErrorInvalidSetFormat
+  E_SOPS_NOTHING_ENCRYPTED: 1, // ours: only with --require-encrypted (sops writes such a file and exits 0)
   E_SOPS_LOCKOUT: 40, // ours (sops has no such check): a code no sops failure uses, so scripts can tell it apart
   E_SOPS_DECLINED: 1, // sops returns fmt.Scanln's error → generic
 };
@@ -128,6 +131,7 @@ function parse(argv: string[]) {
       "no-fifo": { type: "boolean" },
       yes: { type: "boolean", short: "y" },
       "allow-lockout": { type: "boolean" },
+      "require-encrypted": { type: "boolean" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },
@@ -243,6 +247,7 @@ async function main(argv: string[]): Promise<number> {
             macOnlyEncrypted: values["mac-only-encrypted"],
           },
           previousFile: values.output,
+          requireEncrypted: values["require-encrypted"],
         });
       } catch (error) {
         // sops: "Error unmarshalling file" is CouldNotReadInputFile (2) when encrypting

@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { type CommandIo, defineCommand } from "@kubeforge/cli-kit";
 import { useKeyOfFiles } from "../cluster-args.js";
-import { delegateTo, delegateWithHelp } from "../delegate.js";
+import { delegateTo, delegateWithHelp, renameInHelp } from "../delegate.js";
 import { listEncryptable } from "../recipients.js";
 
 const isFolder = (file: string) => statSync(file, { throwIfNoEntry: false })?.isDirectory() === true;
@@ -38,6 +38,17 @@ function updateTargetsOf(argv: readonly string[]): string[] {
     else if (!arg.startsWith("-")) found.push(arg);
   }
   return found.slice(1);
+}
+
+/**
+ * kubeforge-sops' errors and warnings name its own commands (`kubeforge-sops edit <file>`), which know nothing of
+ * the cluster's saved key; run as `kubeforge secrets`, they say `kubeforge secrets edit <file>` so they work as
+ * printed. Only stderr: stdout carries decrypted data, which must stay byte for byte.
+ */
+function renameStderr(invocation: string): void {
+  const write = process.stderr.write.bind(process.stderr) as (...args: unknown[]) => boolean;
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
+    write(typeof chunk === "string" ? renameInHelp(chunk, "kubeforge-sops", invocation) : chunk, ...rest)) as never;
 }
 
 /** The value of `--config <file>` / `--config=<file>`, if given. */
@@ -84,7 +95,8 @@ export default defineCommand({
   usage: "secrets <encrypt|decrypt|edit|updatekeys|rotate|filestatus> [options] <file>",
   passThrough: true,
   footer: `Verbs:
-  encrypt <file>      encrypt a plaintext file (keys and rules from .sops.yaml)
+  encrypt <file>      encrypt a plaintext file (keys and rules from .sops.yaml); refuses (exit 1, nothing
+                      written) when the rule's selection encrypts none of a document's values
   decrypt <file>      decrypt a sops file
   edit <file>         decrypt into $EDITOR and re-encrypt if changed
   updatekeys <file>   re-wrap the data key for the recipients the matching .sops.yaml rule names
@@ -111,8 +123,14 @@ folder the age key \`kubeforge init\` used is found automatically.`,
       return 2;
     }
     const targets = positional.slice(1);
-    if (positional[0] === "updatekeys" && !asksHelp) return updateKeys(argv, io);
+    if (asksHelp) return delegateWithHelp("@kubeforge/sops", "kubeforge-sops", argv, "kubeforge secrets");
+    renameStderr("kubeforge secrets");
+    if (positional[0] === "updatekeys") return updateKeys(argv, io);
     await useKeyOfFiles(targets, { hint: `run kubeforge secrets ${positional[0]} once per cluster` });
-    return delegateWithHelp("@kubeforge/sops", "kubeforge-sops", argv, "kubeforge secrets");
+    // a file under a cluster's secrets/ is never meant to stay plaintext: a rule that selects none of its values
+    // (e.g. encrypted_regex ^(data|stringdata)$ on stringData) is refused instead of written as a "*.sops.yaml"
+    const args =
+      positional[0] === "encrypt" && !argv.includes("--require-encrypted") ? [...argv, "--require-encrypted"] : argv;
+    return delegateTo("@kubeforge/sops", "kubeforge-sops", args);
   },
 });
