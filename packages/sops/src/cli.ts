@@ -17,7 +17,7 @@ Commands:
   unset <file> <index>           remove one value
   exec-env <file> <command>      run <command> (sh -c) with the file's top-level values as environment
   exec-file <file> <command>     run <command> with {} replaced by the path of a private decrypted copy
-  updatekeys <file>              re-wrap the data key for the recipients the matching rule now names
+  updatekeys <file>…             re-wrap the data key for the recipients the matching rule now names
   rotate <file>                  re-encrypt everything under a new data key
   filestatus <file>              print {"encrypted":true|false}
 
@@ -36,13 +36,16 @@ Options:
   --encrypted-suffix <s>         encrypt only values under keys ending in <s>
   --unencrypted-suffix <s>       leave values under keys ending in <s> in clear text [default: _unencrypted]
   --mac-only-encrypted           compute the MAC over encrypted values only
+  --require-encrypted            encrypt: fail (exit 1, nothing written) if the rules select none of a document's
+                                 values; without it that is a warning and the file is written, as sops does
   --config <file>                the .sops.yaml to use [default: $SOPS_CONFIG, else search upwards]
   --indent <n>                   YAML/JSON indent [default: 4 / tab]
   --ignore-mac                   decrypt even if the MAC does not match
   --value-file, --value-stdin    set: read the JSON value from a file or stdin
   --pristine                     exec-env: do not pass this process's environment on
   --filename <name>              exec-file: the name of the temporary file (--no-fifo accepted: always a file)
-  -y, --yes                      updatekeys: apply without asking (it never asks)
+  -y, --yes                      updatekeys: apply without asking (it asks only when stdin is a terminal)
+  --allow-lockout                updatekeys: re-wrap even if none of your identities can decrypt the result
   -h, --help                     show this help
   -v, --version                  print the version
 
@@ -53,7 +56,8 @@ Batch decrypt (64 files and 8 MB or more) uses worker threads; KUBEFORGE_SOPS_TH
 Exit codes (sops 3.13): 0 success; 1 other error; 2 input unreadable; 3 output not written;
 7 invalid set/unset index or value; 8 conflicting options; 23 cannot encrypt; 25 a value does not
 decrypt; 51 MAC mismatch; 100 file not found; 128 no identity opens the data key;
-200 edit: file not changed; 201 editor failed; 203 file already encrypted; 70 internal error.`;
+200 edit: file not changed; 201 editor failed; 203 file already encrypted; 70 internal error.
+Not in sops: 40 updatekeys would lock you out (nothing written; --allow-lockout overrides).`;
 
 class UsageError extends Error {
   constructor(
@@ -89,6 +93,9 @@ const EXIT_CODES: Record<SopsErrorCode, number> = {
   E_SOPS_INTERRUPTED: 1, // sops' cancelError → generic
   E_SOPS_UNCHANGED: 200, // FileHasNotBeenModified
   E_SOPS_USAGE: 7, // ErrorInvalidSetFormat
+  E_SOPS_NOTHING_ENCRYPTED: 1, // ours: only with --require-encrypted (sops writes such a file and exits 0)
+  E_SOPS_LOCKOUT: 40, // ours (sops has no such check): a code no sops failure uses, so scripts can tell it apart
+  E_SOPS_DECLINED: 1, // sops returns fmt.Scanln's error → generic
 };
 
 const FORMATS = ["yaml", "json", "dotenv", "ini", "binary"] as const;
@@ -123,6 +130,8 @@ function parse(argv: string[]) {
       // exec-file always uses a private temp file; sops' --no-fifo is accepted for scripts that pass it
       "no-fifo": { type: "boolean" },
       yes: { type: "boolean", short: "y" },
+      "allow-lockout": { type: "boolean" },
+      "require-encrypted": { type: "boolean" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },
@@ -238,6 +247,7 @@ async function main(argv: string[]): Promise<number> {
             macOnlyEncrypted: values["mac-only-encrypted"],
           },
           previousFile: values.output,
+          requireEncrypted: values["require-encrypted"],
         });
       } catch (error) {
         // sops: "Error unmarshalling file" is CouldNotReadInputFile (2) when encrypting
@@ -295,20 +305,8 @@ async function main(argv: string[]): Promise<number> {
       const options = { ...common, command: run, pristine: values.pristine, filename: values.filename };
       return command === "exec-env" ? exec.execEnv(options) : exec.execFile(options);
     }
-    case "updatekeys": {
-      only(1);
-      const { updateKeysFile } = await import("./commands/updatekeys.js");
-      const result = await updateKeysFile(common);
-      if (!result.changed) {
-        process.stderr.write(`${file}: already up to date\n`);
-        return 0;
-      }
-      for (const r of result.added) process.stderr.write(`+++ ${r}\n`);
-      for (const r of result.removed) process.stderr.write(`--- ${r}\n`);
-      await writeFileAtomic(values.output ?? file, result.text);
-      process.stderr.write(`${file}: keys updated\n`);
-      return 0;
-    }
+    case "updatekeys":
+      return updateKeys(values, args, common);
     case "rotate": {
       only(1);
       const { rotateFile } = await import("./commands/rotate.js");
@@ -323,6 +321,47 @@ async function main(argv: string[]): Promise<number> {
     }
     default:
       throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+/**
+ * updatekeys <file>…: all files checked before any is written. Asks "Is this okay? (y/n)" per file as sops does,
+ * but only when stdin is a terminal and --yes is not given; otherwise (scripts, CI) it applies without asking.
+ */
+async function updateKeys(values: Values, files: string[], common: ReturnType<typeof commonOf>): Promise<number> {
+  if (files.length > 1 && (values.output || values["filename-override"]))
+    throw new UsageError("--output and --filename-override work on one file only");
+  const { updateKeysFiles } = await import("./commands/updatekeys.js");
+  const { writeFileAtomic } = await import("./io.js");
+  // one file keeps --filename-override (the name picks the rule; readPath is what is read and written)
+  const { file: _file, readPath, ...shared } = common;
+  const single = files.length === 1;
+  const result = await updateKeysFiles({
+    files: single ? [common.file] : files,
+    common: single ? { ...shared, readPath } : shared,
+    allowLockout: values["allow-lockout"],
+    confirm: values.yes || !process.stdin.isTTY ? undefined : askLine,
+    report: (line) => process.stderr.write(`${line}\n`),
+    write: (file, text) => writeFileAtomic(values.output ?? (single ? readPath : file), text),
+  });
+  for (const { error } of result.failures) process.stderr.write(`error: ${describe(error)}\n`);
+  if (result.failures.length > 0) {
+    process.stderr.write(`error: failed updating ${result.failures.length} of ${files.length} files\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/** One line from stdin after `question` (on stderr); undefined when stdin ends first. */
+async function askLine(question: string): Promise<string | undefined> {
+  const { createInterface } = await import("node:readline");
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  process.stderr.write(`${question} `);
+  try {
+    for await (const line of lines) return line;
+    return undefined;
+  } finally {
+    lines.close();
   }
 }
 

@@ -21,7 +21,10 @@ export type SopsErrorCode =
   | "E_SOPS_UNCHANGED" // edit: the file was not modified (sops exits 200)
   | "E_SOPS_USAGE" // invalid arguments (set/unset index or value …)
   | "E_SOPS_ENCRYPT" // a value cannot be encrypted as sops would (e.g. an integer beyond int64)
+  | "E_SOPS_NOTHING_ENCRYPTED" // encrypt with requireEncrypted: the rules select none of a document's values
   | "E_SOPS_VERIFY" // an encrypted result did not decrypt again (never written)
+  | "E_SOPS_LOCKOUT" // updatekeys would re-wrap a file so that no identity at hand opens it (--allow-lockout)
+  | "E_SOPS_DECLINED" // updatekeys: no answer to "Is this okay? (y/n)" (end of input)
   | "E_SOPS_NOT_FOUND" // the input file does not exist
   | "E_SOPS_IO"; // a file could not be read or written
 

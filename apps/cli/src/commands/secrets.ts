@@ -3,8 +3,8 @@ import { statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { type CommandIo, defineCommand } from "@kubeforge/cli-kit";
-import { clusterDirOf, useClusterAgeKey, useKeyOfFiles } from "../cluster-args.js";
-import { binFile, delegateWithHelp } from "../delegate.js";
+import { useKeyOfFiles } from "../cluster-args.js";
+import { delegateTo, delegateWithHelp, renameInHelp } from "../delegate.js";
 import { listEncryptable } from "../recipients.js";
 
 const isFolder = (file: string) => statSync(file, { throwIfNoEntry: false })?.isDirectory() === true;
@@ -19,48 +19,74 @@ async function sopsFilesUnder(dir: string): Promise<string[]> {
   return found;
 }
 
+// kubeforge-sops options of updatekeys that take a value (the value is not a file to update)
+const VALUE_OPTIONS = new Set([
+  "--output",
+  "--input-type",
+  "--output-type",
+  "--config",
+  "--indent",
+  "--filename-override",
+]);
+
+/** The files and folders of an updatekeys command line: the positionals after the verb, option values skipped. */
+function updateTargetsOf(argv: readonly string[]): string[] {
+  const found: string[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!;
+    if (VALUE_OPTIONS.has(arg)) index++;
+    else if (!arg.startsWith("-")) found.push(arg);
+  }
+  return found.slice(1);
+}
+
 /**
- * `updatekeys <folder>…`: every SOPS file under each folder, one kubeforge-sops run per file (it takes one
- * file), so a teammate's new key reaches all of a cluster's secrets and Talos files in one command.
+ * kubeforge-sops' errors and warnings name its own commands (`kubeforge-sops edit <file>`), which know nothing of
+ * the cluster's saved key; run as `kubeforge secrets`, they say `kubeforge secrets edit <file>` so they work as
+ * printed. Only stderr: stdout carries decrypted data, which must stay byte for byte.
  */
-async function updateKeysInFolders(
-  argv: readonly string[],
-  targets: readonly string[],
-  io: CommandIo,
-): Promise<number> {
-  const options = argv.filter((arg) => arg.startsWith("-"));
-  const files: string[] = [];
+function renameStderr(invocation: string): void {
+  const write = process.stderr.write.bind(process.stderr) as (...args: unknown[]) => boolean;
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
+    write(typeof chunk === "string" ? renameInHelp(chunk, "kubeforge-sops", invocation) : chunk, ...rest)) as never;
+}
+
+/** The value of `--config <file>` / `--config=<file>`, if given. */
+function configFlagOf(argv: readonly string[]): string | undefined {
+  for (const [index, arg] of argv.entries()) {
+    if (arg.startsWith("--config=")) return arg.slice("--config=".length);
+    if (arg === "--config") return argv[index + 1];
+  }
+  return undefined;
+}
+
+/**
+ * `updatekeys <file|folder>…`: a folder stands for every SOPS file in it, so a teammate's new key reaches all of a
+ * cluster's secrets and Talos files in one kubeforge-sops run. That run checks every file before it writes one
+ * (a lock-out changes nothing, exit 40) and asks "Is this okay? (y/n)" on a terminal unless -y. First, for files
+ * inside a cluster, the .sops.yaml rule must name the cluster's sops.ageRecipients (what build checks them against).
+ */
+async function updateKeys(argv: readonly string[], io: CommandIo) {
+  const targets = updateTargetsOf(argv);
+  const expanded = new Map<string, string[]>();
   for (const target of targets) {
-    if (!isFolder(target)) {
-      files.push(target);
-      continue;
-    }
+    if (!isFolder(target)) continue;
     const found = await sopsFilesUnder(target);
     if (found.length === 0) {
       io.err(`error: ${target}: no SOPS-encrypted file in this folder\n`);
       return 1;
     }
-    files.push(...found);
+    expanded.set(
+      target,
+      found.map((file) => path.relative(process.cwd(), file)),
+    );
   }
-  const { execa } = await import("execa");
-  const sops = binFile("@kubeforge/sops", "kubeforge-sops");
-  let failed = 0;
-  for (const [index, file] of files.entries()) {
-    const dir = clusterDirOf(file);
-    if (dir) useClusterAgeKey(dir);
-    io.err(`[${index + 1}/${files.length}] ${path.relative(process.cwd(), file)}\n`);
-    const result = await execa(process.execPath, [sops, "updatekeys", ...options, file], {
-      stdio: ["ignore", "inherit", "inherit"],
-      reject: false,
-    });
-    if (result.exitCode !== 0) failed += 1;
-  }
-  io.err(
-    failed === 0
-      ? `updatekeys: ${files.length} file${files.length === 1 ? "" : "s"} checked\n`
-      : `error: updatekeys failed for ${failed} of ${files.length} files (see above); the others are done\n`,
-  );
-  return failed === 0 ? 0 : 1;
+  const args = argv.flatMap((arg) => expanded.get(arg) ?? [arg]);
+  const files = targets.flatMap((target) => expanded.get(target) ?? [target]);
+  await useKeyOfFiles(files, { hint: "run kubeforge secrets updatekeys once per cluster" });
+  const { assertRulesMatchClusters } = await import("../secrets/rule-recipients.js");
+  await assertRulesMatchClusters(files, { configPath: configFlagOf(argv) });
+  return delegateTo("@kubeforge/sops", "kubeforge-sops", args);
 }
 
 export default defineCommand({
@@ -69,11 +95,15 @@ export default defineCommand({
   usage: "secrets <encrypt|decrypt|edit|updatekeys|rotate|filestatus> [options] <file>",
   passThrough: true,
   footer: `Verbs:
-  encrypt <file>      encrypt a plaintext file (keys and rules from .sops.yaml)
+  encrypt <file>      encrypt a plaintext file (keys and rules from .sops.yaml); refuses (exit 1, nothing
+                      written) when the rule's selection encrypts none of a document's values
   decrypt <file>      decrypt a sops file
   edit <file>         decrypt into $EDITOR and re-encrypt if changed
   updatekeys <file>   re-wrap the data key for the recipients the matching .sops.yaml rule names
-                      (a folder: every SOPS file in it, e.g. clusters/mine after adding a teammate's key)
+                      (a folder: every SOPS file in it, e.g. clusters/mine after adding a teammate's key);
+                      refuses when the rule differs from cluster.ts sops.ageRecipients, or when none of your
+                      keys could decrypt the result (exit 40; --allow-lockout if someone else holds the new key);
+                      asks "Is this okay? (y/n)" on a terminal unless -y
   rotate <file>       re-encrypt everything under a new data key
   filestatus <file>   print {"encrypted":true|false}
 
@@ -93,9 +123,14 @@ folder the age key \`kubeforge init\` used is found automatically.`,
       return 2;
     }
     const targets = positional.slice(1);
-    if (positional[0] === "updatekeys" && !asksHelp && targets.some(isFolder))
-      return updateKeysInFolders(argv, targets, io);
+    if (asksHelp) return delegateWithHelp("@kubeforge/sops", "kubeforge-sops", argv, "kubeforge secrets");
+    renameStderr("kubeforge secrets");
+    if (positional[0] === "updatekeys") return updateKeys(argv, io);
     await useKeyOfFiles(targets, { hint: `run kubeforge secrets ${positional[0]} once per cluster` });
-    return delegateWithHelp("@kubeforge/sops", "kubeforge-sops", argv, "kubeforge secrets");
+    // a file under a cluster's secrets/ is never meant to stay plaintext: a rule that selects none of its values
+    // (e.g. encrypted_regex ^(data|stringdata)$ on stringData) is refused instead of written as a "*.sops.yaml"
+    const args =
+      positional[0] === "encrypt" && !argv.includes("--require-encrypted") ? [...argv, "--require-encrypted"] : argv;
+    return delegateTo("@kubeforge/sops", "kubeforge-sops", args);
   },
 });

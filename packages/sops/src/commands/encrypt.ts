@@ -2,6 +2,9 @@
 import { SopsError } from "../errors.js";
 import { fileExists, readInputFile } from "../io.js";
 import { parsePlaintext, sealNewDocument } from "../operations/encrypt.js";
+import { findUnencryptedDocuments, type UnencryptedDocument } from "../operations/encrypt-coverage.js";
+import { effectiveRules } from "../operations/seal.js";
+import type { CreationRule, SopsConfig } from "../rules.js";
 import type { EncryptionRules } from "../rules-match.js";
 import { configOf, type FileCommandOptions, formatsOf, identitiesOf, ruleOf, storeOptionsOf } from "./context.js";
 
@@ -12,9 +15,45 @@ export interface EncryptFileOptions extends FileCommandOptions {
   readonly rules?: EncryptionRules;
   /** An earlier encryption of this file (e.g. the --output target): kept when nothing changed. */
   readonly previousFile?: string;
+  /**
+   * Throw E_SOPS_NOTHING_ENCRYPTED (nothing is returned to write) when a document with values would have none of
+   * them encrypted; without it that is a warning (onWarning), as sops writes such a file and exits 0.
+   * @default false
+   */
+  readonly requireEncrypted?: boolean;
 }
 
+const FIELD_NAMES: Record<(typeof SELECTION)[number], string> = {
+  encryptedRegex: "encrypted_regex",
+  unencryptedRegex: "unencrypted_regex",
+  encryptedSuffix: "encrypted_suffix",
+  unencryptedSuffix: "unencrypted_suffix",
+};
+
 const SELECTION = ["encryptedRegex", "unencryptedRegex", "encryptedSuffix", "unencryptedSuffix"] as const;
+
+/** "encrypted_regex ^(data|stringdata)$ (the .sops.yaml rule path_regex … in /repo/.sops.yaml)": what selected nothing. */
+function describeSelection(
+  rules: EncryptionRules,
+  from: { flags: boolean; config?: SopsConfig; rule?: CreationRule },
+): string {
+  const fields = SELECTION.filter((key) => rules[key]).map((key) => `${FIELD_NAMES[key]} ${rules[key]}`);
+  const source = from.flags
+    ? "given on the command line"
+    : from.rule && from.config && SELECTION.some((key) => from.rule![key])
+      ? `of the creation rule${from.rule.pathRegex ? ` path_regex ${from.rule.pathRegex}` : ""} in ${from.config.file}`
+      : "sops' default: every value except under keys ending in _unencrypted";
+  return `${fields.join(", ")} (${source})`;
+}
+
+function nothingEncryptedMessage(found: readonly UnencryptedDocument[], documents: number, selection: string): string {
+  return found
+    .map(
+      (doc) =>
+        `none of the ${doc.values} value${doc.values === 1 ? "" : "s"} of ${documents === 1 ? "the document" : `document ${doc.index + 1}`} would be encrypted: ${selection} matches none of its keys (top level: ${doc.keys.join(", ")})`,
+    )
+    .join("; ");
+}
 
 /** Encrypts a file and returns the document text. */
 export async function encryptFile(options: EncryptFileOptions): Promise<string> {
@@ -39,6 +78,18 @@ export async function encryptFile(options: EncryptFileOptions): Promise<string> 
     });
   }
   const branches = parsePlaintext(plaintext, input, options.file);
+  const unencrypted = findUnencryptedDocuments(branches, effectiveRules(output, rules));
+  if (unencrypted.length > 0) {
+    const selection = describeSelection(effectiveRules(output, rules), { flags: hasFlagSelection, config, rule });
+    const message = nothingEncryptedMessage(unencrypted, branches.length, selection);
+    if (options.requireEncrypted) {
+      throw new SopsError("E_SOPS_NOTHING_ENCRYPTED", message, {
+        file: options.file,
+        hint: "nothing was written. Make the selection match the keys that hold secrets (keys are case-sensitive; a Kubernetes Secret needs encrypted_regex: ^(data|stringData)$), then encrypt again",
+      });
+    }
+    options.onWarning?.(`${options.file}: ${message}; those values are written in clear text`);
+  }
   let previous: Buffer | undefined;
   if (options.previousFile && (await fileExists(options.previousFile)))
     previous = await readInputFile(options.previousFile);

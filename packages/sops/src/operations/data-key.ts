@@ -16,11 +16,15 @@ export function toKeySource(identities: Identities): KeySource {
   return isKeySource(identities) ? identities : staticKeySource(identities);
 }
 
-async function unwrapGroup(meta: SopsMetadata, index: number, source: KeySource): Promise<Uint8Array | undefined> {
+async function unwrapGroup(
+  meta: SopsMetadata,
+  index: number,
+  source: KeySource,
+): Promise<{ key: Uint8Array; recipient: string } | undefined> {
   for (const entry of meta.keyGroups[index]!.age) {
     const identities = await source.identitiesFor(entry.recipient);
     const key = await unwrapDataKey(entry.enc, identities);
-    if (key) return key;
+    if (key) return { key, recipient: entry.recipient };
   }
   return undefined;
 }
@@ -56,8 +60,19 @@ async function damageOf(meta: SopsMetadata, source: KeySource): Promise<string[]
   return found;
 }
 
+/** The data key and the recipients whose entries the identities opened (public keys, never identities). */
+export interface OpenedDataKey {
+  readonly key: Uint8Array;
+  readonly openedBy: readonly string[];
+}
+
 /** Opens the data key with the given identities (all groups, Shamir when there are several). */
 export async function obtainDataKey(meta: SopsMetadata, options: DataKeyOptions): Promise<Uint8Array> {
+  return (await openDataKey(meta, options)).key;
+}
+
+/** obtainDataKey, also saying which recipients' entries opened it (updatekeys names them in a lock-out). */
+export async function openDataKey(meta: SopsMetadata, options: DataKeyOptions): Promise<OpenedDataKey> {
   const { file } = options;
   const source = toKeySource(options.identities);
   const ageCount = meta.keyGroups.reduce((n, g) => n + g.age.length, 0);
@@ -74,8 +89,8 @@ export async function obtainDataKey(meta: SopsMetadata, options: DataKeyOptions)
   }
   const groups = meta.keyGroups.length;
   if (groups === 1) {
-    const key = await unwrapGroup(meta, 0, source);
-    if (key) return key;
+    const opened = await unwrapGroup(meta, 0, source);
+    if (opened) return { key: opened.key, openedBy: [opened.recipient] };
   } else {
     const threshold = meta.shamirThreshold ?? groups;
     const problem = shamirProblem(groups, threshold);
@@ -87,11 +102,14 @@ export async function obtainDataKey(meta: SopsMetadata, options: DataKeyOptions)
       });
     }
     const shares: Uint8Array[] = [];
+    const openedBy: string[] = [];
     for (let i = 0; i < groups; i++) {
       const share = await unwrapGroup(meta, i, source);
-      if (share) shares.push(share);
+      if (!share) continue;
+      shares.push(share.key);
+      openedBy.push(share.recipient);
     }
-    if (shares.length >= threshold) return combineShares(shares);
+    if (shares.length >= threshold) return { key: await combineShares(shares), openedBy };
   }
   const damage = await damageOf(meta, source);
   if (damage.length > 0) {

@@ -44,7 +44,8 @@ export function parsePlaintext(plaintext: string | Uint8Array, format: SopsForma
     const parsed = parseDocument(plaintext, format, { encrypted: false });
     if (parsed.metadata) {
       throw new SopsError("E_SOPS_ALREADY_ENCRYPTED", "the file already has sops metadata: it is already encrypted", {
-        hint: "use `kubeforge-sops edit` or decrypt it first",
+        // kubeforge secrets shows this as `kubeforge secrets edit <file>`, which finds the cluster's saved key
+        hint: `to change it, run \`kubeforge-sops edit ${file ?? "<file>"}\` (or decrypt it first)`,
       });
     }
     return parsed.branches;
