@@ -18,7 +18,11 @@ export const diskSelectorSchema = z
     type: z.enum(["ssd", "hdd", "nvme", "sd"]).optional().describe("Disk type."),
     busPath: z.string().min(1).optional().describe("Bus path (glob), e.g. /pci0000:00/0000:00:17.0/*."),
   })
-  .refine((selector) => Object.keys(selector).length > 0, { message: "needs at least one field to select by" })
+  .refine((selector) => Object.keys(selector).length > 0, {
+    message: "needs at least one field to select by",
+    // only for a selector that is otherwise valid: `{ tpye: "nvme" }` is one unknown key, not also an empty selector
+    when: (payload) => payload.issues.length === 0,
+  })
   .describe("Selects a disk by what it is, not by its /dev name.");
 
 export const diskSchema = z

@@ -25,10 +25,27 @@ export const priorityClassSchema = z
   })
   .describe("A PriorityClass.");
 
+/**
+ * A branch name git accepts (`git check-ref-format --branch`): no spaces, control characters or any of
+ * ~ ^ : ? * [ \, no "..", "@{", "//", no leading "-" or "/", no trailing "/", "." or ".lock", not "@". Flux would
+ * fail to check out anything else, long after build and validate passed.
+ */
+const gitBranch = z
+  .string()
+  .min(1)
+  .refine(
+    (name) =>
+      !/[\s\x00-\x1f\x7f~^:?*[\\]|\.\.|@\{|\/\//.test(name) &&
+      !/^[-/]|[/.]$|\.lock$|(^|\/)\./.test(name) &&
+      !/\.lock\//.test(name) &&
+      name !== "@",
+    { message: 'is not a branch name git accepts (no spaces, ~ ^ : ? * [ \\ or ".."; e.g. main or release/v2)' },
+  );
+
 export const fluxSchema = z
   .strictObject({
     url: z.string().regex(/^(https|ssh):\/\//, { message: "must be an https:// or ssh:// Git URL" }),
-    branch: z.string().min(1).default("main"),
+    branch: gitBranch.default("main").describe("Branch Flux syncs."),
     path: z
       .string()
       .regex(/^\.\/[^\s]*[^/]$|^\.\/$/, {

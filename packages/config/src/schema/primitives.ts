@@ -19,9 +19,13 @@ export const dns1123Subdomain = z
   });
 
 /** A version as Talos and Kubernetes spell it: v1.13.9, or a pre-release such as v1.14.0-rc.1. */
-export const version = z.string().regex(/^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, {
-  message: "must be a full version with a leading v, e.g. v1.13.9",
-});
+export const versionLike = (example: string) =>
+  z.string().regex(/^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, {
+    message: `must be a full version with a leading v, e.g. ${example}`,
+  });
+
+/** A Talos version (the example in its message is one). */
+export const version = versionLike("v1.13.9");
 
 export const ipAddress = z.string().refine((value) => ipaddr.isValid(value) && !value.includes("/"), {
   message: "must be an IPv4 or IPv6 address",

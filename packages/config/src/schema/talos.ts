@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { diskSchema } from "./disks.js";
-import { dns1123Label, version } from "./primitives.js";
+import { dns1123Label, version, versionLike } from "./primitives.js";
 import { schematicSchema } from "./schematic.js";
 import { talosPatchSchema } from "./talos-patches.js";
 
@@ -45,7 +45,7 @@ export const talosSchema = z
 
 export const kubernetesSchema = z
   .strictObject({
-    version: version.describe("Kubernetes version, e.g. v1.34.2."),
+    version: versionLike("v1.35.2").describe("Kubernetes version, e.g. v1.35.2."),
   })
   .describe("Kubernetes settings.");
 

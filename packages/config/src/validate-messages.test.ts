@@ -1,0 +1,93 @@
+// Messages a user reads for mistakes a new user makes in cluster.ts (from a review of a fresh clone): each said
+// too little before ("Invalid input", a Talos version as the example for Kubernetes, no "did you mean") or
+// accepted a value Flux cannot use (a branch with a space).
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseClusterYaml } from "./load.js";
+import { validateCluster } from "./validate.js";
+
+const fixtures = path.resolve(import.meta.dirname, "../test/fixtures");
+
+function errorsWith(change: (data: Record<string, any>) => void): Array<[string, string]> {
+  const data = parseClusterYaml(readFileSync(path.join(fixtures, "valid/cluster.yaml"), "utf8")) as Record<string, any>;
+  change(data);
+  const result = validateCluster(data);
+  return result.ok ? [] : result.errors.map((issue) => [issue.path, issue.message]);
+}
+
+describe("messages for common mistakes", () => {
+  it("a number for installDisk names the kinds it may be (was 'Invalid input')", () => {
+    expect(errorsWith((d) => (d.talos.installDisk = 42))).toEqual([
+      ["talos.installDisk", "expected a string or a mapping, got number 42"],
+    ]);
+  });
+
+  it("a mistake inside a disk selector is reported from the selector, with a did-you-mean", () => {
+    expect(errorsWith((d) => (d.talos.installDisk = { tpye: "nvme" }))).toEqual([
+      ["talos.installDisk", "unknown key tpye (did you mean type?)"],
+    ]);
+    expect(errorsWith((d) => (d.talos.installDisk = "sda"))).toEqual([
+      ["talos.installDisk", "must be a device path such as /dev/sda"],
+    ]);
+  });
+
+  it("an unknown key gets the known key it is probably a typo of, and none when nothing is close", () => {
+    expect(errorsWith((d) => (d.network.nameserver = ["1.1.1.1"]))).toEqual([
+      ["network", "unknown key nameserver (did you mean nameservers?)"],
+    ]);
+    expect(errorsWith((d) => (d.network.zzzzzzzz = 1))).toEqual([["network", "unknown key zzzzzzzz"]]);
+  });
+
+  it("a bad Kubernetes version gets a Kubernetes example, a bad Talos version a Talos one", () => {
+    expect(errorsWith((d) => (d.kubernetes.version = "1.35"))).toEqual([
+      ["kubernetes.version", "must be a full version with a leading v, e.g. v1.35.2"],
+    ]);
+    expect(errorsWith((d) => (d.talos.version = "1.13"))).toEqual([
+      ["talos.version", "must be a full version with a leading v, e.g. v1.13.9"],
+    ]);
+  });
+});
+
+describe("flux.branch", () => {
+  // Differential: accepted exactly when `git check-ref-format --branch` accepts the name (the real git).
+  const names = [
+    "main",
+    "release/v2",
+    "feature-x_1",
+    "my branch",
+    "a..b",
+    "-x",
+    "/x",
+    "x/",
+    "x.",
+    "x.lock",
+    "x.lock/y",
+    ".hidden",
+    "ok/.x",
+    "a//b",
+    "a@{b",
+    "a~1",
+    "a^",
+    "a:b",
+    "a?",
+    "a*",
+    "a[b",
+    "a\\b",
+    "tab\there",
+    "ümlaut",
+  ];
+  const gitAccepts = (name: string) =>
+    spawnSync("git", ["check-ref-format", "--branch", name], { encoding: "utf8" }).status === 0;
+
+  it("refuses @, which git's --branch reads as the current branch, not a name", () => {
+    expect(errorsWith((d) => (d.flux.branch = "@"))).toHaveLength(1);
+  });
+
+  it.each(names)("%j is accepted exactly when git accepts it", (name) => {
+    expect(execFileSync("git", ["--version"]).toString()).toMatch(/^git version/);
+    const accepted = errorsWith((d) => (d.flux.branch = name)).length === 0;
+    expect(accepted).toBe(gitAccepts(name));
+  });
+});
