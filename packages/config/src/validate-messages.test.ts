@@ -10,41 +10,44 @@ import { validateCluster } from "./validate.js";
 
 const fixtures = path.resolve(import.meta.dirname, "../test/fixtures");
 
-function errorsWith(change: (data: Record<string, any>) => void): Array<[string, string]> {
-  const data = parseClusterYaml(readFileSync(path.join(fixtures, "valid/cluster.yaml"), "utf8")) as Record<string, any>;
-  change(data);
+/** The errors of the valid fixture with the field at `at` set to `value` (any type: mistakes are the point). */
+function errorsWith(at: readonly string[], value: unknown): Array<[string, string]> {
+  const data = parseClusterYaml(readFileSync(path.join(fixtures, "valid/cluster.yaml"), "utf8"));
+  let node = data as Record<string, unknown>;
+  for (const key of at.slice(0, -1)) node = node[key] as Record<string, unknown>;
+  node[at.at(-1) as string] = value;
   const result = validateCluster(data);
   return result.ok ? [] : result.errors.map((issue) => [issue.path, issue.message]);
 }
 
 describe("messages for common mistakes", () => {
   it("a number for installDisk names the kinds it may be (was 'Invalid input')", () => {
-    expect(errorsWith((d) => (d.talos.installDisk = 42))).toEqual([
+    expect(errorsWith(["talos", "installDisk"], 42)).toEqual([
       ["talos.installDisk", "expected a string or a mapping, got number 42"],
     ]);
   });
 
   it("a mistake inside a disk selector is reported from the selector, with a did-you-mean", () => {
-    expect(errorsWith((d) => (d.talos.installDisk = { tpye: "nvme" }))).toEqual([
+    expect(errorsWith(["talos", "installDisk"], { tpye: "nvme" })).toEqual([
       ["talos.installDisk", "unknown key tpye (did you mean type?)"],
     ]);
-    expect(errorsWith((d) => (d.talos.installDisk = "sda"))).toEqual([
+    expect(errorsWith(["talos", "installDisk"], "sda")).toEqual([
       ["talos.installDisk", "must be a device path such as /dev/sda"],
     ]);
   });
 
   it("an unknown key gets the known key it is probably a typo of, and none when nothing is close", () => {
-    expect(errorsWith((d) => (d.network.nameserver = ["1.1.1.1"]))).toEqual([
+    expect(errorsWith(["network", "nameserver"], ["1.1.1.1"])).toEqual([
       ["network", "unknown key nameserver (did you mean nameservers?)"],
     ]);
-    expect(errorsWith((d) => (d.network.zzzzzzzz = 1))).toEqual([["network", "unknown key zzzzzzzz"]]);
+    expect(errorsWith(["network", "zzzzzzzz"], 1)).toEqual([["network", "unknown key zzzzzzzz"]]);
   });
 
   it("a bad Kubernetes version gets a Kubernetes example, a bad Talos version a Talos one", () => {
-    expect(errorsWith((d) => (d.kubernetes.version = "1.35"))).toEqual([
+    expect(errorsWith(["kubernetes", "version"], "1.35")).toEqual([
       ["kubernetes.version", "must be a full version with a leading v, e.g. v1.35.2"],
     ]);
-    expect(errorsWith((d) => (d.talos.version = "1.13"))).toEqual([
+    expect(errorsWith(["talos", "version"], "1.13")).toEqual([
       ["talos.version", "must be a full version with a leading v, e.g. v1.13.9"],
     ]);
   });
@@ -82,12 +85,12 @@ describe("flux.branch", () => {
     spawnSync("git", ["check-ref-format", "--branch", name], { encoding: "utf8" }).status === 0;
 
   it("refuses @, which git's --branch reads as the current branch, not a name", () => {
-    expect(errorsWith((d) => (d.flux.branch = "@"))).toHaveLength(1);
+    expect(errorsWith(["flux", "branch"], "@")).toHaveLength(1);
   });
 
   it.each(names)("%j is accepted exactly when git accepts it", (name) => {
     expect(execFileSync("git", ["--version"]).toString()).toMatch(/^git version/);
-    const accepted = errorsWith((d) => (d.flux.branch = name)).length === 0;
+    const accepted = errorsWith(["flux", "branch"], name).length === 0;
     expect(accepted).toBe(gitAccepts(name));
   });
 });

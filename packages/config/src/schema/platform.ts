@@ -35,7 +35,8 @@ const gitBranch = z
   .min(1)
   .refine(
     (name) =>
-      !/[\s\x00-\x1f\x7f~^:?*[\\]|\.\.|@\{|\/\//.test(name) &&
+      ![...name].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f) &&
+      !/[\s~^:?*[\\]|\.\.|@\{|\/\//.test(name) &&
       !/^[-/]|[/.]$|\.lock$|(^|\/)\./.test(name) &&
       !/\.lock\//.test(name) &&
       name !== "@",
