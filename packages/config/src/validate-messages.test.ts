@@ -43,6 +43,15 @@ describe("messages for common mistakes", () => {
     expect(errorsWith(["network", "zzzzzzzz"], 1)).toEqual([["network", "unknown key zzzzzzzz"]]);
   });
 
+  it("a value of the wrong kind for a patch names lists and mappings; an empty group name is one error", () => {
+    expect(errorsWith(["talos", "patches"], [42])).toEqual([
+      ["talos.patches[0]", "expected a list or a mapping, got number 42"],
+    ]);
+    expect(errorsWith(["oidc", "bindings"], [{ group: "", clusterRole: "view" }])).toEqual([
+      ["oidc.bindings[0].group", "must not be empty"],
+    ]);
+  });
+
   it("a bad Kubernetes version gets a Kubernetes example, a bad Talos version a Talos one", () => {
     expect(errorsWith(["kubernetes", "version"], "1.35")).toEqual([
       ["kubernetes.version", "must be a full version with a leading v, e.g. v1.35.2"],

@@ -9,6 +9,14 @@ export type ValidationResult =
   | { ok: true; cluster: Cluster; warnings: ConfigIssue[] }
   | { ok: false; errors: ConfigIssue[]; warnings: ConfigIssue[] };
 
+/** zod's type names as a YAML or TypeScript author says them. */
+const KIND_NAMES: Record<string, string> = {
+  object: "a mapping",
+  record: "a mapping",
+  array: "a list",
+  int: "an integer",
+};
+
 /** What a value is, for messages: `number 42`, `a list`, `null`. */
 function describeInput(input: unknown): string {
   if (input === null) return "null";
@@ -58,7 +66,7 @@ function fromZod(
           alternative.flatMap((inner) => (inner.code === "invalid_type" ? [inner.expected] : [])),
         ),
       ),
-    ].map((kind) => (kind === "object" ? "a mapping" : `a ${kind}`));
+    ].map((kind) => KIND_NAMES[kind] ?? `a ${kind}`);
     if (issue.input === undefined) return { path, message: "is required", hint: `add ${path || "it"}` };
     return {
       path,

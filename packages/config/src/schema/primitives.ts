@@ -93,8 +93,9 @@ export const claimPrefix = z
  */
 export const oidcGroupName = z
   .string()
-  .min(1)
+  .min(1, "must not be empty")
   .max(253, "must be at most 253 characters")
-  .regex(/^[^'"`\\\p{Cc}]+$/u, {
+  // `*`, not `+`: an empty name is "must not be empty" alone, not also a character complaint
+  .regex(/^[^'"`\\\p{Cc}]*$/u, {
     message: "must not contain quotes, backslashes or control characters (newlines, tabs)",
   });

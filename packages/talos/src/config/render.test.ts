@@ -194,7 +194,11 @@ describe("patches from the model", () => {
     };
     const result = validateCluster(input);
     expect(result.ok).toBe(false);
-    expect(result.ok ? [] : result.errors.map((issue) => issue.path)).toContain("nodes[1].patches[0]");
+    // the path of the wrong field inside the patch (a patch is a JSON patch or a strategic merge mapping: the
+    // alternative of the value's own kind reports what is wrong in it)
+    expect(result.ok ? [] : result.errors.map((issue) => `${issue.path}: ${issue.message}`)).toEqual([
+      expect.stringMatching(/^nodes\[1\]\.patches\[0\]\[0\]\.op: .*"add"/),
+    ]);
   });
 
   it("applies cluster, then role, then node patches, each validated with the rest", () => {
