@@ -1,6 +1,8 @@
 // Runs the bootstrap plan: one progress line per step, the state file after each, a summary at the end.
+import { rm } from "node:fs/promises";
 import { changedConfigsError, compareApplied } from "./applied.js";
 import type { BootstrapContext, Step } from "./context.js";
+import { unpinnedError } from "./fingerprints.js";
 import { type BootstrapState, readState, writeState } from "./state.js";
 
 export interface StepOutcome {
@@ -16,6 +18,8 @@ export interface RunPlanOptions {
   readonly clusterArg: string;
   /** Record the current configs as applied for finished apply steps (after `kubeforge talos apply` rolled them out). */
   readonly acceptApplied?: boolean;
+  /** Forget the state file and run every step again. */
+  readonly restart?: boolean;
 }
 
 export async function runPlan(
@@ -24,7 +28,18 @@ export async function runPlan(
   stateFile: string,
   options: RunPlanOptions,
 ): Promise<StepOutcome[]> {
-  let state: BootstrapState = await readState(stateFile, context.cluster.name);
+  let state: BootstrapState = options.restart
+    ? { version: 1, cluster: context.cluster.name, done: {} }
+    : await readState(stateFile, context.cluster.name);
+  if (context.requireFingerprint) {
+    const unpinned = steps
+      .filter((step) => step.node !== undefined && state.done[step.id] === undefined)
+      .map((step) => step.node!)
+      .filter((node) => !context.certFingerprints[node]?.length);
+    if (unpinned.length > 0) throw unpinnedError(unpinned);
+  }
+  // --restart forgets the state file only once nothing refuses to run (a refusal leaves it as it was)
+  if (options.restart) await rm(stateFile, { force: true });
   // Before any step runs: a finished apply step is skipped only while its config and address are what was applied.
   const { current, changed, unrecorded } = await compareApplied(context, steps, state);
   if (changed.length > 0 && !options.acceptApplied)
