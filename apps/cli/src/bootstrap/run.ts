@@ -20,6 +20,10 @@ export interface RunPlanOptions {
   readonly acceptApplied?: boolean;
   /** Forget the state file and run every step again. */
   readonly restart?: boolean;
+  /** Called as each step starts (e.g. to say where an interrupted run stopped). */
+  readonly onStep?: (step: { readonly index: number; readonly total: number; readonly title: string }) => void;
+  /** Runs a state-file write with interrupts held, so Ctrl-C cannot cut it short. @default runs it as is */
+  readonly hold?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export async function runPlan(
@@ -28,6 +32,8 @@ export async function runPlan(
   stateFile: string,
   options: RunPlanOptions,
 ): Promise<StepOutcome[]> {
+  const hold = options.hold ?? ((work) => work());
+  const save = (next: BootstrapState) => hold(() => writeState(stateFile, next));
   let state: BootstrapState = options.restart
     ? { version: 1, cluster: context.cluster.name, done: {} }
     : await readState(stateFile, context.cluster.name);
@@ -57,7 +63,7 @@ export async function runPlan(
       Object.entries(current).map(([id, target]) => [id, { address: target.address, digest: target.digest }]),
     );
     state = { ...state, applied: { ...state.applied, ...applied } };
-    await writeState(stateFile, state);
+    await save(state);
   }
   const outcomes: StepOutcome[] = [];
   for (const [index, step] of steps.entries()) {
@@ -68,6 +74,7 @@ export async function runPlan(
       outcomes.push({ id: step.id, title: step.title, status: "skipped", detail: previous });
       continue;
     }
+    options.onStep?.({ index: index + 1, total: steps.length, title: step.title });
     context.io.err(`${prefix} …\n`);
     const started = Date.now();
     // what this run applies, read before it does (recorded only once the step succeeded)
@@ -82,7 +89,7 @@ export async function runPlan(
         ? { applied: { ...state.applied, [step.id]: { address: target.address, digest: target.digest } } }
         : {}),
     };
-    await writeState(stateFile, state);
+    await save(state);
     outcomes.push({ id: step.id, title: step.title, status: "done", detail, seconds });
   }
   return outcomes;

@@ -68,7 +68,7 @@ export default defineCommand({
     json: { type: "boolean", description: "print the summary as JSON" },
   },
   footer:
-    "Needs talosctl, kubectl, helm (and flux with --flux-install) on PATH, the age key of the cluster, and a built cluster\n(`kubeforge build`). In maintenance mode a node's identity is verified only with --cert-fingerprint: without it\nthe machine config (with the cluster's CA keys) goes to whatever answers at the node's address.\nExit codes: 0 reconciled, 1 a step failed (re-run to resume), 2 usage error.",
+    "Needs talosctl, kubectl, helm (and flux with --flux-install) on PATH, the age key of the cluster, and a built cluster\n(`kubeforge build`). In maintenance mode a node's identity is verified only with --cert-fingerprint: without it\nthe machine config (with the cluster's CA keys) goes to whatever answers at the node's address.\nExit codes: 0 reconciled, 1 a step failed (re-run to resume), 2 usage error,\n130 interrupted (Ctrl-C; re-run to resume).",
   async run({ values, positionals, io }) {
     // The cluster first: a mistyped name is the likelier mistake, and its fix comes before installing tools.
     const { findDefinition } = await import("@kubeforge/config");
@@ -185,11 +185,29 @@ export default defineCommand({
       decrypt: async (sopsFile: string) =>
         decryptText(await readFile(sopsFile, "utf8"), { format: "yaml", file: sopsFile }),
     } as const;
-    const outcomes = await runPlan(context, buildPlan(context), stateFile, {
-      clusterArg: path.relative(process.cwd(), clusterDir) || ".",
-      acceptApplied: values["accept-applied"] === true,
-      restart: values.restart === true,
+    const clusterArg = path.relative(process.cwd(), clusterDir) || ".";
+    // Ctrl-C (or kill, a closed terminal): say where the run stopped and that re-running continues from there.
+    const { guardInterrupts } = await import("../interrupts.js");
+    const { interruptedMessage } = await import("../bootstrap/interrupted.js");
+    let current: { index: number; total: number; title: string } | undefined;
+    const guard = guardInterrupts({
+      message: ({ signal }) =>
+        interruptedMessage({ signal, step: current, clusterArg, stateFile: path.relative(process.cwd(), stateFile) }),
     });
+    let outcomes: Awaited<ReturnType<typeof runPlan>>;
+    try {
+      outcomes = await runPlan(context, buildPlan(context), stateFile, {
+        clusterArg,
+        acceptApplied: values["accept-applied"] === true,
+        restart: values.restart === true,
+        onStep: (step) => {
+          current = step;
+        },
+        hold: (work) => guard.hold(work),
+      });
+    } finally {
+      guard.release();
+    }
     if (values.json) io.out(`${JSON.stringify({ cluster: cluster.name, kubeconfig, steps: outcomes }, null, 2)}\n`);
     else {
       io.out(formatSummary(cluster.name, outcomes));
