@@ -1,7 +1,7 @@
 // A <cluster> argument that names no cluster is a usage error (exit 2), as the help of the commands that hand over to
 // a package CLI (`doctor`, `validate`) and those CLIs themselves say. findDefinition's error is a config error (exit 1
 // by default), so its code, message and fix are kept and only the exit code changes.
-import { CliError as KitError, isKnownError } from "@kubeforge/cli-kit";
+import { isKnownError, CliError as KitError } from "@kubeforge/cli-kit";
 
 /** The definition file of `target`; an unknown cluster fails with exit 2. */
 export async function findClusterArgument(target: string): Promise<string> {

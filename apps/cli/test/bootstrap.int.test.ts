@@ -140,10 +140,14 @@ it("is killed with SIGKILL during the Cilium install, then resumes to all Kustom
   const warnings = killed.stderr.split("\n").filter((line) => line.startsWith("warning:"));
   expect(warnings).toHaveLength(2);
   expect(warnings[0]).toMatch(/^warning: node-2 \(192\.168\.1\.102\): the node's identity is not verified/);
-  expect(warnings[0]).toContain("--cert-fingerprint node-2=<fingerprint> (shown on the node's console in maintenance mode)");
+  expect(warnings[0]).toContain(
+    "--cert-fingerprint node-2=<fingerprint> (shown on the node's console in maintenance mode)",
+  );
   expect(warnings[1]).toMatch(/^warning: node-3 /);
   // each warning comes before that node's apply
-  expect(killed.stderr.indexOf("warning: node-2")).toBeLessThan(killed.stderr.indexOf("to node-2 (insecure, maintenance mode): "));
+  expect(killed.stderr.indexOf("warning: node-2")).toBeLessThan(
+    killed.stderr.indexOf("to node-2 (insecure, maintenance mode): "),
+  );
 
   const second = await runBootstrap().output;
   expect(second.stderr).toContain("already done");
@@ -231,10 +235,16 @@ it("refuses a key file without the cluster's key before changing anything", asyn
 
 it("--require-fingerprint refuses before applying anything while a node to configure has no fingerprint", async () => {
   const before = calls().length;
-  const result = await runBootstrap({}, ["--restart", "--require-fingerprint", "--cert-fingerprint", `node-2=${FINGERPRINT}`])
-    .output;
+  const result = await runBootstrap({}, [
+    "--restart",
+    "--require-fingerprint",
+    "--cert-fingerprint",
+    `node-2=${FINGERPRINT}`,
+  ]).output;
   expect(result.code).toBe(2);
-  expect(result.stderr).toContain("--require-fingerprint: no --cert-fingerprint for node-1, node-3; nothing was applied");
+  expect(result.stderr).toContain(
+    "--require-fingerprint: no --cert-fingerprint for node-1, node-3; nothing was applied",
+  );
   expect(calls().length).toBe(before);
   // --restart did not forget the state file of the earlier runs: nothing changed
   expect(existsSync(path.join(work, "homelab", ".kubeforge", "bootstrap-state.json"))).toBe(true);

@@ -36,7 +36,7 @@ export function parseCertFingerprints(
         "copy it from the node's console in maintenance mode: the line `server certificate issued` (fingerprint: 44 base64 characters ending in =)",
       );
     }
-    (byHost[host] ??= []).push(fingerprint);
+    byHost[host] = [...(byHost[host] ?? []), fingerprint];
   }
   return byHost;
 }

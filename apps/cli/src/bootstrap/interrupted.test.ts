@@ -11,7 +11,7 @@ it("names the step the run stopped in, the state file and the command that conti
   expect(text).toBe(
     "\nbootstrap interrupted (SIGINT) during [7/14] install Cilium; finished steps are recorded in clusters/homelab/.kubeforge/bootstrap-state.json: re-run `kubeforge bootstrap clusters/homelab` to continue from there\n",
   );
-  expect(
-    interruptedMessage({ signal: "SIGTERM", step: undefined, clusterArg: ".", stateFile: "x" }),
-  ).toContain("(SIGTERM) before the first step");
+  expect(interruptedMessage({ signal: "SIGTERM", step: undefined, clusterArg: ".", stateFile: "x" })).toContain(
+    "(SIGTERM) before the first step",
+  );
 });

@@ -35,7 +35,9 @@ it("passes the plaintext machine config to talosctl through stdin, never a file"
     },
   ]);
   // no fingerprint: one line says the node is unverified and how to pin it
-  expect(warnings).toEqual([expect.stringMatching(/^warning: cp-1 \(10\.0\.0\.11\): the node's identity is not verified/)]);
+  expect(warnings).toEqual([
+    expect.stringMatching(/^warning: cp-1 \(10\.0\.0\.11\): the node's identity is not verified/),
+  ]);
 
   // pinned: every fingerprint of the node goes to talosctl, and nothing is said
   calls.length = 0;

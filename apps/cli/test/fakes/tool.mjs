@@ -38,8 +38,7 @@ if (process.env.FAKE_HANG_ON && args.includes(process.env.FAKE_HANG_ON)) {
   // $FAKE_MARKER: tells a test the run got here (then it can Ctrl-C it)
   if (process.env.FAKE_MARKER) writeFileSync(process.env.FAKE_MARKER, "");
   setInterval(() => {}, 1000);
-}
-else if (tool === "flux" && args.includes("install")) {
+} else if (tool === "flux" && args.includes("install")) {
   // As if Flux's controllers came up: the fake API starts serving Flux objects.
   await fetch(`${process.env.FAKE_API_URL}/fake/flux-installed`, { method: "POST" });
 } else {
