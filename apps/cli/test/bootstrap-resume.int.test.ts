@@ -15,7 +15,7 @@ import {
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type FakeFluxApi, startFakeFluxApi } from "./fake-flux-api.js";
-import { APP as app, BIN as bin, TEST_DIR as here, REPO as repo } from "./harness.js";
+import { APP as app, BIN as bin, TEST_DIR as here, interruptAtMarker, REPO as repo } from "./harness.js";
 
 const demoKey = path.join(repo, "demo-keys", "age.agekey");
 let work: string;
@@ -152,4 +152,25 @@ it("refuses to resume after a node's address changed, then --restart applies the
     "192.168.1.112",
     "192.168.1.103",
   ]);
+}, 300_000);
+
+it("Ctrl-C says where bootstrap stopped and that re-running continues; re-running does", async () => {
+  const marker = path.join(work, "cilium-started");
+  // Before the fix: exit 130 and nothing said.
+  const interrupted = await interruptAtMarker(
+    ["bootstrap", "homelab", "--restart", "--poll", "50ms", "--timeout", "90s", "--crds", "crds.yaml"],
+    { cwd: work, env: { ...env(), FAKE_HANG_ON: "cilium", FAKE_MARKER: marker }, marker },
+  );
+  expect(interrupted.code).toBe(130);
+  const lines = interrupted.stderr.split("\n").filter((line) => line.startsWith("bootstrap interrupted"));
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(
+    /^bootstrap interrupted \(SIGINT\) during \[\d+\/\d+\] install Cilium with helm from bootstrap\/cilium-values\.yaml; finished steps are recorded in homelab\/\.kubeforge\/bootstrap-state\.json: re-run `kubeforge bootstrap homelab` to continue from there$/,
+  );
+  expect(interrupted.stderr).not.toContain("    at ");
+
+  const resumed = await bootstrap();
+  expect(resumed.code, resumed.stderr).toBe(0);
+  expect(resumed.stderr).toMatch(/apply the CRDs the first reconciliation needs \(server-side\) … already done/);
+  expect(resumed.stderr).not.toMatch(/install Cilium .* already done/);
 }, 300_000);

@@ -106,8 +106,12 @@ const calls = () => {
   return complete.filter((line) => line !== "").map((line) => JSON.parse(line) as string[]);
 };
 
+/** A maintenance-mode certificate fingerprint as Talos prints it: base64 of a SHA-256 (44 characters). */
+const FINGERPRINT = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
+
 it("is killed with SIGKILL during the Cilium install, then resumes to all Kustomizations Ready", async () => {
-  const first = runBootstrap({ FAKE_HANG_ON: "cilium" });
+  // node-1's certificate pinned, node-2 and node-3 not
+  const first = runBootstrap({ FAKE_HANG_ON: "cilium" }, ["--cert-fingerprint", `node-1=${FINGERPRINT}`]);
   const deadline = Date.now() + 100_000;
   try {
     while (!calls().some((call) => call[0] === "helm" && call.includes("cilium"))) {
@@ -130,6 +134,20 @@ it("is killed with SIGKILL during the Cilium install, then resumes to all Kustom
     "192.168.1.103",
   ]);
   expect(applied.every((call) => call.includes("--insecure"))).toBe(true);
+  // The fingerprint reaches talosctl for node-1 only; the other nodes are named as unverified before their apply.
+  expect(applied[0]![applied[0]!.indexOf("--cert-fingerprint") + 1]).toBe(FINGERPRINT);
+  expect(applied.slice(1).some((call) => call.includes("--cert-fingerprint"))).toBe(false);
+  const warnings = killed.stderr.split("\n").filter((line) => line.startsWith("warning:"));
+  expect(warnings).toHaveLength(2);
+  expect(warnings[0]).toMatch(/^warning: node-2 \(192\.168\.1\.102\): the node's identity is not verified/);
+  expect(warnings[0]).toContain(
+    "--cert-fingerprint node-2=<fingerprint> (shown on the node's console in maintenance mode)",
+  );
+  expect(warnings[1]).toMatch(/^warning: node-3 /);
+  // each warning comes before that node's apply
+  expect(killed.stderr.indexOf("warning: node-2")).toBeLessThan(
+    killed.stderr.indexOf("to node-2 (insecure, maintenance mode): "),
+  );
 
   const second = await runBootstrap().output;
   expect(second.stderr).toContain("already done");
@@ -212,6 +230,34 @@ it("refuses a key file without the cluster's key before changing anything", asyn
   const result = await runBootstrap({ SOPS_AGE_KEY_FILE: keysTxt }, ["--restart"]).output;
   expect(result.code).toBe(1);
   expect(result.stderr).toContain(`${keysTxt} holds no private key for this cluster's sops.ageRecipients`);
+  expect(calls().length).toBe(before);
+});
+
+it("--require-fingerprint refuses before applying anything while a node to configure has no fingerprint", async () => {
+  const before = calls().length;
+  const result = await runBootstrap({}, [
+    "--restart",
+    "--require-fingerprint",
+    "--cert-fingerprint",
+    `node-2=${FINGERPRINT}`,
+  ]).output;
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain(
+    "--require-fingerprint: no --cert-fingerprint for node-1, node-3; nothing was applied",
+  );
+  expect(calls().length).toBe(before);
+  // --restart did not forget the state file of the earlier runs: nothing changed
+  expect(existsSync(path.join(work, "homelab", ".kubeforge", "bootstrap-state.json"))).toBe(true);
+});
+
+it("refuses a --cert-fingerprint that names no node of the cluster or is no fingerprint", async () => {
+  const before = calls().length;
+  const unknown = await runBootstrap({}, ["--cert-fingerprint", `node-9=${FINGERPRINT}`]).output;
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toContain("expected <hostname>=<fingerprint> with a hostname of the cluster");
+  const malformed = await runBootstrap({}, ["--cert-fingerprint", "node-1=abc"]).output;
+  expect(malformed.code).toBe(2);
+  expect(malformed.stderr).toContain("abc is not a certificate fingerprint");
   expect(calls().length).toBe(before);
 });
 

@@ -101,3 +101,27 @@ it("creates no age key file when init's values are invalid", () => {
   expect(existsSync(keyFile)).toBe(false);
   expect(existsSync(path.join(root, "clusters", "mine"))).toBe(false);
 });
+
+it("exits as doctor's help says (2 error, 1 findings): an unknown cluster or one without a kubeconfig is an error", () => {
+  const unknown = kubeforge(["doctor", "no-such-cluster"], repo);
+  expect(unknown.status, unknown.stderr).toBe(2);
+  expect(unknown.stderr).toContain("no-such-cluster: is neither a path nor a cluster under clusters/");
+  // a cluster bootstrap has not run for: no .kubeforge/kubeconfig, so nothing was checked
+  const cluster = path.join(work, "lab");
+  mkdirSync(cluster, { recursive: true });
+  writeFileSync(path.join(cluster, "cluster.yaml"), "name: lab\n");
+  const noKubeconfig = kubeforge(["doctor", cluster], work);
+  expect(noKubeconfig.status, noKubeconfig.stderr).toBe(2);
+  expect(noKubeconfig.stderr).toContain("lab/.kubeforge/kubeconfig does not exist");
+  expect(noKubeconfig.stderr).toContain("fix: run `kubeforge bootstrap");
+});
+
+it("exits 2 for `validate <unknown cluster>`, as its help and kubeforge-validate do", () => {
+  const result = kubeforge(["validate", "no-such-cluster"], repo);
+  expect(result.status, result.stderr).toBe(2);
+  expect(result.stderr).toContain("no-such-cluster: is neither a path nor a cluster under clusters/");
+  expect(result.stderr).not.toContain("internal error");
+  const validateBin = path.join(repo, "apps", "validate", "bin", "kubeforge-validate.mjs");
+  const direct = spawnSync(process.execPath, [validateBin, "no-such-cluster"], { cwd: repo, encoding: "utf8" });
+  expect(direct.status).toBe(result.status);
+});

@@ -13,6 +13,10 @@ export interface BootstrapContext {
   readonly kubeconfig: string;
   /** Where apply-config reaches each node in maintenance mode, by hostname: its static address, or its DHCP address from --node-address. Later steps use the static address (the applied config sets it). */
   readonly addresses: Readonly<Record<string, string>>;
+  /** By hostname: the maintenance-mode certificate fingerprints apply-config accepts (`--cert-fingerprint`); none: unverified. */
+  readonly certFingerprints: Readonly<Record<string, readonly string[]>>;
+  /** Refuse to run while a node still to be configured has no fingerprint (`--require-fingerprint`). */
+  readonly requireFingerprint: boolean;
   readonly ageKeyFile: string;
   readonly fluxInstall: "operator" | "flux-cli";
   /** Extra CRD manifests (files or URLs) applied server-side before Cilium and Flux. */
@@ -30,6 +34,8 @@ export interface BootstrapContext {
 export interface Step {
   readonly id: string;
   readonly title: string;
+  /** The hostname whose machine config this step applies (apply steps only). */
+  readonly node?: string;
   run(context: BootstrapContext): Promise<string | undefined>;
   /**
    * For a step that applies a machine config: what it applies now (recorded when it runs, compared on resume). A

@@ -1,6 +1,8 @@
 // Runs the bootstrap plan: one progress line per step, the state file after each, a summary at the end.
+import { rm } from "node:fs/promises";
 import { changedConfigsError, compareApplied } from "./applied.js";
 import type { BootstrapContext, Step } from "./context.js";
+import { unpinnedError } from "./fingerprints.js";
 import { type BootstrapState, readState, writeState } from "./state.js";
 
 export interface StepOutcome {
@@ -16,6 +18,12 @@ export interface RunPlanOptions {
   readonly clusterArg: string;
   /** Record the current configs as applied for finished apply steps (after `kubeforge talos apply` rolled them out). */
   readonly acceptApplied?: boolean;
+  /** Forget the state file and run every step again. */
+  readonly restart?: boolean;
+  /** Called as each step starts (e.g. to say where an interrupted run stopped). */
+  readonly onStep?: (step: { readonly index: number; readonly total: number; readonly title: string }) => void;
+  /** Runs a state-file write with interrupts held, so Ctrl-C cannot cut it short. @default runs it as is */
+  readonly hold?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export async function runPlan(
@@ -24,7 +32,20 @@ export async function runPlan(
   stateFile: string,
   options: RunPlanOptions,
 ): Promise<StepOutcome[]> {
-  let state: BootstrapState = await readState(stateFile, context.cluster.name);
+  const hold = options.hold ?? ((work) => work());
+  const save = (next: BootstrapState) => hold(() => writeState(stateFile, next));
+  let state: BootstrapState = options.restart
+    ? { version: 1, cluster: context.cluster.name, done: {} }
+    : await readState(stateFile, context.cluster.name);
+  if (context.requireFingerprint) {
+    const unpinned = steps
+      .filter((step) => step.node !== undefined && state.done[step.id] === undefined)
+      .map((step) => step.node!)
+      .filter((node) => !context.certFingerprints[node]?.length);
+    if (unpinned.length > 0) throw unpinnedError(unpinned);
+  }
+  // --restart forgets the state file only once nothing refuses to run (a refusal leaves it as it was)
+  if (options.restart) await rm(stateFile, { force: true });
   // Before any step runs: a finished apply step is skipped only while its config and address are what was applied.
   const { current, changed, unrecorded } = await compareApplied(context, steps, state);
   if (changed.length > 0 && !options.acceptApplied)
@@ -42,7 +63,7 @@ export async function runPlan(
       Object.entries(current).map(([id, target]) => [id, { address: target.address, digest: target.digest }]),
     );
     state = { ...state, applied: { ...state.applied, ...applied } };
-    await writeState(stateFile, state);
+    await save(state);
   }
   const outcomes: StepOutcome[] = [];
   for (const [index, step] of steps.entries()) {
@@ -53,6 +74,7 @@ export async function runPlan(
       outcomes.push({ id: step.id, title: step.title, status: "skipped", detail: previous });
       continue;
     }
+    options.onStep?.({ index: index + 1, total: steps.length, title: step.title });
     context.io.err(`${prefix} …\n`);
     const started = Date.now();
     // what this run applies, read before it does (recorded only once the step succeeded)
@@ -67,7 +89,7 @@ export async function runPlan(
         ? { applied: { ...state.applied, [step.id]: { address: target.address, digest: target.digest } } }
         : {}),
     };
-    await writeState(stateFile, state);
+    await save(state);
     outcomes.push({ id: step.id, title: step.title, status: "done", detail, seconds });
   }
   return outcomes;

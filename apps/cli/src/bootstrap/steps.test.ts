@@ -12,10 +12,13 @@ it("passes the plaintext machine config to talosctl through stdin, never a file"
   } as unknown as Cluster;
   const [apply] = buildPlan({ cluster, fluxInstall: "operator" });
   const calls: { tool: string; args: readonly string[]; input?: string }[] = [];
+  const warnings: string[] = [];
   const context = {
     cluster,
     clusterDir: "/repo/clusters/lab",
     addresses: { "cp-1": "10.0.0.11" },
+    certFingerprints: {},
+    io: { out: () => {}, err: (text: string) => warnings.push(text) },
     decrypt: async () => "machine:\n  token: secret\n",
     exec: async (tool: string, args: readonly string[], options?: { input?: string }) => {
       calls.push({ tool, args, ...(options?.input ? { input: options.input } : {}) });
@@ -31,6 +34,29 @@ it("passes the plaintext machine config to talosctl through stdin, never a file"
       input: "machine:\n  token: secret\n",
     },
   ]);
+  // no fingerprint: one line says the node is unverified and how to pin it
+  expect(warnings).toEqual([
+    expect.stringMatching(/^warning: cp-1 \(10\.0\.0\.11\): the node's identity is not verified/),
+  ]);
+
+  // pinned: every fingerprint of the node goes to talosctl, and nothing is said
+  calls.length = 0;
+  warnings.length = 0;
+  const pinned = { ...context, certFingerprints: { "cp-1": ["a", "b"], "cp-2": ["c"] } } as BootstrapContext;
+  expect(await apply!.run(pinned)).toBe("10.0.0.11 (certificate pinned)");
+  expect(calls[0]!.args).toEqual([
+    "apply-config",
+    "--insecure",
+    "--cert-fingerprint",
+    "a",
+    "--cert-fingerprint",
+    "b",
+    "--nodes",
+    "10.0.0.11",
+    "--file",
+    "/dev/stdin",
+  ]);
+  expect(warnings).toEqual([]);
 });
 
 it("talks to a node at its static address once its config is applied (--node-address is the maintenance DHCP address)", async () => {

@@ -9,6 +9,7 @@ import { parse, parseDocument } from "yaml";
 import { CliError } from "../errors.js";
 import { clusterIdentities } from "./age-secret.js";
 import { type BootstrapContext, type Step, waitFor } from "./context.js";
+import { unpinnedWarning } from "./fingerprints.js";
 
 /**
  * Prometheus-operator CRDs: the platform's ServiceMonitors and PrometheusRules are applied in the same reconciliation
@@ -63,14 +64,28 @@ function applyStep(hostname: string): Step {
   return {
     id: `apply:${hostname}`,
     title: `apply the machine config to ${hostname} (insecure, maintenance mode)`,
+    node: hostname,
     async run(context) {
       const address = context.addresses[hostname]!;
+      const fingerprints = context.certFingerprints[hostname] ?? [];
+      // Without a fingerprint talosctl accepts any certificate: say so before the CA keys leave.
+      if (fingerprints.length === 0) context.io.err(unpinnedWarning(hostname, address));
       const config = await context.decrypt(machineConfigFile(context, hostname));
       // The plaintext config (machine secrets included) goes through a pipe, never a file a kill -9 leaves behind.
-      await context.exec("talosctl", ["apply-config", "--insecure", "--nodes", address, "--file", "/dev/stdin"], {
-        input: config,
-      });
-      return address;
+      await context.exec(
+        "talosctl",
+        [
+          "apply-config",
+          "--insecure",
+          ...fingerprints.flatMap((fingerprint) => ["--cert-fingerprint", fingerprint]),
+          "--nodes",
+          address,
+          "--file",
+          "/dev/stdin",
+        ],
+        { input: config },
+      );
+      return fingerprints.length > 0 ? `${address} (certificate pinned)` : address;
     },
     async applies(context) {
       const file = machineConfigFile(context, hostname);

@@ -31,6 +31,17 @@ export default defineCommand({
       value: "<host=ip>",
       description: "reach a node in maintenance mode at this address (e.g. its DHCP lease)",
     },
+    "cert-fingerprint": {
+      type: "string",
+      multiple: true,
+      value: "<host=fp>",
+      description:
+        "apply-config to <host> only if its certificate has this fingerprint (its console shows it in maintenance mode)",
+    },
+    "require-fingerprint": {
+      type: "boolean",
+      description: "refuse to run while a node still to be configured has no --cert-fingerprint",
+    },
     kubeconfig: {
       type: "string",
       value: "<file>",
@@ -57,7 +68,7 @@ export default defineCommand({
     json: { type: "boolean", description: "print the summary as JSON" },
   },
   footer:
-    "Needs talosctl, kubectl, helm (and flux with --flux-install) on PATH, the age key of the cluster, and a built cluster\n(`kubeforge build`). Exit codes: 0 reconciled, 1 a step failed (re-run to resume), 2 usage error.",
+    "Needs talosctl, kubectl, helm (and flux with --flux-install) on PATH, the age key of the cluster, and a built cluster\n(`kubeforge build`). In maintenance mode a node's identity is verified only with --cert-fingerprint: without it\nthe machine config (with the cluster's CA keys) goes to whatever answers at the node's address.\nExit codes: 0 reconciled, 1 a step failed (re-run to resume), 2 usage error,\n130 interrupted (Ctrl-C; re-run to resume).",
   async run({ values, positionals, io }) {
     // The cluster first: a mistyped name is the likelier mistake, and its fix comes before installing tools.
     const { findDefinition } = await import("@kubeforge/config");
@@ -107,10 +118,14 @@ export default defineCommand({
       }
       addresses[host] = ip;
     }
+    const { parseCertFingerprints } = await import("../bootstrap/fingerprints.js");
+    const certFingerprints = parseCertFingerprints(
+      (values["cert-fingerprint"] as string[] | undefined) ?? [],
+      Object.keys(addresses),
+    );
     const stateDir = path.join(clusterDir, ".kubeforge");
     await mkdir(stateDir, { recursive: true, mode: 0o700 });
     const stateFile = path.join(stateDir, "bootstrap-state.json");
-    if (values.restart) await import("node:fs/promises").then((fs) => fs.rm(stateFile, { force: true }));
     const { execa } = await import("execa");
     const { withPipeStdin } = await import("@kubeforge/talos");
     const { decryptText } = await import("@kubeforge/sops");
@@ -127,6 +142,8 @@ export default defineCommand({
       talosconfig: path.join(stateDir, "talosconfig"),
       kubeconfig,
       addresses,
+      certFingerprints,
+      requireFingerprint: values["require-fingerprint"] === true,
       ageKeyFile,
       fluxInstall,
       crds: (values.crds as string[] | undefined) ?? DEFAULT_CRDS,
@@ -168,10 +185,29 @@ export default defineCommand({
       decrypt: async (sopsFile: string) =>
         decryptText(await readFile(sopsFile, "utf8"), { format: "yaml", file: sopsFile }),
     } as const;
-    const outcomes = await runPlan(context, buildPlan(context), stateFile, {
-      clusterArg: path.relative(process.cwd(), clusterDir) || ".",
-      acceptApplied: values["accept-applied"] === true,
+    const clusterArg = path.relative(process.cwd(), clusterDir) || ".";
+    // Ctrl-C (or kill, a closed terminal): say where the run stopped and that re-running continues from there.
+    const { guardInterrupts } = await import("../interrupts.js");
+    const { interruptedMessage } = await import("../bootstrap/interrupted.js");
+    let current: { index: number; total: number; title: string } | undefined;
+    const guard = guardInterrupts({
+      message: ({ signal }) =>
+        interruptedMessage({ signal, step: current, clusterArg, stateFile: path.relative(process.cwd(), stateFile) }),
     });
+    let outcomes: Awaited<ReturnType<typeof runPlan>>;
+    try {
+      outcomes = await runPlan(context, buildPlan(context), stateFile, {
+        clusterArg,
+        acceptApplied: values["accept-applied"] === true,
+        restart: values.restart === true,
+        onStep: (step) => {
+          current = step;
+        },
+        hold: (work) => guard.hold(work),
+      });
+    } finally {
+      guard.release();
+    }
     if (values.json) io.out(`${JSON.stringify({ cluster: cluster.name, kubeconfig, steps: outcomes }, null, 2)}\n`);
     else {
       io.out(formatSummary(cluster.name, outcomes));

@@ -11,7 +11,12 @@ it("reads the kubeconfig and talosconfig bootstrap wrote for a cluster, unless -
   const dir = path.join(root, "lab");
   mkdirSync(path.join(dir, ".kubeforge"), { recursive: true });
   writeFileSync(path.join(dir, "cluster.yaml"), "name: lab\n");
-  await expect(doctorArgs([dir])).rejects.toMatchObject({ message: expect.stringContaining("does not exist") });
+  // nothing checked: an error (2), not findings (1)
+  await expect(doctorArgs([dir])).rejects.toMatchObject({
+    message: expect.stringContaining("does not exist"),
+    exitCode: 2,
+  });
+  await expect(doctorArgs([path.join(root, "nosuch")])).rejects.toMatchObject({ exitCode: 2 });
   writeFileSync(path.join(dir, ".kubeforge", "kubeconfig"), "");
   writeFileSync(path.join(dir, ".kubeforge", "talosconfig"), "");
   expect(await doctorArgs([dir, "--json"])).toEqual([

@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { defineCommand } from "@kubeforge/cli-kit";
+import { findClusterArgument } from "../cluster-usage.js";
 import { delegateTo } from "../delegate.js";
 import { CliError } from "../errors.js";
 
@@ -22,8 +23,7 @@ export async function doctorArgs(argv: readonly string[]): Promise<string[]> {
   if (targets.length > 1) throw new CliError("E_USAGE", "doctor takes one cluster", "e.g. kubeforge doctor homelab");
   const [target] = targets;
   if (!target) return ["doctor", ...flags];
-  const { findDefinition } = await import("@kubeforge/config");
-  const stateDir = path.join(path.dirname(findDefinition(target)), ".kubeforge");
+  const stateDir = path.join(path.dirname(await findClusterArgument(target)), ".kubeforge");
   const has = (name: string) => flags.some((flag) => flag === name || flag.startsWith(`${name}=`));
   const extra: string[] = [];
   if (!has("--kubeconfig")) {
@@ -33,6 +33,8 @@ export async function doctorArgs(argv: readonly string[]): Promise<string[]> {
         "E_INPUT",
         `${path.relative(process.cwd(), kubeconfig)} does not exist`,
         `run \`kubeforge bootstrap ${target}\` first, or pass --kubeconfig <file>`,
+        // "2 error" in the help: nothing was checked (1 is for findings)
+        { exitCode: 2 },
       );
     extra.push("--kubeconfig", kubeconfig);
   }

@@ -54,3 +54,12 @@ it("changes nothing outside a cluster folder", async () => {
   expect(await talosArgs(["gen", "config"], root, env)).toEqual(["gen", "config"]);
   expect(env).toEqual({});
 });
+
+it("keeps kubeforge-talos's printed recoveries runnable: only the bin name changes, --cluster and --from stay", async () => {
+  const { renameInHelp } = await import("../delegate.js");
+  const hint =
+    "recover it with `kubeforge-talos gen secrets --cluster clusters/mine --from clusters/mine/talos/generated/<control-plane>.sops.yaml`";
+  expect(renameInHelp(hint, "kubeforge-talos", "kubeforge talos")).toBe(
+    "recover it with `kubeforge talos gen secrets --cluster clusters/mine --from clusters/mine/talos/generated/<control-plane>.sops.yaml`",
+  );
+});

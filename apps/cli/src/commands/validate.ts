@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { defineCommand } from "@kubeforge/cli-kit";
 import { savedAgeKeyOf, useClusterAgeKey } from "../cluster-args.js";
+import { findClusterArgument } from "../cluster-usage.js";
 import { binFile, delegateTo } from "../delegate.js";
 
 const validateBin = () => binFile("@kubeforge/validate", "kubeforge-validate");
@@ -50,8 +51,8 @@ export async function expandTargets(targets: readonly string[], cwd = process.cw
       dirs.push(target);
       continue;
     }
-    const { findDefinition } = await import("@kubeforge/config");
-    dirs.push(path.relative(process.cwd(), path.dirname(findDefinition(target))) || ".");
+    // a name that is no cluster: exit 2 (usage), as kubeforge-validate and the help say
+    dirs.push(path.relative(process.cwd(), path.dirname(await findClusterArgument(target))) || ".");
   }
   return dirs;
 }

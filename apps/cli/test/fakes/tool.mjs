@@ -2,7 +2,8 @@
 // A fake talosctl / helm / kubectl / flux: logs its argv as a JSON line to $FAKE_LOG and answers like the real tool
 // would for bootstrap's calls. `talosctl kubeconfig <file>` writes a kubeconfig for $FAKE_API_URL (loopback only;
 // client-node speaks plain http only with insecure-skip-tls-verify).
-// With $FAKE_HANG_ON set, a call whose argv contains that word hangs (so a test can kill -9 the run there).
+// With $FAKE_HANG_ON set, a call whose argv contains that word hangs (so a test can kill -9 the run there), after
+// writing the file $FAKE_MARKER names, if set.
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
@@ -33,8 +34,11 @@ if (process.env.FAKE_PROMPT_ON && args.includes(process.env.FAKE_PROMPT_ON)) {
     process.exit(1);
   }
 }
-if (process.env.FAKE_HANG_ON && args.includes(process.env.FAKE_HANG_ON)) setInterval(() => {}, 1000);
-else if (tool === "flux" && args.includes("install")) {
+if (process.env.FAKE_HANG_ON && args.includes(process.env.FAKE_HANG_ON)) {
+  // $FAKE_MARKER: tells a test the run got here (then it can Ctrl-C it)
+  if (process.env.FAKE_MARKER) writeFileSync(process.env.FAKE_MARKER, "");
+  setInterval(() => {}, 1000);
+} else if (tool === "flux" && args.includes("install")) {
   // As if Flux's controllers came up: the fake API starts serving Flux objects.
   await fetch(`${process.env.FAKE_API_URL}/fake/flux-installed`, { method: "POST" });
 } else {

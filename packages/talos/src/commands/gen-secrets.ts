@@ -8,6 +8,7 @@ import { TalosError } from "../errors.js";
 import { assertNoBundle, createBundleFile } from "../io/bundle-store.js";
 import { talosLayout } from "../io/layout.js";
 import { listGeneratedFiles } from "../io/pki-guard.js";
+import { recoverBundleCommand } from "../io/recovery-command.js";
 import type { SecretsBundle } from "../secrets/bundle.js";
 import { parseSecretsSource } from "../secrets/from-machine-config.js";
 import { generateBundle } from "../secrets/generate-bundle.js";
@@ -51,7 +52,7 @@ export async function genSecrets(options: CommandOptions, io: CommandIo): Promis
           file,
           path: "",
           message: "exists: it was built from this cluster's current PKI",
-          hint: "new secrets would lock you out of the running cluster. Restore the bundle (git), or recover it with `kubeforge-talos gen secrets --from talos/out/<control-plane>.yaml` (or the encrypted talos/generated/<control-plane>.sops.yaml); pass --rekey only to re-key a cluster you will reinstall",
+          hint: `new secrets would lock you out of the running cluster. Restore the bundle (git), or recover it with \`${recoverBundleCommand(layout.bundle, path.join(layout.generated, "<control-plane>.sops.yaml"))}\`; pass --rekey only to re-key a cluster you will reinstall`,
         })),
         { summary: `refusing to create new cluster PKI while generated configs exist in ${layout.generated}:` },
       );

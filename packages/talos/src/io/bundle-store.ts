@@ -1,10 +1,12 @@
 // Reading and creating the SOPS-encrypted bundle. Creation is explicit only: nothing here mints PKI on a read path.
+import path from "node:path";
 import { parseDocument } from "yaml";
 import { TalosError } from "../errors.js";
 import type { SecretsBundle } from "../secrets/bundle.js";
 import { parseBundle, stringifyBundle } from "../secrets/read-bundle.js";
 import type { SecretSealer } from "../store/sealer.js";
 import { readTextIfExists, writeFileAtomic } from "./files.js";
+import { clusterArgOf, recoverBundleCommand } from "./recovery-command.js";
 
 export interface ReadBundleOptions {
   readonly file: string;
@@ -21,7 +23,7 @@ export async function readBundle(options: ReadBundleOptions): Promise<SecretsBun
         file,
         path: "",
         message: "does not exist, so there are no cluster secrets to build configs from",
-        hint: "for a new cluster run `kubeforge-talos gen secrets --cluster <cluster.ts>` once; for an existing one import its bundle with `kubeforge-talos gen secrets --from secrets.yaml` (never generate new secrets for a running cluster)",
+        hint: `for a new cluster run \`kubeforge-talos gen secrets --cluster ${clusterArgOf(file)}\` once; for an existing one import its bundle with \`${recoverBundleCommand(file, "secrets.yaml")}\` (never generate new secrets for a running cluster)`,
       },
     ]);
   }
@@ -53,8 +55,9 @@ export async function readBundle(options: ReadBundleOptions): Promise<SecretsBun
  * damaged file (truncated, bad merge) that must be restored — never reported as "leaked" when it is not.
  */
 export function unsealedBundleError(file: string, text: string): TalosError {
-  const restore =
-    "restore it from git (`git checkout -- <file>`) or your backup; if it is lost, recover it with `kubeforge-talos gen secrets --from talos/generated/<control-plane>.sops.yaml`";
+  const generated = path.join(path.dirname(path.resolve(file)), "generated", "<control-plane>.sops.yaml");
+  // gen secrets never writes over an existing file: the damaged one has to go first
+  const restore = `restore it from git (\`git checkout -- ${path.relative(process.cwd(), file) || file}\`) or your backup; without a good copy, move it aside and recover it with \`${recoverBundleCommand(file, generated)}\``;
   if (text.includes("ENC[")) {
     return new TalosError("E_BUNDLE_DECRYPT", [
       {
@@ -84,7 +87,7 @@ export function unsealedBundleError(file: string, text: string): TalosError {
       path: "",
       message: "is not SOPS-encrypted",
       // gen secrets never writes over an existing file, so the plaintext one has to move first.
-      hint: "it holds the cluster's CA keys in the clear: move it out of the repository, then run `kubeforge-talos gen secrets --from <moved file>` to store it encrypted again (if it was ever committed, treat those keys as leaked)",
+      hint: `it holds the cluster's CA keys in the clear: move it out of the repository, then run \`${recoverBundleCommand(file, "<moved file>")}\` to store it encrypted again (if it was ever committed, treat those keys as leaked)`,
     },
   ]);
 }

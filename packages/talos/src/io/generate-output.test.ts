@@ -61,7 +61,7 @@ describe("without a bundle", () => {
     expect(plaintext.message).toMatch(/is not SOPS-encrypted/);
     // gen secrets refuses to write over an existing file, so the hint must say to move this one aside first.
     expect(plaintext.message).toContain("move it out of the repository");
-    expect(plaintext.message).toMatch(/gen secrets --from <moved file>/);
+    expect(plaintext.message).toMatch(/gen secrets --cluster \S+ --from <moved file>/);
     await writeFile(layout.bundle, sealed.replace(/^data: .*$/m, "data: !!garbled"));
     const error = await rejection(readBundle({ file: layout.bundle, sealer: createFakeSealer() }));
     expect(error.code).toBe("E_BUNDLE_DECRYPT");

@@ -10,6 +10,7 @@ import { decodePem } from "../secrets/pem.js";
 import type { SecretSealer } from "../store/sealer.js";
 import { readTextIfExists } from "./files.js";
 import type { TalosLayout } from "./layout.js";
+import { recoverBundleCommand } from "./recovery-command.js";
 
 type CaName = "os" | "k8s" | "etcd";
 
@@ -67,6 +68,10 @@ export function casInConfig(text: string): Partial<Record<CaName, string>> {
 /** Differences between the CAs in `text` and the bundle's, one issue per CA. Pure. */
 export function compareCas(text: string, bundle: SecretsBundle, file: string): TalosIssue[] {
   const found = casInConfig(text);
+  // `file` is in <cluster>/talos/generated/, beside the bundle's folder
+  const generated = path.dirname(path.resolve(file));
+  const bundleFile = path.join(path.dirname(generated), "talsecret.sops.yaml");
+  const recover = recoverBundleCommand(bundleFile, path.join(generated, "<control-plane>.sops.yaml"));
   const talosconfig = /^contexts:/m.test(text);
   const ours: Record<CaName, string | undefined> = {
     os: normaliseCa(bundle.certs.os.crt),
@@ -85,7 +90,7 @@ export function compareCas(text: string, bundle: SecretsBundle, file: string): T
             ? "cluster.ca"
             : "cluster.etcd.ca",
       message: `its ${name} CA differs from the one in the secrets bundle`,
-      hint: "the bundle is not the one this cluster was built with: restore the original talsecret.sops.yaml (or recover it with `kubeforge-talos gen secrets --from talos/out/<control-plane>.yaml`); only for a cluster you will reinstall, pass --rekey",
+      hint: `the bundle is not the one this cluster was built with: restore the original ${path.relative(process.cwd(), bundleFile) || bundleFile} (or move it aside and recover it with \`${recover}\`); only for a cluster you will reinstall, pass --rekey`,
     }));
 }
 
