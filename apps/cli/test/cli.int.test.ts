@@ -101,6 +101,10 @@ describe("kubeforge init", () => {
     }
     expect(readFileSync(path.join(dir, "cluster.ts"), "utf8")).toContain(`ageRecipients: ["${recipient}"]`);
     expect(result.stdout).toMatch(/ssh-ed25519 AAAA\S+ flux-mine/);
+    // --skip-install: the next steps start with the install build needs (they began with "review" before)
+    expect(result.stdout).toContain(
+      "Next: pnpm install (adds clusters/mine to the workspace), review clusters/mine/cluster.ts",
+    );
     const sops = readFileSync(path.join(root, ".sops.yaml"), "utf8");
     expect(sops.indexOf("clusters/mine/")).toBeGreaterThan(-1);
     expect(sops.indexOf("clusters/mine/")).toBeLessThan(sops.indexOf("clusters/(homelab|staging)/"));

@@ -45,6 +45,24 @@ export function definitionImportError(cause: unknown, file: string, shown: strin
       { cause },
     );
   }
+  // A package reached through a folder pnpm has not linked yet (a cluster `kubeforge init --skip-install` made):
+  // Node finds some other copy whose `exports` has no entry for this kind of import and says so in its own words.
+  const exportsGap = /^No "exports" main defined in (.*?)package\.json/.exec(first);
+  if ((error as NodeJS.ErrnoException).code === "ERR_PACKAGE_PATH_NOT_EXPORTED" || exportsGap) {
+    const pkg = exportsGap?.[1] ? /node_modules\/((?:@[^/]+\/)?[^/]+)\/?$/.exec(exportsGap[1])?.[1] : undefined;
+    return new ConfigError(
+      "E_CONFIG_READ",
+      [
+        {
+          path: "",
+          message: `cannot be loaded: ${pkg ?? "a package it imports"} is not linked for this cluster (${first.trim()})`,
+          hint: "run `pnpm install` at the repository root (a cluster made with `kubeforge init --skip-install` is not in the workspace until then)",
+        },
+      ],
+      shown,
+      { cause },
+    );
+  }
   const missing = /^Cannot find (?:module|package) '([^']+)'/.exec(first);
   if ((error as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND" || missing) {
     return new ConfigError(

@@ -103,3 +103,23 @@ describe("flux.branch", () => {
     expect(accepted).toBe(gitAccepts(name));
   });
 });
+
+describe("loading a definition whose packages are not linked", () => {
+  it("says to run pnpm install, naming the package (was 'throws while loading … fix the code of the definition')", async () => {
+    const { definitionImportError } = await import("./load-errors.js");
+    const cause = Object.assign(
+      new Error('No "exports" main defined in /repo/node_modules/.pnpm/node_modules/@kubeforge/config/package.json'),
+      { code: "ERR_PACKAGE_PATH_NOT_EXPORTED" },
+    );
+    const error = definitionImportError(cause, "/repo/clusters/two/cluster.ts", "clusters/two/cluster.ts");
+    expect(error.issues).toEqual([
+      {
+        path: "",
+        message: expect.stringMatching(
+          /^cannot be loaded: @kubeforge\/config is not linked for this cluster \(No "exports"/,
+        ),
+        hint: expect.stringContaining("run `pnpm install` at the repository root"),
+      },
+    ]);
+  });
+});

@@ -181,8 +181,10 @@ export default defineCommand({
       }
       if (key.source === "--age-key-file")
         io.out(`kubeforge finds ${key.file} for this cluster; other tools need SOPS_AGE_KEY_FILE=${key.file}.\n`);
+      // --skip-install: the cluster's package is not linked yet, and build cannot load cluster.ts until it is
+      const install = flags["skip-install"] ? `pnpm install (adds clusters/${name} to the workspace), ` : "";
       io.out(
-        `Next: review clusters/${name}/cluster.ts (lines marked CHANGE), kubeforge build ${name}, kubeforge validate ${name}, commit, push, kubeforge bootstrap ${name}.\n`,
+        `Next: ${install}review clusters/${name}/cluster.ts (lines marked CHANGE), kubeforge build ${name}, kubeforge validate ${name}, commit, push, kubeforge bootstrap ${name}.\n`,
       );
     }
     return findings === 0 ? 0 : 1;
