@@ -189,21 +189,34 @@ export async function validateTree(options: ValidateTreeOptions): Promise<Valida
       ...(decrypt ? { decrypt } : {}),
     });
   };
+  // SOPS files outside talos/ (flux/, secrets/) whose MAC no longer matches, where a key opens them
+  const checkMacs = async () => {
+    if (options.decrypt === false) return [];
+    const decrypt = options.decrypt ?? (await (await import("./talos/sops-decrypt.js")).sopsDecryptor());
+    if (!decrypt) return [];
+    const { checkSopsMacs } = await import("./sops/sops-mac.js");
+    return checkSopsMacs(files, { decrypt, skipDir: layout.talosDir, clusterDir: layout.clusterDir });
+  };
   const rulesDone = runRules(context, options.rules);
   const talosDone = model.cluster
     ? checkTalos(model.cluster)
     : Promise.resolve({ findings: [], documents: 0, notChecked: [] });
-  // Both settle before either error is thrown, so no rejection is left unhandled.
-  const [ruleResult, talosResult] = await Promise.allSettled([rulesDone, talosDone]);
+  const macsDone = checkMacs();
+  // All settle before any error is thrown, so no rejection is left unhandled.
+  const [ruleResult, talosResult, macResult] = await Promise.allSettled([rulesDone, talosDone, macsDone]);
   if (ruleResult.status === "rejected") throw ruleResult.reason;
   if (talosResult.status === "rejected") throw talosResult.reason;
+  if (macResult.status === "rejected") throw macResult.reason;
   const ruleFindings = ruleResult.value;
   const talos = talosResult.value;
-  const applied = applyExceptions([...loaded.findings, ...model.findings, ...ruleFindings, ...talos.findings], {
-    documents,
-    config,
-    displayBase,
-  });
+  const applied = applyExceptions(
+    [...loaded.findings, ...model.findings, ...ruleFindings, ...talos.findings, ...macResult.value],
+    {
+      documents,
+      config,
+      displayBase,
+    },
+  );
   // A file whose not-checked warning an exception accepted is off the list too, as it no longer fails --strict.
   const accepted = new Set(
     applied.suppressed

@@ -28,12 +28,19 @@ describe("local lock", () => {
     expect(await readLock(file)).toBeUndefined();
   });
 
-  it("a stale lock (kill -9) is taken over by exactly one of many contenders", async () => {
-    // Before: 15 of 15 contenders all "took over" the same stale lock.
-    for (let trial = 0; trial < 5; trial += 1) {
+  it("a stale lock (kill -9) is taken over by exactly one of many contenders, which knows it took it over", async () => {
+    // Before: 15 of 15 contenders all "took over" the same stale lock. Then: a contender starting just after
+    // another had unlinked the dead lock won with a plain link, not knowing a dead run was there (seen in CI under
+    // load); staggered starts make that window likely.
+    for (let trial = 0; trial < 20; trial += 1) {
       const file = lockFile();
       stale(file);
-      const results = await Promise.allSettled(Array.from({ length: 15 }, () => acquireLocalLock(file)));
+      const results = await Promise.allSettled(
+        Array.from({ length: 15 }, async (_, n) => {
+          await new Promise((resolve) => setTimeout(resolve, (n % 4) * 0.7));
+          return acquireLocalLock(file);
+        }),
+      );
       const winners = results.filter((result) => result.status === "fulfilled");
       expect(winners).toHaveLength(1);
       const winner = (winners[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireLocalLock>>>).value;

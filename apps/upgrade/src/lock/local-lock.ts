@@ -1,8 +1,8 @@
 // The local lock beside the state file: a second guard behind the cluster Lease. Taken with link(2), which
-// is atomic and fails when the name exists; a lock left by a dead process is moved aside with rename(2),
-// which only one contender can win, and checked to be the dead one before it is dropped.
+// is atomic and fails when the name exists; a lock left by a dead process is replaced with rename(2) under a
+// takeover mutex, after checking it is still the dead one, so exactly one contender takes it over.
 import { randomUUID } from "node:crypto";
-import { link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
+import { link, mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 import { pidAlive } from "@kubeforge/cli-kit";
@@ -84,12 +84,11 @@ export async function acquireLocalLock(file: string, options: { identity?: strin
   };
   const temp = `${file}.${info.token}.tmp`;
   await writeFile(temp, JSON.stringify(info), { flag: "wx", mode: 0o600 });
-  let tookOver: LockInfo | undefined;
   try {
     for (let attempt = 0; attempt < 50; attempt += 1) {
       try {
         await link(temp, file);
-        return { info, ...(tookOver ? { tookOver } : {}), release: () => releaseLocalLock(file, info.token) };
+        return { info, release: () => releaseLocalLock(file, info.token) };
       } catch (error) {
         if (code(error) !== "EEXIST") throw error;
       }
@@ -99,18 +98,20 @@ export async function acquireLocalLock(file: string, options: { identity?: strin
         continue; // removed meanwhile: try again
       }
       if (held.alive) throw lockedBy(file, held);
-      tookOver = held;
-      // Dead holder: remove it under a short takeover mutex (itself taken with link), so no contender can
-      // remove a lock another contender has just taken. Under the mutex the file can only be the dead one or
-      // gone: link never overwrites and a live owner releases only its own token.
-      if (
-        !(await withTakeoverMutex(`${file}.takeover`, temp, async () => {
-          const again = await readInfo(file);
-          if (again?.token === held.token) await unlink(file);
-        }))
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
-      }
+      // Dead holder: replace it with ours under a short takeover mutex (itself taken with link), so no contender
+      // can replace a lock another contender has just taken. Under the mutex the file can only be the dead one or
+      // gone: link never overwrites and a live owner releases only its own token. rename(2) swaps the dead lock for
+      // ours in one step: had we unlinked it first, a contender arriving in between would link its own and win
+      // without knowing a dead run was there (and the run would not take over that run's cluster Lease).
+      let replaced = false;
+      const ran = await withTakeoverMutex(`${file}.takeover`, temp, async () => {
+        const again = await readInfo(file);
+        if (again?.token !== held.token) return;
+        await rename(temp, file);
+        replaced = true;
+      });
+      if (replaced) return { info, tookOver: held, release: () => releaseLocalLock(file, info.token) };
+      if (!ran) await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
     }
     throw new UpgradeError("E_LOCKED", `could not take ${file}: it keeps changing`, {
       gate: "no-upgrade-in-progress",
