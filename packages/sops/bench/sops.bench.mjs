@@ -79,6 +79,8 @@ for (const [keys, width, label] of [
 
 // 2. batch decrypt: one process for 1,000 files versus one age process per file
 const dir = mkdtempSync(path.join(os.tmpdir(), "kubeforge-sops-bench-"));
+// removed however the bench ends (a failed row throws)
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 const keyFile = path.join(dir, "key.txt");
 writeFileSync(keyFile, `${identity}\n`);
 mkdirSync(path.join(dir, "enc"));
