@@ -265,6 +265,16 @@ describe("#8 sops CLI features", () => {
     expect(existsSync(readFileSync(path.join(dir, "where"), "utf8").trim())).toBe(false);
   });
 
+  it("exec-env on a nested document exits 4 as sops (Error dumping file), not the command's own exit codes", () => {
+    const plain = write("nested.yaml", "TOKEN: abc\nnested:\n    k: v\n");
+    const enc = write("nested.enc.yaml", runCli(["encrypt", "--age", alice.recipient, plain]).stdout.toString());
+    const run = runCli(["exec-env", enc, "echo never"], { env: env() });
+    // was 7 (sops' ErrorInvalidSetFormat), which a script cannot tell from `exit 7` of its own command
+    expect(run.code).toBe(4);
+    expect(run.stderr.toString()).toContain("cannot use complex value in environment; offending key nested");
+    expect(run.stdout.toString()).toBe("");
+  });
+
   it("--filename-override picks the format and the rule", () => {
     write(".sops.yaml", `creation_rules:\n  - path_regex: \\.env$\n    age: ${alice.recipient}\n`);
     const file = write("input.txt", "A=1\n");

@@ -93,6 +93,7 @@ const EXIT_CODES: Record<SopsErrorCode, number> = {
   E_SOPS_INTERRUPTED: 1, // sops' cancelError → generic
   E_SOPS_UNCHANGED: 200, // FileHasNotBeenModified
   E_SOPS_USAGE: 7, // ErrorInvalidSetFormat
+  E_SOPS_DUMP: 4, // ErrorDumpingTree (decrypt's "Error dumping file", which exec-env reaches too)
   E_SOPS_NOTHING_ENCRYPTED: 1, // ours: only with --require-encrypted (sops writes such a file and exits 0)
   E_SOPS_LOCKOUT: 40, // ours (sops has no such check): a code no sops failure uses, so scripts can tell it apart
   E_SOPS_DECLINED: 1, // sops returns fmt.Scanln's error → generic

@@ -20,6 +20,7 @@ export type SopsErrorCode =
   | "E_SOPS_INTERRUPTED" // a signal ended the command (temp files removed)
   | "E_SOPS_UNCHANGED" // edit: the file was not modified (sops exits 200)
   | "E_SOPS_USAGE" // invalid arguments (set/unset index or value …)
+  | "E_SOPS_DUMP" // the decrypted document cannot be written in the output format (a nested value for exec-env)
   | "E_SOPS_ENCRYPT" // a value cannot be encrypted as sops would (e.g. an integer beyond int64)
   | "E_SOPS_NOTHING_ENCRYPTED" // encrypt with requireEncrypted: the rules select none of a document's values
   | "E_SOPS_VERIFY" // an encrypted result did not decrypt again (never written)

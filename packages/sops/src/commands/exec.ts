@@ -64,10 +64,10 @@ export function environmentOf(branch: TreeMap, file?: string): Record<string, st
     if (item instanceof Comment) continue;
     const { key, value } = item;
     if (value instanceof TreeMap || value instanceof TreeSeq) {
-      throw new SopsError("E_SOPS_USAGE", `cannot use complex value in environment; offending key ${key}`, { file });
+      throw new SopsError("E_SOPS_DUMP", `cannot use complex value in environment; offending key ${key}`, { file });
     }
     if (key.includes("="))
-      throw new SopsError("E_SOPS_USAGE", `cannot use keys with '=' in environment: ${key}`, { file });
+      throw new SopsError("E_SOPS_DUMP", `cannot use keys with '=' in environment: ${key}`, { file });
     vars[key] =
       value instanceof SopsTime
         ? value.text
