@@ -52,6 +52,23 @@ describe("messages for common mistakes", () => {
     ]);
   });
 
+  it("a misspelt required key is one error, its did-you-mean, not also 'is required'", () => {
+    const data = parseClusterYaml(readFileSync(path.join(fixtures, "valid/cluster.yaml"), "utf8")) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    data.enviroment = data.environment as unknown as Record<string, unknown>;
+    delete data.environment;
+    const network = data.network as Record<string, unknown>;
+    network.gatway = network.gateway;
+    delete network.gateway;
+    const result = validateCluster(data);
+    expect(result.ok ? [] : result.errors.map((issue) => [issue.path, issue.message])).toEqual([
+      ["network", "unknown key gatway (did you mean gateway?)"],
+      ["", "unknown key enviroment (did you mean environment?)"],
+    ]);
+  });
+
   it("a bad Kubernetes version gets a Kubernetes example, a bad Talos version a Talos one", () => {
     expect(errorsWith(["kubernetes", "version"], "1.35")).toEqual([
       ["kubernetes.version", "must be a full version with a leading v, e.g. v1.35.2"],

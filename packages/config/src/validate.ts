@@ -128,7 +128,20 @@ export function validateCluster(data: unknown): ValidationResult {
   const parsed = clusterSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) {
     const keysAt = (at: readonly PropertyKey[]) => objectKeysAt(clusterSchema, at);
-    return { ok: false, errors: parsed.error.issues.map((issue) => fromZod(issue, keysAt)), warnings: [] };
+    // `enviroment: staging` is one mistake: the did-you-mean of the unknown key says it, so the "environment is
+    // required" it causes is not reported as a second one
+    const meant = new Set<string>();
+    for (const issue of parsed.error.issues) {
+      if (issue.code !== "unrecognized_keys") continue;
+      for (const key of issue.keys) {
+        const guess = closestKey(key, keysAt(issue.path));
+        if (guess) meant.add(formatPath([...issue.path, guess]));
+      }
+    }
+    const missing = (issue: z.core.$ZodIssue) =>
+      (issue.code === "invalid_type" || issue.code === "invalid_value") && issue.input === undefined;
+    const issues = parsed.error.issues.filter((issue) => !(missing(issue) && meant.has(formatPath(issue.path))));
+    return { ok: false, errors: issues.map((issue) => fromZod(issue, keysAt)), warnings: [] };
   }
   const { errors, warnings } = runChecks(parsed.data);
   return errors.length > 0 ? { ok: false, errors, warnings } : { ok: true, cluster: parsed.data, warnings };

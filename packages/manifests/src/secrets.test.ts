@@ -69,6 +69,20 @@ describe("user secrets", () => {
 });
 
 describe("user secrets with plaintext values inside SOPS files", () => {
+  it("refuses a Secret whose `stringdata:` (a field Secrets do not have) no sops rule encrypted", async () => {
+    // from a review: encrypted with ^(data|stringData)$, nothing was encrypted, and build published it to flux/
+    const dir = clusterDir();
+    const typo = demoSecret.replace(/^stringData:\n[\s\S]*?(?=^sops:)/m, "stringdata:\n  password: hunter2\n");
+    expect(typo).toContain("stringdata:\n  password: hunter2\nsops:");
+    writeFileSync(path.join(dir, "secrets/typo.sops.yaml"), typo);
+    const error = await buildCluster({ cluster: path.join(dir, "cluster.yaml") }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PlaintextSecretError);
+    expect((error as Error).message).toContain(
+      "stringdata.password: is plaintext but must be encrypted (Secret field stringdata, which a Secret does not have (did you mean stringData?))",
+    );
+    expect(existsSync(path.join(dir, "flux/infrastructure/secrets/typo.sops.yaml"))).toBe(false);
+  });
+
   it("refuses stringData.db-password: hunter2 added to an encrypted Secret, and copies nothing", async () => {
     const dir = clusterDir();
     const tampered = demoSecret.replace(/^stringData:\n/m, "stringData:\n  db-password: hunter2\n");

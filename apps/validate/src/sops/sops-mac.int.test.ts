@@ -1,5 +1,5 @@
-// A SOPS Secret edited by hand after encryption (its unencrypted metadata.namespace) still applies through Flux, but
-// sops refuses it from then on. validate reports it where a key opens the file (the real kubeforge-sops encrypts
+// A SOPS Secret edited by hand after encryption (its unencrypted metadata.namespace): Flux's kustomize-controller,
+// sops and kubeforge secrets all refuse it from then on (MAC mismatch). validate reports it where a key opens the file (the real kubeforge-sops encrypts
 // the fixture with the demo key). Before this check it passed build and validate, and `kubeforge secrets edit`
 // failed later with "MAC mismatch".
 import { execFileSync } from "node:child_process";

@@ -1,8 +1,8 @@
 // A SOPS file whose MAC no longer matches: a value was changed without sops, typically an unencrypted field edited
-// by hand (a Secret's metadata.namespace) after encryption. Flux applies it anyway (its decryption skips the MAC),
-// but sops and `kubeforge secrets edit|decrypt` refuse the file, so the next person to change the secret is stuck,
-// and nobody can tell whether the change was meant. Checked only where a key opens the file: decrypting is the
-// only way to recompute the MAC.
+// by hand (a Secret's metadata.namespace) after encryption. Flux's kustomize-controller verifies the MAC when it
+// decrypts ("failed to verify sops data integrity: expected mac …", internal/decryptor), so the Kustomization that
+// holds the file stops reconciling; sops and `kubeforge secrets edit|decrypt` refuse it too. Checked only where a
+// key opens the file: decrypting is the only way to recompute the MAC.
 import path from "node:path";
 import type { Finding } from "../finding.js";
 import type { DecryptYaml } from "../talos/validate-talos.js";
@@ -44,7 +44,7 @@ export async function checkSopsMacs(
         file: file.path,
         path: "sops.mac",
         message:
-          "MAC mismatch: a value was changed without sops (an unencrypted field edited by hand?). Flux still applies it, but sops and `kubeforge secrets edit` refuse the file",
+          "MAC mismatch: a value was changed without sops (an unencrypted field edited by hand?). Flux refuses to decrypt it (failed to verify sops data integrity), so its Kustomization stops reconciling; sops and `kubeforge secrets edit` refuse it too",
         hint: `if the change is meant, seal it again: ${sops} decrypt -i --ignore-mac ${file.path}, then ${sops} encrypt -i ${file.path}; if not, restore the file from version control (git checkout -- ${file.path})`,
       });
     }

@@ -59,6 +59,28 @@ describe("findPlaintextValues", () => {
     ]);
   });
 
+  it("treats the values of a field a Secret does not have as secrets (`stringdata:` stayed in clear text)", () => {
+    // from a review: `stringdata:` (lower case) under encrypted_regex ^(data|stringData)$ was encrypted by nothing,
+    // and build published the password in clear text to flux/
+    const secret = {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "typo", namespace: "default", labels: { app: "x" } },
+      type: "Opaque",
+      immutable: true,
+      stringdata: { password: "hunter2" },
+      secretData: { token: "abc" },
+      sops: { mac: enc, encrypted_regex: "^(data|stringData)$" },
+    };
+    expect(findPlaintextValues(secret)).toEqual([
+      {
+        path: ["stringdata", "password"],
+        reason: "Secret field stringdata, which a Secret does not have (did you mean stringData?)",
+      },
+      { path: ["secretData", "token"], reason: "Secret field secretData, which a Secret does not have" },
+    ]);
+  });
+
   it("reports a Secret without sops metadata in full, and nothing for other documents without it", () => {
     expect(findPlaintextValues({ kind: "Secret", stringData: { password: "hunter2" } })).toHaveLength(1);
     expect(findPlaintextValues({ kind: "ConfigMap", data: { a: "b" } })).toEqual([]);

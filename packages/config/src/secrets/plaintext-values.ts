@@ -22,6 +22,9 @@ interface SopsRules {
 
 type Key = string | number;
 
+/** The top-level fields of a core/v1 Secret. */
+const SECRET_FIELDS = new Set(["apiVersion", "kind", "metadata", "type", "immutable", "data", "stringData"]);
+
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -99,6 +102,17 @@ export function findPlaintextValues(document: unknown): PlaintextValue[] {
       for (const leaf of leaves(document[section], [section])) {
         if (!isEncrypted(leaf.value))
           found.set(JSON.stringify(leaf.path), { path: leaf.path, reason: `Secret ${section}` });
+      }
+    }
+    // A field a Secret does not have (`stringdata:`, `secretData:`) is no secret section to sops rules such as
+    // ^(data|stringData)$, so its values stay in clear text, and the API server would reject the object anyway.
+    // Its values are treated as secrets: they were meant to be.
+    for (const [key, value] of Object.entries(document)) {
+      if (SECRET_FIELDS.has(key) || key === "sops") continue;
+      const meant = ["data", "stringData"].find((section) => section.toLowerCase() === key.toLowerCase());
+      const reason = `Secret field ${key}, which a Secret does not have${meant ? ` (did you mean ${meant}?)` : ""}`;
+      for (const leaf of leaves(value, [key])) {
+        if (!isEncrypted(leaf.value)) found.set(JSON.stringify(leaf.path), { path: leaf.path, reason });
       }
     }
   }

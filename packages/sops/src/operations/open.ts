@@ -15,7 +15,7 @@ export interface OpenOptions {
   readonly identities?: Identities;
   /** Names the file in errors. */
   readonly file?: string;
-  /** Skip the MAC check (Flux never checks it). */
+  /** Skip the MAC check (sops --ignore-mac; Flux always checks it). */
   readonly ignoreMac?: boolean;
   /** Keep the IVs for stable re-encryption (default true; a plain decrypt does not need them). */
   readonly rememberIvs?: boolean;
