@@ -103,7 +103,7 @@ export function clusterDirAt(dir: string): string | undefined {
 export async function useKeyOfFiles(
   files: readonly string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv; hint: string },
-): Promise<void> {
+): Promise<{ clusterDir: string; keyFile: string } | undefined> {
   const cwd = options.cwd ?? process.cwd();
   const dirs = [
     ...new Set(
@@ -122,7 +122,9 @@ export async function useKeyOfFiles(
       options.hint,
     );
   }
-  if (keyed[0]) useClusterAgeKey(keyed[0], options.env);
+  if (!keyed[0]) return undefined;
+  const keyFile = useClusterAgeKey(keyed[0], options.env);
+  return keyFile ? { clusterDir: keyed[0], keyFile } : undefined;
 }
 
 /** The cluster folder holding `file` (the nearest parent with a cluster definition), if any. */

@@ -105,6 +105,10 @@ describe("kubeforge secrets updatekeys after pasting a teammate's key over your 
       for (const file of FILES) expect(result.stderr).toContain(`${file}: would be encrypted only to ${mate}`);
       expect(result.stderr).toContain(`opened with ${mine}`);
       expect(result.stderr).toContain("--allow-lockout");
+      // the fix names the key file kubeforge secrets reads (the saved one wins over SOPS_AGE_KEY_FILE) and both
+      // places a recipient lives (from a review: the SOPS_AGE_KEY_FILE advice could not work)
+      expect(result.stderr).toContain("which kubeforge secrets reads instead of SOPS_AGE_KEY_FILE");
+      expect(result.stderr).toContain("in the .sops.yaml rule and in sops.ageRecipients of clusters/mine/cluster.ts");
       expectUnchanged(before);
     }
     // kubeforge-sops itself, as the README's Go-sops-style command

@@ -3,7 +3,7 @@ import { statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { type CommandIo, defineCommand } from "@kubeforge/cli-kit";
-import { useKeyOfFiles } from "../cluster-args.js";
+import { AGE_KEY_POINTER, useKeyOfFiles } from "../cluster-args.js";
 import { delegateTo, delegateWithHelp, renameInHelp } from "../delegate.js";
 import { listEncryptable } from "../recipients.js";
 
@@ -48,7 +48,34 @@ function updateTargetsOf(argv: readonly string[]): string[] {
 function renameStderr(invocation: string): void {
   const write = process.stderr.write.bind(process.stderr) as (...args: unknown[]) => boolean;
   process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
-    write(typeof chunk === "string" ? renameInHelp(chunk, "kubeforge-sops", invocation) : chunk, ...rest)) as never;
+    write(
+      typeof chunk === "string" ? rewrite(renameInHelp(chunk, "kubeforge-sops", invocation)) : chunk,
+      ...rest,
+    )) as never;
+}
+
+/** Further stderr rewrites, set once the cluster's saved key is known (see {@link adviseSavedKey}). */
+let rewrite: (text: string) => string = (text) => text;
+
+/**
+ * kubeforge-sops' lock-out fix says "add your own key to the .sops.yaml rule" and "add the new key's identity to
+ * SOPS_AGE_KEY_FILE". Run as `kubeforge secrets` with the cluster's saved key, SOPS_AGE_KEY_FILE is not what is
+ * read (the saved key wins), and the rule must match cluster.ts: name the file that is read and both places.
+ */
+function adviseSavedKey(saved: { clusterDir: string; keyFile: string } | undefined): void {
+  if (!saved) return;
+  const pointer = path.relative(process.cwd(), path.join(saved.clusterDir, AGE_KEY_POINTER));
+  const definition = path.relative(process.cwd(), path.join(saved.clusterDir, "cluster.ts"));
+  rewrite = (text) =>
+    text
+      .replace(
+        "add the new key's identity to SOPS_AGE_KEY_FILE first",
+        `add the new key's identity to ${saved.keyFile} first (the key file ${pointer} names, which kubeforge secrets reads instead of SOPS_AGE_KEY_FILE)`,
+      )
+      .replace(
+        "add your own key to the .sops.yaml rule next to the new one",
+        `add your own key back next to the new one, in the .sops.yaml rule and in sops.ageRecipients of ${definition}`,
+      );
 }
 
 /** The value of `--config <file>` / `--config=<file>`, if given. */
@@ -83,7 +110,7 @@ async function updateKeys(argv: readonly string[], io: CommandIo) {
   }
   const args = argv.flatMap((arg) => expanded.get(arg) ?? [arg]);
   const files = targets.flatMap((target) => expanded.get(target) ?? [target]);
-  await useKeyOfFiles(files, { hint: "run kubeforge secrets updatekeys once per cluster" });
+  adviseSavedKey(await useKeyOfFiles(files, { hint: "run kubeforge secrets updatekeys once per cluster" }));
   const { assertRulesMatchClusters } = await import("../secrets/rule-recipients.js");
   await assertRulesMatchClusters(files, { configPath: configFlagOf(argv) });
   return delegateTo("@kubeforge/sops", "kubeforge-sops", args);
