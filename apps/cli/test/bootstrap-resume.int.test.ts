@@ -142,6 +142,10 @@ it("refuses to resume after a node's address changed, then --restart applies the
   );
   expect(changed.stderr).toMatch(/^ {2}node-2: /m);
   expect(changed.stderr).not.toMatch(/^ {2}node-1: /m);
+  // the moved node is reached at its old address (kubeforge talos apply would use the new one): talosctl's command
+  expect(changed.stderr).toMatch(
+    /node-2 still answers at 192\.168\.1\.102 until it runs the new config, so apply it there: `talosctl --talosconfig \S*talosconfig --nodes 192\.168\.1\.102 --endpoints 192\.168\.1\.102 apply-config --file \/dev\/stdin < <\(kubeforge secrets decrypt \S*node-2\.sops\.yaml\)`/,
+  );
   expect(calls()).toHaveLength(before);
 
   const restarted = await bootstrap("--restart");

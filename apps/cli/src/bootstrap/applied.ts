@@ -44,7 +44,12 @@ function describeChange(change: AppliedChange, cwd: string): string {
 }
 
 /** The refusal: names each node and the exact next steps for both cases (node installed, or back in maintenance). */
-export function changedConfigsError(changes: readonly AppliedChange[], clusterArg: string, cwd: string): CliError {
+export function changedConfigsError(
+  changes: readonly AppliedChange[],
+  clusterArg: string,
+  cwd: string,
+  talosconfig?: string,
+): CliError {
   const hosts = changes.map((change) => change.now.hostname);
   const moved = changes.filter((change) => change.recorded && change.recorded.address !== change.now.address);
   const nodeFlags = hosts.map((host) => `--node ${host}`).join(" ");
@@ -54,9 +59,11 @@ export function changedConfigsError(changes: readonly AppliedChange[], clusterAr
     [
       "bootstrap applies a config once, to a node in maintenance mode (`talosctl apply-config --insecure`); a node that took one no longer accepts that.",
       `A node that runs the old config: roll the change out with \`kubeforge talos apply --cluster ${clusterArg} ${nodeFlags}\` (through the talosconfig), then \`kubeforge bootstrap ${clusterArg} --accept-applied\` to record it and go on;`,
+      // `kubeforge talos apply` reaches a node at its address in the definition, which is the new one: a moved node
+      // still answers at the old one, so the command that works there is talosctl's own, the config over a pipe
       ...moved.map(
         (change) =>
-          `(${change.now.hostname} still answers at ${change.recorded?.address} until it runs the new config: roll it out there);`,
+          `${change.now.hostname} still answers at ${change.recorded?.address} until it runs the new config, so apply it there: \`talosctl --talosconfig ${path.relative(cwd, talosconfig ?? path.join(clusterArg, ".kubeforge", "talosconfig"))} --nodes ${change.recorded?.address} --endpoints ${change.recorded?.address} apply-config --file /dev/stdin < <(kubeforge secrets decrypt ${path.relative(cwd, change.now.file)})\` (bash), then \`--accept-applied\`;`,
       ),
       `nodes reset to maintenance mode (or that never booted the applied config): \`kubeforge bootstrap ${clusterArg} --restart\` runs every step again with the current configs.`,
       "Or undo the change in the cluster definition and run `kubeforge build` again to resume as before.",

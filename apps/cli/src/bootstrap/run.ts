@@ -49,7 +49,7 @@ export async function runPlan(
   // Before any step runs: a finished apply step is skipped only while its config and address are what was applied.
   const { current, changed, unrecorded } = await compareApplied(context, steps, state);
   if (changed.length > 0 && !options.acceptApplied)
-    throw changedConfigsError(changed, options.clusterArg, process.cwd());
+    throw changedConfigsError(changed, options.clusterArg, process.cwd(), context.talosconfig);
   if (options.acceptApplied || unrecorded.length > 0) {
     for (const target of options.acceptApplied ? changed.map((change) => change.now) : [])
       context.io.err(
