@@ -178,3 +178,23 @@ it("Ctrl-C says where bootstrap stopped and that re-running continues; re-runnin
   expect(resumed.stderr).toMatch(/apply the CRDs the first reconciliation needs \(server-side\) … already done/);
   expect(resumed.stderr).not.toMatch(/install Cilium .* already done/);
 }, 300_000);
+
+it("refuses to apply --insecure again to a node renamed after its config was applied; --accept-applied records it", async () => {
+  // from a review: node-3 renamed to node-4 (same address) made resume run `apply-config --insecure` against a
+  // machine that already runs node-3's config
+  edit('"node-3"', '"node-4"');
+  build();
+  const before = applyCalls().length;
+  const refused = await bootstrap();
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain(
+    "bootstrap configured 192.168.1.103 as node-3, which the definition now names node-4: applying again with --insecure would fail there",
+  );
+  expect(refused.stderr).toContain("kubeforge talos apply --cluster homelab --node node-4");
+  expect(applyCalls()).toHaveLength(before);
+
+  const accepted = await bootstrap("--accept-applied");
+  expect(accepted.code, accepted.stderr).toBe(0);
+  expect(accepted.stderr).toContain("node-4: recorded the current config (192.168.1.103, was node-3) as applied");
+  expect(applyCalls()).toHaveLength(before);
+}, 300_000);

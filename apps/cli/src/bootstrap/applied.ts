@@ -70,3 +70,47 @@ export function changedConfigsError(
     ].join("\n       "),
   );
 }
+
+/** A node whose config was applied under another name (renamed in the definition, same address). */
+export interface RenamedNode {
+  readonly stepId: string;
+  readonly now: AppliedTarget;
+  /** The step (and hostname) the address was configured under. */
+  readonly formerStepId: string;
+  readonly formerHost: string;
+}
+
+/**
+ * Pending apply steps whose address a finished apply step of a node no longer in the plan configured: the machine
+ * there runs that config and is out of maintenance mode, so `apply-config --insecure` would fail against it.
+ */
+export async function findRenamed(
+  context: BootstrapContext,
+  steps: readonly Step[],
+  state: BootstrapState,
+): Promise<RenamedNode[]> {
+  const planned = new Set(steps.map((step) => step.id));
+  const former = Object.entries(state.applied ?? {}).filter(([id]) => !planned.has(id) && state.done[id] !== undefined);
+  if (former.length === 0) return [];
+  const renamed: RenamedNode[] = [];
+  for (const step of steps) {
+    if (!step.applies || state.done[step.id] !== undefined) continue;
+    const now = await step.applies(context);
+    const match = former.find(([, applied]) => applied.address === now.address);
+    if (match)
+      renamed.push({ stepId: step.id, now, formerStepId: match[0], formerHost: match[0].replace(/^apply:/, "") });
+  }
+  return renamed;
+}
+
+export function renamedNodesError(renamed: readonly RenamedNode[], clusterArg: string): CliError {
+  const nodeFlags = renamed.map((entry) => `--node ${entry.now.hostname}`).join(" ");
+  return new CliError(
+    "E_INPUT",
+    `bootstrap configured ${renamed.map((entry) => `${entry.now.address} as ${entry.formerHost}`).join(", ")}, which the definition now names ${renamed.map((entry) => entry.now.hostname).join(", ")}: applying again with --insecure would fail there (a configured node leaves maintenance mode), so nothing was run`,
+    [
+      `roll the new config out through the talosconfig: \`kubeforge talos apply --cluster ${clusterArg} ${nodeFlags}\`, then \`kubeforge bootstrap ${clusterArg} --accept-applied\` to record it and go on;`,
+      `or undo the rename in the cluster definition and run \`kubeforge build\` again; nodes reset to maintenance mode: \`kubeforge bootstrap ${clusterArg} --restart\``,
+    ].join("\n       "),
+  );
+}

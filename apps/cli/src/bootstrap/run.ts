@@ -1,6 +1,6 @@
 // Runs the bootstrap plan: one progress line per step, the state file after each, a summary at the end.
 import { rm } from "node:fs/promises";
-import { changedConfigsError, compareApplied } from "./applied.js";
+import { changedConfigsError, compareApplied, findRenamed, renamedNodesError } from "./applied.js";
 import type { BootstrapContext, Step } from "./context.js";
 import { unpinnedError } from "./fingerprints.js";
 import { type BootstrapState, readState, writeState } from "./state.js";
@@ -50,6 +50,24 @@ export async function runPlan(
   const { current, changed, unrecorded } = await compareApplied(context, steps, state);
   if (changed.length > 0 && !options.acceptApplied)
     throw changedConfigsError(changed, options.clusterArg, process.cwd(), context.talosconfig);
+  // a node renamed after its config was applied: its new apply step would send --insecure to a configured node
+  const renamed = await findRenamed(context, steps, state);
+  if (renamed.length > 0 && !options.acceptApplied) throw renamedNodesError(renamed, options.clusterArg);
+  if (renamed.length > 0) {
+    const done = { ...state.done };
+    const applied = { ...state.applied };
+    for (const entry of renamed) {
+      done[entry.stepId] = `${entry.now.address} (was ${entry.formerHost}; --accept-applied)`;
+      applied[entry.stepId] = { address: entry.now.address, digest: entry.now.digest };
+      delete done[entry.formerStepId];
+      delete applied[entry.formerStepId];
+      context.io.err(
+        `${entry.now.hostname}: recorded the current config (${entry.now.address}, was ${entry.formerHost}) as applied (--accept-applied)\n`,
+      );
+    }
+    state = { ...state, done, applied };
+    await save(state);
+  }
   if (options.acceptApplied || unrecorded.length > 0) {
     for (const target of options.acceptApplied ? changed.map((change) => change.now) : [])
       context.io.err(
