@@ -176,12 +176,18 @@ export async function validateTree(options: ValidateTreeOptions): Promise<Valida
     ...(kustomize ? { kustomize } : {}),
     files,
   };
+  // One decryptor for the Talos configs and the MAC check: the key sources are read once.
+  let decryptor: Promise<DecryptYaml | undefined> | undefined;
+  const decryptorOnce = () => {
+    if (options.decrypt === false) return Promise.resolve(undefined);
+    decryptor ??= options.decrypt
+      ? Promise.resolve(options.decrypt)
+      : import("./talos/sops-decrypt.js").then((module) => module.sopsDecryptor());
+    return decryptor;
+  };
   // Talos configs are checked while the rules wait for the kustomize children.
   const checkTalos = async (cluster: Cluster) => {
-    const decrypt =
-      options.decrypt === false || !existsSync(layout.talosDir)
-        ? undefined
-        : (options.decrypt ?? (await (await import("./talos/sops-decrypt.js")).sopsDecryptor()));
+    const decrypt = existsSync(layout.talosDir) ? await decryptorOnce() : undefined;
     return validateTalosConfigs({
       dir: layout.talosDir,
       talosVersion: cluster.talos.version,
@@ -191,8 +197,8 @@ export async function validateTree(options: ValidateTreeOptions): Promise<Valida
   };
   // SOPS files outside talos/ (flux/, secrets/) whose MAC no longer matches, where a key opens them
   const checkMacs = async () => {
-    if (options.decrypt === false) return [];
-    const decrypt = options.decrypt ?? (await (await import("./talos/sops-decrypt.js")).sopsDecryptor());
+    // a key source that cannot be read is the Talos check's error to report; this check then has nothing to do
+    const decrypt = await decryptorOnce().catch(() => undefined);
     if (!decrypt) return [];
     const { checkSopsMacs } = await import("./sops/sops-mac.js");
     return checkSopsMacs(files, { decrypt, skipDir: layout.talosDir, clusterDir: layout.clusterDir });
