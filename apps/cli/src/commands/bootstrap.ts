@@ -68,7 +68,7 @@ export default defineCommand({
     json: { type: "boolean", description: "print the summary as JSON" },
   },
   footer:
-    "Needs talosctl, kubectl, helm (and flux with --flux-install) on PATH, the age key of the cluster, and a built cluster\n(`kubeforge build`). In maintenance mode a node's identity is verified only with --cert-fingerprint: without it\nthe machine config (with the cluster's CA keys) goes to whatever answers at the node's address.\nExit codes: 0 reconciled, 1 a step failed (re-run to resume), 2 usage error,\n130 interrupted (Ctrl-C; re-run to resume).",
+    "Needs talosctl, kubectl, helm (and flux with --flux-install) on PATH, the age key of the cluster, and a built cluster\n(`kubeforge build`). In maintenance mode a node's identity is verified only with --cert-fingerprint: without it\nthe machine config (with the cluster's CA keys) goes to whatever answers at the node's address.\nExit codes: 0 reconciled, 1 a step failed (re-run to resume) or resuming was refused before anything ran\n(a changed, moved or renamed node: the message says what to do), 2 usage error, 130 interrupted (Ctrl-C; re-run\nto resume).",
   async run({ values, positionals, io }) {
     // The cluster first: a mistyped name is the likelier mistake, and its fix comes before installing tools.
     const { findDefinition } = await import("@kubeforge/config");

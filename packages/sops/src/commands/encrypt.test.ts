@@ -65,6 +65,22 @@ describe("encrypt with a rule that selects none of a document's values", () => {
     expect(error.message).toContain("^(data|stringData)$");
   });
 
+  it("with requireEncrypted and a right rule, names the misspelt Secret field instead (from a review)", async () => {
+    // the rule ^(data|stringData)$ is right; the file says `stringdata:`, which no Secret has
+    const file = setup("^(data|stringData)$", SECRET.replace("stringData", "stringdata"));
+    const error = (await encryptFile({
+      file,
+      readPath: path.join(dir, file),
+      cwd: dir,
+      requireEncrypted: true,
+    }).catch((e: unknown) => e)) as SopsError;
+    expect(error.code).toBe("E_SOPS_NOTHING_ENCRYPTED");
+    // before: "Make the selection match … a Kubernetes Secret needs encrypted_regex: ^(data|stringData)$", the rule it had
+    expect(error.hint).toBe(
+      "nothing was written. Rename stringdata in the file to stringData (a Secret's fields are case-sensitive; the rule is not the problem), then encrypt again",
+    );
+  });
+
   it("names the document of a multi-document file; no warning when each document has an encrypted value", async () => {
     const two = `${SECRET}---\napiVersion: v1\nkind: Secret\nmetadata:\n    name: t2\ndata:\n    a: Yg==\n`;
     const file = setup("^(data|stringData)$", two.replace("stringData", "stringdata"));
