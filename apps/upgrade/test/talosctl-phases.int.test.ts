@@ -7,53 +7,62 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunEvent, runUpgrade, UpgradeError } from "../src/index.js";
-import { type Simulator, startSimulator } from "./simulator/simulator.js";
+import { type Simulator, type SimulatorOptions, startSimulator } from "./simulator/simulator.js";
 
 const scratch = mkdtempSync(path.join(tmpdir(), "kubeforge-upgrade-phases-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const GATES = 60_000;
 
-describe("talosctl upgrade's separate phase deadlines (LifecycleService path)", () => {
-  let sim: Simulator;
+/** A simulator for the tests of one describe block: started before them, stopped after. */
+function useSimulator(options: SimulatorOptions): () => Simulator {
+  let sim: Simulator | undefined;
   beforeAll(async () => {
-    sim = await startSimulator({
-      talos: "v1.13.0",
-      targetTalos: "v1.13.9",
-      downMs: 1000,
-      // The first node: a 9 s image pull and a 6 s drain, then the reboot. Alone they outlast the old kill
-      // deadline of --timeout (4 s) + 10 s, while each phase stays inside its own talosctl deadline.
-      slowNth: 1,
-      pullMs: 9000,
-      evictMs: 6000,
-      shutdownMs: 300,
-    });
+    sim = await startSimulator({ talos: "v1.13.0", targetTalos: "v1.13.9", downMs: 1000, ...options });
     await sim.waitHealthy();
   }, 120_000);
   afterAll(async () => {
     await sim?.stop();
   });
+  return () => {
+    if (!sim) throw new Error("the simulator did not start");
+    return sim;
+  };
+}
+
+/** runUpgrade's options for `sim` with a state folder of its own: generous gates, talosctl's own deadlines as given. */
+function runOptions(sim: Simulator, talosctl: { drain: number }) {
+  const dir = mkdtempSync(path.join(scratch, "run-"));
+  return {
+    cluster: sim.cluster,
+    clients: sim.clients,
+    stateFile: path.join(dir, "sim.state.json"),
+    evidenceDir: path.join(dir, "evidence"),
+    pollIntervalMs: 150,
+    timeouts: {
+      "talos-version": GATES,
+      "kube-node-ready": GATES,
+      "etcd-member-rejoined": GATES,
+      "etcd-members-healthy": GATES,
+      "pods-healthy": GATES,
+      "kubelet-version": GATES,
+      upgrade: 4000,
+      drain: talosctl.drain,
+      "image-pull": 30_000,
+    },
+  };
+}
+
+describe("talosctl upgrade's separate phase deadlines (LifecycleService path)", () => {
+  // The first node: a 9 s image pull and a 6 s drain, then the reboot. Alone they outlast the old kill
+  // deadline of --timeout (4 s) + 10 s, while each phase stays inside its own talosctl deadline.
+  const simulator = useSimulator({ slowNth: 1, pullMs: 9000, evictMs: 6000, shutdownMs: 300 });
 
   it("lets a slow pull + drain + reboot finish: every node upgraded and uncordoned by talosctl", async () => {
+    const sim = simulator();
     const events: RunEvent[] = [];
-    const dir = mkdtempSync(path.join(scratch, "run-"));
     const result = await runUpgrade({
-      cluster: sim.cluster,
-      clients: sim.clients,
-      stateFile: path.join(dir, "sim.state.json"),
-      evidenceDir: path.join(dir, "evidence"),
-      pollIntervalMs: 150,
-      timeouts: {
-        "talos-version": GATES,
-        "kube-node-ready": GATES,
-        "etcd-member-rejoined": GATES,
-        "etcd-members-healthy": GATES,
-        "pods-healthy": GATES,
-        "kubelet-version": GATES,
-        upgrade: 4000,
-        drain: 20_000,
-        "image-pull": 30_000,
-      },
+      ...runOptions(sim, { drain: 20_000 }),
       onEvent: (event) => events.push(event),
     });
     const lines = events.flatMap((event) => (event.type === "command" && event.line ? [event.line] : []));
@@ -70,6 +79,7 @@ describe("talosctl upgrade's separate phase deadlines (LifecycleService path)", 
   });
 
   it("reports the machine stage Talos spells with a space", async () => {
+    const sim = simulator();
     const node = sim.nodes[0];
     if (!node) throw new Error("no node");
     const before = node.stage;
@@ -83,42 +93,12 @@ describe("talosctl upgrade's separate phase deadlines (LifecycleService path)", 
 });
 
 describe("a drain that fails inside talosctl (LifecycleService path)", () => {
-  let sim: Simulator;
-  beforeAll(async () => {
-    // The first node's pods never finish evicting within --drain-timeout: talosctl's drain fails after its cordon.
-    sim = await startSimulator({
-      talos: "v1.13.0",
-      targetTalos: "v1.13.9",
-      downMs: 1000,
-      slowNth: 1,
-      evictMs: 600_000,
-    });
-    await sim.waitHealthy();
-  }, 120_000);
-  afterAll(async () => {
-    await sim?.stop();
-  });
+  // The first node's pods never finish evicting within --drain-timeout: talosctl's drain fails after its cordon.
+  const simulator = useSimulator({ slowNth: 1, evictMs: 600_000 });
 
   it("names the cordoned node, how to uncordon it, and that it did not reboot", async () => {
-    const dir = mkdtempSync(path.join(scratch, "run-"));
-    const error = await runUpgrade({
-      cluster: sim.cluster,
-      clients: sim.clients,
-      stateFile: path.join(dir, "sim.state.json"),
-      evidenceDir: path.join(dir, "evidence"),
-      pollIntervalMs: 150,
-      timeouts: {
-        "talos-version": GATES,
-        "kube-node-ready": GATES,
-        "etcd-member-rejoined": GATES,
-        "etcd-members-healthy": GATES,
-        "pods-healthy": GATES,
-        "kubelet-version": GATES,
-        upgrade: 4000,
-        drain: 1000,
-        "image-pull": 30_000,
-      },
-    }).then(
+    const sim = simulator();
+    const error = await runUpgrade(runOptions(sim, { drain: 1000 })).then(
       () => undefined,
       (caught: unknown) => caught,
     );

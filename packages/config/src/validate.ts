@@ -41,13 +41,13 @@ function closestKey(key: string, known: readonly string[]): string | undefined {
 
 function fromZod(
   issue: z.core.$ZodIssue,
-  schemaKeys: (path: readonly PropertyKey[]) => string[] = () => [],
+  /** The known key an unknown `key` at `path` is probably a typo of. */
+  guess: (path: readonly PropertyKey[], key: string) => string | undefined = () => undefined,
 ): ConfigIssue {
   const path = formatPath(issue.path);
   if (issue.code === "unrecognized_keys") {
     const keys = issue.keys.join(", ");
-    const known = schemaKeys(issue.path);
-    const guesses = issue.keys.map((key) => closestKey(key, known)).filter((key) => key !== undefined);
+    const guesses = issue.keys.map((key) => guess(issue.path, key)).filter((key) => key !== undefined);
     return {
       path,
       message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${keys}${guesses.length > 0 ? ` (did you mean ${guesses.join(", ")}?)` : ""}`,
@@ -59,7 +59,7 @@ function fromZod(
     // what is wrong inside it; when none is of its kind, name the kinds it may be instead of zod's "Invalid input".
     const ofItsKind = issue.errors.find((alternative) => !alternative.every((inner) => inner.code === "invalid_type"));
     const first = ofItsKind?.[0];
-    if (first) return fromZod({ ...first, path: [...issue.path, ...first.path] }, schemaKeys);
+    if (first) return fromZod({ ...first, path: [...issue.path, ...first.path] }, guess);
     const kinds = [
       ...new Set(
         issue.errors.flatMap((alternative) =>
@@ -127,21 +127,27 @@ function objectKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[]
 export function validateCluster(data: unknown): ValidationResult {
   const parsed = clusterSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) {
-    const keysAt = (at: readonly PropertyKey[]) => objectKeysAt(clusterSchema, at);
+    // each unknown key's did-you-mean, worked out once: the messages and the filter below both use it
+    const guesses = new Map<string, string | undefined>();
+    const guess = (at: readonly PropertyKey[], key: string) => {
+      const id = formatPath([...at, key]);
+      if (!guesses.has(id)) guesses.set(id, closestKey(key, objectKeysAt(clusterSchema, at)));
+      return guesses.get(id);
+    };
     // `enviroment: staging` is one mistake: the did-you-mean of the unknown key says it, so the "environment is
     // required" it causes is not reported as a second one
     const meant = new Set<string>();
     for (const issue of parsed.error.issues) {
       if (issue.code !== "unrecognized_keys") continue;
       for (const key of issue.keys) {
-        const guess = closestKey(key, keysAt(issue.path));
-        if (guess) meant.add(formatPath([...issue.path, guess]));
+        const known = guess(issue.path, key);
+        if (known) meant.add(formatPath([...issue.path, known]));
       }
     }
     const missing = (issue: z.core.$ZodIssue) =>
       (issue.code === "invalid_type" || issue.code === "invalid_value") && issue.input === undefined;
     const issues = parsed.error.issues.filter((issue) => !(missing(issue) && meant.has(formatPath(issue.path))));
-    return { ok: false, errors: issues.map((issue) => fromZod(issue, keysAt)), warnings: [] };
+    return { ok: false, errors: issues.map((issue) => fromZod(issue, guess)), warnings: [] };
   }
   const { errors, warnings } = runChecks(parsed.data);
   return errors.length > 0 ? { ok: false, errors, warnings } : { ok: true, cluster: parsed.data, warnings };

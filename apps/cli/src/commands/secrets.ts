@@ -45,7 +45,7 @@ function updateTargetsOf(argv: readonly string[]): string[] {
  * the cluster's saved key; run as `kubeforge secrets`, they say `kubeforge secrets edit <file>` so they work as
  * printed. Only stderr: stdout carries decrypted data, which must stay byte for byte.
  */
-function renameStderr(invocation: string): void {
+function renameStderr(invocation: string, rewrite: (text: string) => string = (text) => text): void {
   const write = process.stderr.write.bind(process.stderr) as (...args: unknown[]) => boolean;
   process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
     write(
@@ -54,19 +54,16 @@ function renameStderr(invocation: string): void {
     )) as never;
 }
 
-/** Further stderr rewrites, set once the cluster's saved key is known (see {@link adviseSavedKey}). */
-let rewrite: (text: string) => string = (text) => text;
-
 /**
  * kubeforge-sops' lock-out fix says "add your own key to the .sops.yaml rule" and "add the new key's identity to
  * SOPS_AGE_KEY_FILE". Run as `kubeforge secrets` with the cluster's saved key, SOPS_AGE_KEY_FILE is not what is
  * read (the saved key wins), and the rule must match cluster.ts: name the file that is read and both places.
  */
-function adviseSavedKey(saved: { clusterDir: string; keyFile: string } | undefined): void {
-  if (!saved) return;
+function savedKeyAdvice(saved: { clusterDir: string; keyFile: string } | undefined): (text: string) => string {
+  if (!saved) return (text) => text;
   const pointer = path.relative(process.cwd(), path.join(saved.clusterDir, AGE_KEY_POINTER));
   const definition = path.relative(process.cwd(), path.join(saved.clusterDir, "cluster.ts"));
-  rewrite = (text) =>
+  return (text) =>
     text
       .replace(
         "add the new key's identity to SOPS_AGE_KEY_FILE first",
@@ -110,7 +107,8 @@ async function updateKeys(argv: readonly string[], io: CommandIo) {
   }
   const args = argv.flatMap((arg) => expanded.get(arg) ?? [arg]);
   const files = targets.flatMap((target) => expanded.get(target) ?? [target]);
-  adviseSavedKey(await useKeyOfFiles(files, { hint: "run kubeforge secrets updatekeys once per cluster" }));
+  const saved = await useKeyOfFiles(files, { hint: "run kubeforge secrets updatekeys once per cluster" });
+  renameStderr("kubeforge secrets", savedKeyAdvice(saved));
   const { assertRulesMatchClusters } = await import("../secrets/rule-recipients.js");
   await assertRulesMatchClusters(files, { configPath: configFlagOf(argv) });
   return delegateTo("@kubeforge/sops", "kubeforge-sops", args);
@@ -151,8 +149,8 @@ folder the age key \`kubeforge init\` used is found automatically.`,
     }
     const targets = positional.slice(1);
     if (asksHelp) return delegateWithHelp("@kubeforge/sops", "kubeforge-sops", argv, "kubeforge secrets");
-    renameStderr("kubeforge secrets");
     if (positional[0] === "updatekeys") return updateKeys(argv, io);
+    renameStderr("kubeforge secrets");
     await useKeyOfFiles(targets, { hint: `run kubeforge secrets ${positional[0]} once per cluster` });
     // a file under a cluster's secrets/ is never meant to stay plaintext: a rule that selects none of its values
     // (e.g. encrypted_regex ^(data|stringdata)$ on stringData) is refused instead of written as a "*.sops.yaml"

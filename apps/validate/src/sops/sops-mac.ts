@@ -5,16 +5,12 @@
 // key opens the file: decrypting is the only way to recompute the MAC.
 import path from "node:path";
 import type { Finding } from "../finding.js";
+import { isSopsEncrypted } from "../rules/secret-generators.js";
 import type { DecryptYaml } from "../talos/validate-talos.js";
 import type { TreeFile } from "../tree/load-documents.js";
 import { secretSourceOf } from "./sops-fix.js";
 
 export const SOPS_MAC_RULE = "sops-mac";
-
-/** A YAML file sops wrote: a top-level `sops:` block with a `mac:` (plaintext files and other YAML are skipped). */
-function isSopsYaml(content: string): boolean {
-  return /^sops:\s*$/m.test(content) && /^\s+mac: ENC\[/m.test(content);
-}
 
 /**
  * One error per SOPS file (outside `skipDir`, which has its own check) that decrypts with the key at hand but
@@ -29,7 +25,7 @@ export async function checkSopsMacs(
   const checked = new Set(files.map((file) => path.resolve(file.absolutePath)));
   for (const file of files) {
     if (skip && file.absolutePath.startsWith(skip)) continue;
-    if (!isSopsYaml(file.content)) continue;
+    if (!isSopsEncrypted(file.content)) continue;
     // the copy `kubeforge build` made of a file in secrets/: the source's finding says it (and is what to fix)
     const source = secretSourceOf(file.absolutePath, options.clusterDir);
     if (source && checked.has(path.resolve(source))) continue;

@@ -84,16 +84,17 @@ export async function encryptFile(options: EncryptFileOptions): Promise<string> 
     const message = nothingEncryptedMessage(unencrypted, branches.length, selection);
     if (options.requireEncrypted) {
       // the rule is often right and the file wrong: `stringdata:` is no Secret field, whatever the regex says
-      const misspelt = unencrypted
-        .flatMap((document) => document.keys)
-        .filter((key) => ["data", "stringdata"].includes(key.toLowerCase()) && key !== "data" && key !== "stringData");
+      const fields = new Map(["data", "stringData"].map((field) => [field.toLowerCase(), field]));
+      const misspelt = [...new Set(unencrypted.flatMap((document) => document.keys))].filter(
+        (key) => fields.has(key.toLowerCase()) && fields.get(key.toLowerCase()) !== key,
+      );
       const fix =
         misspelt.length > 0
-          ? `rename ${[...new Set(misspelt)].join(", ")} in the file to ${[...new Set(misspelt)].map((key) => (key.toLowerCase() === "data" ? "data" : "stringData")).join(", ")} (a Secret's fields are case-sensitive; the rule is not the problem)`
+          ? `Rename ${misspelt.join(", ")} in the file to ${misspelt.map((key) => fields.get(key.toLowerCase())).join(", ")} (a Secret's fields are case-sensitive; the rule is not the problem)`
           : "Make the selection match the keys that hold secrets (keys are case-sensitive; a Kubernetes Secret needs encrypted_regex: ^(data|stringData)$)";
       throw new SopsError("E_SOPS_NOTHING_ENCRYPTED", message, {
         file: options.file,
-        hint: `nothing was written. ${fix[0]!.toUpperCase()}${fix.slice(1)}, then encrypt again`,
+        hint: `nothing was written. ${fix}, then encrypt again`,
       });
     }
     options.onWarning?.(`${options.file}: ${message}; those values are written in clear text`);
